@@ -1,0 +1,104 @@
+package io.hotvisor.runtime;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * How a function is to be run: everything of {@code PUT /v1/functions/{name}} but its code.
+ *
+ * @param name        the function's name
+ * @param language    its language
+ * @param handler     where to enter it: {@code file.function} or {@code function} for JavaScript and Python,
+ *                    {@code com.acme.Fn::method} or {@code com.acme.Fn} for Java
+ * @param timeout     how long one invocation may run; defaults to 30 s
+ * @param memoryMb    the memory limit in MB; defaults to 256
+ * @param concurrency how many invocations may run at once, each in its own sandbox; defaults to 4
+ * @param env         the function's environment variables; defaults to none
+ * @param sandbox     whether sandboxes are reused; defaults to {@link SandboxPolicy#REUSE}
+ */
+public record FunctionConfig(
+        String name,
+        Language language,
+        String handler,
+        Duration timeout,
+        int memoryMb,
+        int concurrency,
+        Map<String, String> env,
+        SandboxPolicy sandbox) {
+
+    /** Default {@link #timeout()}: 30 s. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+    /** Default {@link #memoryMb()}: 256. */
+    public static final int DEFAULT_MEMORY_MB = 256;
+    /** Default {@link #concurrency()}: 4. */
+    public static final int DEFAULT_CONCURRENCY = 4;
+
+    public FunctionConfig {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(language, "language");
+        Objects.requireNonNull(handler, "handler");
+        Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(sandbox, "sandbox");
+        env = Map.copyOf(env);
+    }
+
+    /** A builder with every default set. */
+    public static Builder builder(String name, Language language, String handler) {
+        return new Builder(name, language, handler);
+    }
+
+    /** A builder holding this config's values. */
+    public Builder toBuilder() {
+        return new Builder(name, language, handler).timeout(timeout).memoryMb(memoryMb)
+                .concurrency(concurrency).env(env).sandbox(sandbox);
+    }
+
+    /** Builds a {@link FunctionConfig}. */
+    public static final class Builder {
+        private final String name;
+        private final Language language;
+        private final String handler;
+        private Duration timeout = DEFAULT_TIMEOUT;
+        private int memoryMb = DEFAULT_MEMORY_MB;
+        private int concurrency = DEFAULT_CONCURRENCY;
+        private Map<String, String> env = Map.of();
+        private SandboxPolicy sandbox = SandboxPolicy.REUSE;
+
+        private Builder(String name, Language language, String handler) {
+            this.name = name;
+            this.language = language;
+            this.handler = handler;
+        }
+
+        public Builder timeout(Duration timeout) {
+            this.timeout = timeout;
+            return this;
+        }
+
+        public Builder memoryMb(int memoryMb) {
+            this.memoryMb = memoryMb;
+            return this;
+        }
+
+        public Builder concurrency(int concurrency) {
+            this.concurrency = concurrency;
+            return this;
+        }
+
+        public Builder env(Map<String, String> env) {
+            this.env = new TreeMap<>(env);
+            return this;
+        }
+
+        public Builder sandbox(SandboxPolicy sandbox) {
+            this.sandbox = sandbox;
+            return this;
+        }
+
+        public FunctionConfig build() {
+            return new FunctionConfig(name, language, handler, timeout, memoryMb, concurrency, env, sandbox);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package io.hotvisor.runtime;
+
+/**
+ * A function version that loaded cleanly: its code parsed (and cached on the language's shared engine), its
+ * handler found. Makes sandboxes for it.
+ */
+public interface LoadedFunction extends AutoCloseable {
+
+    /** What was loaded. */
+    FunctionDefinition definition();
+
+    /**
+     * A new sandbox, ready to invoke. For JavaScript and Python the function's code is already evaluated in it
+     * and its handler resolved; for Java the handler instance is created.
+     *
+     * @throws InvocationFailure (platform fault or function error) if the sandbox cannot be made
+     */
+    Sandbox newSandbox();
+
+    /**
+     * How many sandboxes the dispatcher should keep ready at all times, even when idle: 1 for Python (a GraalPy
+     * context takes hundreds of ms to create), 0 for the others.
+     */
+    int minIdleSandboxes();
+
+    /** Releases what the function holds (class loaders, cached sources); idempotent. */
+    @Override
+    void close();
+}

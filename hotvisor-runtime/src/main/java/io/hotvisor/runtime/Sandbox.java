@@ -1,0 +1,29 @@
+package io.hotvisor.runtime;
+
+/**
+ * One isolated instance of a function: a GraalVM {@code Context} on the language's shared engine, or a Java
+ * handler instance. Serves one invocation at a time; the dispatcher owns it.
+ */
+public interface Sandbox extends AutoCloseable {
+
+    /**
+     * Runs one invocation.
+     *
+     * @param eventJson the event, as JSON text
+     * @param context   the invocation
+     * @return the function's result as JSON text ({@code null} when the function returned nothing)
+     * @throws InvocationFailure classified: function error, resource exhausted, cancelled (after {@link #cancel()}),
+     *                           platform fault
+     */
+    String invoke(String eventJson, InvocationContext context);
+
+    /**
+     * Stops a running invocation from another thread, as soon as the language allows. The sandbox must not be
+     * used afterwards. Safe to call at any time, more than once.
+     */
+    void cancel();
+
+    /** Releases the sandbox; idempotent. */
+    @Override
+    void close();
+}
