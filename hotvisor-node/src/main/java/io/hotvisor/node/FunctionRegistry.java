@@ -1,0 +1,210 @@
+package io.hotvisor.node;
+
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.stream.Collectors;
+
+import io.hotvisor.runtime.DeployException;
+import io.hotvisor.runtime.DispatchOptions;
+import io.hotvisor.runtime.FunctionDispatcher;
+import io.hotvisor.runtime.FunctionRuntime;
+import io.hotvisor.runtime.InvocationResult;
+import io.hotvisor.runtime.LoadedFunction;
+import io.hotvisor.runtime.Ticker;
+
+/**
+ * The functions a node serves: each name's live version and its dispatcher.
+ *
+ * <p>Deploys and deletes of one name are serialized; invocations never wait for them. A replace loads and
+ * validates the new version first, makes it live in the store, swaps it in, and drains the old version: every
+ * invocation is answered by the old version or the new one, none fails because of the swap (an invocation that
+ * reaches a draining dispatcher is resubmitted to the current one).
+ */
+final class FunctionRegistry {
+    private static final System.Logger LOG = System.getLogger(FunctionRegistry.class.getName());
+
+    /** A live function. */
+    record Live(StoredFunction stored, FunctionDispatcher dispatcher) {
+    }
+
+    /** What a deploy did. */
+    record Deployed(StoredFunction stored, boolean created, long loadNanos) {
+    }
+
+    private final FunctionStore store;
+    private final FunctionRuntime runtime;
+    private final DispatchOptions dispatchOptions;
+    private final Ticker ticker;
+    private final Clock clock;
+    private final ScheduledExecutorService watchdog;
+    private final Executor background;
+    private final NodeMetrics metrics;
+    private final Map<String, Live> live = new ConcurrentHashMap<>();
+    private final Map<String, String> failedToLoad = new ConcurrentHashMap<>();
+    private final Map<String, Object> nameLocks = new ConcurrentHashMap<>();
+
+    FunctionRegistry(FunctionStore store, FunctionRuntime runtime, DispatchOptions dispatchOptions, Ticker ticker,
+                     Clock clock, ScheduledExecutorService watchdog, Executor background, NodeMetrics metrics) {
+        this.store = store;
+        this.runtime = runtime;
+        this.dispatchOptions = dispatchOptions;
+        this.ticker = ticker;
+        this.clock = clock;
+        this.watchdog = watchdog;
+        this.background = background;
+        this.metrics = metrics;
+    }
+
+    NodeMetrics metrics() {
+        return metrics;
+    }
+
+    /** Loads every stored function; one that fails to load is logged and reported by {@link #describe}. */
+    void restore() {
+        for (StoredFunction f : store.list()) {
+            try {
+                live.put(f.name(), new Live(f, dispatcher(runtime.load(f.definition()))));
+                LOG.log(Level.INFO, "Restored function '" + f.name() + "' version " + f.version());
+            } catch (RuntimeException e) {
+                failedToLoad.put(f.name(), e.getMessage());
+                LOG.log(Level.ERROR, "Function '" + f.name() + "' is stored but failed to load: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private FunctionDispatcher dispatcher(LoadedFunction loaded) {
+        try {
+            return FunctionDispatcher.create(loaded, dispatchOptions, ticker, watchdog, background, metrics);
+        } catch (RuntimeException e) {
+            loaded.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Creates or replaces a function.
+     *
+     * @throws ApiException 400 when the code does not load (syntax error, handler not found, bad archive)
+     */
+    Deployed deploy(DeployRequest request) {
+        String name = request.config().name();
+        synchronized (nameLocks.computeIfAbsent(name, n -> new Object())) {
+            StoredFunction staged = store.stage(request, clock.instant());
+            long t0 = ticker.read();
+            FunctionDispatcher dispatcher;
+            try {
+                dispatcher = dispatcher(runtime.load(staged.definition()));
+            } catch (DeployException e) {
+                store.discard(staged);
+                throw new ApiException(400, "DeployError", e.getMessage());
+            } catch (RuntimeException e) {
+                store.discard(staged);
+                throw e;
+            }
+            long loadNanos = ticker.read() - t0;
+            try {
+                store.commit(staged);
+            } catch (RuntimeException e) {
+                dispatcher.drain();
+                throw e;
+            }
+            failedToLoad.remove(name);
+            Live old = live.put(name, new Live(staged, dispatcher));
+            if (old != null) {
+                old.dispatcher().drain().whenComplete((v, e) -> store.prune(name));
+            }
+            LOG.log(Level.INFO, (old == null ? "Created" : "Replaced") + " function '" + name + "' version "
+                    + staged.version() + " in " + loadNanos / 1_000_000 + " ms");
+            return new Deployed(staged, old == null, loadNanos);
+        }
+    }
+
+    /** Deletes a function; invocations already running finish. */
+    boolean delete(String name) {
+        synchronized (nameLocks.computeIfAbsent(name, n -> new Object())) {
+            boolean existed = store.delete(name);
+            failedToLoad.remove(name);
+            Live old = live.remove(name);
+            if (old != null) {
+                old.dispatcher().drain();
+                metrics.forget(name, old.stored().config().language().id());
+            }
+            return existed || old != null;
+        }
+    }
+
+    /**
+     * Invokes the live version of a function.
+     *
+     * @throws ApiException 404 naming the functions that exist, or 503 if it failed to load at start
+     */
+    CompletableFuture<InvocationResult> invoke(String name, String eventJson, String invocationId) {
+        while (true) {
+            Live l = live.get(name);
+            if (l == null) {
+                throw unknown(name);
+            }
+            Optional<CompletableFuture<InvocationResult>> f = l.dispatcher().submit(eventJson, invocationId);
+            if (f.isPresent()) {
+                return f.get();
+            }
+            Thread.onSpinWait(); // that version is draining: the new one is already live
+        }
+    }
+
+    Optional<Live> get(String name) {
+        return Optional.ofNullable(live.get(name));
+    }
+
+    ApiException unknown(String name) {
+        String failed = failedToLoad.get(name);
+        if (failed != null) {
+            return new ApiException(503, "FunctionUnavailable", "Function '" + name
+                    + "' is stored but failed to load when the node started: " + failed);
+        }
+        List<String> names = names();
+        String shown = names.size() <= 50 ? names.toString()
+                : names.subList(0, 50).toString().replace("]", ", ... (" + names.size() + " in all)]");
+        return ApiException.notFound("Function '" + DeployRequest.printable(name) + "' not found; functions: " + shown);
+    }
+
+    /** Names of live functions, sorted. */
+    List<String> names() {
+        return live.keySet().stream().sorted().collect(Collectors.toList());
+    }
+
+    /** Live functions, sorted by name. */
+    Collection<Live> all() {
+        return new TreeMap<>(live).values();
+    }
+
+    /** Functions that are stored but failed to load at start, with why. */
+    Map<String, String> failed() {
+        return Map.copyOf(failedToLoad);
+    }
+
+    /** Dispatchers of live functions, for metrics. */
+    Iterable<FunctionDispatcher> dispatchers() {
+        List<FunctionDispatcher> ds = new ArrayList<>(live.size());
+        live.values().forEach(l -> ds.add(l.dispatcher()));
+        return ds;
+    }
+
+    /** Stops every function now, failing queued invocations. */
+    CompletableFuture<Void> shutdownNow() {
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        live.values().forEach(l -> all.add(l.dispatcher().shutdownNow()));
+        live.clear();
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+    }
+}

@@ -1,0 +1,282 @@
+package io.hotvisor.node;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.hotvisor.runtime.FunctionConfig;
+import io.hotvisor.runtime.Language;
+import io.hotvisor.runtime.SandboxPolicy;
+
+/**
+ * The node's embedded store: functions and their code under a data directory.
+ *
+ * <p>Layout: {@code functions/<name>/v<N>/} holds version N ({@code function.json} and {@code code/}), and
+ * {@code functions/<name>/current} names the live version. A deploy writes {@code v<N>} under a temporary name,
+ * renames it into place, loads it, and only then replaces {@code current} atomically. A crash at any point
+ * leaves {@code current} naming a complete version: the old one or the new one. {@link #open} removes the
+ * leftovers of interrupted deploys and deletes.
+ */
+final class FunctionStore {
+    private static final System.Logger LOG = System.getLogger(FunctionStore.class.getName());
+    private static final String CURRENT = "current";
+    private static final String META = "function.json";
+
+    private final Path functions;
+    private final Path trash;
+
+    private FunctionStore(Path functions, Path trash) {
+        this.functions = functions;
+        this.trash = trash;
+    }
+
+    /** Opens (creating if needed) the store under {@code dataDir}, cleaning up interrupted deploys. */
+    static FunctionStore open(Path dataDir) {
+        try {
+            Path functions = Files.createDirectories(dataDir.resolve("functions"));
+            Path trash = Files.createDirectories(dataDir.resolve("trash"));
+            FunctionStore store = new FunctionStore(functions, trash);
+            Files2.deleteRecursively(trash);
+            Files.createDirectories(trash);
+            store.cleanUp();
+            return store;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot open the function store in " + dataDir, e);
+        }
+    }
+
+    private void cleanUp() throws IOException {
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(functions)) {
+            for (Path dir : dirs) {
+                Optional<Long> current = currentVersion(dir);
+                if (current.isEmpty()) {
+                    LOG.log(Level.INFO, "Removing " + dir + ": a deploy that never completed");
+                    Files2.deleteRecursively(dir);
+                    continue;
+                }
+                pruneExcept(dir, current.get());
+            }
+        }
+    }
+
+    private void pruneExcept(Path dir, long keep) throws IOException {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path p : entries) {
+                String n = p.getFileName().toString();
+                if (!n.equals(CURRENT) && !n.equals("v" + keep)) {
+                    Files2.deleteRecursively(p);
+                }
+            }
+        }
+    }
+
+    private static Optional<Long> currentVersion(Path dir) {
+        Path current = dir.resolve(CURRENT);
+        if (!Files.isRegularFile(current)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Long.parseLong(Files.readString(current).trim()));
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Every function's live version. Versions that cannot be read are logged and skipped. */
+    List<StoredFunction> list() {
+        List<StoredFunction> all = new ArrayList<>();
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(functions)) {
+            for (Path dir : dirs) {
+                currentVersion(dir).ifPresent(v -> {
+                    try {
+                        all.add(read(dir.resolve("v" + v)));
+                    } catch (RuntimeException | IOException e) {
+                        LOG.log(Level.ERROR, "Cannot read function in " + dir + ": " + e.getMessage(), e);
+                    }
+                });
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return all;
+    }
+
+    /** The live version of a function. */
+    Optional<StoredFunction> get(String name) {
+        Path dir = functions.resolve(name);
+        return currentVersion(dir).map(v -> {
+            try {
+                return read(dir.resolve("v" + v));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    /**
+     * Writes a new version of a function beside the live one, without making it live.
+     *
+     * @throws ApiException 400 if the archive cannot be unpacked
+     */
+    StoredFunction stage(DeployRequest request, Instant now) {
+        FunctionConfig config = request.config();
+        Path dir = functions.resolve(config.name());
+        Optional<StoredFunction> previous = get(config.name());
+        long version = previous.map(p -> p.version() + 1).orElse(1L);
+        Path tmp = dir.resolve("v" + version + ".staging");
+        Path target = dir.resolve("v" + version);
+        try {
+            Files.createDirectories(dir);
+            Files2.deleteRecursively(tmp);
+            Files2.deleteRecursively(target);
+            Path code = Files.createDirectories(tmp.resolve("code"));
+            StoredFunction.CodeKind kind;
+            byte[] deployed;
+            if (request.hasSource()) {
+                kind = StoredFunction.CodeKind.SOURCE;
+                deployed = request.source().getBytes(StandardCharsets.UTF_8);
+                Files2.writeDurably(code.resolve(StoredFunction.SOURCE_FILE), deployed);
+            } else if (config.language() == Language.JAVA) {
+                kind = StoredFunction.CodeKind.JAR;
+                deployed = request.archive();
+                if (!Bundles.looksLikeZip(deployed)) {
+                    throw ApiException.badRequest("Field 'archive' is not a jar (it does not start with a zip header)");
+                }
+                Files2.writeDurably(code.resolve(StoredFunction.JAR_FILE), deployed);
+            } else {
+                kind = StoredFunction.CodeKind.BUNDLE;
+                deployed = request.archive();
+                Bundles.unzip(deployed, code);
+            }
+            Instant created = previous.map(StoredFunction::createdAt).orElse(now);
+            StoredFunction staged = new StoredFunction(config, version, kind, target.resolve("code"), sha256(deployed),
+                    deployed.length, created, now);
+            Files2.writeDurably(tmp.resolve(META), Json.bytes(toJson(staged)));
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            Files2.forceDirectory(dir);
+            return staged;
+        } catch (IOException e) {
+            Files2.deleteRecursively(tmp);
+            throw new UncheckedIOException("Cannot write function '" + config.name() + "' to the store", e);
+        } catch (RuntimeException e) {
+            Files2.deleteRecursively(tmp);
+            throw e;
+        }
+    }
+
+    /** Makes a staged version live, atomically, and deletes the versions before it. */
+    void commit(StoredFunction staged) {
+        Path dir = functions.resolve(staged.name());
+        try {
+            Files2.replaceAtomically(dir.resolve(CURRENT),
+                    Long.toString(staged.version()).getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot make version " + staged.version() + " of '" + staged.name()
+                    + "' live", e);
+        }
+    }
+
+    /** Deletes the versions of a function other than its live one. */
+    void prune(String name) {
+        Path dir = functions.resolve(name);
+        currentVersion(dir).ifPresent(v -> {
+            try {
+                pruneExcept(dir, v);
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "Cannot prune old versions of '" + name + "'", e);
+            }
+        });
+    }
+
+    /** Removes a staged version that failed to load. */
+    void discard(StoredFunction staged) {
+        Files2.deleteRecursively(functions.resolve(staged.name()).resolve("v" + staged.version()));
+        Path dir = functions.resolve(staged.name());
+        if (currentVersion(dir).isEmpty()) {
+            Files2.deleteRecursively(dir);
+        }
+    }
+
+    /** Deletes a function: atomically gone from the store, its files removed after. */
+    boolean delete(String name) {
+        Path dir = functions.resolve(name);
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        Path gone = trash.resolve(name + "-" + System.nanoTime());
+        try {
+            Files.move(dir, gone, StandardCopyOption.ATOMIC_MOVE);
+            Files2.forceDirectory(functions);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot delete function '" + name + "'", e);
+        }
+        Files2.deleteRecursively(gone);
+        return true;
+    }
+
+    private static StoredFunction read(Path versionDir) throws IOException {
+        JsonNode m = Json.MAPPER.readTree(versionDir.resolve(META).toFile());
+        Language language = Language.parse(m.path("language").asText())
+                .orElseThrow(() -> new IOException("Unknown language in " + versionDir));
+        Map<String, String> env = new TreeMap<>();
+        m.path("env").properties().forEach(e -> env.put(e.getKey(), e.getValue().asText()));
+        FunctionConfig config = FunctionConfig.builder(m.path("name").asText(), language, m.path("handler").asText())
+                .timeout(Duration.ofMillis(m.path("timeoutMs").asLong()))
+                .memoryMb(m.path("memoryMb").asInt())
+                .concurrency(m.path("concurrency").asInt())
+                .env(env)
+                .sandbox(SandboxPolicy.parse(m.path("sandbox").asText()).orElse(SandboxPolicy.REUSE))
+                .build();
+        JsonNode code = m.path("code");
+        return new StoredFunction(config, m.path("version").asLong(),
+                StoredFunction.CodeKind.valueOf(code.path("kind").asText()), versionDir.resolve("code"),
+                code.path("sha256").asText(), code.path("bytes").asLong(),
+                Instant.parse(m.path("createdAt").asText()), Instant.parse(m.path("updatedAt").asText()));
+    }
+
+    /** The function's description, as stored in {@code function.json} and shown by {@code GET /v1/functions/{name}}. */
+    static ObjectNode toJson(StoredFunction f) {
+        FunctionConfig c = f.config();
+        ObjectNode n = Json.object();
+        n.put("name", c.name());
+        n.put("language", c.language().id());
+        n.put("handler", c.handler());
+        n.put("version", f.version());
+        n.put("timeoutMs", c.timeout().toMillis());
+        n.put("memoryMb", c.memoryMb());
+        n.put("concurrency", c.concurrency());
+        ObjectNode env = n.putObject("env");
+        c.env().forEach(env::put);
+        n.put("sandbox", c.sandbox().id());
+        n.putObject("code").put("kind", f.codeKind().name()).put("sha256", f.sha256()).put("bytes", f.codeBytes());
+        n.put("createdAt", f.createdAt().toString());
+        n.put("updatedAt", f.updatedAt().toString());
+        return n;
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,291 @@
+package io.hotvisor.node;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.http.RequestException;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.hotvisor.runtime.InvocationFailure;
+import io.hotvisor.runtime.InvocationResult;
+
+/**
+ * The HTTP API, v1 (see DESIGN.md "HTTP API contract"), plus the Graalvisor/Hydra calls {@code POST /register} and
+ * {@code POST /}. Handlers run on Helidon's virtual threads and only wait there: guest code runs on the
+ * dispatchers' platform threads.
+ */
+final class HttpApi {
+    private static final System.Logger LOG = System.getLogger(HttpApi.class.getName());
+    private static final String JSON = "application/json";
+    static final String INVOCATION_ID = "X-Hotvisor-Invocation-Id";
+    static final String DURATION_US = "X-Hotvisor-Duration-Us";
+    static final String VERSION = "X-Hotvisor-Function-Version";
+
+    private final FunctionRegistry registry;
+    private final AsyncInvocations async;
+
+    HttpApi(FunctionRegistry registry, AsyncInvocations async) {
+        this.registry = registry;
+        this.async = async;
+    }
+
+    void routes(HttpRouting.Builder r) {
+        r.get("/healthz", (req, res) -> json(res, 200, Json.object().put("status", "ok")))
+                .get("/metrics", (req, res) -> {
+                    res.header(HeaderNames.CONTENT_TYPE, NodeMetrics.CONTENT_TYPE);
+                    res.send(registry.metrics().scrape());
+                })
+                .get("/v1/functions", (req, res) -> list(res))
+                .get("/v1/functions/{name}", (req, res) -> describe(name(req), res))
+                .put("/v1/functions/{name}", (req, res) -> deploy(name(req), req, res))
+                .delete("/v1/functions/{name}", (req, res) -> delete(name(req), res))
+                .post("/v1/functions/{name}/invoke", (req, res) -> invoke(name(req), req, res))
+                .get("/v1/invocations/{id}", (req, res) -> invocation(req.path().pathParameters().get("id"), res))
+                .post("/register", this::graalvisorRegister)
+                .post("/", this::graalvisorInvoke)
+                .error(ApiException.class, (req, res, e) -> error(res, e.status(), e.type(), e.getMessage()))
+                .error(RequestException.class, (req, res, e) -> {
+                    int status = e.status().code();
+                    error(res, status, status == 413 ? "PayloadTooLarge" : "BadRequest", e.getMessage());
+                })
+                .error(Exception.class, (req, res, e) -> {
+                    LOG.log(Level.ERROR, "Request " + req.prologue().method().text() + " " + req.path().path()
+                            + " failed", e);
+                    error(res, 500, "InternalError", "The node failed to handle the request; see its log");
+                });
+    }
+
+    private static String name(ServerRequest req) {
+        return req.path().pathParameters().get("name");
+    }
+
+    private static byte[] body(ServerRequest req) {
+        try {
+            return req.content().inputStream().readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void list(ServerResponse res) {
+        ObjectNode root = Json.object();
+        ArrayNode arr = root.putArray("functions");
+        registry.all().forEach(l -> arr.add(describe(l)));
+        registry.failed().forEach((name, why) -> arr.addObject().put("name", name).put("state", "failed")
+                .put("error", why));
+        json(res, 200, root);
+    }
+
+    private ObjectNode describe(FunctionRegistry.Live l) {
+        ObjectNode n = FunctionStore.toJson(l.stored());
+        n.put("state", "ready");
+        n.putObject("sandboxes").put("live", l.dispatcher().liveSandboxes())
+                .put("busy", l.dispatcher().busySandboxes()).put("queued", l.dispatcher().queueDepth());
+        return n;
+    }
+
+    private void describe(String name, ServerResponse res) {
+        DeployRequest.checkName(name);
+        FunctionRegistry.Live l = registry.get(name).orElseThrow(() -> registry.unknown(name));
+        json(res, 200, describe(l));
+    }
+
+    private void deploy(String name, ServerRequest req, ServerResponse res) {
+        DeployRequest request = DeployRequest.parse(name, Json.parse(body(req), "a function definition object"));
+        FunctionRegistry.Deployed d = registry.deploy(request);
+        ObjectNode body = FunctionStore.toJson(d.stored());
+        body.put("state", "ready");
+        body.put("loadMs", d.loadNanos() / 1_000_000);
+        json(res, d.created() ? 201 : 200, body);
+    }
+
+    private void delete(String name, ServerResponse res) {
+        DeployRequest.checkName(name);
+        if (!registry.delete(name)) {
+            throw registry.unknown(name);
+        }
+        json(res, 200, Json.object().put("deleted", name));
+    }
+
+    private void invoke(String name, ServerRequest req, ServerResponse res) {
+        DeployRequest.checkName(name);
+        String mode = req.query().contains("mode") ? req.query().get("mode") : "sync";
+        String event = event(body(req));
+        String id = UUID.randomUUID().toString();
+        res.header(INVOCATION_ID, id);
+        switch (mode) {
+            case "sync" -> respond(res, registry.invoke(name, event, id));
+            case "async" -> {
+                async.submit(name, event, id);
+                json(res, 202, Json.object().put("id", id).put("status", "queued"));
+            }
+            default -> throw ApiException.badRequest("Query parameter 'mode' must be 'sync' or 'async'; got '"
+                    + DeployRequest.printable(mode) + "'");
+        }
+    }
+
+    /** Checks that an event is JSON; an empty body is the empty object. */
+    private static String event(byte[] body) {
+        if (body.length == 0) {
+            return "{}";
+        }
+        Json.parse(body, "the event as JSON");
+        return new String(body, StandardCharsets.UTF_8);
+    }
+
+    private static void respond(ServerResponse res, CompletableFuture<InvocationResult> future) {
+        InvocationResult r;
+        try {
+            r = future.get();
+        } catch (ExecutionException | CompletionException e) {
+            failure(res, e.getCause());
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            error(res, 503, "Cancelled", "The node is stopping");
+            return;
+        }
+        res.header(DURATION_US, Long.toString(r.durationNanos() / 1000));
+        res.header(VERSION, Long.toString(r.version()));
+        res.header(HeaderNames.CONTENT_TYPE, JSON);
+        res.status(200).send(r.json().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void failure(ServerResponse res, Throwable cause) {
+        if (!(cause instanceof InvocationFailure f)) {
+            LOG.log(Level.ERROR, "Invocation failed inside the platform", cause);
+            error(res, 500, "PlatformFault", "The invocation failed inside the platform; see the node's log");
+            return;
+        }
+        ObjectNode root = Json.object();
+        ObjectNode err = root.putObject("error").put("type", f.errorType()).put("message", f.getMessage())
+                .put("class", f.kind().name().toLowerCase(java.util.Locale.ROOT));
+        if (!f.stack().isEmpty()) {
+            ArrayNode stack = err.putArray("stack");
+            f.stack().forEach(stack::add);
+        }
+        json(res, status(f.kind()), root);
+    }
+
+    static int status(InvocationFailure.Kind kind) {
+        return switch (kind) {
+            case FUNCTION_ERROR, RESOURCE_EXHAUSTED -> 502;
+            case TIMEOUT -> 504;
+            case OVERLOADED -> 429;
+            case CANCELLED -> 503;
+            case PLATFORM_FAULT -> 500;
+        };
+    }
+
+    private void invocation(String id, ServerResponse res) {
+        AsyncInvocations.Entry e = async.get(id).orElseThrow(() -> ApiException.notFound("Invocation '"
+                + DeployRequest.printable(id) + "' not found (unknown, or its result expired)"));
+        ObjectNode n = Json.object().put("id", e.id()).put("function", e.function())
+                .put("status", e.status().name().toLowerCase(java.util.Locale.ROOT))
+                .put("submittedAt", e.submittedAt().toString());
+        if (e.finishedAt() != null) {
+            n.put("finishedAt", e.finishedAt().toString());
+        }
+        if (e.resultJson() != null) {
+            n.set("result", Json.parse(e.resultJson().getBytes(StandardCharsets.UTF_8), "a result"));
+            n.put("durationUs", e.durationNanos() / 1000);
+        }
+        if (e.failure() != null) {
+            n.putObject("error").put("type", e.failure().errorType()).put("message", e.failure().getMessage())
+                    .put("class", e.failure().kind().name().toLowerCase(java.util.Locale.ROOT))
+                    .put("status", status(e.failure().kind()));
+        }
+        json(res, 200, n);
+    }
+
+    /** Graalvisor: {@code POST /register?name=&entryPoint=&language=} with the code (source, or a jar) as body. */
+    private void graalvisorRegister(ServerRequest req, ServerResponse res) {
+        String name = required(req, "name");
+        String entryPoint = required(req, "entryPoint");
+        String language = required(req, "language");
+        byte[] code = body(req);
+        ObjectNode put = Json.object().put("language", language).put("handler", entryPoint);
+        if (Bundles.looksLikeZip(code)) {
+            put.put("archive", java.util.Base64.getEncoder().encodeToString(code));
+        } else {
+            put.put("code", new String(code, StandardCharsets.UTF_8));
+        }
+        registry.deploy(DeployRequest.parse(name, put));
+        res.status(200).send("Function " + name + " registered!");
+    }
+
+    private static String required(ServerRequest req, String param) {
+        if (!req.query().contains(param) || req.query().get(param).isBlank()) {
+            throw ApiException.badRequest("Missing query parameter '" + param
+                    + "' (POST /register?name=&entryPoint=&language= with the code as body)");
+        }
+        return req.query().get(param);
+    }
+
+    /**
+     * Graalvisor: {@code POST /} with {@code {"name", "arguments", "async"}}; {@code arguments} is JSON text (or
+     * a JSON value), {@code async} "true" answers at once. Answers {@code {"result": "<JSON text>", "process time": ms}}.
+     */
+    private void graalvisorInvoke(ServerRequest req, ServerResponse res) {
+        JsonNode body = Json.parse(body(req), "{\"name\", \"arguments\", \"async\"}");
+        JsonNode nameNode = body.get("name");
+        if (nameNode == null || !nameNode.isTextual()) {
+            throw ApiException.badRequest("Field 'name' (the function to invoke) is missing or not a string");
+        }
+        String name = nameNode.textValue();
+        JsonNode args = body.get("arguments");
+        String event;
+        if (args == null || args.isNull()) {
+            event = "{}";
+        } else if (args.isTextual()) {
+            event = args.textValue().isBlank() ? "{}" : args.textValue();
+            Json.parse(event.getBytes(StandardCharsets.UTF_8), "'arguments' as JSON text");
+        } else {
+            event = Json.text(args);
+        }
+        String id = UUID.randomUUID().toString();
+        res.header(INVOCATION_ID, id);
+        JsonNode asyncNode = body.get("async");
+        if (asyncNode != null && ("true".equals(asyncNode.asText()))) {
+            async.submit(name, event, id);
+            res.status(200).send("Asynchronous request submitted!");
+            return;
+        }
+        long t0 = System.nanoTime();
+        InvocationResult r;
+        try {
+            r = registry.invoke(name, event, id).get();
+        } catch (ExecutionException e) {
+            failure(res, e.getCause());
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            error(res, 503, "Cancelled", "The node is stopping");
+            return;
+        }
+        json(res, 200, Json.object().put("result", r.json())
+                .put("process time", (System.nanoTime() - t0) / 1_000_000));
+    }
+
+    private static void json(ServerResponse res, int status, JsonNode body) {
+        res.header(HeaderNames.CONTENT_TYPE, JSON);
+        res.status(status).send(Json.bytes(body));
+    }
+
+    private static void error(ServerResponse res, int status, String type, String message) {
+        res.header(HeaderNames.CONTENT_TYPE, JSON);
+        res.status(status).send(Json.error(type, message));
+    }
+}

@@ -1,0 +1,116 @@
+package io.hotvisor.node;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+import io.hotvisor.runtime.DispatchOptions;
+import io.hotvisor.runtime.RuntimeOptions;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Starts a node: {@code bin/hotvisor node [options]}. */
+@Command(name = "hotvisor node", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Starts a Hotvisor node: one JVM serving JavaScript, Python and Java functions over HTTP.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:stopped normally", "1:failed while running", "2:could not start (bad option, port in use,"
+                + " no optimizing Truffle runtime)"})
+public final class Main implements Callable<Integer> {
+
+    @Option(names = "--host", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    String host = "127.0.0.1";
+
+    @Option(names = "--port", description = "Port to listen on, 0 for any free one (default: ${DEFAULT-VALUE}).")
+    int port = 8080;
+
+    @Option(names = "--data-dir", description = "Directory of the embedded function store (default: ${DEFAULT-VALUE}).")
+    Path dataDir = Path.of("data");
+
+    @Option(names = "--keep-alive", description = "Idle time after which a function's workers and sandboxes are"
+            + " released, ISO-8601 or e.g. 5m, 30s (default: 5m).")
+    String keepAlive = "5m";
+
+    @Option(names = "--queue-capacity", description = "Invocations of one function that may wait before 429"
+            + " (default: ${DEFAULT-VALUE}).")
+    int queueCapacity = DispatchOptions.DEFAULT_QUEUE_CAPACITY;
+
+    @Option(names = "--max-body-bytes", description = "Largest request body accepted, 413 beyond"
+            + " (default: ${DEFAULT-VALUE}).")
+    long maxBodyBytes = 64L * 1024 * 1024;
+
+    @Option(names = "--allow-interpreter", description = "Start even if Truffle would fall back to its"
+            + " interpreter-only runtime (about 10x slower). Off by default: a silent slowdown is a bug.")
+    boolean allowInterpreter;
+
+    @Option(names = "--engine-option", description = "Extra GraalVM engine option KEY=VALUE, e.g."
+            + " engine.TraceCompilation=true; repeatable.")
+    Map<String, String> engineOptions = Map.of();
+
+    @Option(names = "--port-file", description = "Write the port the node listens on to this file once ready.")
+    Path portFile;
+
+    @Override
+    public Integer call() throws Exception {
+        RuntimeOptions.Builder runtime = RuntimeOptions.builder().allowInterpreter(allowInterpreter);
+        engineOptions.forEach(runtime::engineOption);
+        NodeConfig config = NodeConfig.builder()
+                .host(host).port(port).dataDir(dataDir).maxBodyBytes(maxBodyBytes)
+                .runtime(runtime.build())
+                .dispatch(DispatchOptions.defaults().queueCapacity(queueCapacity).keepAlive(duration(keepAlive)))
+                .build();
+        HotvisorNode node;
+        try {
+            node = HotvisorNode.start(config);
+        } catch (IllegalStateException e) {
+            System.err.println("hotvisor: " + e.getMessage());
+            return 2;
+        }
+        if (portFile != null) {
+            Path tmp = portFile.resolveSibling(portFile.getFileName() + ".tmp");
+            Files.writeString(tmp, Integer.toString(node.port()), StandardCharsets.UTF_8);
+            Files.move(tmp, portFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        System.out.println("Hotvisor node ready on http://" + host + ":" + node.port() + " (Truffle: "
+                + node.truffleRuntimeName() + ", data: " + dataDir.toAbsolutePath() + ")");
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            node.close();
+            stopped.countDown();
+        }, "hv-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    /** Parses {@code 5m}, {@code 30s}, {@code 250ms}, {@code 1h} or an ISO-8601 duration. */
+    static Duration duration(String text) {
+        String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+        try {
+            if (t.startsWith("p")) {
+                return Duration.parse(text.trim().toUpperCase(java.util.Locale.ROOT));
+            }
+            if (t.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+            }
+            long n = Long.parseLong(t.substring(0, t.length() - 1));
+            return switch (t.charAt(t.length() - 1)) {
+                case 's' -> Duration.ofSeconds(n);
+                case 'm' -> Duration.ofMinutes(n);
+                case 'h' -> Duration.ofHours(n);
+                default -> throw new IllegalArgumentException();
+            };
+        } catch (RuntimeException e) {
+            throw new CommandLine.ParameterException(new CommandLine(new Main()),
+                    "Invalid duration '" + text + "': use e.g. 250ms, 30s, 5m, 1h or ISO-8601 (PT5M)");
+        }
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+}

@@ -1,0 +1,96 @@
+package io.hotvisor.node;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+import io.hotvisor.runtime.DispatchOptions;
+import io.hotvisor.runtime.RuntimeOptions;
+
+/**
+ * How a node runs.
+ *
+ * @param host            the address to listen on; defaults to {@code 127.0.0.1}
+ * @param port            the port; 0 picks a free one; defaults to 8080
+ * @param dataDir         where the embedded store keeps functions; defaults to {@code ./data}
+ * @param maxBodyBytes    the largest request body accepted (413 beyond); defaults to 64 MB
+ * @param runtime         the runtime's options (e.g. whether the interpreter-only fallback is allowed)
+ * @param dispatch        per-function queue capacity and keep-alive
+ * @param asyncRetention  how long an async invocation's result is kept after it ends; defaults to 1 h
+ * @param asyncMaxPending how many async invocations may wait at once (429 beyond); defaults to 100 000
+ */
+public record NodeConfig(String host, int port, Path dataDir, long maxBodyBytes, RuntimeOptions runtime,
+                         DispatchOptions dispatch, Duration asyncRetention, int asyncMaxPending) {
+
+    public NodeConfig {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(runtime, "runtime");
+        Objects.requireNonNull(dispatch, "dispatch");
+        Objects.requireNonNull(asyncRetention, "asyncRetention");
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds a {@link NodeConfig}; every option starts at its default. */
+    public static final class Builder {
+        private String host = "127.0.0.1";
+        private int port = 8080;
+        private Path dataDir = Path.of("data");
+        private long maxBodyBytes = 64L * 1024 * 1024;
+        private RuntimeOptions runtime = RuntimeOptions.defaults();
+        private DispatchOptions dispatch = DispatchOptions.defaults();
+        private Duration asyncRetention = Duration.ofHours(1);
+        private int asyncMaxPending = 100_000;
+
+        private Builder() {
+        }
+
+        public Builder host(String host) {
+            this.host = host;
+            return this;
+        }
+
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        public Builder dataDir(Path dataDir) {
+            this.dataDir = dataDir;
+            return this;
+        }
+
+        public Builder maxBodyBytes(long maxBodyBytes) {
+            this.maxBodyBytes = maxBodyBytes;
+            return this;
+        }
+
+        public Builder runtime(RuntimeOptions runtime) {
+            this.runtime = runtime;
+            return this;
+        }
+
+        public Builder dispatch(DispatchOptions dispatch) {
+            this.dispatch = dispatch;
+            return this;
+        }
+
+        public Builder asyncRetention(Duration asyncRetention) {
+            this.asyncRetention = asyncRetention;
+            return this;
+        }
+
+        public Builder asyncMaxPending(int asyncMaxPending) {
+            this.asyncMaxPending = asyncMaxPending;
+            return this;
+        }
+
+        public NodeConfig build() {
+            return new NodeConfig(host, port, dataDir, maxBodyBytes, runtime, dispatch, asyncRetention,
+                    asyncMaxPending);
+        }
+    }
+}

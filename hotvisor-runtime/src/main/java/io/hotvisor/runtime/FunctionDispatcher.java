@@ -1,0 +1,433 @@
+package io.hotvisor.runtime;
+
+import java.lang.System.Logger.Level;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs the invocations of one function version: a bounded queue, an elastic pool of platform worker threads and
+ * a pool of sandboxes.
+ *
+ * <p>Implementation notes.
+ * <ul>
+ * <li>Workers: platform threads (Truffle contexts are not proven safe on virtual threads on JDK 25, see
+ *     DESIGN.md). {@link #submit} starts a worker when none is idle and fewer than {@code concurrency} run; a
+ *     worker leaves after {@code keepAlive} without work, judged on the injected {@link Ticker}. The check that
+ *     a task has a worker and the decision of a worker to leave are made under one lock, so no task is stranded.</li>
+ * <li>Sandboxes: pooled apart from workers, most recently used first (its code and caches are hottest), released
+ *     after {@code keepAlive} idle by {@link #evictIdle()} but never below the function's
+ *     {@link LoadedFunction#minIdleSandboxes()}: a Python function keeps one ready, and when a Python invocation
+ *     takes the last idle one a spare is made in the background, so no invocation pays for a GraalPy context.
+ *     A sandbox is discarded after any failure other than the function's own error, and after every invocation
+ *     with {@link SandboxPolicy#FRESH}.</li>
+ * <li>Timeouts: a watchdog completes the caller's future with {@link InvocationFailure.Kind#TIMEOUT} at the
+ *     deadline and cancels the sandbox. The caller never waits past the deadline even when a Java thread
+ *     ignores the interrupt (it keeps its worker slot until it ends).</li>
+ * <li>Replacement: {@link #drain()} refuses new work ({@link #submit} answers empty, and the caller resubmits to
+ *     the new version) but finishes everything queued, then closes the sandboxes and the loaded function.</li>
+ * </ul>
+ */
+public final class FunctionDispatcher {
+    private static final System.Logger LOG = System.getLogger(FunctionDispatcher.class.getName());
+
+    private final LoadedFunction function;
+    private final FunctionDefinition definition;
+    private final DispatchOptions options;
+    private final Ticker ticker;
+    private final ScheduledExecutorService watchdog;
+    private final Executor background;
+    private final DispatchListener listener;
+    private final int concurrency;
+    private final boolean fresh;
+
+    private final BlockingQueue<Task> queue;
+    private final Object lock = new Object();
+    private int workers;
+    private int idleWorkers;
+    private boolean draining;
+    private final Deque<Pooled> idleSandboxes = new ArrayDeque<>();
+    private int busySandboxes;
+    private int sandboxesBeingMade;
+    private final Set<Sandbox> running = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger workerIds = new AtomicInteger();
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+
+    private FunctionDispatcher(LoadedFunction function, DispatchOptions options, Ticker ticker,
+                               ScheduledExecutorService watchdog, Executor background, DispatchListener listener) {
+        this.function = function;
+        this.definition = function.definition();
+        this.options = options;
+        this.ticker = ticker;
+        this.watchdog = watchdog;
+        this.background = background;
+        this.listener = listener;
+        this.concurrency = Math.max(1, definition.config().concurrency());
+        this.fresh = definition.config().sandbox() == SandboxPolicy.FRESH;
+        this.queue = new ArrayBlockingQueue<>(options.queueCapacity());
+    }
+
+    /**
+     * Creates the dispatcher of a loaded function and makes its {@link LoadedFunction#minIdleSandboxes()} sandboxes
+     * now, on the calling thread (a deploy pays for them, invocations never do).
+     *
+     * @param watchdog   schedules timeouts; shared by all dispatchers of a node
+     * @param background makes spare sandboxes off the invocation path; shared by all dispatchers of a node
+     */
+    public static FunctionDispatcher create(LoadedFunction function, DispatchOptions options, Ticker ticker,
+                                            ScheduledExecutorService watchdog, Executor background,
+                                            DispatchListener listener) {
+        FunctionDispatcher d = new FunctionDispatcher(Objects.requireNonNull(function), options, ticker, watchdog,
+                background, listener);
+        for (int i = 0; i < function.minIdleSandboxes(); i++) {
+            Sandbox s = d.makeSandbox();
+            synchronized (d.lock) {
+                d.idleSandboxes.addFirst(new Pooled(s, ticker.read()));
+            }
+        }
+        return d;
+    }
+
+    /** The function version this dispatcher runs. */
+    public FunctionDefinition definition() {
+        return definition;
+    }
+
+    /**
+     * Queues one invocation.
+     *
+     * @return empty if this dispatcher is draining (resubmit to the function's current version); otherwise the
+     *         result, or an {@link InvocationFailure}: {@code OVERLOADED} at once when the queue is full, else
+     *         whatever the invocation ended with
+     */
+    public Optional<CompletableFuture<InvocationResult>> submit(String eventJson, String invocationId) {
+        Task task = new Task(eventJson, invocationId, ticker.read());
+        synchronized (lock) {
+            if (draining) {
+                return Optional.empty();
+            }
+            if (!queue.offer(task)) {
+                InvocationFailure f = InvocationFailure.of(InvocationFailure.Kind.OVERLOADED,
+                        "Function '" + definition.name() + "' is overloaded: " + queue.size()
+                                + " invocations queued (limit " + options.queueCapacity() + ") and "
+                                + workers + " running (concurrency " + concurrency + "); retry later");
+                listener.invocationFailed(definition, 0, f);
+                return Optional.of(CompletableFuture.failedFuture(f));
+            }
+            if (idleWorkers == 0 && workers < concurrency) {
+                startWorker();
+            }
+        }
+        return Optional.of(task.future);
+    }
+
+    private void startWorker() {
+        workers++;
+        String name = "hv-" + definition.name() + "-v" + definition.version() + "-" + workerIds.incrementAndGet();
+        Thread.ofPlatform().name(name).daemon(true).start(this::work);
+    }
+
+    private void work() {
+        long lastActive = ticker.read();
+        try {
+            while (true) {
+                Task task;
+                synchronized (lock) {
+                    idleWorkers++;
+                }
+                try {
+                    task = queue.poll(options.idlePoll().toNanos(), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    task = null;
+                }
+                if (task == null) {
+                    evictIdle();
+                }
+                synchronized (lock) {
+                    idleWorkers--;
+                    if (task == null && queue.isEmpty()
+                            && (draining || ticker.read() - lastActive >= options.keepAlive().toNanos())) {
+                        workers--;
+                        if (draining && workers == 0) {
+                            background.execute(this::terminate);
+                        }
+                        return;
+                    }
+                }
+                if (task != null) {
+                    run(task);
+                    lastActive = ticker.read();
+                }
+            }
+        } catch (Throwable t) {
+            LOG.log(Level.ERROR, "Worker of function '" + definition.name() + "' failed", t);
+            synchronized (lock) {
+                workers--;
+            }
+        }
+    }
+
+    private void run(Task task) {
+        Sandbox sandbox;
+        try {
+            sandbox = acquireSandbox();
+        } catch (InvocationFailure f) {
+            fail(task, 0, f);
+            return;
+        } catch (RuntimeException e) {
+            fail(task, 0, InvocationFailure.of(InvocationFailure.Kind.PLATFORM_FAULT,
+                    "Could not create a sandbox for function '" + definition.name() + "'", e));
+            return;
+        }
+        long start = ticker.read();
+        long timeoutNanos = definition.config().timeout().toNanos();
+        InvocationContext ctx = new InvocationContext(task.invocationId, definition.name(), definition.version(),
+                definition.config().memoryMb(), start + timeoutNanos, ticker);
+        AtomicBoolean timedOut = new AtomicBoolean();
+        running.add(sandbox);
+        ScheduledFuture<?> alarm = watchdog.schedule(() -> {
+            timedOut.set(true);
+            fail(task, ticker.read() - start, InvocationFailure.of(InvocationFailure.Kind.TIMEOUT,
+                    "Function '" + definition.name() + "' timed out after " + definition.config().timeout().toMillis()
+                            + " ms (timeoutMs " + definition.config().timeout().toMillis() + ")"));
+            sandbox.cancel();
+        }, timeoutNanos, TimeUnit.NANOSECONDS);
+        boolean keep = !fresh;
+        InvocationResult result = null;
+        InvocationFailure failure = null;
+        try {
+            String json = sandbox.invoke(task.eventJson, ctx);
+            result = new InvocationResult(json == null ? "null" : json, definition.version(), ticker.read() - start,
+                    start - task.enqueuedAt);
+        } catch (InvocationFailure f) {
+            keep &= f.kind() == InvocationFailure.Kind.FUNCTION_ERROR;
+            failure = f;
+        } catch (RuntimeException | Error e) {
+            keep = false;
+            failure = InvocationFailure.of(InvocationFailure.Kind.PLATFORM_FAULT,
+                    "Function '" + definition.name() + "' failed inside the platform", e);
+            LOG.log(Level.ERROR, "Sandbox of function '" + definition.name() + "' failed", e);
+        } finally {
+            alarm.cancel(false);
+            running.remove(sandbox);
+            keep &= !timedOut.get();
+            // Back in the pool before the caller hears: its next invocation finds this sandbox idle.
+            releaseSandbox(sandbox, keep);
+        }
+        if (timedOut.get()) {
+            return;
+        }
+        if (result != null) {
+            if (task.future.complete(result)) {
+                listener.invocationSucceeded(definition, result.durationNanos());
+            }
+        } else {
+            fail(task, ticker.read() - start, failure);
+        }
+    }
+
+    private void fail(Task task, long nanos, InvocationFailure f) {
+        if (task.future.completeExceptionally(f)) {
+            listener.invocationFailed(definition, nanos, f);
+        }
+    }
+
+    private Sandbox acquireSandbox() {
+        synchronized (lock) {
+            Pooled p = idleSandboxes.pollFirst();
+            if (p != null) {
+                busySandboxes++;
+                refillIfLow();
+                return p.sandbox;
+            }
+            busySandboxes++;
+        }
+        try {
+            return makeSandbox();
+        } catch (RuntimeException e) {
+            synchronized (lock) {
+                busySandboxes--;
+            }
+            throw e;
+        }
+    }
+
+    /** Keeps {@code minIdleSandboxes} ready: called under the lock after one was taken. */
+    private void refillIfLow() {
+        int min = function.minIdleSandboxes();
+        int live = idleSandboxes.size() + busySandboxes + sandboxesBeingMade;
+        if (idleSandboxes.size() + sandboxesBeingMade < min && live < concurrency + min && !draining) {
+            sandboxesBeingMade++;
+            background.execute(() -> {
+                Sandbox s = null;
+                try {
+                    s = makeSandbox();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "Could not make a spare sandbox for '" + definition.name() + "'", e);
+                }
+                synchronized (lock) {
+                    sandboxesBeingMade--;
+                    if (s != null && !draining) {
+                        idleSandboxes.addLast(new Pooled(s, ticker.read()));
+                        s = null;
+                    }
+                }
+                if (s != null) {
+                    s.close();
+                }
+            });
+        }
+    }
+
+    private Sandbox makeSandbox() {
+        long t0 = ticker.read();
+        Sandbox s = function.newSandbox();
+        listener.sandboxCreated(definition, ticker.read() - t0);
+        return s;
+    }
+
+    private void releaseSandbox(Sandbox sandbox, boolean keep) {
+        synchronized (lock) {
+            busySandboxes--;
+            if (keep) {
+                // Even while draining: queued invocations still run, and terminate() closes what is idle.
+                idleSandboxes.addFirst(new Pooled(sandbox, ticker.read()));
+                return;
+            }
+            refillIfLow();
+        }
+        closeQuietly(sandbox);
+    }
+
+    /**
+     * Releases sandboxes idle longer than the keep-alive, keeping {@link LoadedFunction#minIdleSandboxes()}.
+     * Idle workers call it; the node may call it too.
+     *
+     * @return how many sandboxes were released
+     */
+    public int evictIdle() {
+        Deque<Pooled> evicted = new ArrayDeque<>();
+        synchronized (lock) {
+            long now = ticker.read();
+            while (idleSandboxes.size() > function.minIdleSandboxes()) {
+                Pooled oldest = idleSandboxes.peekLast();
+                if (now - oldest.idleSince < options.keepAlive().toNanos()) {
+                    break;
+                }
+                evicted.add(idleSandboxes.pollLast());
+            }
+        }
+        evicted.forEach(p -> closeQuietly(p.sandbox));
+        return evicted.size();
+    }
+
+    /** Invocations waiting for a worker. */
+    public int queueDepth() {
+        return queue.size();
+    }
+
+    /** Sandboxes alive: idle and busy. */
+    public int liveSandboxes() {
+        synchronized (lock) {
+            return idleSandboxes.size() + busySandboxes;
+        }
+    }
+
+    /** Sandboxes running an invocation now. */
+    public int busySandboxes() {
+        synchronized (lock) {
+            return busySandboxes;
+        }
+    }
+
+    /** Worker threads alive. */
+    public int workers() {
+        synchronized (lock) {
+            return workers;
+        }
+    }
+
+    /**
+     * Stops taking work, finishes what is queued and running, then closes every sandbox and the loaded function.
+     *
+     * @return completes when all of that is done
+     */
+    public CompletableFuture<Void> drain() {
+        synchronized (lock) {
+            if (!draining) {
+                draining = true;
+                if (workers == 0) {
+                    background.execute(this::terminate);
+                }
+            }
+        }
+        return terminated;
+    }
+
+    /**
+     * Stops now: queued invocations fail as {@code CANCELLED}, running ones are cancelled, then as {@link #drain()}.
+     */
+    public CompletableFuture<Void> shutdownNow() {
+        synchronized (lock) {
+            draining = true;
+        }
+        Task t;
+        while ((t = queue.poll()) != null) {
+            fail(t, 0, InvocationFailure.of(InvocationFailure.Kind.CANCELLED,
+                    "The node is stopping; invocation of '" + definition.name() + "' was not run"));
+        }
+        running.forEach(Sandbox::cancel);
+        return drain();
+    }
+
+    private void terminate() {
+        Deque<Pooled> toClose;
+        synchronized (lock) {
+            toClose = new ArrayDeque<>(idleSandboxes);
+            idleSandboxes.clear();
+        }
+        toClose.forEach(p -> closeQuietly(p.sandbox));
+        try {
+            function.close();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Closing function '" + definition.name() + "' failed", e);
+        }
+        terminated.complete(null);
+    }
+
+    private void closeQuietly(Sandbox s) {
+        try {
+            s.close();
+        } catch (RuntimeException e) {
+            LOG.log(Level.DEBUG, "Closing a sandbox of '" + definition.name() + "' failed", e);
+        }
+    }
+
+    private record Pooled(Sandbox sandbox, long idleSince) {
+    }
+
+    private static final class Task {
+        final String eventJson;
+        final String invocationId;
+        final long enqueuedAt;
+        final CompletableFuture<InvocationResult> future = new CompletableFuture<>();
+
+        Task(String eventJson, String invocationId, long enqueuedAt) {
+            this.eventJson = eventJson;
+            this.invocationId = invocationId;
+            this.enqueuedAt = enqueuedAt;
+        }
+    }
+}

@@ -1,0 +1,247 @@
+package io.hotvisor.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class FunctionDispatcherTest {
+    private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor();
+    private final AtomicLong now = new AtomicLong();
+    private final Ticker ticker = now::get;
+
+    @AfterEach
+    void stop() {
+        watchdog.shutdownNow();
+    }
+
+    /** A function whose sandboxes run {@code body}; counts sandboxes made and closed. */
+    static final class FakeFunction implements LoadedFunction {
+        final FunctionDefinition definition;
+        final int minIdle;
+        final AtomicInteger made = new AtomicInteger();
+        final AtomicInteger closed = new AtomicInteger();
+        volatile CountDownLatch gate = new CountDownLatch(0);
+        boolean functionClosed;
+
+        FakeFunction(FunctionConfig config, int minIdle) {
+            this.definition = new FunctionDefinition(config, new FunctionCode.SourceText(""), 1);
+            this.minIdle = minIdle;
+        }
+
+        @Override
+        public FunctionDefinition definition() {
+            return definition;
+        }
+
+        @Override
+        public Sandbox newSandbox() {
+            int id = made.incrementAndGet();
+            return new Sandbox() {
+                volatile Thread runner;
+                int calls;
+
+                @Override
+                public String invoke(String eventJson, InvocationContext context) {
+                    runner = Thread.currentThread();
+                    try {
+                        if (eventJson.equals("\"fail\"")) {
+                            throw InvocationFailure.functionError("Error", "boom", List.of());
+                        }
+                        if (eventJson.equals("\"hang\"")) {
+                            Thread.sleep(Long.MAX_VALUE);
+                        }
+                        gate.await();
+                        return "{\"sandbox\":" + id + ",\"calls\":" + (++calls) + "}";
+                    } catch (InterruptedException e) {
+                        throw InvocationFailure.of(InvocationFailure.Kind.CANCELLED, "cancelled");
+                    }
+                }
+
+                @Override
+                public void cancel() {
+                    Thread t = runner;
+                    if (t != null) {
+                        t.interrupt();
+                    }
+                }
+
+                @Override
+                public void close() {
+                    closed.incrementAndGet();
+                }
+            };
+        }
+
+        @Override
+        public int minIdleSandboxes() {
+            return minIdle;
+        }
+
+        @Override
+        public void close() {
+            functionClosed = true;
+        }
+    }
+
+    private static FunctionConfig config(int concurrency, SandboxPolicy policy, Duration timeout) {
+        return FunctionConfig.builder("fn", Language.JAVASCRIPT, "handler").concurrency(concurrency)
+                .sandbox(policy).timeout(timeout).build();
+    }
+
+    private FunctionDispatcher dispatcher(FakeFunction f, DispatchOptions options) {
+        return FunctionDispatcher.create(f, options.idlePoll(Duration.ofMillis(5)), ticker, watchdog,
+                Executors.newVirtualThreadPerTaskExecutor(), DispatchListener.none());
+    }
+
+    private static CompletableFuture<InvocationResult> submit(FunctionDispatcher d, String event) {
+        return d.submit(event, "id").orElseThrow();
+    }
+
+    private static void await(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("condition not reached within 10 s").isLessThan(deadline);
+            Thread.sleep(2);
+        }
+    }
+
+    @Test
+    void reuses_one_sandbox_for_sequential_invocations() throws Exception {
+        FakeFunction f = new FakeFunction(config(4, SandboxPolicy.REUSE, Duration.ofSeconds(5)), 0);
+        FunctionDispatcher d = dispatcher(f, DispatchOptions.defaults());
+        assertThat(submit(d, "{}").get().json()).isEqualTo("{\"sandbox\":1,\"calls\":1}");
+        assertThat(submit(d, "{}").get().json()).isEqualTo("{\"sandbox\":1,\"calls\":2}");
+        assertThat(f.made).hasValue(1);
+    }
+
+    @Test
+    void fresh_policy_gives_every_invocation_a_new_sandbox_and_closes_it() throws Exception {
+        FakeFunction f = new FakeFunction(config(4, SandboxPolicy.FRESH, Duration.ofSeconds(5)), 0);
+        FunctionDispatcher d = dispatcher(f, DispatchOptions.defaults());
+        assertThat(submit(d, "{}").get().json()).isEqualTo("{\"sandbox\":1,\"calls\":1}");
+        assertThat(submit(d, "{}").get().json()).isEqualTo("{\"sandbox\":2,\"calls\":1}");
+        assertThat(f.closed).hasValue(2);
+        assertThat(d.liveSandboxes()).isZero();
+    }
+
+    @Test
+    void grows_workers_with_queue_depth_up_to_the_concurrency_and_no_further() throws Exception {
+        FakeFunction f = new FakeFunction(config(3, SandboxPolicy.REUSE, Duration.ofSeconds(30)), 0);
+        f.gate = new CountDownLatch(1);
+        FunctionDispatcher d = dispatcher(f, DispatchOptions.defaults());
+        List<CompletableFuture<InvocationResult>> all = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            all.add(submit(d, "{}"));
+        }
+        await(() -> d.busySandboxes() == 3);
+        assertThat(d.workers()).isEqualTo(3);
+        assertThat(d.queueDepth()).isEqualTo(7);
+        f.gate.countDown();
+        for (CompletableFuture<InvocationResult> r : all) {
+            assertThat(r.get().json()).startsWith("{\"sandbox\":");
+        }
+        assertThat(f.made).hasValue(3);
+    }
+
+    @Test
+    void refuses_as_overloaded_when_the_queue_is_full() throws Exception {
+        FakeFunction f = new FakeFunction(config(1, SandboxPolicy.REUSE, Duration.ofSeconds(30)), 0);
+        f.gate = new CountDownLatch(1);
+        FunctionDispatcher d = dispatcher(f, DispatchOptions.defaults().queueCapacity(2));
+        CompletableFuture<InvocationResult> running = submit(d, "{}");
+        await(() -> d.busySandboxes() == 1);
+        submit(d, "{}");
+        submit(d, "{}");
+        CompletableFuture<InvocationResult> refused = submit(d, "{}");
+        assertThatThrownBy(refused::get).isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOfSatisfying(InvocationFailure.class, e -> {
+                    assertThat(e.kind()).isEqualTo(InvocationFailure.Kind.OVERLOADED);
+                    assertThat(e.getMessage()).contains("'fn' is overloaded", "limit 2", "concurrency 1");
+                });
+        f.gate.countDown();
+        assertThat(running.get().json()).contains("\"calls\":1");
+    }
+
+    @Test
+    void times_out_a_hanging_invocation_and_discards_its_sandbox() throws Exception {
+        FakeFunction f = new FakeFunction(config(1, SandboxPolicy.REUSE, Duration.ofMillis(100)), 0);
+        FunctionDispatcher d = dispatcher(f, DispatchOptions.defaults());
+        assertThatThrownBy(() -> submit(d, "\"hang\"").get()).cause()
+                .isInstanceOfSatisfying(InvocationFailure.class, e -> {
+                    assertThat(e.kind()).isEqualTo(InvocationFailure.Kind.TIMEOUT);
+                    assertThat(e.getMessage()).contains("'fn' timed out after 100 ms");
+                });
+        await(() -> f.closed.get() == 1);
+        assertThat(submit(d, "{}").get().json()).isEqualTo("{\"sandbox\":2,\"calls\":1}");
+    }
+
+    @Test
+    void keeps_a_sandbox_after_the_function_own_error() throws Exception {
+        FakeFunction f = new FakeFunction(config(1, SandboxPolicy.REUSE, Duration.ofSeconds(5)), 0);
+        FunctionDispatcher d = dispatcher(f, DispatchOptions.defaults());
+        assertThatThrownBy(() -> submit(d, "\"fail\"").get()).cause()
+                .isInstanceOfSatisfying(InvocationFailure.class,
+                        e -> assertThat(e.kind()).isEqualTo(InvocationFailure.Kind.FUNCTION_ERROR));
+        assertThat(submit(d, "{}").get().json()).startsWith("{\"sandbox\":1,");
+    }
+
+    @Test
+    void releases_idle_sandboxes_and_workers_after_the_keep_alive_on_the_ticker() throws Exception {
+        FakeFunction f = new FakeFunction(config(2, SandboxPolicy.REUSE, Duration.ofSeconds(5)), 0);
+        FunctionDispatcher d = dispatcher(f, DispatchOptions.defaults().keepAlive(Duration.ofMinutes(5)));
+        submit(d, "{}").get();
+        assertThat(d.evictIdle()).isZero();
+        now.addAndGet(Duration.ofMinutes(4).toNanos());
+        assertThat(d.evictIdle()).isZero();
+        assertThat(d.liveSandboxes()).isEqualTo(1);
+        now.addAndGet(Duration.ofMinutes(1).toNanos());
+        await(() -> d.workers() == 0 && d.liveSandboxes() == 0);
+        assertThat(f.closed).hasValue(1);
+    }
+
+    @Test
+    void keeps_the_function_minimum_of_idle_sandboxes_ready_from_creation_and_after_keep_alive() throws Exception {
+        FakeFunction f = new FakeFunction(config(2, SandboxPolicy.REUSE, Duration.ofSeconds(5)), 1);
+        FunctionDispatcher d = dispatcher(f, DispatchOptions.defaults().keepAlive(Duration.ofMinutes(5)));
+        assertThat(f.made).hasValue(1);
+        assertThat(d.liveSandboxes()).isEqualTo(1);
+        assertThat(submit(d, "{}").get().json()).startsWith("{\"sandbox\":1,");
+        await(() -> d.liveSandboxes() == 2); // a spare was made in the background
+        now.addAndGet(Duration.ofMinutes(10).toNanos());
+        d.evictIdle();
+        assertThat(d.liveSandboxes()).isEqualTo(1);
+    }
+
+    @Test
+    void drain_finishes_queued_work_refuses_new_work_then_closes_everything() throws Exception {
+        FakeFunction f = new FakeFunction(config(1, SandboxPolicy.REUSE, Duration.ofSeconds(30)), 0);
+        f.gate = new CountDownLatch(1);
+        FunctionDispatcher d = dispatcher(f, DispatchOptions.defaults());
+        CompletableFuture<InvocationResult> first = submit(d, "{}");
+        CompletableFuture<InvocationResult> second = submit(d, "{}");
+        CompletableFuture<Void> drained = d.drain();
+        assertThat(d.submit("{}", "late")).isEqualTo(Optional.empty());
+        f.gate.countDown();
+        assertThat(first.get().json()).contains("\"calls\":1");
+        assertThat(second.get().json()).contains("\"calls\":2");
+        drained.get(10, TimeUnit.SECONDS);
+        assertThat(f.closed).hasValue(1);
+        assertThat(f.functionClosed).isTrue();
+    }
+}
