@@ -1,16 +1,81 @@
 package io.hotvisor.runtime;
 
-/** Placeholder until the language runtime lands. */
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * Runs Java functions inside the node's JVM: each function version's jar in a class loader of its own, whose parent
+ * ({@link FunctionApiClassLoader}) shows only the JDK and the function API packages. See {@link JavaFunction} for
+ * how sandboxes share or do not share class loaders, {@link JavaHandlerShape} for the handler shapes accepted and
+ * {@link JavaSandbox} for cancellation and its limits.
+ */
 final class JavaRuntime implements LanguageRuntime {
+    private static final System.Logger LOG = System.getLogger(JavaRuntime.class.getName());
+
+    private final FunctionApiClassLoader api;
+
+    private JavaRuntime(FunctionApiClassLoader api) {
+        this.api = api;
+    }
+
     static JavaRuntime create(RuntimeOptions options) {
-        throw new UnsupportedOperationException("JavaRuntime is not implemented yet");
+        return new JavaRuntime(new FunctionApiClassLoader(JavaRuntime.class.getClassLoader()));
     }
 
     @Override
     public LoadedFunction load(FunctionDefinition definition) {
-        throw new UnsupportedOperationException();
+        String name = definition.name();
+        return switch (definition.code()) {
+            case FunctionCode.JarFile(Path jar) -> JavaFunction.load(definition, definition.config().handler(),
+                    FunctionJar.open(jar, name), api, () -> { });
+            case FunctionCode.SourceText(String text) -> loadSource(definition, text);
+            case FunctionCode.BundleDirectory(Path root) -> throw DeployException.code("Function '" + name
+                    + "' is Java: deploy a jar (archive) or one source file (code), not a bundle directory " + root);
+        };
     }
 
+    private LoadedFunction loadSource(FunctionDefinition definition, String source) {
+        String handler = JavaSourceCompiler.handlerWithClass(definition.config().handler(), source);
+        String className = handler.contains("::") ? handler.substring(0, handler.indexOf("::")) : handler;
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("hotvisor-java-" + definition.name().replaceAll("[^A-Za-z0-9_-]", "_") + "-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not make a directory to compile function '" + definition.name() + "'", e);
+        }
+        Runnable cleanup = () -> deleteTree(dir);
+        try {
+            Path jar = JavaSourceCompiler.compile(definition.name(), className, source, dir);
+            return JavaFunction.load(definition, handler, FunctionJar.open(jar, definition.name()), api, cleanup);
+        } catch (RuntimeException | Error e) {
+            cleanup.run();
+            throw e;
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    LOG.log(Level.DEBUG, "Could not delete " + p, e);
+                }
+            });
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "Could not delete " + dir, e);
+        }
+    }
+
+    /** Nothing node-wide to release: each function closes its own class loaders. */
     @Override
     public void close() {
     }
