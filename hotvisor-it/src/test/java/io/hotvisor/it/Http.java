@@ -1,0 +1,108 @@
+package io.hotvisor.it;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** A small client of the node's HTTP API, for tests. */
+final class Http {
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final String base;
+
+    Http(String base) {
+        this.base = base;
+    }
+
+    /** A response: status, body as text, headers. */
+    record Response(int status, String body, java.net.http.HttpHeaders headers) {
+        JsonNode json() {
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Not JSON (status " + status + "): " + body, e);
+            }
+        }
+
+        String header(String name) {
+            return headers.firstValue(name).orElse(null);
+        }
+
+        @Override
+        public String toString() {
+            return status + " " + body;
+        }
+    }
+
+    Response send(String method, String path, String body) {
+        return send(method, path, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body));
+    }
+
+    Response send(String method, String path, HttpRequest.BodyPublisher body) {
+        HttpRequest req = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofMinutes(2))
+                .header("Content-Type", "application/json").method(method, body).build();
+        try {
+            HttpResponse<String> r = CLIENT.send(req, HttpResponse.BodyHandlers.ofString());
+            return new Response(r.statusCode(), r.body(), r.headers());
+        } catch (IOException e) {
+            throw new UncheckedIOException(method + " " + path + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    Response get(String path) {
+        return send("GET", path, (String) null);
+    }
+
+    Response put(String path, JsonNode body) {
+        return send("PUT", path, body.toString());
+    }
+
+    Response post(String path, String body) {
+        return send("POST", path, body);
+    }
+
+    Response delete(String path) {
+        return send("DELETE", path, (String) null);
+    }
+
+    Response invoke(String name, String event) {
+        return post("/v1/functions/" + name + "/invoke", event);
+    }
+
+    /** Deploys source code; fails the test unless the node answers 200 or 201. */
+    Response deploySource(String name, String language, String handler, String code, Map<String, Object> extra) {
+        ObjectNode body = JSON.createObjectNode().put("language", language).put("handler", handler).put("code", code);
+        extra.forEach((k, v) -> body.set(k, JSON.valueToTree(v)));
+        return checked(put("/v1/functions/" + name, body));
+    }
+
+    /** Deploys an archive (zip bundle or jar); fails the test unless the node answers 200 or 201. */
+    Response deployArchive(String name, String language, String handler, byte[] archive, Map<String, Object> extra) {
+        ObjectNode body = JSON.createObjectNode().put("language", language).put("handler", handler)
+                .put("archive", Base64.getEncoder().encodeToString(archive));
+        extra.forEach((k, v) -> body.set(k, JSON.valueToTree(v)));
+        return checked(put("/v1/functions/" + name, body));
+    }
+
+    private static Response checked(Response r) {
+        if (r.status() != 200 && r.status() != 201) {
+            throw new AssertionError("Deploy failed: " + r);
+        }
+        return r;
+    }
+}

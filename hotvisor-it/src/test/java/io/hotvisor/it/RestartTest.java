@@ -1,0 +1,83 @@
+package io.hotvisor.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+/** Functions deployed (over HTTP and with the CLI) survive a restart, and a crash, without redeploying. */
+class RestartTest {
+
+    /** Runs {@code bin/hotvisor} (the CLI) against a node; returns exit code and output. */
+    record Cli(int exit, String stdout, String stderr) {
+    }
+
+    static Cli cli(NodeProcess node, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(NodeProcess.ROOT.resolve("bin/hotvisor").toString()));
+        cmd.addAll(List.of(args));
+        cmd.add("--url=http://127.0.0.1:" + node.port());
+        Path out = Files.createTempFile(NodeProcess.IT_DIR, "cli", ".out");
+        Path err = Files.createTempFile(NodeProcess.IT_DIR, "cli", ".err");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().put("HOTVISOR_BUILD_DIR", System.getProperty("hotvisor.build.dir", "target"));
+        Process p = pb.start();
+        assertThat(p.waitFor(3, TimeUnit.MINUTES)).isTrue();
+        return new Cli(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void finds_every_function_still_deployed_after_a_restart_and_after_a_crash() throws Exception {
+        try (NodeProcess node = NodeProcess.start()) {
+            Http http = node.http();
+            Cli js = cli(node, "deploy", "hello-js", "--language", "javascript", "--handler", "index.handler",
+                    "--file", Fixtures.dir("javascript/lambda-async/index.js").toString());
+            assertThat(js.exit()).as(js.toString()).isZero();
+            Cli py = cli(node, "deploy", "hello-py", "--language", "python", "--handler", "app.handler",
+                    "--dir", Fixtures.dir("python/bundle").toString());
+            assertThat(py.exit()).as(py.toString()).isZero();
+            http.deployArchive("hello-java", "java", "fixtures.LambdaGreeter::handleRequest", Fixtures.javaJar(),
+                    Map.of("timeoutMs", 5000, "env", Map.of("GREETING", "hi")));
+            http.deploySource("hello-js", "javascript", "index.handler",
+                    Fixtures.text("javascript/lambda-sync/index.js"), Map.of()); // version 2
+
+            node.restart();
+            assertAllServe(node, "lambda-sync");
+
+            node.kill();
+            node.restart();
+            assertAllServe(node, "lambda-sync");
+            assertThat(node.http().get("/v1/functions/hello-java").json().path("timeoutMs").asInt()).isEqualTo(5000);
+            assertThat(node.http().get("/v1/functions/hello-java").json().path("env").path("GREETING").asText())
+                    .isEqualTo("hi");
+
+            Cli invoked = cli(node, "invoke", "hello-py", "--data", "{\"name\":\"Ada\"}");
+            assertThat(invoked.exit()).as(invoked.toString()).isZero();
+            assertThat(invoked.stdout()).contains("Hello Ada");
+            Cli unknown = cli(node, "invoke", "nope");
+            assertThat(unknown.exit()).isEqualTo(1);
+            assertThat(unknown.stderr()).contains("404", "Function 'nope' not found");
+        }
+    }
+
+    private static void assertAllServe(NodeProcess node, String jsShape) {
+        Http http = node.http();
+        assertThat(http.get("/v1/functions").json().path("functions").findValuesAsText("name"))
+                .contains("hello-js", "hello-py", "hello-java");
+        assertThat(http.get("/v1/functions/hello-js").json().path("version").asInt()).isEqualTo(2);
+        for (String f : List.of("hello-js", "hello-py", "hello-java")) {
+            Http.Response r = http.invoke(f, "{\"name\":\"Ada\"}");
+            assertThat(r.status()).as(f + ": " + r).isEqualTo(200);
+            assertThat(r.json().path("greeting").asText()).isEqualTo("Hello Ada");
+        }
+        assertThat(http.invoke("hello-js", "{\"name\":\"Ada\"}").json().path("shape").asText()).isEqualTo(jsShape);
+    }
+}
