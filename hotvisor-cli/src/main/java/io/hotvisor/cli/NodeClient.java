@@ -1,0 +1,160 @@
+package io.hotvisor.cli;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.UnknownHostException;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.channels.UnresolvedAddressException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * The node's HTTP API as the commands use it: one {@link HttpClient} over HTTP/1.1, JSON bodies. A non-2xx
+ * response and a missing node both become a {@link NodeException} carrying the message the user sees.
+ */
+final class NodeClient implements AutoCloseable {
+
+    static final String INVOCATION_ID = "X-Hotvisor-Invocation-Id";
+    static final String DURATION_US = "X-Hotvisor-Duration-Us";
+
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+    private final URI base;
+    private final HttpClient http;
+
+    private NodeClient(URI base) {
+        this.base = base;
+        // HTTP/1.1: the default (HTTP/2) would try an h2c upgrade on every plain-text request for nothing.
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(CONNECT_TIMEOUT)
+                .build();
+    }
+
+    /** A client of the node at {@code base}, e.g. {@code http://localhost:8080}. */
+    static NodeClient create(URI base) {
+        return new NodeClient(base);
+    }
+
+    /** A response with a 2xx status. */
+    record Response(int status, String body, HttpHeaders headers) {
+
+        Optional<String> header(String name) {
+            return headers.firstValue(name);
+        }
+
+        /** The body as JSON; empty when it is not JSON. */
+        Optional<JsonNode> json() {
+            return Json.parse(body);
+        }
+    }
+
+    URI base() {
+        return base;
+    }
+
+    Response get(String path) {
+        return send(request(path).GET());
+    }
+
+    Response delete(String path) {
+        return send(request(path).DELETE());
+    }
+
+    Response post(String path, String json) {
+        return send(request(path).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)));
+    }
+
+    /** Sends a PUT without waiting, so the caller can show progress; {@link #await} gives its response. */
+    CompletableFuture<HttpResponse<String>> putAsync(String path, String json) {
+        return http.sendAsync(request(path).header("Content-Type", "application/json")
+                        .PUT(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)).build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    /** The response of a request sent with {@code *Async}: checked as {@link #send} checks it. */
+    Response await(CompletableFuture<HttpResponse<String>> pending) throws InterruptedException {
+        try {
+            return check(pending.get());
+        } catch (ExecutionException e) {
+            throw failure(e.getCause());
+        }
+    }
+
+    /** {@code segment} escaped for use as one path segment (a function name or invocation id). */
+    static String segment(String segment) {
+        return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private HttpRequest.Builder request(String path) {
+        String b = base.toString();
+        URI uri = URI.create((b.endsWith("/") ? b.substring(0, b.length() - 1) : b) + path);
+        return HttpRequest.newBuilder(uri).header("Accept", "application/json");
+    }
+
+    private Response send(HttpRequest.Builder request) {
+        try {
+            return check(http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw NodeException.unreachable(base, "interrupted", e);
+        } catch (IOException e) {
+            throw failure(e);
+        }
+    }
+
+    private static Response check(HttpResponse<String> r) {
+        if (r.statusCode() / 100 == 2) {
+            return new Response(r.statusCode(), r.body(), r.headers());
+        }
+        throw errorOf(r.statusCode(), r.body());
+    }
+
+    /** Reads the node's {@code {"error": {"type", "message"}}} body; falls back to the raw text. */
+    static NodeException errorOf(int status, String body) {
+        Optional<JsonNode> error = Json.parse(body).map(j -> j.path("error")).filter(JsonNode::isObject);
+        if (error.isPresent()) {
+            return NodeException.response(status, error.get().path("type").asText(null),
+                    error.get().path("message").asText(null));
+        }
+        String text = body == null ? "" : body.strip();
+        return NodeException.response(status, null, text.length() <= 500 ? text : text.substring(0, 497) + "...");
+    }
+
+    private NodeException failure(Throwable t) {
+        Throwable c = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+        // HttpClient reports a refused connection as ConnectException, sometimes with a null message, and wraps
+        // it differently in send and sendAsync: look along the cause chain.
+        for (Throwable x = c; x != null; x = x.getCause()) {
+            if (x instanceof HttpConnectTimeoutException) {
+                return NodeException.unreachable(base, "no answer within " + CONNECT_TIMEOUT.toSeconds() + " s", c);
+            }
+            if (x instanceof UnknownHostException || x instanceof UnresolvedAddressException) {
+                return NodeException.unreachable(base, "unknown host '" + base.getHost() + "'", c);
+            }
+            if (x instanceof ConnectException) {
+                return NodeException.unreachable(base, "connection refused", c);
+            }
+        }
+        String why = c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
+        return NodeException.unreachable(base, "the connection failed: " + why, c);
+    }
+
+    @Override
+    public void close() {
+        http.close();
+    }
+}

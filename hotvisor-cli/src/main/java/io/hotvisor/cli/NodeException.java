@@ -1,0 +1,51 @@
+package io.hotvisor.cli;
+
+import java.net.URI;
+
+/**
+ * A request the node did not fulfil: an error response, or no node at the URL. The message is what the user
+ * sees; {@link #exitCode()} is the process exit code (see {@link ExitCodes}).
+ */
+final class NodeException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final int exitCode;
+    private final int status;
+
+    private NodeException(String message, int exitCode, int status, Throwable cause) {
+        super(message, cause);
+        this.exitCode = exitCode;
+        this.status = status;
+    }
+
+    /**
+     * An error response. The message is "Error 404 (NotFound): Function 'x' not found", taken from the
+     * node's {@code {"error": {"type", "message"}}} body, or from the raw body when it is not that shape.
+     */
+    static NodeException response(int status, String type, String message) {
+        StringBuilder b = new StringBuilder("Error ").append(status);
+        if (type != null && !type.isBlank()) {
+            b.append(" (").append(type).append(')');
+        }
+        b.append(": ").append(message == null || message.isBlank() ? "(the node gave no message)" : message);
+        return new NodeException(b.toString(), status >= 500 ? ExitCodes.SERVER_ERROR : ExitCodes.CLIENT_ERROR,
+                status, null);
+    }
+
+    /** No node answered at {@code base}. */
+    static NodeException unreachable(URI base, String why, Throwable cause) {
+        return new NodeException("Cannot reach a Hotvisor node at " + base + " (" + why + "). Is the node running?"
+                + " Start one, or point --url or HOTVISOR_URL at a running node.", ExitCodes.UNREACHABLE, 0, cause);
+    }
+
+    /** The process exit code for this failure. */
+    int exitCode() {
+        return exitCode;
+    }
+
+    /** The HTTP status, or 0 when no node answered. */
+    int status() {
+        return status;
+    }
+}

@@ -1,0 +1,109 @@
+package io.hotvisor.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class SimpleCommandsTest {
+
+    private static final String NL = System.lineSeparator();
+
+    private FakeNode node;
+
+    @BeforeEach
+    void startNode() throws IOException {
+        node = FakeNode.start();
+    }
+
+    @AfterEach
+    void stopNode() {
+        node.close();
+    }
+
+    @Test
+    void lists_functions_as_a_table() {
+        node.on("GET", "/v1/functions", 200, """
+                {"functions": [
+                  {"name": "hello", "language": "javascript", "version": 3, "handler": "index.handler", "state": "hot"},
+                  {"name": "resize-image", "language": "python", "version": 12, "handler": "app.handler"}
+                ]}""");
+
+        Cli.Run run = Cli.run("list", "--url", node.url());
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).isEqualTo(
+                "NAME          LANGUAGE    VERSION  HANDLER        STATE" + NL
+                + "hello         javascript  3        index.handler  hot" + NL
+                + "resize-image  python      12       app.handler    -" + NL);
+    }
+
+    @Test
+    void lists_functions_given_as_a_bare_array() {
+        node.on("GET", "/v1/functions", 200, "[{\"name\": \"a\", \"language\": \"java\"}]");
+
+        Cli.Run run = Cli.run("list", "--url", node.url());
+
+        assertThat(run.out()).contains("a     java      -        -        -");
+    }
+
+    @Test
+    void says_so_when_no_functions_are_deployed() {
+        node.on("GET", "/v1/functions", 200, "{\"functions\": []}");
+
+        Cli.Run run = Cli.run("list", "--url", node.url());
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err()).isEqualTo("No functions deployed on " + node.url() + NL);
+    }
+
+    @Test
+    void describes_a_function_as_pretty_json() {
+        node.on("GET", "/v1/functions/hello", 200, "{\"name\":\"hello\",\"env\":{}}");
+
+        Cli.Run run = Cli.run("describe", "hello", "--url", node.url());
+
+        assertThat(run.out()).isEqualTo("{\n  \"name\": \"hello\",\n  \"env\": { }\n}" + NL);
+    }
+
+    @Test
+    void deletes_a_function() {
+        node.on("DELETE", "/v1/functions/hello", 204, "");
+
+        Cli.Run run = Cli.run("delete", "hello", "--url", node.url());
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(node.onlyRequest().method()).isEqualTo("DELETE");
+        assertThat(run.out()).isEqualTo("Deleted hello" + NL);
+    }
+
+    @Test
+    void shows_an_async_invocations_record() {
+        node.on("GET", "/v1/invocations/inv-1", 200, "{\"id\":\"inv-1\",\"status\":\"running\"}");
+
+        Cli.Run run = Cli.run("result", "inv-1", "--url", node.url());
+
+        assertThat(run.out()).isEqualTo("{\n  \"id\": \"inv-1\",\n  \"status\": \"running\"\n}" + NL);
+    }
+
+    @Test
+    void escapes_a_name_in_the_path() {
+        Cli.run("describe", "a b/c", "--url", node.url());
+
+        assertThat(node.onlyRequest().target()).isEqualTo("/v1/functions/a%20b%2Fc");
+    }
+
+    @Test
+    void checks_health() {
+        node.on("GET", "/healthz", 200, "{\"status\":\"UP\"}");
+
+        Cli.Run run = Cli.run("health", "--url", node.url());
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).isEqualTo("{\n  \"status\": \"UP\"\n}" + NL);
+    }
+}
