@@ -201,8 +201,9 @@ public final class FunctionDispatcher {
             timedOut.set(true);
             fail(task, ticker.read() - start, InvocationFailure.of(InvocationFailure.Kind.TIMEOUT,
                     "Function '" + definition.name() + "' timed out after " + definition.config().timeout().toMillis()
-                            + " ms (timeoutMs " + definition.config().timeout().toMillis() + ")"));
-            sandbox.cancel();
+                            + " ms, its timeoutMs; the invocation was stopped"));
+            // Off the watchdog thread: closing a context can take a while, and other deadlines must not wait.
+            background.execute(sandbox::cancel);
         }, timeoutNanos, TimeUnit.NANOSECONDS);
         boolean keep = !fresh;
         InvocationResult result = null;

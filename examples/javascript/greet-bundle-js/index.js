@@ -1,0 +1,4 @@
+const greet = require('greeter');
+const { upper } = require('./lib/util');
+
+exports.handler = async (event) => ({ message: greet(upper(event.name)) });

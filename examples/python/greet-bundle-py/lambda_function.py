@@ -1,0 +1,6 @@
+from greeter import greet
+from greeter.format import shout
+
+
+def lambda_handler(event, context):
+    return {"message": shout(greet(event["name"]))}

@@ -1,0 +1,192 @@
+package io.hotvisor.runtime;
+
+import java.lang.System.Logger.Level;
+import java.util.List;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.PolyglotException;
+import org.graalvm.polyglot.Value;
+
+/**
+ * A sandbox of a JavaScript or Python function: one {@link Context} on the language's shared engine, in which the
+ * wrapper and then the function's cached {@link org.graalvm.polyglot.Source} were evaluated and the handler resolved.
+ *
+ * <p>Async JavaScript: GraalJS runs the promise job queue when a host call into the context returns, so a handler's
+ * promise that only awaits other promises is settled by then. Timers ({@code setTimeout}) are the wrapper's own:
+ * while the promise is pending this sandbox sleeps until the next timer is due and lets the wrapper run it. A
+ * promise with nothing left that could settle it is a function error.
+ *
+ * <p>Cancellation: {@link #cancel()} closes the context with {@code cancelIfExecuting}, which stops guest code at
+ * its next safepoint (a {@code while (true) {}} included); the running {@link #invoke} then fails as
+ * {@link InvocationFailure.Kind#CANCELLED}.
+ */
+final class PolyglotSandbox implements Sandbox {
+    private static final System.Logger LOG = System.getLogger(PolyglotSandbox.class.getName());
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Longest sleep while waiting for a timer, so that a cancel is seen promptly even between guest calls. */
+    private static final long MAX_TIMER_WAIT_MS = 20;
+
+    private final PolyglotFunction function;
+    private final Context context;
+    private final Value api;
+    private final GuestOutput out;
+    private final GuestOutput err;
+    private volatile boolean cancelled;
+    private volatile boolean closed;
+
+    private PolyglotSandbox(PolyglotFunction function, Context context, Value api, GuestOutput out, GuestOutput err) {
+        this.function = function;
+        this.context = context;
+        this.api = api;
+        this.out = out;
+        this.err = err;
+    }
+
+    /**
+     * Makes a sandbox: evaluates the wrapper and the function's code, resolves its handler.
+     *
+     * @throws DeployException if the code does not load or the handler is missing
+     */
+    static PolyglotSandbox create(PolyglotFunction function) {
+        PolyglotLanguage language = function.language();
+        String name = function.definition().name();
+        GuestOutput out = GuestOutput.stdout(name);
+        GuestOutput err = GuestOutput.stderr(name);
+        Context context = language.newContext(function, out, err);
+        Value api = null;
+        try {
+            api = context.eval(language.wrapper());
+            String root = function.bundleRoot() == null ? "" : function.bundleRoot().toString();
+            String mainFile = function.bundleRoot() == null ? function.handler().fileName()
+                    : function.bundleRoot().resolve(function.handler().fileName()).toString();
+            api.invokeMember("init", envJson(function.definition().config()), mainFile, root);
+            api.invokeMember("load", context.eval(function.source()));
+            String resolved = api.invokeMember("resolve", function.handler().function()).asString();
+            checkResolved(function, resolved);
+            return new PolyglotSandbox(function, context, api, out, err);
+        } catch (PolyglotException e) {
+            DeployException failure = language.errors().deployFailure(e, api, function);
+            context.close(true);
+            throw failure;
+        } catch (RuntimeException e) {
+            context.close(true);
+            throw e;
+        }
+    }
+
+    private static void checkResolved(PolyglotFunction function, String resolved) {
+        if (resolved.equals("ok")) {
+            return;
+        }
+        String handler = function.handler().handler();
+        String name = function.definition().name();
+        if (resolved.startsWith("missing:")) {
+            List<String> exported;
+            try {
+                exported = List.of(JSON.readValue(resolved.substring("missing:".length()), String[].class));
+            } catch (JsonProcessingException e) {
+                exported = List.of();
+            }
+            throw DeployException.handler("Handler '" + handler + "' not found in function '" + name + "'; exported: "
+                    + exported.toString());
+        }
+        throw DeployException.handler("Handler '" + handler + "' of function '" + name + "' is not a function but "
+                + resolved.substring(resolved.indexOf(':') + 1));
+    }
+
+    private static String envJson(FunctionConfig config) {
+        try {
+            return JSON.writeValueAsString(config.env());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public String invoke(String eventJson, InvocationContext invocation) {
+        if (cancelled) {
+            throw cancelledFailure();
+        }
+        if (closed) {
+            throw InvocationFailure.of(InvocationFailure.Kind.PLATFORM_FAULT,
+                    "A closed sandbox of function '" + function.definition().name() + "' was invoked");
+        }
+        try {
+            Value result = api.invokeMember("invoke", eventJson, invocation.invocationId(), invocation.functionName(),
+                    invocation.version(), invocation.memoryMb(), invocation.remaining().toMillis());
+            if (result.isNull()) {
+                return null;
+            }
+            if (result.isString()) {
+                return result.asString();
+            }
+            return awaitPromise();
+        } catch (PolyglotException e) {
+            throw function.language().errors().invocationFailure(e, cancelled ? null : api, function, cancelled);
+        } catch (IllegalStateException e) {
+            // The context was closed under us: by cancel(), or by close() while in use.
+            if (cancelled || closed) {
+                throw cancelledFailure();
+            }
+            throw function.language().errors().platformFault(e, function);
+        }
+    }
+
+    private String awaitPromise() {
+        while (true) {
+            long wait = api.invokeMember("poll").asLong();
+            if (wait == -1) {
+                Value result = api.invokeMember("result");
+                return result.isNull() ? null : result.asString();
+            }
+            if (wait == -2) {
+                throw InvocationFailure.functionError("Error", "The handler of function '" + function.definition().name()
+                        + "' returned a promise that never settled: nothing is left to run (no pending timers)", List.of());
+            }
+            if (wait > 0) {
+                try {
+                    Thread.sleep(Math.min(wait, MAX_TIMER_WAIT_MS));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    cancel();
+                }
+            }
+            if (cancelled) {
+                throw cancelledFailure();
+            }
+            api.invokeMember("runTimers");
+        }
+    }
+
+    private InvocationFailure cancelledFailure() {
+        return InvocationFailure.of(InvocationFailure.Kind.CANCELLED,
+                "The invocation of function '" + function.definition().name() + "' was cancelled");
+    }
+
+    @Override
+    public void cancel() {
+        cancelled = true;
+        close();
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        try {
+            context.close(true);
+        } catch (RuntimeException e) {
+            LOG.log(Level.DEBUG, "Closing a sandbox of function '" + function.definition().name() + "' failed", e);
+        } finally {
+            out.close();
+            err.close();
+        }
+    }
+}

@@ -1,0 +1,94 @@
+# Hotvisor's guest-side wrapper for Python functions: parsed once per engine, evaluated first in every sandbox.
+# Its members are called by PolyglotSandbox; see PolyglotLanguage for the protocol. It lives in a function that
+# the last line removes from __main__'s globals, so the function's module sees nothing of it.
+def _hotvisor_wrapper():
+    import inspect
+    import json
+    import sys
+    import time
+    import traceback
+    import types
+
+    state = {}
+
+    class LambdaContext:
+        """The context object of AWS Lambda's Python runtime, with the fields functions use."""
+
+        def __init__(self, invocation_id, function_name, version, memory_mb, remaining_ms):
+            self.aws_request_id = invocation_id
+            self.invocation_id = invocation_id
+            self.function_name = function_name
+            self.function_version = str(version)
+            self.memory_limit_in_mb = str(memory_mb)
+            self._deadline = time.monotonic() + remaining_ms / 1000.0
+
+        def get_remaining_time_in_millis(self):
+            return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+    def init(env_json, main_file, bundle_root):
+        module_name = state['module_name'] = _module_name(main_file, bundle_root)
+        main = sys.modules['__main__']
+        # The function's file runs in __main__ (that is where GraalPy evaluates a Source), but as the module it is
+        # in Lambda: `if __name__ == '__main__':` blocks stay off, and `import index` finds this very module.
+        main.__dict__['__name__'] = module_name
+        main.__dict__['__file__'] = main_file
+        sys.modules[module_name] = main
+        if bundle_root:
+            sys.path.insert(0, bundle_root)
+
+    def _module_name(main_file, bundle_root):
+        relative = main_file[len(bundle_root) + 1:] if bundle_root else main_file
+        return relative[:-3].replace('/', '.') if relative.endswith('.py') else relative
+
+    def load(evaluated):
+        # The function's file was evaluated in __main__ already; nothing to call.
+        return None
+
+    def resolve(name):
+        namespace = sys.modules['__main__'].__dict__
+        if name not in namespace:
+            defined = [k for k, v in namespace.items()
+                       if not k.startswith('_') and inspect.isfunction(v) and v.__module__ == state['module_name']]
+            return 'missing:' + json.dumps(defined)
+        fn = namespace[name]
+        if not callable(fn):
+            return 'notfunction:' + ('None' if fn is None else type(fn).__name__)
+        state['handler'] = fn
+        state['pass_context'] = _takes_context(fn)
+        return 'ok'
+
+    def _takes_context(fn):
+        # Lambda's handler(event, context) gets a context; OpenWhisk's main(args) does not.
+        try:
+            params = inspect.signature(fn).parameters.values()
+        except (TypeError, ValueError):
+            return True
+        positional = 0
+        for p in params:
+            if p.kind == p.VAR_POSITIONAL:
+                return True
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+                positional += 1
+        return positional >= 2
+
+    def invoke(event_json, invocation_id, function_name, version, memory_mb, remaining_ms):
+        event = None if event_json is None else json.loads(event_json)
+        if state['pass_context']:
+            result = state['handler'](event, LambdaContext(invocation_id, function_name, version, memory_mb, remaining_ms))
+        else:
+            result = state['handler'](event)
+        if result is None:
+            return None
+        try:
+            return json.dumps(result)
+        except (TypeError, ValueError) as e:
+            raise TypeError("The handler's result cannot be encoded as JSON: " + str(e)) from None
+
+    def describe(e):
+        frames = [[f.name, f.filename, f.lineno or 0] for f in traceback.extract_tb(e.__traceback__)]
+        frames.reverse()
+        return [type(e).__name__, str(e), frames]
+
+    return types.SimpleNamespace(init=init, load=load, resolve=resolve, invoke=invoke, describe=describe)
+
+globals().pop('_hotvisor_wrapper')()
