@@ -27,6 +27,7 @@ import io.hotvisor.runtime.SandboxPolicy;
 record DeployRequest(FunctionConfig config, String source, byte[] archive) {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
     private static final Pattern ENV_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
     private static final Set<String> FIELDS = Set.of("language", "handler", "code", "archive", "timeoutMs",
             "memoryMb", "concurrency", "env", "sandbox");
@@ -85,7 +86,7 @@ record DeployRequest(FunctionConfig config, String source, byte[] archive) {
         } else {
             String b64 = requiredText(body, "archive");
             try {
-                archive = Base64.getMimeDecoder().decode(b64);
+                archive = Base64.getDecoder().decode(WHITESPACE.matcher(b64).replaceAll(""));
             } catch (IllegalArgumentException e) {
                 throw ApiException.badRequest("Field 'archive' is not valid base64: " + e.getMessage());
             }

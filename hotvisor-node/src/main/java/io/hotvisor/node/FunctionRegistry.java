@@ -121,7 +121,11 @@ final class FunctionRegistry {
             failedToLoad.remove(name);
             Live old = live.put(name, new Live(staged, dispatcher));
             if (old != null) {
-                old.dispatcher().drain().whenComplete((v, e) -> store.prune(name));
+                old.dispatcher().drain().whenComplete((v, e) -> {
+                    synchronized (nameLocks.computeIfAbsent(name, n -> new Object())) {
+                        store.removeVersion(old.stored());
+                    }
+                });
             }
             LOG.log(Level.INFO, (old == null ? "Created" : "Replaced") + " function '" + name + "' version "
                     + staged.version() + " in " + loadNanos / 1_000_000 + " ms");

@@ -194,16 +194,20 @@ final class FunctionStore {
         }
     }
 
-    /** Deletes the versions of a function other than its live one. */
-    void prune(String name) {
-        Path dir = functions.resolve(name);
-        currentVersion(dir).ifPresent(v -> {
-            try {
-                pruneExcept(dir, v);
-            } catch (IOException e) {
-                LOG.log(Level.WARNING, "Cannot prune old versions of '" + name + "'", e);
+    /**
+     * Deletes one replaced version once nothing runs it any more. Only that deployment: if the function was deleted
+     * and deployed again meanwhile, a new version of the same number is left alone.
+     */
+    void removeVersion(StoredFunction replaced) {
+        Path versionDir = replaced.codeDir().getParent();
+        try {
+            if (Files.isDirectory(versionDir) && read(versionDir).updatedAt().equals(replaced.updatedAt())
+                    && currentVersion(versionDir.getParent()).orElse(-1L) != replaced.version()) {
+                Files2.deleteRecursively(versionDir);
             }
-        });
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "Cannot remove version " + replaced.version() + " of '" + replaced.name() + "'", e);
+        }
     }
 
     /** Removes a staged version that failed to load. */

@@ -55,6 +55,9 @@ final class HttpApi {
                 .get("/v1/invocations/{id}", (req, res) -> invocation(req.path().pathParameters().get("id"), res))
                 .post("/register", this::graalvisorRegister)
                 .post("/", this::graalvisorInvoke)
+                .any((req, res) -> error(res, 404, "NotFound", "No endpoint " + req.prologue().method().text() + " "
+                        + DeployRequest.printable(req.path().path()) + "; see the API: /v1/functions, "
+                        + "/v1/functions/{name}, /v1/functions/{name}/invoke, /v1/invocations/{id}, /healthz, /metrics"))
                 .error(ApiException.class, (req, res, e) -> error(res, e.status(), e.type(), e.getMessage()))
                 .error(RequestException.class, (req, res, e) -> {
                     int status = e.status().code();
