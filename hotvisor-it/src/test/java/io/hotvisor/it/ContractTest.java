@@ -30,6 +30,9 @@ class ContractTest {
     @AfterAll
     static void stop() throws Exception {
         node.close();
+        // Every language was deployed and invoked: none of it may have run guest code on a virtual thread.
+        assertThat(java.nio.file.Files.readString(node.log()))
+                .doesNotContain("Using polyglot contexts on Java virtual threads");
     }
 
     /** One function: how it is packaged and what its answer must hold. */

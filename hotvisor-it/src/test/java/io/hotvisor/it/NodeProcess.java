@@ -39,6 +39,7 @@ final class NodeProcess implements AutoCloseable {
     /** Starts a node on {@code dataDir}. */
     static NodeProcess start(Path dataDir, String... options) throws IOException, InterruptedException {
         NodeProcess n = new NodeProcess(dataDir, List.of(options));
+        Files.deleteIfExists(n.log); // from an earlier run; restarts of this node append to it
         n.launch();
         return n;
     }

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
@@ -16,6 +17,7 @@ import java.util.stream.Collectors;
 
 import io.hotvisor.runtime.DeployException;
 import io.hotvisor.runtime.DispatchOptions;
+import io.hotvisor.runtime.FunctionDefinition;
 import io.hotvisor.runtime.FunctionDispatcher;
 import io.hotvisor.runtime.FunctionRuntime;
 import io.hotvisor.runtime.InvocationResult;
@@ -73,7 +75,7 @@ final class FunctionRegistry {
     void restore() {
         for (StoredFunction f : store.list()) {
             try {
-                live.put(f.name(), new Live(f, dispatcher(runtime.load(f.definition()))));
+                live.put(f.name(), new Live(f, load(f.definition())));
                 LOG.log(Level.INFO, "Restored function '" + f.name() + "' version " + f.version());
             } catch (RuntimeException e) {
                 failedToLoad.put(f.name(), e.getMessage());
@@ -82,11 +84,26 @@ final class FunctionRegistry {
         }
     }
 
-    private FunctionDispatcher dispatcher(LoadedFunction loaded) {
+    /**
+     * Loads a function and makes its dispatcher (with its first sandboxes), on a platform thread: loading runs
+     * guest code (a module's top level), and guest code must not run on the HTTP server's virtual threads
+     * (Truffle contexts are not proven safe on virtual threads on JDK 25, see DESIGN.md).
+     */
+    private FunctionDispatcher load(FunctionDefinition definition) {
         try {
-            return FunctionDispatcher.create(loaded, dispatchOptions, ticker, watchdog, background, metrics);
-        } catch (RuntimeException e) {
-            loaded.close();
+            return CompletableFuture.supplyAsync(() -> {
+                LoadedFunction loaded = runtime.load(definition);
+                try {
+                    return FunctionDispatcher.create(loaded, dispatchOptions, ticker, watchdog, background, metrics);
+                } catch (RuntimeException e) {
+                    loaded.close();
+                    throw e;
+                }
+            }, background).join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
             throw e;
         }
     }
@@ -103,7 +120,7 @@ final class FunctionRegistry {
             long t0 = ticker.read();
             FunctionDispatcher dispatcher;
             try {
-                dispatcher = dispatcher(runtime.load(staged.definition()));
+                dispatcher = load(staged.definition());
             } catch (DeployException e) {
                 store.discard(staged);
                 throw new ApiException(400, "DeployError", e.getMessage());
