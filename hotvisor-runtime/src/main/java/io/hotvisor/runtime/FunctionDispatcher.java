@@ -155,16 +155,23 @@ public final class FunctionDispatcher {
                 if (task == null) {
                     evictIdle();
                 }
+                boolean leave = false;
                 synchronized (lock) {
                     idleWorkers--;
                     if (task == null && queue.isEmpty()
                             && (draining || ticker.read() - lastActive >= options.keepAlive().toNanos())) {
+                        leave = true;
                         workers--;
                         if (draining && workers == 0) {
                             background.execute(this::terminate);
                         }
-                        return;
                     }
+                }
+                if (leave) {
+                    // The ticker may have moved since the eviction above: what expired with this worker's
+                    // keep-alive must not outlive the last worker.
+                    evictIdle();
+                    return;
                 }
                 if (task != null) {
                     run(task);
