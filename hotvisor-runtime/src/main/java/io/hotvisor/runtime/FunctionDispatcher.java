@@ -174,8 +174,7 @@ public final class FunctionDispatcher {
                     return;
                 }
                 if (task != null) {
-                    run(task);
-                    lastActive = ticker.read();
+                    lastActive = run(task);
                 }
             }
         } catch (Throwable t) {
@@ -186,17 +185,20 @@ public final class FunctionDispatcher {
         }
     }
 
-    private void run(Task task) {
+    /** Runs one task; returns when it finished, read before its caller hears of it. */
+    private long run(Task task) {
         Sandbox sandbox;
         try {
             sandbox = acquireSandbox();
         } catch (InvocationFailure f) {
+            long now = ticker.read();
             fail(task, 0, f);
-            return;
+            return now;
         } catch (RuntimeException e) {
+            long now = ticker.read();
             fail(task, 0, InvocationFailure.of(InvocationFailure.Kind.PLATFORM_FAULT,
                     "Could not create a sandbox for function '" + definition.name() + "'", e));
-            return;
+            return now;
         }
         long start = ticker.read();
         long timeoutNanos = definition.config().timeout().toNanos();
@@ -234,16 +236,18 @@ public final class FunctionDispatcher {
             // Back in the pool before the caller hears: its next invocation finds this sandbox idle.
             releaseSandbox(sandbox, keep);
         }
+        long finished = ticker.read();
         if (timedOut.get()) {
-            return;
+            return finished;
         }
         if (result != null) {
             if (task.future.complete(result)) {
                 listener.invocationSucceeded(definition, result.durationNanos());
             }
         } else {
-            fail(task, ticker.read() - start, failure);
+            fail(task, finished - start, failure);
         }
+        return finished;
     }
 
     private void fail(Task task, long nanos, InvocationFailure f) {

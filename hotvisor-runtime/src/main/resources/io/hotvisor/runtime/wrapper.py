@@ -2,11 +2,11 @@
 # Its members are called by PolyglotSandbox; see PolyglotLanguage for the protocol. It lives in a function that
 # the last line removes from __main__'s globals, so the function's module sees nothing of it.
 def _hotvisor_wrapper():
-    import inspect
+    # Only cheap modules here: every sandbox (a new GraalPy context) imports them again. inspect and traceback
+    # pull in large module trees, so they are avoided (resolve) or imported only when an error is described.
     import json
     import sys
     import time
-    import traceback
     import types
 
     state = {}
@@ -48,7 +48,8 @@ def _hotvisor_wrapper():
         namespace = sys.modules['__main__'].__dict__
         if name not in namespace:
             defined = [k for k, v in namespace.items()
-                       if not k.startswith('_') and inspect.isfunction(v) and v.__module__ == state['module_name']]
+                       if not k.startswith('_') and isinstance(v, types.FunctionType)
+                       and v.__module__ == state['module_name']]
             return 'missing:' + json.dumps(defined)
         fn = namespace[name]
         if not callable(fn):
@@ -58,17 +59,16 @@ def _hotvisor_wrapper():
         return 'ok'
 
     def _takes_context(fn):
-        # Lambda's handler(event, context) gets a context; OpenWhisk's main(args) does not.
-        try:
-            params = inspect.signature(fn).parameters.values()
-        except (TypeError, ValueError):
+        # Lambda's handler(event, context) gets a context; OpenWhisk's main(args) does not. Read from the code
+        # object rather than inspect.signature, to keep inspect out of every sandbox.
+        code = getattr(fn, '__code__', None)
+        if code is None:
             return True
-        positional = 0
-        for p in params:
-            if p.kind == p.VAR_POSITIONAL:
-                return True
-            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
-                positional += 1
+        if code.co_flags & 0x04:  # CO_VARARGS: *args
+            return True
+        positional = code.co_argcount  # positional-only and positional-or-keyword parameters
+        if isinstance(fn, types.MethodType):
+            positional -= 1  # self is bound already
         return positional >= 2
 
     def invoke(event_json, invocation_id, function_name, version, memory_mb, remaining_ms):
@@ -85,6 +85,7 @@ def _hotvisor_wrapper():
             raise TypeError("The handler's result cannot be encoded as JSON: " + str(e)) from None
 
     def describe(e):
+        import traceback
         frames = [[f.name, f.filename, f.lineno or 0] for f in traceback.extract_tb(e.__traceback__)]
         frames.reverse()
         return [type(e).__name__, str(e), frames]
