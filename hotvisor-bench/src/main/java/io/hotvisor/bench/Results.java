@@ -1,0 +1,113 @@
+package io.hotvisor.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+/**
+ * Writes one benchmark's results as {@code NAME.json} (header fields and rows) and {@code NAME.csv} (the same header
+ * as {@code #} comment lines, then one line per row). The header names the exact command, the date, the machine
+ * (processors, memory, JDK) and the Truffle runtime, so a number is never separated from where it was measured.
+ */
+final class Results {
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private Results() {
+    }
+
+    /**
+     * The header fields of a result file.
+     *
+     * @param skipped languages that could not be measured, and why (e.g. a runtime not implemented yet)
+     */
+    static Map<String, Object> header(String benchmark, String truffleRuntime, boolean smoke, String notes,
+                                      Map<String, String> skipped) {
+        Map<String, Object> h = new LinkedHashMap<>();
+        h.put("benchmark", benchmark);
+        h.put("command", command());
+        h.put("date", OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+        h.put("machine", machine());
+        h.put("truffle_runtime", truffleRuntime);
+        h.put("smoke", smoke);
+        h.put("notes", notes);
+        h.put("skipped", skipped);
+        return h;
+    }
+
+    /** The script that ran us ({@code -Dhotvisor.bench.command}) and this JVM's full command line. */
+    static String command() {
+        String script = System.getProperty("hotvisor.bench.command", "");
+        String jvm = ProcessHandle.current().info().commandLine().orElse("java (command line unavailable)");
+        return script.isEmpty() ? jvm : script + "  ->  " + jvm;
+    }
+
+    static Map<String, Object> machine() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("nproc", Runtime.getRuntime().availableProcessors());
+        m.put("mem_total", memTotal());
+        m.put("cpu", cpuModel());
+        m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                + System.getProperty("os.arch"));
+        m.put("jdk", System.getProperty("java.vm.vendor") + " " + System.getProperty("java.vm.name") + " "
+                + System.getProperty("java.runtime.version"));
+        m.put("max_heap_mb", Runtime.getRuntime().maxMemory() / (1024 * 1024));
+        m.put("loadavg_at_end", procLine(Path.of("/proc/loadavg"), ""));
+        // Other JVMs on the machine compete for its cores: count them so that a noisy result says why.
+        m.put("other_java_processes", ProcessHandle.allProcesses()
+                .filter(p -> p.pid() != ProcessHandle.current().pid())
+                .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false)).count());
+        return m;
+    }
+
+    private static String memTotal() {
+        return procLine(Path.of("/proc/meminfo"), "MemTotal:");
+    }
+
+    private static String cpuModel() {
+        return procLine(Path.of("/proc/cpuinfo"), "model name");
+    }
+
+    private static String procLine(Path file, String key) {
+        try {
+            return Files.readAllLines(file).stream().filter(l -> l.startsWith(key)).findFirst()
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown");
+        } catch (IOException | UncheckedIOException e) {
+            return "unknown";
+        }
+    }
+
+    /** Writes {@code dir/name.json} and {@code dir/name.csv}; returns the JSON file. */
+    static Path write(Path dir, String name, Map<String, Object> header, List<Map<String, Object>> rows) {
+        try {
+            Files.createDirectories(dir);
+            Map<String, Object> doc = new LinkedHashMap<>(header);
+            doc.put("rows", rows);
+            Path json = dir.resolve(name + ".json");
+            JSON.writeValue(json.toFile(), doc);
+
+            StringBuilder csv = new StringBuilder();
+            header.forEach((k, v) -> csv.append("# ").append(k).append(": ").append(v).append('\n'));
+            if (!rows.isEmpty()) {
+                csv.append(String.join(",", rows.getFirst().keySet())).append('\n');
+                for (Map<String, Object> row : rows) {
+                    csv.append(row.values().stream().map(String::valueOf).collect(Collectors.joining(","))).append('\n');
+                }
+            }
+            Files.writeString(dir.resolve(name + ".csv"), csv);
+            return json;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not write the results " + name + " to " + dir, e);
+        }
+    }
+}

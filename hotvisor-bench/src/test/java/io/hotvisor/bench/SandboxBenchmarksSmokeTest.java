@@ -1,0 +1,54 @@
+package io.hotvisor.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * Runs the sandbox benchmarks in smoke mode so they cannot rot. Asserts only that results are written, one row per
+ * language, with positive numbers: never a timing (speed is measured, not asserted).
+ */
+class SandboxBenchmarksSmokeTest {
+
+    @TempDir
+    Path out;
+
+    @Test
+    void sandbox_creation_writes_a_row_per_language_with_positive_times() throws Exception {
+        Path json = SandboxCreationBench.run(BenchArgs.parse("--smoke", "--out", out.toString()));
+
+        JsonNode doc = Results.JSON.readTree(json.toFile());
+        assertThat(doc.get("skipped").size()).as("languages skipped: %s", doc.get("skipped")).isZero();
+        assertThat(doc.get("rows")).extracting(row -> row.get("language").asText())
+                .containsExactlyInAnyOrder("js", "python", "java");
+        assertThat(doc.get("rows")).allSatisfy(row -> {
+            assertThat(row.get("samples").asInt()).isPositive();
+            assertThat(row.get("median_ms").asDouble()).isPositive();
+            assertThat(row.get("p99_ms").asDouble()).isPositive();
+        });
+        assertThat(out.resolve("sandbox-creation.csv")).isNotEmptyFile();
+    }
+
+    @Test
+    void first_call_writes_a_row_per_language_with_positive_times_and_a_report() throws Exception {
+        Path json = FirstCallBench.run(BenchArgs.parse("--smoke", "--out", out.toString()));
+        BenchReport.main(new String[] {"--out", out.toString()});
+
+        JsonNode doc = Results.JSON.readTree(json.toFile());
+        assertThat(doc.get("skipped").size()).as("languages skipped: %s", doc.get("skipped")).isZero();
+        assertThat(doc.get("rows")).extracting(row -> row.get("language").asText())
+                .containsExactlyInAnyOrder("js", "python", "java");
+        assertThat(doc.get("rows")).allSatisfy(row -> {
+            assertThat(row.get("first_call_median_ms").asDouble()).isPositive();
+            assertThat(row.get("steady_median_ms").asDouble()).isPositive();
+            assertThat(row.get("ratio_first_to_steady").asDouble()).isPositive();
+        });
+        assertThat(out.resolve("README-node.md")).content().contains("First call in a new sandbox");
+        assertThat(out.resolve("first-call.png")).isNotEmptyFile();
+    }
+}
