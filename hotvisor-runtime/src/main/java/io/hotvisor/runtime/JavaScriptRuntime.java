@@ -1,13 +1,8 @@
 package io.hotvisor.runtime;
 
-import java.io.InputStream;
 import java.io.OutputStream;
 
 import org.graalvm.polyglot.Context;
-import org.graalvm.polyglot.Engine;
-import org.graalvm.polyglot.EnvironmentAccess;
-import org.graalvm.polyglot.HostAccess;
-import org.graalvm.polyglot.PolyglotAccess;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.io.IOAccess;
 
@@ -27,25 +22,15 @@ import org.graalvm.polyglot.io.IOAccess;
  * <p>Sandboxes have no host access, no native access, no processes, no threads, only the function's environment,
  * and read-only file access to their own bundle only ({@link BundleFileSystem}); a single-file function has none.
  */
-final class JavaScriptRuntime implements LanguageRuntime, PolyglotLanguage {
+final class JavaScriptRuntime extends PolyglotRuntime {
     private static final String ID = "js";
 
-    private final Engine engine;
-    private final Source wrapper;
-    private final PolyglotErrors errors = PolyglotErrors.javaScript();
-
-    private JavaScriptRuntime(Engine engine) {
-        this.engine = engine;
-        this.wrapper = PolyglotLanguage.wrapperSource(ID, "wrapper.js");
+    private JavaScriptRuntime(RuntimeOptions options) {
+        super(Language.JAVASCRIPT, options, "wrapper.js", PolyglotErrors.javaScript(), 0);
     }
 
     static JavaScriptRuntime create(RuntimeOptions options) {
-        return new JavaScriptRuntime(PolyglotLanguage.engine(ID, options));
-    }
-
-    @Override
-    public LoadedFunction load(FunctionDefinition definition) {
-        return PolyglotFunction.load(this, definition);
+        return new JavaScriptRuntime(options);
     }
 
     @Override
@@ -59,20 +44,7 @@ final class JavaScriptRuntime implements LanguageRuntime, PolyglotLanguage {
 
     @Override
     public Context newContext(PolyglotFunction function, OutputStream out, OutputStream err) {
-        Context.Builder builder = Context.newBuilder(ID)
-                .engine(engine)
-                .allowHostAccess(HostAccess.NONE)
-                .allowHostClassLookup(className -> false)
-                .allowHostClassLoading(false)
-                .allowNativeAccess(false)
-                .allowCreateProcess(false)
-                .allowCreateThread(false)
-                .allowPolyglotAccess(PolyglotAccess.NONE)
-                .allowEnvironmentAccess(EnvironmentAccess.NONE)
-                .environment(function.definition().config().env())
-                .in(InputStream.nullInputStream())
-                .out(out)
-                .err(err);
+        Context.Builder builder = sandboxContext(function, out, err);
         if (function.bundleRoot() == null) {
             builder.allowIO(IOAccess.NONE);
         } else {
@@ -90,37 +62,7 @@ final class JavaScriptRuntime implements LanguageRuntime, PolyglotLanguage {
     }
 
     @Override
-    public Language language() {
-        return Language.JAVASCRIPT;
-    }
-
-    @Override
     public String extension() {
         return "js";
-    }
-
-    @Override
-    public Engine engine() {
-        return engine;
-    }
-
-    @Override
-    public Source wrapper() {
-        return wrapper;
-    }
-
-    @Override
-    public PolyglotErrors errors() {
-        return errors;
-    }
-
-    @Override
-    public int minIdleSandboxes() {
-        return 0;
-    }
-
-    @Override
-    public void close() {
-        engine.close(true);
     }
 }

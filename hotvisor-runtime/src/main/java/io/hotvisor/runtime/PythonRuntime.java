@@ -1,13 +1,8 @@
 package io.hotvisor.runtime;
 
-import java.io.InputStream;
 import java.io.OutputStream;
 
 import org.graalvm.polyglot.Context;
-import org.graalvm.polyglot.Engine;
-import org.graalvm.polyglot.EnvironmentAccess;
-import org.graalvm.polyglot.HostAccess;
-import org.graalvm.polyglot.PolyglotAccess;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.io.FileSystem;
 import org.graalvm.polyglot.io.IOAccess;
@@ -29,20 +24,13 @@ import org.graalvm.polyglot.io.IOAccess;
  * the function's environment in {@code os.environ}, and read-only file access to their bundle and to GraalPy's own
  * standard library.
  */
-final class PythonRuntime implements LanguageRuntime, PolyglotLanguage {
-    private static final String ID = "python";
-
-    private final Engine engine;
-    private final Source wrapper;
-    private final PolyglotErrors errors = PolyglotErrors.python();
-
-    private PythonRuntime(Engine engine) {
-        this.engine = engine;
-        this.wrapper = PolyglotLanguage.wrapperSource(ID, "wrapper.py");
+final class PythonRuntime extends PolyglotRuntime {
+    private PythonRuntime(RuntimeOptions options) {
+        super(Language.PYTHON, options, "wrapper.py", PolyglotErrors.python(), 1);
     }
 
     static PythonRuntime create(RuntimeOptions options) {
-        return new PythonRuntime(PolyglotLanguage.engine(ID, options));
+        return new PythonRuntime(options);
     }
 
     @Override
@@ -52,28 +40,15 @@ final class PythonRuntime implements LanguageRuntime, PolyglotLanguage {
                     + SandboxPolicy.FRESH.id() + "': a new GraalPy context takes hundreds of milliseconds to create,"
                     + " which every invocation would pay; use '" + SandboxPolicy.REUSE.id() + "'");
         }
-        return PolyglotFunction.load(this, definition);
+        return super.load(definition);
     }
 
     @Override
     public Context newContext(PolyglotFunction function, OutputStream out, OutputStream err) {
         FileSystem files = function.bundleRoot() == null ? FileSystem.newDenyIOFileSystem()
                 : BundleFileSystem.of(function.bundleRoot());
-        Context.Builder builder = Context.newBuilder(ID)
-                .engine(engine)
-                .allowHostAccess(HostAccess.NONE)
-                .allowHostClassLookup(className -> false)
-                .allowHostClassLoading(false)
-                .allowNativeAccess(false)
-                .allowCreateProcess(false)
-                .allowCreateThread(false)
-                .allowPolyglotAccess(PolyglotAccess.NONE)
-                .allowEnvironmentAccess(EnvironmentAccess.NONE)
-                .environment(function.definition().config().env())
+        Context.Builder builder = sandboxContext(function, out, err)
                 .allowIO(IOAccess.newBuilder().fileSystem(FileSystem.allowLanguageHomeAccess(files)).build())
-                .in(InputStream.nullInputStream())
-                .out(out)
-                .err(err)
                 // No native code in a sandbox: POSIX calls are emulated in Java.
                 .option("python.PosixModuleBackend", "java")
                 // The bundle is read-only: never try to write __pycache__.
@@ -85,37 +60,7 @@ final class PythonRuntime implements LanguageRuntime, PolyglotLanguage {
     }
 
     @Override
-    public Language language() {
-        return Language.PYTHON;
-    }
-
-    @Override
     public String extension() {
         return "py";
-    }
-
-    @Override
-    public Engine engine() {
-        return engine;
-    }
-
-    @Override
-    public Source wrapper() {
-        return wrapper;
-    }
-
-    @Override
-    public PolyglotErrors errors() {
-        return errors;
-    }
-
-    @Override
-    public int minIdleSandboxes() {
-        return 1;
-    }
-
-    @Override
-    public void close() {
-        engine.close(true);
     }
 }
