@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 import io.hotvisor.runtime.DispatchOptions;
+import io.hotvisor.runtime.JavaScanPolicy;
 import io.hotvisor.runtime.RuntimeOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -47,6 +48,11 @@ public final class Main implements Callable<Integer> {
             + " interpreter-only runtime (about 10x slower). Off by default: a silent slowdown is a bug.")
     boolean allowInterpreter;
 
+    @Option(names = "--java-scan", description = "What to do when a Java function's jar uses an API forbidden to"
+            + " in-node functions (System.exit, threads, setAccessible, Unsafe, JNI, class loaders, files, sockets;"
+            + " see docs/security.md): enforce (refuse the deploy), warn (deploy and log), off (default: warn).")
+    String javaScan = JavaScanPolicy.WARN.id();
+
     @Option(names = "--engine-option", description = "Extra GraalVM engine option KEY=VALUE, e.g."
             + " engine.TraceCompilation=true; repeatable.")
     Map<String, String> engineOptions = Map.of();
@@ -56,7 +62,9 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RuntimeOptions.Builder runtime = RuntimeOptions.builder().allowInterpreter(allowInterpreter);
+        JavaScanPolicy scan = JavaScanPolicy.parse(javaScan).orElseThrow(() -> new CommandLine.ParameterException(
+                new CommandLine(this), "Invalid --java-scan '" + javaScan + "': use enforce, warn or off"));
+        RuntimeOptions.Builder runtime = RuntimeOptions.builder().allowInterpreter(allowInterpreter).javaScan(scan);
         engineOptions.forEach(runtime::engineOption);
         NodeConfig config = NodeConfig.builder()
                 .host(host).port(port).dataDir(dataDir).maxBodyBytes(maxBodyBytes)

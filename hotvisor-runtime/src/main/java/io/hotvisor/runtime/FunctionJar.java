@@ -12,8 +12,8 @@ import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 
 /**
- * A function's jar, checked at deploy time: it is a readable zip, and these are its top-level classes (for error
- * messages that say what exists).
+ * A function's jar, checked at deploy time: it is a readable zip, no class in it uses an API forbidden to in-node
+ * functions ({@link JarScanner}), and these are its top-level classes (for error messages that say what exists).
  *
  * @param path       the jar
  * @param classNames its top-level classes, binary names, sorted
@@ -29,9 +29,10 @@ record FunctionJar(Path path, List<String> classNames) {
     /**
      * Opens and lists the jar.
      *
-     * @throws DeployException (field {@code code}) if the jar is missing, unreadable or not a zip
+     * @throws DeployException (field {@code code}) if the jar is missing, unreadable or not a zip, or if a class in
+     *                         it uses a forbidden API ({@link JarScanner})
      */
-    static FunctionJar open(Path path, String functionName) {
+    static FunctionJar open(Path path, String functionName, JavaScanPolicy scan) {
         List<String> names = new ArrayList<>();
         try (ZipFile zip = new ZipFile(path.toFile())) {
             Enumeration<? extends ZipEntry> entries = zip.entries();
@@ -42,6 +43,7 @@ record FunctionJar(Path path, List<String> classNames) {
                     names.add(entry.substring(0, entry.length() - ".class".length()).replace('/', '.'));
                 }
             }
+            scan(zip, functionName, scan);
         } catch (NoSuchFileException e) {
             throw DeployException.code("The jar of function '" + functionName + "' does not exist: " + path, e);
         } catch (ZipException e) {
@@ -70,5 +72,20 @@ record FunctionJar(Path path, List<String> classNames) {
         }
         return sorted.subList(0, LISTED_CLASSES).toString().replaceAll("]$", "")
                 + ", ... and " + (sorted.size() - LISTED_CLASSES) + " more]";
+    }
+
+    private static void scan(ZipFile zip, String functionName, JavaScanPolicy policy) throws IOException {
+        if (policy == JavaScanPolicy.OFF) {
+            return;
+        }
+        try {
+            JarScanner.scan(zip, functionName);
+        } catch (DeployException e) {
+            if (policy == JavaScanPolicy.ENFORCE) {
+                throw e;
+            }
+            System.getLogger(FunctionJar.class.getName()).log(System.Logger.Level.WARNING, e.getMessage()
+                    + " (deployed anyway: the node runs with java-scan " + policy.id() + ")");
+        }
     }
 }

@@ -18,13 +18,15 @@ final class JavaRuntime implements LanguageRuntime {
     private static final System.Logger LOG = System.getLogger(JavaRuntime.class.getName());
 
     private final FunctionApiClassLoader api;
+    private final JavaScanPolicy scan;
 
-    private JavaRuntime(FunctionApiClassLoader api) {
+    private JavaRuntime(FunctionApiClassLoader api, JavaScanPolicy scan) {
         this.api = api;
+        this.scan = scan;
     }
 
     static JavaRuntime create(RuntimeOptions options) {
-        return new JavaRuntime(new FunctionApiClassLoader(JavaRuntime.class.getClassLoader()));
+        return new JavaRuntime(new FunctionApiClassLoader(JavaRuntime.class.getClassLoader()), options.javaScan());
     }
 
     @Override
@@ -32,7 +34,7 @@ final class JavaRuntime implements LanguageRuntime {
         String name = definition.name();
         return switch (definition.code()) {
             case FunctionCode.JarFile(Path jar) -> JavaFunction.load(definition, definition.config().handler(),
-                    FunctionJar.open(jar, name), api, () -> { });
+                    FunctionJar.open(jar, name, scan), api, () -> { });
             case FunctionCode.SourceText(String text) -> loadSource(definition, text);
             case FunctionCode.BundleDirectory(Path root) -> throw DeployException.code("Function '" + name
                     + "' is Java: deploy a jar (archive) or one source file (code), not a bundle directory " + root);
@@ -51,7 +53,7 @@ final class JavaRuntime implements LanguageRuntime {
         Runnable cleanup = () -> deleteTree(dir);
         try {
             Path jar = JavaSourceCompiler.compile(definition.name(), className, source, dir);
-            return JavaFunction.load(definition, handler, FunctionJar.open(jar, definition.name()), api, cleanup);
+            return JavaFunction.load(definition, handler, FunctionJar.open(jar, definition.name(), scan), api, cleanup);
         } catch (RuntimeException | Error e) {
             cleanup.run();
             throw e;

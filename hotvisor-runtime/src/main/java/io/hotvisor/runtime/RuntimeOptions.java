@@ -10,11 +10,13 @@ import java.util.TreeMap;
  *                         defaults to false: {@link FunctionRuntime#create} then refuses to start
  * @param engineOptions    extra GraalVM engine options set on every shared engine (e.g.
  *                         {@code engine.TraceCompilation=true}); defaults to none
+ * @param javaScan         what to do when a Java jar uses a forbidden API; defaults to {@link JavaScanPolicy#WARN}
  */
-public record RuntimeOptions(boolean allowInterpreter, Map<String, String> engineOptions) {
+public record RuntimeOptions(boolean allowInterpreter, Map<String, String> engineOptions, JavaScanPolicy javaScan) {
 
     public RuntimeOptions {
         engineOptions = Map.copyOf(engineOptions);
+        java.util.Objects.requireNonNull(javaScan, "javaScan");
     }
 
     /** The defaults. */
@@ -30,6 +32,7 @@ public record RuntimeOptions(boolean allowInterpreter, Map<String, String> engin
     public static final class Builder {
         private boolean allowInterpreter;
         private final Map<String, String> engineOptions = new TreeMap<>();
+        private JavaScanPolicy javaScan = JavaScanPolicy.WARN;
 
         private Builder() {
         }
@@ -44,8 +47,13 @@ public record RuntimeOptions(boolean allowInterpreter, Map<String, String> engin
             return this;
         }
 
+        public Builder javaScan(JavaScanPolicy policy) {
+            this.javaScan = policy;
+            return this;
+        }
+
         public RuntimeOptions build() {
-            return new RuntimeOptions(allowInterpreter, engineOptions);
+            return new RuntimeOptions(allowInterpreter, engineOptions, javaScan);
         }
     }
 }

@@ -7,12 +7,17 @@ import java.util.Map;
 
 /** Loads Java test functions built by {@link TestJars} on one {@link JavaRuntime}, and closes them all. */
 final class TestFunctions implements AutoCloseable {
-    private final JavaRuntime runtime = JavaRuntime.create(RuntimeOptions.defaults());
+    private final JavaRuntime runtime;
     private final Path dir;
     private final List<LoadedFunction> loaded = new ArrayList<>();
 
     TestFunctions(Path dir) {
+        this(dir, RuntimeOptions.defaults());
+    }
+
+    TestFunctions(Path dir, RuntimeOptions options) {
         this.dir = dir;
+        this.runtime = JavaRuntime.create(options);
     }
 
     /** Compiles {@code sources} into a jar named after the function and loads it with REUSE. */

@@ -1,0 +1,105 @@
+package io.hotvisor.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.hotvisor.runtime.FunctionCode;
+import io.hotvisor.runtime.FunctionConfig;
+import io.hotvisor.runtime.Language;
+
+/** The store leaves the old version or the new one wherever a deploy dies, never a broken one. */
+class FunctionStoreTest {
+    @TempDir
+    Path data;
+
+    private static DeployRequest source(String name, String code) {
+        return new DeployRequest(FunctionConfig.builder(name, Language.JAVASCRIPT, "index.handler").build(), code,
+                null);
+    }
+
+    private static String code(StoredFunction f) {
+        return ((FunctionCode.SourceText) f.definition().code()).text();
+    }
+
+    @Test
+    void keeps_the_old_version_when_a_deploy_dies_after_staging_the_new_one() {
+        FunctionStore store = FunctionStore.open(data);
+        store.commit(store.stage(source("f", "v1"), Instant.now()));
+        store.stage(source("f", "v2"), Instant.now()); // written beside, never made live: the node dies here
+
+        FunctionStore reopened = FunctionStore.open(data);
+        assertThat(reopened.get("f")).hasValueSatisfying(f -> {
+            assertThat(f.version()).isEqualTo(1);
+            assertThat(code(f)).isEqualTo("v1");
+        });
+        assertThat(data.resolve("functions/f/v2")).doesNotExist();
+        reopened.commit(reopened.stage(source("f", "v2 again"), Instant.now()));
+        assertThat(code(FunctionStore.open(data).get("f").orElseThrow())).isEqualTo("v2 again");
+    }
+
+    @Test
+    void has_the_new_version_once_it_is_committed_even_if_the_old_one_was_never_removed() {
+        FunctionStore store = FunctionStore.open(data);
+        store.commit(store.stage(source("f", "v1"), Instant.now()));
+        store.commit(store.stage(source("f", "v2"), Instant.now())); // dies before removing v1
+
+        FunctionStore reopened = FunctionStore.open(data);
+        assertThat(code(reopened.get("f").orElseThrow())).isEqualTo("v2");
+        assertThat(data.resolve("functions/f/v1")).doesNotExist();
+    }
+
+    @Test
+    void forgets_a_first_deploy_that_died_before_it_was_committed_and_half_written_files() throws IOException {
+        FunctionStore store = FunctionStore.open(data);
+        store.stage(source("never", "x"), Instant.now());
+        store.commit(store.stage(source("kept", "k"), Instant.now()));
+        Files.createDirectories(data.resolve("functions/kept/v2.staging/code"));
+        Files.writeString(data.resolve("functions/kept/current.tmp"), "9");
+
+        FunctionStore reopened = FunctionStore.open(data);
+        assertThat(reopened.get("never")).isEmpty();
+        assertThat(data.resolve("functions/never")).doesNotExist();
+        assertThat(reopened.list()).extracting(StoredFunction::name).containsExactly("kept");
+        assertThat(data.resolve("functions/kept/v2.staging")).doesNotExist();
+        assertThat(code(reopened.get("kept").orElseThrow())).isEqualTo("k");
+    }
+
+    @Test
+    void refuses_a_bundle_entry_that_leaves_the_bundle_and_keeps_nothing_of_it() throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            zip.putNextEntry(new ZipEntry("index.js"));
+            zip.write("exports.handler = () => 1;".getBytes(StandardCharsets.UTF_8));
+            zip.putNextEntry(new ZipEntry("../../escaped.js"));
+            zip.write("x".getBytes(StandardCharsets.UTF_8));
+        }
+        FunctionStore store = FunctionStore.open(data);
+        DeployRequest slip = new DeployRequest(
+                FunctionConfig.builder("slip", Language.JAVASCRIPT, "index.handler").build(), null, bytes.toByteArray());
+        assertThatThrownBy(() -> store.stage(slip, Instant.now())).isInstanceOf(ApiException.class)
+                .hasMessageContaining("'../../escaped.js' whose path leaves the bundle");
+        assertThat(data.resolve("escaped.js")).doesNotExist();
+        assertThat(FunctionStore.open(data).get("slip")).isEmpty();
+    }
+
+    @Test
+    void deletes_a_function_atomically() {
+        FunctionStore store = FunctionStore.open(data);
+        store.commit(store.stage(source("gone", "x"), Instant.now()));
+        assertThat(store.delete("gone")).isTrue();
+        assertThat(store.delete("gone")).isFalse();
+        assertThat(FunctionStore.open(data).list()).isEmpty();
+    }
+}

@@ -1,0 +1,36 @@
+package io.hotvisor.runtime;
+
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * What a node does when the deploy-time scan of a Java jar finds a forbidden API (process control, threads,
+ * reflection into private members, Unsafe, native code, class loaders, files, sockets; see docs/security.md).
+ */
+public enum JavaScanPolicy {
+    /** Refuse the deploy, naming every forbidden call. */
+    ENFORCE,
+    /**
+     * Deploy, and log the forbidden calls as a warning. The default for now: most real fat jars bundle libraries
+     * (Jackson, commons-lang3, loggers) that use reflection, files or threads, and until Java functions can run in
+     * worker processes there is nowhere else to run them.
+     */
+    WARN,
+    /** Do not scan. */
+    OFF;
+
+    /** The option value: {@code enforce}, {@code warn} or {@code off}. */
+    public String id() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Parses an option value. */
+    public static Optional<JavaScanPolicy> parse(String value) {
+        for (JavaScanPolicy p : values()) {
+            if (p.id().equals(value)) {
+                return Optional.of(p);
+            }
+        }
+        return Optional.empty();
+    }
+}
