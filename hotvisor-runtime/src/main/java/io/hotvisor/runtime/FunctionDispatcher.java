@@ -36,6 +36,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>Timeouts: a watchdog completes the caller's future with {@link InvocationFailure.Kind#TIMEOUT} at the
  *     deadline and cancels the sandbox. The caller never waits past the deadline even when a Java thread
  *     ignores the interrupt (it keeps its worker slot until it ends).</li>
+ * <li>Memory: an {@link AllocationMonitor} shared by the node's dispatchers stops an invocation that allocated more
+ *     than its function's {@code memoryMb} the same way, as {@code RESOURCE_EXHAUSTED MemoryLimitExceeded}. It
+ *     counts bytes allocated, not live heap: see that class for why, and what it means for a function. A result
+ *     over {@link DispatchOptions#maxResultBytes()} fails as {@code ResultTooLarge} (the sandbox is kept), and while
+ *     the node's heap is nearly full {@link DispatchOptions#heapGuard()} refuses new invocations as
+ *     {@code OVERLOADED}.</li>
  * <li>Replacement: {@link #drain()} refuses new work ({@link #submit} answers empty, and the caller resubmits to
  *     the new version) but finishes everything queued, then closes the sandboxes and the loaded function.</li>
  * </ul>
@@ -52,6 +58,7 @@ public final class FunctionDispatcher {
     private final DispatchListener listener;
     private final int concurrency;
     private final boolean fresh;
+    private final AllocationMonitor allocationMonitor;
 
     private final BlockingQueue<Task> queue;
     private final Object lock = new Object();
@@ -66,7 +73,9 @@ public final class FunctionDispatcher {
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
     private FunctionDispatcher(LoadedFunction function, DispatchOptions options, Ticker ticker,
-                               ScheduledExecutorService watchdog, Executor background, DispatchListener listener) {
+                               ScheduledExecutorService watchdog, Executor background, DispatchListener listener,
+                               AllocationMonitor allocationMonitor) {
+        this.allocationMonitor = allocationMonitor;
         this.function = function;
         this.definition = function.definition();
         this.options = options;
@@ -83,14 +92,22 @@ public final class FunctionDispatcher {
      * Creates the dispatcher of a loaded function and makes its {@link LoadedFunction#minIdleSandboxes()} sandboxes
      * now, on the calling thread (a deploy pays for them, invocations never do).
      *
-     * @param watchdog   schedules timeouts; shared by all dispatchers of a node
+     * @param watchdog   schedules timeouts and the check of memory limits; shared by all dispatchers of a node
      * @param background makes spare sandboxes off the invocation path; shared by all dispatchers of a node
      */
     public static FunctionDispatcher create(LoadedFunction function, DispatchOptions options, Ticker ticker,
                                             ScheduledExecutorService watchdog, Executor background,
                                             DispatchListener listener) {
+        return create(function, options, ticker, watchdog, background, listener,
+                AllocationMonitor.shared(watchdog, options.allocationCheckInterval()).orElse(null));
+    }
+
+    /** As above, with the allocation monitor given ({@code null}: memory limits are not enforced); for tests. */
+    static FunctionDispatcher create(LoadedFunction function, DispatchOptions options, Ticker ticker,
+                                     ScheduledExecutorService watchdog, Executor background,
+                                     DispatchListener listener, AllocationMonitor allocationMonitor) {
         FunctionDispatcher d = new FunctionDispatcher(Objects.requireNonNull(function), options, ticker, watchdog,
-                background, listener);
+                background, listener, allocationMonitor);
         for (int i = 0; i < function.minIdleSandboxes(); i++) {
             Sandbox s = d.makeSandbox();
             synchronized (d.lock) {
@@ -109,14 +126,20 @@ public final class FunctionDispatcher {
      * Queues one invocation.
      *
      * @return empty if this dispatcher is draining (resubmit to the function's current version); otherwise the
-     *         result, or an {@link InvocationFailure}: {@code OVERLOADED} at once when the queue is full, else
-     *         whatever the invocation ended with
+     *         result, or an {@link InvocationFailure}: {@code OVERLOADED} at once when the queue is full or the
+     *         node's heap is nearly full ({@link DispatchOptions#heapGuard()}), else whatever the invocation ended
+     *         with
      */
     public Optional<CompletableFuture<InvocationResult>> submit(String eventJson, String invocationId) {
         Task task = new Task(eventJson, invocationId, ticker.read());
         synchronized (lock) {
             if (draining) {
                 return Optional.empty();
+            }
+            Optional<InvocationFailure> shortOfMemory = options.heapGuard().check();
+            if (shortOfMemory.isPresent()) {
+                listener.invocationFailed(definition, 0, shortOfMemory.get());
+                return Optional.of(CompletableFuture.failedFuture(shortOfMemory.get()));
             }
             if (!queue.offer(task)) {
                 InvocationFailure f = InvocationFailure.of(InvocationFailure.Kind.OVERLOADED,
@@ -204,23 +227,35 @@ public final class FunctionDispatcher {
         long timeoutNanos = definition.config().timeout().toNanos();
         InvocationContext ctx = new InvocationContext(task.invocationId, definition.name(), definition.version(),
                 definition.config().memoryMb(), start + timeoutNanos, ticker);
-        AtomicBoolean timedOut = new AtomicBoolean();
+        // Set once by whichever stops the invocation first: the timeout or the memory limit.
+        AtomicBoolean stopped = new AtomicBoolean();
         running.add(sandbox);
-        ScheduledFuture<?> alarm = watchdog.schedule(() -> {
-            timedOut.set(true);
-            fail(task, ticker.read() - start, InvocationFailure.of(InvocationFailure.Kind.TIMEOUT,
-                    "Function '" + definition.name() + "' timed out after " + definition.config().timeout().toMillis()
-                            + " ms, its timeoutMs; the invocation was stopped"));
-            // Off the watchdog thread: closing a context can take a while, and other deadlines must not wait.
-            background.execute(sandbox::cancel);
-        }, timeoutNanos, TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> alarm = watchdog.schedule(() -> stop(task, start, sandbox, stopped,
+                InvocationFailure.of(InvocationFailure.Kind.TIMEOUT, "Function '" + definition.name()
+                        + "' timed out after " + definition.config().timeout().toMillis()
+                        + " ms, its timeoutMs; the invocation was stopped")), timeoutNanos, TimeUnit.NANOSECONDS);
+        int memoryMb = definition.config().memoryMb();
+        AllocationMonitor.Watch memoryWatch = allocationMonitor == null || memoryMb <= 0 ? null
+                : allocationMonitor.watch(memoryMb * 1024L * 1024L, () -> stop(task, start, sandbox, stopped,
+                        InvocationFailure.resourceExhausted("MemoryLimitExceeded", "Function '" + definition.name()
+                                + "' allocated more than " + memoryMb + " MB in one invocation (memoryMb " + memoryMb
+                                + "); the invocation was stopped")));
         boolean keep = !fresh;
         InvocationResult result = null;
         InvocationFailure failure = null;
         try {
             String json = sandbox.invoke(task.eventJson, ctx);
-            result = new InvocationResult(json == null ? "null" : json, definition.version(), ticker.read() - start,
-                    start - task.enqueuedAt);
+            String body = json == null ? "null" : json;
+            long bytes = utf8Length(body, options.maxResultBytes());
+            if (bytes > options.maxResultBytes()) {
+                // The function itself ran well: its sandbox is kept.
+                failure = InvocationFailure.resourceExhausted("ResultTooLarge", "Function '" + definition.name()
+                        + "' returned a result of " + bytes + " bytes; the limit is "
+                        + describeBytes(options.maxResultBytes()));
+            } else {
+                result = new InvocationResult(body, definition.version(), ticker.read() - start,
+                        start - task.enqueuedAt);
+            }
         } catch (InvocationFailure f) {
             keep &= f.kind() == InvocationFailure.Kind.FUNCTION_ERROR;
             failure = f;
@@ -231,13 +266,16 @@ public final class FunctionDispatcher {
             LOG.log(Level.ERROR, "Sandbox of function '" + definition.name() + "' failed", e);
         } finally {
             alarm.cancel(false);
+            if (memoryWatch != null) {
+                memoryWatch.close();
+            }
             running.remove(sandbox);
-            keep &= !timedOut.get();
+            keep &= !stopped.get();
             // Back in the pool before the caller hears: its next invocation finds this sandbox idle.
             releaseSandbox(sandbox, keep);
         }
         long finished = ticker.read();
-        if (timedOut.get()) {
+        if (stopped.get()) {
             return finished;
         }
         if (result != null) {
@@ -248,6 +286,45 @@ public final class FunctionDispatcher {
             fail(task, finished - start, failure);
         }
         return finished;
+    }
+
+    /** Fails the caller at once and cancels the sandbox: the first of the timeout and the memory limit wins. */
+    private void stop(Task task, long start, Sandbox sandbox, AtomicBoolean stopped, InvocationFailure f) {
+        if (!stopped.compareAndSet(false, true)) {
+            return;
+        }
+        fail(task, ticker.read() - start, f);
+        // Off the watchdog thread: closing a context can take a while, and other deadlines must not wait.
+        background.execute(sandbox::cancel);
+    }
+
+    /** The UTF-8 length of {@code s}, exact when it may be over {@code limit}. */
+    static long utf8Length(String s, long limit) {
+        if (s.length() * 3L <= limit) {
+            return s.length(); // a lower bound, and within the limit whatever the characters
+        }
+        long n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n++;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length()
+                    && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
+    }
+
+    /** {@code 6291456 bytes (6 MB)}, or {@code 1000 bytes}. */
+    private static String describeBytes(long bytes) {
+        long mb = 1024 * 1024;
+        return bytes + " bytes" + (bytes % mb == 0 ? " (" + bytes / mb + " MB)" : "");
     }
 
     private void fail(Task task, long nanos, InvocationFailure f) {
@@ -392,16 +469,16 @@ public final class FunctionDispatcher {
      * Stops now: queued invocations fail as {@code CANCELLED}, running ones are cancelled, then as {@link #drain()}.
      */
     public CompletableFuture<Void> shutdownNow() {
-        synchronized (lock) {
-            draining = true;
-        }
+        // drain() first: it refuses new work and, when no worker is left to do it, terminates. (Setting draining
+        // here and then calling drain() never terminated a dispatcher without workers.)
+        CompletableFuture<Void> done = drain();
         Task t;
         while ((t = queue.poll()) != null) {
             fail(t, 0, InvocationFailure.of(InvocationFailure.Kind.CANCELLED,
                     "The node is stopping; invocation of '" + definition.name() + "' was not run"));
         }
         running.forEach(Sandbox::cancel);
-        return drain();
+        return done;
     }
 
     private void terminate() {

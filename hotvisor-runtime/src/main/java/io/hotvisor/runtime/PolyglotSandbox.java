@@ -53,8 +53,9 @@ final class PolyglotSandbox implements Sandbox {
     static PolyglotSandbox create(PolyglotFunction function) {
         PolyglotLanguage language = function.language();
         String name = function.definition().name();
-        GuestOutput out = GuestOutput.stdout(name);
-        GuestOutput err = GuestOutput.stderr(name);
+        GuestOutput.Budget budget = GuestOutput.Budget.perInvocation();
+        GuestOutput out = GuestOutput.stdout(name, budget);
+        GuestOutput err = GuestOutput.stderr(name, budget);
         Context context = language.newContext(function, out, err);
         Value api = null;
         try {
@@ -66,6 +67,8 @@ final class PolyglotSandbox implements Sandbox {
             api.invokeMember("load", context.eval(function.source()));
             String resolved = api.invokeMember("resolve", function.handler().function()).asString();
             checkResolved(function, resolved);
+            // What the code printed while loading is not held against the first invocation.
+            finishOutput(out, err);
             return new PolyglotSandbox(function, context, api, out, err);
         } catch (PolyglotException e) {
             DeployException failure = language.errors().deployFailure(e, api, function);
@@ -132,7 +135,14 @@ final class PolyglotSandbox implements Sandbox {
                 throw cancelledFailure();
             }
             throw function.language().errors().platformFault(e, function);
+        } finally {
+            finishOutput(out, err);
         }
+    }
+
+    private static void finishOutput(GuestOutput out, GuestOutput err) {
+        out.finishInvocation();
+        err.finishInvocation();
     }
 
     private String awaitPromise() {

@@ -244,4 +244,54 @@ class FunctionDispatcherTest {
         assertThat(f.closed).hasValue(1);
         assertThat(f.functionClosed).isTrue();
     }
+
+    @Test
+    void shutdown_now_terminates_a_dispatcher_that_never_ran_anything() throws Exception {
+        FakeFunction f = new FakeFunction(config(1, SandboxPolicy.REUSE, Duration.ofSeconds(30)), 0);
+        FunctionDispatcher d = dispatcher(f, DispatchOptions.defaults());
+
+        d.shutdownNow().get(10, TimeUnit.SECONDS);
+
+        assertThat(f.functionClosed).isTrue();
+    }
+
+    @Test
+    void stops_an_invocation_over_its_memory_limit_and_discards_its_sandbox() throws Exception {
+        FakeFunction f = new FakeFunction(config(1, SandboxPolicy.REUSE, Duration.ofSeconds(30)).toBuilder()
+                .memoryMb(1).build(), 0);
+        AtomicLong allocated = new AtomicLong();
+        // An hour between checks: the test runs the check itself.
+        AllocationMonitor monitor = new AllocationMonitor(watchdog, Duration.ofHours(1), threadId -> allocated.get());
+        FunctionDispatcher d = FunctionDispatcher.create(f, DispatchOptions.defaults().idlePoll(Duration.ofMillis(5)),
+                ticker, watchdog, Executors.newVirtualThreadPerTaskExecutor(), DispatchListener.none(), monitor);
+        CompletableFuture<InvocationResult> bomb = submit(d, "\"hang\"");
+        await(() -> monitor.watched() == 1);
+
+        allocated.set(1024 * 1024 + 1);
+        monitor.check();
+
+        assertThatThrownBy(bomb::get).cause().isInstanceOfSatisfying(InvocationFailure.class, e -> {
+            assertThat(e.kind()).isEqualTo(InvocationFailure.Kind.RESOURCE_EXHAUSTED);
+            assertThat(e.errorType()).isEqualTo("MemoryLimitExceeded");
+            assertThat(e.getMessage()).isEqualTo("Function 'fn' allocated more than 1 MB in one invocation "
+                    + "(memoryMb 1); the invocation was stopped");
+        });
+        await(() -> f.closed.get() == 1 && monitor.watched() == 0);
+        allocated.set(0);
+        assertThat(submit(d, "{}").get().json()).isEqualTo("{\"sandbox\":2,\"calls\":1}");
+    }
+
+    @Test
+    void fails_a_result_over_the_limit_as_too_large_and_keeps_the_sandbox() throws Exception {
+        FakeFunction f = new FakeFunction(config(1, SandboxPolicy.REUSE, Duration.ofSeconds(30)), 0);
+        FunctionDispatcher d = dispatcher(f, DispatchOptions.defaults().maxResultBytes(10));
+
+        assertThatThrownBy(() -> submit(d, "{}").get()).cause().isInstanceOfSatisfying(InvocationFailure.class, e -> {
+            assertThat(e.errorType()).isEqualTo("ResultTooLarge");
+            assertThat(e.getMessage()).isEqualTo(
+                    "Function 'fn' returned a result of 23 bytes; the limit is 10 bytes");
+        });
+        assertThat(f.made).hasValue(1);
+        assertThat(f.closed).hasValue(0);
+    }
 }
