@@ -207,6 +207,18 @@ class ErrorClassesTest {
     }
 
     @Test
+    void stops_a_memory_bomb_at_its_memory_limit_with_502_while_the_node_keeps_serving() {
+        http.deploySource("bomb", "javascript", "index.handler",
+                "exports.handler = async () => { const a = []; while (true) { a.push('x'.repeat(1024) + a.length); } };",
+                Map.of("memoryMb", 64, "timeoutMs", 60000));
+        JsonNode e = error(http.invoke("bomb", "{}"), 502);
+        assertThat(e.path("type").asText()).isEqualTo("MemoryLimitExceeded");
+        assertThat(e.path("message").asText()).contains("'bomb'", "64 MB");
+        assertProbeServes();
+        assertThat(error(http.invoke("bomb", "{}"), 502).path("type").asText()).isEqualTo("MemoryLimitExceeded");
+    }
+
+    @Test
     void answers_429_when_the_function_queue_is_full() throws Exception {
         http.deploySource("slow", "javascript", "index.handler",
                 "exports.handler = async () => { const t = Date.now(); while (Date.now() - t < 1500) {} return 1; };",
