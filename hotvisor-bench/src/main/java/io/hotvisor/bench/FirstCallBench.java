@@ -1,19 +1,15 @@
 package io.hotvisor.bench;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 import io.hotvisor.runtime.FunctionRuntime;
 import io.hotvisor.runtime.InvocationContext;
 import io.hotvisor.runtime.Language;
 import io.hotvisor.runtime.LoadedFunction;
-import io.hotvisor.runtime.RuntimeOptions;
 import io.hotvisor.runtime.Sandbox;
 import io.hotvisor.runtime.Ticker;
 
@@ -52,27 +48,12 @@ public final class FirstCallBench {
 
     /** Runs the benchmark; returns the JSON results file. */
     static Path run(BenchArgs options) throws IOException {
-        Path work = Files.createTempDirectory("hotvisor-bench-");
-        try (FunctionRuntime runtime = FunctionRuntime.create(RuntimeOptions.defaults())) {
-            BenchFunctions functions = new BenchFunctions(work);
-            List<Map<String, Object>> rows = new ArrayList<>();
-            Map<String, String> skipped = new LinkedHashMap<>();
-            for (Language language : options.languages()) {
-                try {
-                    rows.add(measure(runtime, functions, language, plan(language, options.smoke())));
-                } catch (RuntimeException e) {
-                    skipped.put(BenchArgs.shortName(language), String.valueOf(e));
-                    System.err.println("Skipped " + language + ": " + e);
-                }
-            }
-            String notes = "word count over a 50 KB text held by the function; steady state = the hot sandbox's last"
+        String notes = "word count over a 50 KB text held by the function; steady state = the hot sandbox's last"
                     + " invocations after warm-up; first call = first invocation in a new sandbox (sandbox creation"
                     + " not included); ratio = median(first call) / median(steady state)";
-            return Results.write(options.out(), "first-call",
-                    Results.header("first-call", runtime.truffleRuntimeName(), options.smoke(), notes, skipped), rows);
-        } finally {
-            SandboxCreationBench.deleteTree(work);
-        }
+        return Results.sweep(options, "first-call", notes,
+                (runtime, functions, language) -> measure(runtime, functions, language,
+                        plan(language, options.smoke())));
     }
 
     private static Map<String, Object> measure(FunctionRuntime runtime, BenchFunctions functions, Language language,

@@ -12,6 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import io.hotvisor.runtime.FunctionRuntime;
+import io.hotvisor.runtime.Language;
+import io.hotvisor.runtime.RuntimeOptions;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
@@ -108,6 +112,39 @@ final class Results {
             return json;
         } catch (IOException e) {
             throw new UncheckedIOException("Could not write the results " + name + " to " + dir, e);
+        }
+    }
+
+    /** One language's measurement on the shared runtime. */
+    @FunctionalInterface
+    interface Measurement {
+        Map<String, Object> measure(FunctionRuntime runtime, BenchFunctions functions, Language language);
+    }
+
+    /**
+     * Runs {@code measurement} for each language of {@code options} on one runtime (a language that fails is
+     * skipped and reported in the header), then writes the results.
+     *
+     * @return the JSON results file
+     */
+    static Path sweep(BenchArgs options, String name, String notes, Measurement measurement) throws IOException {
+        Path work = Files.createTempDirectory("hotvisor-bench-");
+        try (FunctionRuntime runtime = FunctionRuntime.create(RuntimeOptions.defaults())) {
+            BenchFunctions functions = new BenchFunctions(work);
+            List<Map<String, Object>> rows = new java.util.ArrayList<>();
+            Map<String, String> skipped = new LinkedHashMap<>();
+            for (Language language : options.languages()) {
+                try {
+                    rows.add(measurement.measure(runtime, functions, language));
+                } catch (RuntimeException e) {
+                    skipped.put(BenchArgs.shortName(language), String.valueOf(e));
+                    System.err.println("Skipped " + language + ": " + e);
+                }
+            }
+            return write(options.out(), name,
+                    header(name, runtime.truffleRuntimeName(), options.smoke(), notes, skipped), rows);
+        } finally {
+            SandboxCreationBench.deleteTree(work);
         }
     }
 }

@@ -3,15 +3,12 @@ package io.hotvisor.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 import io.hotvisor.runtime.FunctionRuntime;
 import io.hotvisor.runtime.Language;
 import io.hotvisor.runtime.LoadedFunction;
-import io.hotvisor.runtime.RuntimeOptions;
 import io.hotvisor.runtime.Sandbox;
 
 /**
@@ -52,27 +49,12 @@ public final class SandboxCreationBench {
 
     /** Runs the benchmark; returns the JSON results file. */
     static Path run(BenchArgs options) throws IOException {
-        Path work = Files.createTempDirectory("hotvisor-bench-");
-        try (FunctionRuntime runtime = FunctionRuntime.create(RuntimeOptions.defaults())) {
-            BenchFunctions functions = new BenchFunctions(work);
-            List<Map<String, Object>> rows = new ArrayList<>();
-            Map<String, String> skipped = new LinkedHashMap<>();
-            for (Language language : options.languages()) {
-                try {
-                    rows.add(measure(runtime, functions, language, plan(language, options.smoke())));
-                } catch (RuntimeException e) {
-                    skipped.put(BenchArgs.shortName(language), String.valueOf(e));
-                    System.err.println("Skipped " + language + ": " + e);
-                }
-            }
-            String notes = "time of LoadedFunction.newSandbox() for a hello function, after warm-up, each sandbox"
+        String notes = "time of LoadedFunction.newSandbox() for a hello function, after warm-up, each sandbox"
                     + " closed before the next; Python has fewer samples (GraalPy contexts take hundreds of ms), so"
                     + " its p99 is near its max; graalvisor_isolate_ms is the paper's figure, not measured here";
-            return Results.write(options.out(), "sandbox-creation",
-                    Results.header("sandbox-creation", runtime.truffleRuntimeName(), options.smoke(), notes, skipped), rows);
-        } finally {
-            deleteTree(work);
-        }
+        return Results.sweep(options, "sandbox-creation", notes,
+                (runtime, functions, language) -> measure(runtime, functions, language,
+                        plan(language, options.smoke())));
     }
 
     private static Map<String, Object> measure(FunctionRuntime runtime, BenchFunctions functions, Language language,

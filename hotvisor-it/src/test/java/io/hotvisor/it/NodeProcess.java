@@ -53,6 +53,9 @@ final class NodeProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().put("HOTVISOR_BUILD_DIR", System.getProperty("hotvisor.build.dir", "target"));
+        // A small heap: several nodes run at once on a CI machine, and a memory bomb meets heap pressure (where
+        // memoryMb limits are enforced) after a few hundred MB instead of gigabytes.
+        pb.environment().put("HOTVISOR_JAVA_OPTS", "-Xmx1g");
         process = pb.start();
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         while (!Files.exists(portFile)) {

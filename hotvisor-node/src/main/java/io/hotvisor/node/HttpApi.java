@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -148,18 +149,27 @@ final class HttpApi {
         return new String(body, StandardCharsets.UTF_8);
     }
 
-    private static void respond(ServerResponse res, CompletableFuture<InvocationResult> future) {
-        InvocationResult r;
+    /**
+     * Waits for an invocation; answers its failure (classified) and returns empty if it failed.
+     */
+    private static Optional<InvocationResult> await(ServerResponse res, CompletableFuture<InvocationResult> future) {
         try {
-            r = future.get();
+            return Optional.of(future.get());
         } catch (ExecutionException | CompletionException e) {
             failure(res, e.getCause());
-            return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             error(res, 503, "Cancelled", "The node is stopping");
+        }
+        return Optional.empty();
+    }
+
+    private static void respond(ServerResponse res, CompletableFuture<InvocationResult> future) {
+        Optional<InvocationResult> result = await(res, future);
+        if (result.isEmpty()) {
             return;
         }
+        InvocationResult r = result.get();
         res.header(DURATION_US, Long.toString(r.durationNanos() / 1000));
         res.header(VERSION, Long.toString(r.version()));
         res.header(HeaderNames.CONTENT_TYPE, JSON);
@@ -267,19 +277,8 @@ final class HttpApi {
             return;
         }
         long t0 = System.nanoTime();
-        InvocationResult r;
-        try {
-            r = registry.invoke(name, event, id).get();
-        } catch (ExecutionException e) {
-            failure(res, e.getCause());
-            return;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            error(res, 503, "Cancelled", "The node is stopping");
-            return;
-        }
-        json(res, 200, Json.object().put("result", r.json())
-                .put("process time", (System.nanoTime() - t0) / 1_000_000));
+        await(res, registry.invoke(name, event, id)).ifPresent(r -> json(res, 200, Json.object()
+                .put("result", r.json()).put("process time", (System.nanoTime() - t0) / 1_000_000)));
     }
 
     private static void json(ServerResponse res, int status, JsonNode body) {

@@ -24,9 +24,11 @@ import java.util.function.LongUnaryOperator;
  * <p>What is measured: {@link com.sun.management.ThreadMXBean#getThreadAllocatedBytes(long)}, the bytes the
  * thread has <em>allocated</em> (cumulative, garbage included), not the live heap it holds. Live heap per
  * invocation cannot be measured cheaply inside one JVM; allocation can, and it stops a memory bomb (a growing
- * array, a string doubled in a loop) long before the node's heap is at risk. The price: a long invocation that
- * makes much short-lived garbage reaches the limit although it never holds much at once, and is stopped as
- * {@code MemoryLimitExceeded}; such a function should raise its {@code memoryMb}. JavaScript and Python guest
+ * array, a string doubled in a loop) long before the node's heap is at risk. Because garbage counts too (a
+ * CPU-bound loop in Truffle's interpreter allocates hundreds of MB a second), the dispatcher enforces the limit
+ * only while the node's heap is under pressure ({@link HeapGuard#enforcesMemoryLimits()}): a memory bomb creates
+ * that pressure itself and is then stopped first, being over its limit; a function that only makes garbage is
+ * left alone. JavaScript and Python guest
  * code runs on the worker thread and is counted; allocation by other threads (Truffle's compiler, threads a Java
  * function starts) is not.
  *
@@ -85,8 +87,16 @@ final class AllocationMonitor {
      * @return closed by the caller when the invocation ends
      */
     Watch watch(long limitBytes, Runnable onExceeded) {
+        return watch(limitBytes, () -> true, onExceeded);
+    }
+
+    /**
+     * As {@link #watch(long, Runnable)}, but an invocation over its limit is stopped only while {@code enforce}
+     * says so (see {@link HeapGuard#enforcesMemoryLimits()}); until then it is checked again at every pass.
+     */
+    Watch watch(long limitBytes, java.util.function.BooleanSupplier enforce, Runnable onExceeded) {
         long threadId = Thread.currentThread().threadId();
-        Watch w = new Watch(threadId, allocatedBytes.applyAsLong(threadId), limitBytes, onExceeded);
+        Watch w = new Watch(threadId, allocatedBytes.applyAsLong(threadId), limitBytes, enforce, onExceeded);
         watches.add(w);
         synchronized (lock) {
             if (task == null) {
@@ -108,7 +118,8 @@ final class AllocationMonitor {
         try {
             for (Watch w : watches) {
                 long now = allocatedBytes.applyAsLong(w.threadId);
-                if (now >= 0 && w.baseline >= 0 && now - w.baseline > w.limitBytes && w.fired.compareAndSet(false, true)) {
+                if (now >= 0 && w.baseline >= 0 && now - w.baseline > w.limitBytes && w.enforce.getAsBoolean()
+                        && w.fired.compareAndSet(false, true)) {
                     try {
                         w.onExceeded.run();
                     } catch (RuntimeException e) {
@@ -142,10 +153,13 @@ final class AllocationMonitor {
         private final long threadId;
         private final long baseline;
         private final long limitBytes;
+        private final java.util.function.BooleanSupplier enforce;
         private final Runnable onExceeded;
         private final AtomicBoolean fired = new AtomicBoolean();
 
-        private Watch(long threadId, long baseline, long limitBytes, Runnable onExceeded) {
+        private Watch(long threadId, long baseline, long limitBytes, java.util.function.BooleanSupplier enforce,
+                      Runnable onExceeded) {
+            this.enforce = enforce;
             this.threadId = threadId;
             this.baseline = baseline;
             this.limitBytes = limitBytes;

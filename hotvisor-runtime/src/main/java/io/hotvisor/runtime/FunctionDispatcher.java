@@ -236,10 +236,12 @@ public final class FunctionDispatcher {
                         + " ms, its timeoutMs; the invocation was stopped")), timeoutNanos, TimeUnit.NANOSECONDS);
         int memoryMb = definition.config().memoryMb();
         AllocationMonitor.Watch memoryWatch = allocationMonitor == null || memoryMb <= 0 ? null
-                : allocationMonitor.watch(memoryMb * 1024L * 1024L, () -> stop(task, start, sandbox, stopped,
-                        InvocationFailure.resourceExhausted("MemoryLimitExceeded", "Function '" + definition.name()
-                                + "' allocated more than " + memoryMb + " MB in one invocation (memoryMb " + memoryMb
-                                + "); the invocation was stopped")));
+                : allocationMonitor.watch(memoryMb * 1024L * 1024L, options.heapGuard()::enforcesMemoryLimits,
+                        () -> stop(task, start, sandbox, stopped, InvocationFailure.resourceExhausted(
+                                "MemoryLimitExceeded", "Function '" + definition.name() + "' allocated more than "
+                                        + memoryMb + " MB in one invocation (memoryMb " + memoryMb + ") while the node's"
+                                        + " heap was " + Math.round(options.heapGuard().heapFraction() * 100)
+                                        + "% full; the invocation was stopped")));
         boolean keep = !fresh;
         InvocationResult result = null;
         InvocationFailure failure = null;

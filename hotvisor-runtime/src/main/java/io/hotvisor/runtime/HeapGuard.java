@@ -20,7 +20,8 @@ import com.sun.management.GarbageCollectionNotificationInfo;
 /**
  * Refuses new invocations while the node's heap is nearly full, so that the node answers "retry later"
  * ({@link InvocationFailure.Kind#OVERLOADED}, HTTP 429) instead of risking an {@link OutOfMemoryError} that would
- * fail every function on it.
+ * fail every function on it; and says when the heap is under enough pressure that each invocation's
+ * {@code memoryMb} is enforced ({@link #enforcesMemoryLimits()}).
  *
  * <p>The default measure is the heap in use <em>after the most recent garbage collection</em>, as a fraction of
  * the maximum heap: heap in use at an arbitrary moment counts garbage too and would refuse work on a healthy
@@ -34,14 +35,24 @@ public final class HeapGuard {
     /** Default {@link #threshold()}: 0.85, i.e. 85% of the maximum heap. */
     public static final double DEFAULT_THRESHOLD = 0.85;
 
-    private static final HeapGuard DISABLED = new HeapGuard(() -> 0, Double.POSITIVE_INFINITY);
+    /**
+     * Default {@link #memoryLimitsAbove()}: 0.5. Below it, an invocation's garbage is no threat and {@code memoryMb}
+     * is not enforced: the allocation counter cannot tell garbage from what an invocation keeps, and a CPU-bound
+     * loop running in Truffle's interpreter allocates hundreds of MB of garbage in a second.
+     */
+    public static final double DEFAULT_MEMORY_LIMITS_ABOVE = 0.5;
+
+    private static final HeapGuard DISABLED = new HeapGuard(() -> 0, Double.POSITIVE_INFINITY,
+            Double.POSITIVE_INFINITY);
 
     private final DoubleSupplier heapFraction;
     private final double threshold;
+    private final double memoryLimitsAbove;
 
-    private HeapGuard(DoubleSupplier heapFraction, double threshold) {
+    private HeapGuard(DoubleSupplier heapFraction, double threshold, double memoryLimitsAbove) {
         this.heapFraction = heapFraction;
         this.threshold = threshold;
+        this.memoryLimitsAbove = memoryLimitsAbove;
     }
 
     /** Refuses above {@value #DEFAULT_THRESHOLD} of the maximum heap, measured after GC. */
@@ -59,10 +70,21 @@ public final class HeapGuard {
      * {@code threshold}; for tests, or for another measure of memory pressure.
      */
     public static HeapGuard create(DoubleSupplier heapFraction, double threshold) {
+        return create(heapFraction, threshold, Math.min(DEFAULT_MEMORY_LIMITS_ABOVE, threshold));
+    }
+
+    /**
+     * As {@link #create(DoubleSupplier, double)}, and enforces invocations' memory limits while the heap is above
+     * {@code memoryLimitsAbove} (0 to enforce them always).
+     */
+    public static HeapGuard create(DoubleSupplier heapFraction, double threshold, double memoryLimitsAbove) {
         if (!(threshold > 0 && threshold <= 1)) {
             throw new IllegalArgumentException("threshold must be in (0, 1], was " + threshold);
         }
-        return new HeapGuard(Objects.requireNonNull(heapFraction, "heapFraction"), threshold);
+        if (!(memoryLimitsAbove >= 0 && memoryLimitsAbove <= threshold)) {
+            throw new IllegalArgumentException("memoryLimitsAbove must be in [0, threshold], was " + memoryLimitsAbove);
+        }
+        return new HeapGuard(Objects.requireNonNull(heapFraction, "heapFraction"), threshold, memoryLimitsAbove);
     }
 
     /** Never refuses. */
@@ -73,6 +95,20 @@ public final class HeapGuard {
     /** The fraction of the maximum heap above which new invocations are refused. */
     public double threshold() {
         return threshold;
+    }
+
+    /** The fraction of the maximum heap above which invocations' {@code memoryMb} limits are enforced. */
+    public double memoryLimitsAbove() {
+        return memoryLimitsAbove;
+    }
+
+    /**
+     * Whether an invocation that allocated more than its {@code memoryMb} is to be stopped now: only while the heap
+     * is above {@link #memoryLimitsAbove()}. A memory bomb keeps what it allocates and so creates that pressure
+     * itself; a function that only makes garbage does not, and is left alone.
+     */
+    public boolean enforcesMemoryLimits() {
+        return this != DISABLED && heapFraction.getAsDouble() >= memoryLimitsAbove;
     }
 
     /** The heap in use, as a fraction of the maximum, by this guard's measure. */

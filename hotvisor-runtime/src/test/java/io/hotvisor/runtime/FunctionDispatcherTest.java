@@ -262,19 +262,24 @@ class FunctionDispatcherTest {
         AtomicLong allocated = new AtomicLong();
         // An hour between checks: the test runs the check itself.
         AllocationMonitor monitor = new AllocationMonitor(watchdog, Duration.ofHours(1), threadId -> allocated.get());
-        FunctionDispatcher d = FunctionDispatcher.create(f, DispatchOptions.defaults().idlePoll(Duration.ofMillis(5)),
+        AtomicLong heapPercent = new AtomicLong(10);
+        FunctionDispatcher d = FunctionDispatcher.create(f, DispatchOptions.defaults().idlePoll(Duration.ofMillis(5))
+                        .heapGuard(HeapGuard.create(() -> heapPercent.get() / 100.0, 0.85)),
                 ticker, watchdog, Executors.newVirtualThreadPerTaskExecutor(), DispatchListener.none(), monitor);
         CompletableFuture<InvocationResult> bomb = submit(d, "\"hang\"");
         await(() -> monitor.watched() == 1);
 
         allocated.set(1024 * 1024 + 1);
         monitor.check();
+        assertThat(bomb).as("over its limit, but the heap is only 10% full").isNotDone();
+        heapPercent.set(60);
+        monitor.check();
 
         assertThatThrownBy(bomb::get).cause().isInstanceOfSatisfying(InvocationFailure.class, e -> {
             assertThat(e.kind()).isEqualTo(InvocationFailure.Kind.RESOURCE_EXHAUSTED);
             assertThat(e.errorType()).isEqualTo("MemoryLimitExceeded");
             assertThat(e.getMessage()).isEqualTo("Function 'fn' allocated more than 1 MB in one invocation "
-                    + "(memoryMb 1); the invocation was stopped");
+                    + "(memoryMb 1) while the node's heap was 60% full; the invocation was stopped");
         });
         await(() -> f.closed.get() == 1 && monitor.watched() == 0);
         allocated.set(0);

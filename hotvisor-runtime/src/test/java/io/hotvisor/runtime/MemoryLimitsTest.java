@@ -63,9 +63,17 @@ class MemoryLimitsTest {
         return d;
     }
 
+    /** The node's heap reads 60% full: above {@link HeapGuard#DEFAULT_MEMORY_LIMITS_ABOVE}, so limits hold. */
+    static final DispatchOptions UNDER_PRESSURE = DispatchOptions.defaults()
+            .heapGuard(HeapGuard.create(() -> 0.60, HeapGuard.DEFAULT_THRESHOLD));
+
     private FunctionDispatcher javascript(String name, String source, int memoryMb) {
+        return javascript(name, source, memoryMb, UNDER_PRESSURE);
+    }
+
+    private FunctionDispatcher javascript(String name, String source, int memoryMb, DispatchOptions options) {
         return dispatcher(Language.JAVASCRIPT, name, "index.handler", new FunctionCode.SourceText(source), memoryMb,
-                DispatchOptions.defaults());
+                options);
     }
 
     private static CompletableFuture<InvocationResult> submit(FunctionDispatcher d, String event) {
@@ -90,7 +98,20 @@ class MemoryLimitsTest {
         assertThat(f.kind()).isEqualTo(InvocationFailure.Kind.RESOURCE_EXHAUSTED);
         assertThat(f.errorType()).isEqualTo("MemoryLimitExceeded");
         assertThat(f.getMessage()).isEqualTo("Function '" + name
-                + "' allocated more than 64 MB in one invocation (memoryMb 64); the invocation was stopped");
+                + "' allocated more than 64 MB in one invocation (memoryMb 64) while the node's heap was 60% full;"
+                + " the invocation was stopped");
+    }
+
+    @Test
+    void leaves_a_function_that_only_makes_garbage_alone_while_the_heap_is_not_under_pressure() throws Exception {
+        // Allocates far more than 16 MB in all, but keeps almost nothing: at a 10% heap it must run to its end.
+        FunctionDispatcher churn = javascript("churn", """
+                exports.handler = () => {
+                  let keep = 0;
+                  for (let i = 0; i < 200000; i++) { keep += ('x'.repeat(1024) + i).length % 7; }
+                  return { keep };
+                };""", 16, DispatchOptions.defaults().heapGuard(HeapGuard.create(() -> 0.10, 0.85)));
+        assertThat(result(churn, "{}")).startsWith("{\"keep\":");
     }
 
     @Test
@@ -111,7 +132,7 @@ class MemoryLimitsTest {
                             a = []
                             while True:
                                 a.append('x' * 1024 + str(len(a)))
-                        """), 64, DispatchOptions.defaults());
+                        """), 64, UNDER_PRESSURE);
         FunctionDispatcher hello = javascript("hello", HELLO_JS, 64);
 
         assertMemoryLimitExceeded(failure(submit(bomb, "{}")), "py-bomb");
@@ -141,7 +162,7 @@ class MemoryLimitsTest {
                 }
                 """));
         FunctionDispatcher bomb = dispatcher(Language.JAVA, "java-bomb", "com.acme.Bomb",
-                new FunctionCode.JarFile(jar), 64, DispatchOptions.defaults());
+                new FunctionCode.JarFile(jar), 64, UNDER_PRESSURE);
         FunctionDispatcher hello = javascript("hello", HELLO_JS, 64);
 
         assertMemoryLimitExceeded(failure(submit(bomb, "{}")), "java-bomb");
