@@ -9,6 +9,9 @@
 #             the maximum throughput is the best of these rows (on 2 cores, more connections can mean less throughput);
 #   "fixed" = latency at a fixed load of ONE connection, one request in flight at a time (offered load = 1 outstanding
 #             request, i.e. as fast as one client in series, not a fixed request rate).
+#   "paced-R" = latency at a fixed offered rate of about R requests/s ($RATE, default 500): 10 connections, each
+#             waiting 10000/R ms between requests (wrk's delay() hook), so the offered rate holds while the node keeps
+#             up; the achieved rate is recorded beside it.
 # wrk runs on the same machine as the node and competes with it for the CPU.
 # Env: HOTVISOR_BUILD_DIR (default target), SKIP_BUILD=1, DURATION (s per run, default 20), CONNECTIONS, THREADS,
 #      OUT (default bench/results).
@@ -20,6 +23,7 @@ export HOTVISOR_BUILD_DIR="$BUILD_DIR"
 DURATION="${DURATION:-20}"
 WARMUP="${WARMUP:-10}"
 CONNECTIONS="${CONNECTIONS:-4 16}"
+RATE="${RATE:-500}"
 THREADS="${THREADS:-2}"
 OUT="${OUT:-$ROOT/bench/results}"
 SMOKE=false
@@ -111,6 +115,9 @@ done = function(summary, latency, requests)
 end
 LUA
 
+# The same script, pacing each of 10 connections to RATE/10 requests/s.
+{ cat "$TMP/post.lua"; echo "delay = function() return $((10000 / RATE)) end"; } >"$TMP/paced.lua"
+
 ROWS=()
 for lang in "${LANGS[@]}"; do
   fn="$URL/v1/functions/hello-$lang/invoke"
@@ -126,6 +133,9 @@ for lang in "${LANGS[@]}"; do
   echo "== $lang: fixed load, 1 connection, ${DURATION}s" >&2
   r="$(wrk -t1 -c1 -d"${DURATION}s" -s "$TMP/post.lua" "$fn" | grep '^WRKRESULT' | cut -d, -f2-)"
   ROWS+=("$lang,fixed-1conn,1,1,$r"); echo "   $r" >&2
+  echo "== $lang: fixed offered rate ~${RATE}/s, 10 paced connections, ${DURATION}s" >&2
+  r="$(wrk -t1 -c10 -d"${DURATION}s" -s "$TMP/paced.lua" "$fn" | grep '^WRKRESULT' | cut -d, -f2-)"
+  ROWS+=("$lang,paced-${RATE}rps,1,10,$r"); echo "   $r" >&2
 done
 
 if [ "${#ROWS[@]}" = 0 ]; then
@@ -141,7 +151,7 @@ mkdir -p "$OUT"
   echo "# loadavg_at_end: $(cat /proc/loadavg)"
   echo "# truffle_runtime: ${TRUFFLE:-unknown}"
   echo "# smoke: $SMOKE"
-  echo "# load generator: $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2), closed-loop, on the same machine as the node; max-cN = $THREADS threads x N connections (N in: $CONNECTIONS), max throughput = best of these; fixed-1conn = 1 connection, one request in flight (not a fixed request rate: wrk2 is not in Debian); ${WARMUP}s warm-up (16 connections) per function before measuring"
+  echo "# load generator: $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2), closed-loop, on the same machine as the node; max-cN = $THREADS threads x N connections (N in: $CONNECTIONS), max throughput = best of these; fixed-1conn = 1 connection, one request in flight (not a fixed request rate: wrk2 is not in Debian); paced-Rrps = fixed offered rate of about R/s from 10 connections paced by wrk's delay() (rps column = achieved rate); ${WARMUP}s warm-up (16 connections) per function before measuring"
   echo "# request: POST /v1/functions/hello-{lang}/invoke body {\"name\":\"bench\"}; errors = connect+read+write+timeout+non-2xx"
   echo "# notes: $NOTES"
   echo "language,run,threads,connections,requests,duration_s,rps,p50_ms,p90_ms,p99_ms,max_ms,errors"
