@@ -2,13 +2,12 @@ package io.hotvisor.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static io.hotvisor.runtime.GuestFunctions.failure;
+import static io.hotvisor.runtime.GuestFunctions.invoke;
 
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -20,52 +19,23 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** One runtime for the class: GraalPy's first context in a process takes seconds. */
 class PythonRuntimeTest {
-    private static FunctionRuntime runtime;
+    private static GuestFunctions functions;
 
     @BeforeAll
     static void createRuntime() {
-        runtime = FunctionRuntime.create(RuntimeOptions.defaults());
+        functions = new GuestFunctions(Language.PYTHON);
     }
 
     @AfterAll
     static void closeRuntime() {
-        runtime.close();
-    }
-
-    static LoadedFunction load(String handler, FunctionCode code, Map<String, String> env) {
-        FunctionConfig config = FunctionConfig.builder("fn", Language.PYTHON, handler).env(env).memoryMb(512).build();
-        return runtime.load(new FunctionDefinition(config, code, 3));
-    }
-
-    static LoadedFunction load(String handler, String source) {
-        return load(handler, new FunctionCode.SourceText(source), Map.of());
-    }
-
-    static String invoke(LoadedFunction function, String event) {
-        try (Sandbox sandbox = function.newSandbox()) {
-            return invoke(sandbox, event);
-        }
-    }
-
-    static String invoke(Sandbox sandbox, String event) {
-        Ticker ticker = Ticker.system();
-        return sandbox.invoke(event, new InvocationContext("inv-1", "fn", 3, 512,
-                ticker.read() + Duration.ofSeconds(30).toNanos(), ticker));
-    }
-
-    static InvocationFailure failure(LoadedFunction function, String event) {
-        return catchThrowableOfType(InvocationFailure.class, () -> invoke(function, event));
-    }
-
-    static Path fixture(String name) throws URISyntaxException {
-        return Path.of(PythonRuntimeTest.class.getResource("/fixtures/python/" + name).toURI());
+        functions.close();
     }
 
     // ---------------------------------------------------------------- handler shapes
 
     @Test
     void runs_a_lambda_handler() {
-        LoadedFunction fn = load("lambda_function.lambda_handler",
+        LoadedFunction fn = functions.load("lambda_function.lambda_handler",
                 "def lambda_handler(event, context):\n    return {'sum': event['a'] + event['b']}\n");
 
         assertThat(invoke(fn, "{\"a\":1,\"b\":2}")).isEqualTo("{\"sum\": 3}");
@@ -73,14 +43,14 @@ class PythonRuntimeTest {
 
     @Test
     void runs_an_openwhisk_main() {
-        LoadedFunction fn = load("main", "def main(args):\n    return {'greeting': 'Hello ' + args['name']}\n");
+        LoadedFunction fn = functions.load("main", "def main(args):\n    return {'greeting': 'Hello ' + args['name']}\n");
 
         assertThat(invoke(fn, "{\"name\":\"Ada\"}")).isEqualTo("{\"greeting\": \"Hello Ada\"}");
     }
 
     @Test
     void does_not_run_the_main_guard_of_the_handler_file() {
-        LoadedFunction fn = load("index.handler", """
+        LoadedFunction fn = functions.load("index.handler", """
                 ran = []
                 def handler(event, context):
                     return {'name': __name__, 'ran': ran}
@@ -93,21 +63,21 @@ class PythonRuntimeTest {
 
     @Test
     void returns_null_when_the_handler_returns_none() {
-        LoadedFunction fn = load("index.handler", "def handler(event, context):\n    pass\n");
+        LoadedFunction fn = functions.load("index.handler", "def handler(event, context):\n    pass\n");
 
         assertThat(invoke(fn, "{}")).isNull();
     }
 
     @Test
     void runs_a_bundle_with_a_package_and_a_submodule() throws Exception {
-        LoadedFunction fn = load("lambda_function.lambda_handler", new FunctionCode.BundleDirectory(fixture("greet-bundle")), Map.of());
+        LoadedFunction fn = functions.load("lambda_function.lambda_handler", new FunctionCode.BundleDirectory(functions.fixture("greet-bundle")), Map.of());
 
         assertThat(invoke(fn, "{\"name\":\"ada\"}")).isEqualTo("{\"message\": \"HELLO, ADA!\"}");
     }
 
     @Test
     void gives_a_lambda_handler_its_context() {
-        LoadedFunction fn = load("index.handler", """
+        LoadedFunction fn = functions.load("index.handler", """
                 def handler(event, context):
                     return [context.function_name, context.aws_request_id, context.function_version,
                             context.memory_limit_in_mb, context.get_remaining_time_in_millis() > 20000]
@@ -118,7 +88,7 @@ class PythonRuntimeTest {
 
     @Test
     void exposes_the_function_env_in_os_environ_and_not_the_host_env() {
-        LoadedFunction fn = load("index.handler", new FunctionCode.SourceText("""
+        LoadedFunction fn = functions.load("index.handler", new FunctionCode.SourceText("""
                 import os
                 def handler(event, context):
                     return [os.environ.get('GREETING'), os.environ.get('PATH'), os.environ.get('HOME')]
@@ -130,7 +100,7 @@ class PythonRuntimeTest {
 
     @Test
     void keeps_globals_within_one_sandbox_and_isolates_sandboxes() {
-        LoadedFunction fn = load("index.handler", "count = 0\ndef handler(event, context):\n    global count\n    count += 1\n    return count\n");
+        LoadedFunction fn = functions.load("index.handler", "count = 0\ndef handler(event, context):\n    global count\n    count += 1\n    return count\n");
 
         try (Sandbox first = fn.newSandbox(); Sandbox second = fn.newSandbox()) {
             assertThat(invoke(first, "{}")).isEqualTo("1");
@@ -141,10 +111,10 @@ class PythonRuntimeTest {
 
     @Test
     void keeps_one_idle_sandbox_and_refuses_fresh_sandboxes() {
-        assertThat(load("main", "def main(args):\n    return 1\n").minIdleSandboxes()).isEqualTo(1);
+        assertThat(functions.load("main", "def main(args):\n    return 1\n").minIdleSandboxes()).isEqualTo(1);
 
         FunctionConfig config = FunctionConfig.builder("fn", Language.PYTHON, "main").sandbox(SandboxPolicy.FRESH).build();
-        assertThatThrownBy(() -> runtime.load(new FunctionDefinition(config, new FunctionCode.SourceText("def main(a): pass"), 1)))
+        assertThatThrownBy(() -> functions.runtime().load(new FunctionDefinition(config, new FunctionCode.SourceText("def main(a): pass"), 1)))
                 .isInstanceOfSatisfying(DeployException.class, e -> assertThat(e.field()).contains("sandbox"))
                 .hasMessageContaining("cannot use sandbox 'fresh'");
     }
@@ -153,7 +123,7 @@ class PythonRuntimeTest {
 
     @Test
     void reports_a_raised_value_error_with_its_message_and_own_stack() {
-        LoadedFunction fn = load("index.handler", """
+        LoadedFunction fn = functions.load("index.handler", """
                 def check(amount):
                     raise ValueError('amount must be positive, got %d' % amount)
 
@@ -173,7 +143,7 @@ class PythonRuntimeTest {
 
     @Test
     void reports_the_class_name_of_a_custom_exception() {
-        LoadedFunction fn = load("index.handler",
+        LoadedFunction fn = functions.load("index.handler",
                 "class PaymentDeclined(Exception):\n    pass\ndef handler(event, context):\n    raise PaymentDeclined('card expired')\n");
 
         InvocationFailure failure = failure(fn, "{}");
@@ -184,7 +154,7 @@ class PythonRuntimeTest {
 
     @Test
     void reports_a_result_that_json_cannot_encode() {
-        LoadedFunction fn = load("index.handler", "def handler(event, context):\n    return {'f': handler}\n");
+        LoadedFunction fn = functions.load("index.handler", "def handler(event, context):\n    return {'f': handler}\n");
 
         InvocationFailure failure = failure(fn, "{}");
 
@@ -194,7 +164,7 @@ class PythonRuntimeTest {
 
     @Test
     void reports_a_recursion_error_as_resource_exhausted() {
-        LoadedFunction fn = load("index.handler", "def deep(n):\n    return deep(n + 1)\ndef handler(event, context):\n    return deep(0)\n");
+        LoadedFunction fn = functions.load("index.handler", "def deep(n):\n    return deep(n + 1)\ndef handler(event, context):\n    return deep(0)\n");
 
         InvocationFailure failure = failure(fn, "{}");
 
@@ -204,7 +174,7 @@ class PythonRuntimeTest {
 
     @Test
     void cancel_stops_an_infinite_loop() throws Exception {
-        LoadedFunction fn = load("index.handler", "def handler(event, context):\n    while True:\n        pass\n");
+        LoadedFunction fn = functions.load("index.handler", "def handler(event, context):\n    while True:\n        pass\n");
         Sandbox sandbox = fn.newSandbox();
         CompletableFuture<Throwable> run = CompletableFuture.supplyAsync(() -> {
             try {
@@ -227,33 +197,33 @@ class PythonRuntimeTest {
 
     @Test
     void rejects_a_syntax_error_naming_file_and_line() {
-        assertThatThrownBy(() -> load("index.handler", "import json\n\ndef handler(event, context:\n    return 1\n"))
+        assertThatThrownBy(() -> functions.load("index.handler", "import json\n\ndef handler(event, context:\n    return 1\n"))
                 .isInstanceOfSatisfying(DeployException.class, e -> assertThat(e.field()).contains("code"))
                 .hasMessageStartingWith("Syntax error in index.py line 3: ");
     }
 
     @Test
     void rejects_a_missing_handler_listing_what_is_defined() {
-        assertThatThrownBy(() -> load("index.hndler", "def handler(event, context):\n    return 1\ndef main(args):\n    return 2\n"))
+        assertThatThrownBy(() -> functions.load("index.hndler", "def handler(event, context):\n    return 1\ndef main(args):\n    return 2\n"))
                 .isInstanceOfSatisfying(DeployException.class, e -> assertThat(e.field()).contains("handler"))
                 .hasMessage("Handler 'index.hndler' not found in function 'fn'; exported: [handler, main]");
     }
 
     @Test
     void rejects_a_handler_that_is_not_a_function() {
-        assertThatThrownBy(() -> load("index.handler", "handler = 42\n"))
+        assertThatThrownBy(() -> functions.load("index.handler", "handler = 42\n"))
                 .hasMessage("Handler 'index.handler' of function 'fn' is not a function but int");
     }
 
     @Test
     void rejects_an_import_of_a_missing_module_naming_it() {
-        assertThatThrownBy(() -> load("index.handler", "import json\nimport requests\ndef handler(event, context):\n    return 1\n"))
+        assertThatThrownBy(() -> functions.load("index.handler", "import json\nimport requests\ndef handler(event, context):\n    return 1\n"))
                 .hasMessageStartingWith("Cannot find module 'requests' required by index.py line 2");
     }
 
     @Test
     void rejects_an_exception_at_top_level_naming_file_and_line() {
-        assertThatThrownBy(() -> load("index.handler", "config = {}\nport = config['port']\ndef handler(event, context):\n    return port\n"))
+        assertThatThrownBy(() -> functions.load("index.handler", "config = {}\nport = config['port']\ndef handler(event, context):\n    return port\n"))
                 .hasMessage("Error loading index.py line 2: KeyError: 'port'");
     }
 
@@ -272,7 +242,7 @@ class PythonRuntimeTest {
                     except OSError as e:
                         return 'denied: ' + type(e).__name__
                 """);
-        LoadedFunction fn = load("index.handler", new FunctionCode.BundleDirectory(bundle), Map.of());
+        LoadedFunction fn = functions.load("index.handler", new FunctionCode.BundleDirectory(bundle), Map.of());
 
         assertThat(invoke(fn, "{\"path\":\"data.txt\"}")).isEqualTo("\"inside\"");
         assertThat(invoke(fn, "{\"path\":\"../secret.txt\"}")).isEqualTo("\"denied: PermissionError\"");
@@ -281,7 +251,7 @@ class PythonRuntimeTest {
 
     @Test
     void has_no_host_access() {
-        LoadedFunction fn = load("index.handler", """
+        LoadedFunction fn = functions.load("index.handler", """
                 def handler(event, context):
                     try:
                         import java
@@ -304,7 +274,7 @@ class PythonRuntimeTest {
                 String handler = spec.get("handler").asText();
                 FunctionCode code = spec.path("bundle").asBoolean() ? new FunctionCode.BundleDirectory(dir)
                         : new FunctionCode.SourceText(Files.readString(dir.resolve(GuestHandler.parse(handler, "py", "x").fileName())));
-                LoadedFunction fn = load(handler, code, Map.of());
+                LoadedFunction fn = functions.load(handler, code, Map.of());
 
                 assertThat(invoke(fn, "{\"name\":\"ada\",\"text\":\"a b a\",\"records\":[{\"A\":1}]}"))
                         .as(dir.getFileName().toString()).isNotBlank();
