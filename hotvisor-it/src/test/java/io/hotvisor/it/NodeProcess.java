@@ -85,10 +85,6 @@ final class NodeProcess implements AutoCloseable {
         return port;
     }
 
-    Path dataDir() {
-        return dataDir;
-    }
-
     Path log() {
         return log;
     }

@@ -24,10 +24,6 @@ final class ApiException extends RuntimeException {
         return new ApiException(404, "NotFound", message);
     }
 
-    static ApiException payloadTooLarge(String message) {
-        return new ApiException(413, "PayloadTooLarge", message);
-    }
-
     int status() {
         return status;
     }

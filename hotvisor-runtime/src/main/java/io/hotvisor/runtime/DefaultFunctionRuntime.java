@@ -76,9 +76,4 @@ final class DefaultFunctionRuntime implements FunctionRuntime {
         runtimes.values().forEach(LanguageRuntime::close);
         runtimes.clear();
     }
-
-    /** For tests and benchmarks: the runtime of a language, created if needed. */
-    LanguageRuntime languageRuntime(Language language) {
-        return runtime(language);
-    }
 }
