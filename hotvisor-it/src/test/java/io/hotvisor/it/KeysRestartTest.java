@@ -38,6 +38,7 @@ class KeysRestartTest {
 
             node.restart();
 
+            tenant = node.http().withKey(nsKey); // the restarted node listens on another port
             assertThat(tenant.invoke("fn", "{}").json().path("from").asText()).isEqualTo("kept");
             assertThat(node.http().withKey(adminKey).invoke("fn", "{}").json().path("from").asText())
                     .isEqualTo("default");
@@ -63,6 +64,7 @@ class KeysRestartTest {
 
             node.restart();
 
+            admin = node.http(); // the restarted node listens on another port
             assertThat(admin.invoke("old-a", "{}").json().path("from").asText()).isEqualTo("a");
             assertThat(admin.get("/v1/functions/old-b").json().path("timeoutMs").asInt()).isEqualTo(1234);
             assertThat(data.resolve("functions")).doesNotExist();

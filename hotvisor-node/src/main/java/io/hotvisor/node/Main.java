@@ -85,14 +85,14 @@ public final class Main implements Callable<Integer> {
             System.err.println("hotvisor: " + e.getMessage());
             return 2;
         }
+        String url = "http://" + ("0.0.0.0".equals(host) || "::".equals(host) ? "127.0.0.1" : host) + ":" + node.port();
+        node.generatedAdminKey().ifPresent(key -> announce(key, url)); // before the port file: the node is "ready" after
         if (portFile != null) {
             Path tmp = portFile.resolveSibling(portFile.getFileName() + ".tmp");
             Files.writeString(tmp, Integer.toString(node.port()), StandardCharsets.UTF_8);
             Files.move(tmp, portFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
-        String url = "http://" + ("0.0.0.0".equals(host) || "::".equals(host) ? "127.0.0.1" : host) + ":" + node.port();
-        node.generatedAdminKey().ifPresent(key -> announce(key, url));
         System.out.println("Hotvisor node ready on " + url + " (Truffle: "
                 + node.truffleRuntimeName() + ", data: " + dataDir.toAbsolutePath() + ")");
         CountDownLatch stopped = new CountDownLatch(1);
