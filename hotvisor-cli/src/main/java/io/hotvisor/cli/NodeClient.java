@@ -48,7 +48,8 @@ final class NodeClient implements AutoCloseable {
     }
 
     /**
-     * A client of the node at {@code base} (e.g. {@code http://localhost:8080}) that sends {@code Authorization: Bearer <key>} and, if given,
+     * A client of the node at {@code base} (e.g. {@code http://localhost:8080}) that sends
+     * {@code Authorization: Bearer <key>} and, if given,
      * {@code X-Hotvisor-Namespace}.
      */
     static NodeClient create(URI base, NodeOptions.Credentials credentials, Optional<String> namespace) {

@@ -9,7 +9,8 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * What every subcommand shares: {@code --url}, {@code --key} and the rest of {@link NodeOptions}, the output writers of its {@code CommandLine} (so tests capture
+ * What every subcommand shares: {@code --url}, {@code --key} and the rest of {@link NodeOptions}, the output
+ * writers of its {@code CommandLine} (so tests capture
  * them) and the {@link Terminal}. A subcommand returns its exit code; failures are thrown as
  * {@link NodeException} or {@link BadInputException} and mapped to exit codes in {@link Main}.
  */

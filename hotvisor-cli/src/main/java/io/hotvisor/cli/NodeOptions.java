@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
  *
  * <p>The key is the first of: {@code --key}, env {@code HOTVISOR_KEY}, the config file's {@code "key"}. The URL is
  * the first of {@code --url}, env {@code HOTVISOR_URL}, the config file's {@code "url"}, {@value #DEFAULT_URL}. The
- * config file is {@code --config}, else env {@code HOTVISOR_CONFIG}, else {@code $XDG_CONFIG_HOME/hotvisor/config.json},
+ * config file is {@code --config}, else env {@code HOTVISOR_CONFIG}, else
+ * {@code $XDG_CONFIG_HOME/hotvisor/config.json},
  * else {@code ~/.config/hotvisor/config.json}: a node that generates an admin key writes it there.
  */
 final class NodeOptions {

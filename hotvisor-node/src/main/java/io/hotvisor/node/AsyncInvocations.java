@@ -25,7 +25,8 @@ final class AsyncInvocations {
     enum Status { QUEUED, SUCCEEDED, FAILED }
 
     /** One async invocation. */
-    record Entry(String id, String namespace, String function, Status status, Instant submittedAt, Instant finishedAt, String resultJson,
+    record Entry(String id, String namespace, String function, Status status, Instant submittedAt, Instant finishedAt,
+                 String resultJson,
                  InvocationFailure failure, long durationNanos) {
     }
 

@@ -54,6 +54,10 @@ public final class HotvisorNode implements AutoCloseable {
         TenantStore tenants = TenantStore.open(config.dataDir(), Clock.systemUTC());
         if (!config.adminKey().isBlank()) {
             tenants.acceptEnvAdminKey(config.adminKey().strip());
+            if (config.adminKey().strip().length() < 32) {
+                LOG.log(Level.WARNING, "The admin key from HOTVISOR_ADMIN_KEY is " + config.adminKey().strip().length()
+                        + " characters long; use a long random one (e.g. 32+ characters from openssl rand -base64 32)");
+            }
         }
         AtomicReference<Namespaces> self = new AtomicReference<>();
         NodeMetrics metrics = new NodeMetrics(() -> dispatchers(self.get()));
@@ -86,7 +90,8 @@ public final class HotvisorNode implements AutoCloseable {
     private static Iterable<NodeMetrics.Dispatcher> dispatchers(Namespaces namespaces) {
         List<NodeMetrics.Dispatcher> all = new ArrayList<>();
         if (namespaces != null) {
-            namespaces.all().forEach((ns, r) -> r.dispatchers().forEach(d -> all.add(new NodeMetrics.Dispatcher(ns, d))));
+            namespaces.all().forEach((ns, r) -> r.dispatchers()
+                    .forEach(d -> all.add(new NodeMetrics.Dispatcher(ns, d))));
         }
         return all;
     }

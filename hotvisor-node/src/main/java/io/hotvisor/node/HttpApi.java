@@ -223,8 +223,8 @@ final class HttpApi {
     }
 
     private void invocation(FunctionRegistry registry, String id, ServerResponse res) {
-        AsyncInvocations.Entry e = async.get(registry.namespace(), id).orElseThrow(() -> ApiException.notFound("Invocation '"
-                + DeployRequest.printable(id) + "' not found (unknown, or its result expired)"));
+        AsyncInvocations.Entry e = async.get(registry.namespace(), id).orElseThrow(() -> ApiException.notFound(
+                "Invocation '" + DeployRequest.printable(id) + "' not found (unknown, or its result expired)"));
         ObjectNode n = Json.object().put("id", e.id()).put("function", e.function())
                 .put("status", e.status().name().toLowerCase(java.util.Locale.ROOT))
                 .put("submittedAt", e.submittedAt().toString());

@@ -86,7 +86,8 @@ public final class Main implements Callable<Integer> {
             return 2;
         }
         String url = "http://" + ("0.0.0.0".equals(host) || "::".equals(host) ? "127.0.0.1" : host) + ":" + node.port();
-        node.generatedAdminKey().ifPresent(key -> announce(key, url)); // before the port file: the node is "ready" after
+        // Before the port file: whoever waits for it finds the key already printed.
+        node.generatedAdminKey().ifPresent(key -> announce(key, url));
         if (portFile != null) {
             Path tmp = portFile.resolveSibling(portFile.getFileName() + ".tmp");
             Files.writeString(tmp, Integer.toString(node.port()), StandardCharsets.UTF_8);

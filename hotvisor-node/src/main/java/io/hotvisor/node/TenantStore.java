@@ -43,6 +43,7 @@ final class TenantStore {
     private static final int ID_HEX = 12;
     private static final int SECRET_BYTES = 32;
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final byte[] NO_HASH = new byte[32];
 
     /** A key as stored: never the key itself. {@code namespace} is empty for an admin key. */
     record KeyRecord(String id, String namespace, String sha256, Instant createdAt, Instant revokedAt) {
@@ -115,7 +116,9 @@ final class TenantStore {
         byte[] hash = sha256(key);
         if (key.startsWith(KEY_PREFIX) && key.length() > KEY_PREFIX.length() + ID_HEX) {
             KeyRecord r = state.keys().get(key.substring(KEY_PREFIX.length(), KEY_PREFIX.length() + ID_HEX));
-            if (r != null && r.active() && MessageDigest.isEqual(hash, HexFormat.of().parseHex(r.sha256()))) {
+            // Compared even when the id is unknown, so an unknown id takes as long as a wrong secret.
+            byte[] stored = r == null ? NO_HASH : HexFormat.of().parseHex(r.sha256());
+            if (MessageDigest.isEqual(hash, stored) && r != null && r.active()) {
                 return Optional.of(new Caller(r.id(), r.namespace()));
             }
         }
