@@ -77,7 +77,9 @@ final class Http {
     }
 
     Response send(String method, String path, HttpRequest.BodyPublisher body) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofMinutes(2))
+        // Generous: a Python deploy (the first GraalPy context of a node) took over 2 minutes on a 2-core machine
+        // running five builds at once. Tests never assert on this; it only stops a request hanging forever.
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofMinutes(6))
                 .header("Content-Type", "application/json").method(method, body);
         if (key != null) {
             b.header("Authorization", "Bearer " + key);
