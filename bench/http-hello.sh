@@ -14,7 +14,8 @@
 #             up; the achieved rate is recorded beside it.
 # wrk runs on the same machine as the node and competes with it for the CPU.
 # Env: HOTVISOR_BUILD_DIR (default target), SKIP_BUILD=1, DURATION (s per run, default 20), CONNECTIONS, THREADS,
-#      OUT (default bench/results).
+#      OUT (default bench/results), HOTVISOR_ADMIN_KEY (default: a random key for this run; the node is started with it
+#      and every request sends 'Authorization: Bearer $KEY').
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$ROOT/bin/lib/jdk.sh"
@@ -54,8 +55,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The admin key of this run's node: every API call needs one.
+KEY="${HOTVISOR_ADMIN_KEY:-bench-$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')}"
+AUTH="Authorization: Bearer $KEY"
 # bin/hotvisor execs java, so $! is the node's JVM.
-"$ROOT/bin/hotvisor" node --port 0 --port-file "$TMP/port" --data-dir "$TMP/data" >"$TMP/node.log" 2>&1 &
+HOTVISOR_ADMIN_KEY="$KEY" "$ROOT/bin/hotvisor" node --port 0 --port-file "$TMP/port" --data-dir "$TMP/data" >"$TMP/node.log" 2>&1 &
 NODE_PID=$!
 for _ in $(seq 1 600); do
   [ -s "$TMP/port" ] && break
@@ -71,7 +75,7 @@ echo "Node up on $URL (Truffle: ${TRUFFLE:-unknown})" >&2
 deploy() { # name, JSON body
   local status
   rm -f "$TMP/deploy.out"
-  status="$(curl -s -o "$TMP/deploy.out" -w '%{http_code}' -X PUT -H 'Content-Type: application/json' \
+  status="$(curl -s -o "$TMP/deploy.out" -w '%{http_code}' -X PUT -H 'Content-Type: application/json' -H "$AUTH" \
             --data-binary @- "$URL/v1/functions/$1" <<<"$2")"
   case "$status" in
     200|201) return 0 ;;
@@ -102,10 +106,11 @@ else
   echo "bench: $NOTES" >&2
 fi
 
-cat >"$TMP/post.lua" <<'LUA'
+cat >"$TMP/post.lua" <<LUA
 wrk.method = "POST"
 wrk.body = '{"name":"bench"}'
 wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $KEY"
 done = function(summary, latency, requests)
   local e = summary.errors
   local seconds = summary.duration / 1e6
@@ -121,8 +126,8 @@ LUA
 ROWS=()
 for lang in "${LANGS[@]}"; do
   fn="$URL/v1/functions/hello-$lang/invoke"
-  curl -sf -X POST -H 'Content-Type: application/json' -d '{"name":"bench"}' "$fn" >/dev/null \
-    || { echo "bench: hello-$lang does not answer: $(curl -s -X POST -d '{}' "$fn")" >&2; NOTES="$NOTES; $lang failed to invoke"; continue; }
+  curl -sf -X POST -H 'Content-Type: application/json' -H "$AUTH" -d '{"name":"bench"}' "$fn" >/dev/null \
+    || { echo "bench: hello-$lang does not answer: $(curl -s -X POST -H "$AUTH" -d '{}' "$fn")" >&2; NOTES="$NOTES; $lang failed to invoke"; continue; }
   echo "== $lang: warm-up ${WARMUP}s" >&2
   wrk -t"$THREADS" -c16 -d"${WARMUP}s" -s "$TMP/post.lua" "$fn" >/dev/null
   for c in $CONNECTIONS; do

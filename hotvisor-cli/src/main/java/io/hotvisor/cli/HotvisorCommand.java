@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
         subcommands = {DeployCommand.class, InvokeCommand.class, SimpleCommands.ResultCommand.class,
                 SimpleCommands.ListCommand.class, SimpleCommands.DescribeCommand.class,
                 SimpleCommands.DeleteCommand.class, SimpleCommands.HealthCommand.class,
+                TenantCommands.NamespaceCommand.class, TenantCommands.KeyCommand.class,
                 CommandLine.HelpCommand.class})
 final class HotvisorCommand implements Callable<Integer> {
 

@@ -32,10 +32,14 @@ final class NodeClient implements AutoCloseable {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
     private final URI base;
+    private final NodeOptions.Credentials credentials;
+    private final Optional<String> namespace;
     private final HttpClient http;
 
-    private NodeClient(URI base) {
+    private NodeClient(URI base, NodeOptions.Credentials credentials, Optional<String> namespace) {
         this.base = base;
+        this.credentials = credentials;
+        this.namespace = namespace;
         // HTTP/1.1: the default (HTTP/2) would try an h2c upgrade on every plain-text request for nothing.
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
@@ -43,9 +47,13 @@ final class NodeClient implements AutoCloseable {
                 .build();
     }
 
-    /** A client of the node at {@code base}, e.g. {@code http://localhost:8080}. */
-    static NodeClient create(URI base) {
-        return new NodeClient(base);
+    /**
+     * A client of the node at {@code base} (e.g. {@code http://localhost:8080}) that sends
+     * {@code Authorization: Bearer <key>} and, if given,
+     * {@code X-Hotvisor-Namespace}.
+     */
+    static NodeClient create(URI base, NodeOptions.Credentials credentials, Optional<String> namespace) {
+        return new NodeClient(base, credentials, namespace);
     }
 
     /** A response with a 2xx status. */
@@ -102,7 +110,10 @@ final class NodeClient implements AutoCloseable {
     private HttpRequest.Builder request(String path) {
         String b = base.toString();
         URI uri = URI.create((b.endsWith("/") ? b.substring(0, b.length() - 1) : b) + path);
-        return HttpRequest.newBuilder(uri).header("Accept", "application/json");
+        HttpRequest.Builder rb = HttpRequest.newBuilder(uri).header("Accept", "application/json");
+        credentials.key().ifPresent(k -> rb.header("Authorization", "Bearer " + k));
+        namespace.ifPresent(ns -> rb.header("X-Hotvisor-Namespace", ns));
+        return rb;
     }
 
     private Response send(HttpRequest.Builder request) {
@@ -116,11 +127,18 @@ final class NodeClient implements AutoCloseable {
         }
     }
 
-    private static Response check(HttpResponse<String> r) {
+    private Response check(HttpResponse<String> r) {
         if (r.statusCode() / 100 == 2) {
             return new Response(r.statusCode(), r.body(), r.headers());
         }
-        throw errorOf(r.statusCode(), r.body());
+        NodeException e = errorOf(r.statusCode(), r.body());
+        if (r.statusCode() == 401 || r.statusCode() == 403) {
+            throw NodeException.response(e, "Key used: " + credentials.source() + (r.statusCode() == 401
+                    ? ". Give a valid key with --key, env HOTVISOR_KEY, or \"key\" in the config file"
+                    + " (bin/hotvisor up saves a generated admin key there)."
+                    : ". This call needs a key of the namespace it acts on, or an admin key."));
+        }
+        throw e;
     }
 
     /** Reads the node's {@code {"error": {"type", "message"}}} body; falls back to the raw text. */

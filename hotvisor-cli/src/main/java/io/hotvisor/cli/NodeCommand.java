@@ -6,11 +6,11 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * What every subcommand shares: {@code --url}, the output writers of its {@code CommandLine} (so tests capture
+ * What every subcommand shares: {@code --url}, {@code --key} and the rest of {@link NodeOptions}, the output
+ * writers of its {@code CommandLine} (so tests capture
  * them) and the {@link Terminal}. A subcommand returns its exit code; failures are thrown as
  * {@link NodeException} or {@link BadInputException} and mapped to exit codes in {@link Main}.
  */
@@ -22,9 +22,6 @@ abstract class NodeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @ParentCommand
-    HotvisorCommand parent;
-
     PrintWriter out() {
         return spec.commandLine().getOut();
     }
@@ -34,7 +31,7 @@ abstract class NodeCommand implements Callable<Integer> {
     }
 
     Terminal terminal() {
-        return parent.terminal();
+        return ((HotvisorCommand) spec.root().userObject()).terminal();
     }
 
     /** A usage error: "Invalid value for option '--file': no such file: x". */

@@ -33,6 +33,11 @@ final class NodeException extends RuntimeException {
                 status, null);
     }
 
+    /** {@code e} with a hint line added to its message. */
+    static NodeException response(NodeException e, String hint) {
+        return new NodeException(e.getMessage() + System.lineSeparator() + hint, e.exitCode, e.status, null);
+    }
+
     /** No node answered at {@code base}. */
     static NodeException unreachable(URI base, String why, Throwable cause) {
         return new NodeException("Cannot reach a Hotvisor node at " + base + " (" + why + "). Is the node running?"

@@ -24,6 +24,7 @@ class ApiFuzzTest {
 
     private static NodeProcess node;
     private static Http http;
+    private static String tenantKey;
 
     @BeforeAll
     static void start() throws Exception {
@@ -31,6 +32,7 @@ class ApiFuzzTest {
         http = node.http();
         http.deploySource("probe", "javascript", "index.handler",
                 "exports.handler = async (e) => ({ ok: true, echo: e.x });", Map.of());
+        tenantKey = http.post("/v1/namespaces", "{\"name\":\"fuzz-ns\"}").json().path("key").path("key").asText();
     }
 
     @AfterAll
@@ -48,7 +50,8 @@ class ApiFuzzTest {
     private static final List<String> PATHS = List.of("/v1/functions/%s", "/v1/functions/%s/invoke",
             "/v1/functions/%s/invoke?mode=async", "/v1/functions/%s/invoke?mode=%s", "/v1/invocations/%s",
             "/v1/functions", "/register?name=%s&entryPoint=main&language=%s", "/", "/healthz", "/metrics",
-            "/v1/%s", "/%s");
+            "/v1/%s", "/%s", "/v1/namespaces", "/v1/namespaces/%s", "/v1/namespaces/%s/keys",
+            "/v1/namespaces/%s/keys/%s", "/v1/admin-keys", "/v1/admin-keys/%s");
 
     private static final List<String> METHODS = List.of("GET", "PUT", "POST", "DELETE", "PATCH", "HEAD");
 
@@ -56,7 +59,8 @@ class ApiFuzzTest {
     private static final List<String[]> NATURAL = List.of(new String[] {"PUT", "/v1/functions/%s"},
             new String[] {"POST", "/v1/functions/%s/invoke"}, new String[] {"POST", "/v1/functions/%s/invoke?mode=async"},
             new String[] {"POST", "/register?name=%s&entryPoint=main&language=%s"}, new String[] {"POST", "/"},
-            new String[] {"DELETE", "/v1/functions/%s"}, new String[] {"GET", "/v1/invocations/%s"});
+            new String[] {"DELETE", "/v1/functions/%s"}, new String[] {"GET", "/v1/invocations/%s"},
+            new String[] {"POST", "/v1/namespaces"}, new String[] {"POST", "/v1/namespaces/%s/keys"});
 
     /** Names and values the fuzzer uses; never "probe", the function whose survival is checked at the end. */
     private static String randomToken(Random r) {
@@ -117,7 +121,7 @@ class ApiFuzzTest {
             byte[] body = mutate(r);
             Http.Response res;
             try {
-                res = http.send(method, path, method.equals("GET") || method.equals("HEAD")
+                res = caller(r).send(method, path, method.equals("GET") || method.equals("HEAD")
                         ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
             } catch (IllegalArgumentException e) {
                 continue; // the client library refuses the URI itself: nothing reached the node
@@ -133,6 +137,23 @@ class ApiFuzzTest {
         assertThat(probe.status()).isEqualTo(200);
         assertThat(probe.json().path("echo").asInt()).isEqualTo(7);
         assertThat(http.get("/v1/functions/probe").json().path("version").asInt()).isEqualTo(1);
+        assertThat(http.withKey(tenantKey).get("/v1/functions").status()).isEqualTo(200);
+    }
+
+    /**
+     * Who sends a request: mostly the admin key, sometimes no key, a wrong or malformed key, a namespace key, or a
+     * namespace header naming a namespace that does or does not exist (or is not a valid name).
+     */
+    private static Http caller(Random r) {
+        return switch (r.nextInt(12)) {
+            case 0 -> http.withoutKey();
+            case 1 -> http.withKey(randomToken(r));
+            case 2 -> http.withKey("hv_" + "0".repeat(12) + "_" + randomToken(r));
+            case 3 -> http.withKey(tenantKey);
+            case 4 -> http.withKey(tenantKey).inNamespace(randomToken(r));
+            case 5 -> http.inNamespace(r.nextBoolean() ? "fuzz-ns" : randomToken(r));
+            default -> http;
+        };
     }
 
     /** 502/504 from running a function that was deployed by the fuzzer are the function's outcome, not ours. */

@@ -14,15 +14,41 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** A small client of the node's HTTP API, for tests. */
+/**
+ * A small client of the node's HTTP API, for tests. It sends the admin key the test nodes are started with
+ * ({@link NodeProcess#ADMIN_KEY}) unless made with {@link #withKey} or {@link #withoutKey}.
+ */
 final class Http {
     static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final String base;
+    private final String key;
+    private final String namespace;
 
     Http(String base) {
+        this(base, NodeProcess.ADMIN_KEY, null);
+    }
+
+    private Http(String base, String key, String namespace) {
         this.base = base;
+        this.key = key;
+        this.namespace = namespace;
+    }
+
+    /** The same node, sending {@code Authorization: Bearer <key>}. */
+    Http withKey(String key) {
+        return new Http(base, key, namespace);
+    }
+
+    /** The same node, sending no Authorization header. */
+    Http withoutKey() {
+        return new Http(base, null, namespace);
+    }
+
+    /** The same node and key, sending {@code X-Hotvisor-Namespace: <namespace>}. */
+    Http inNamespace(String namespace) {
+        return new Http(base, key, namespace);
     }
 
     /** A response: status, body as text, headers. */
@@ -51,8 +77,17 @@ final class Http {
     }
 
     Response send(String method, String path, HttpRequest.BodyPublisher body) {
-        HttpRequest req = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofMinutes(2))
-                .header("Content-Type", "application/json").method(method, body).build();
+        // Generous: a Python deploy (the first GraalPy context of a node) took over 2 minutes on a 2-core machine
+        // running five builds at once. Tests never assert on this; it only stops a request hanging forever.
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofMinutes(6))
+                .header("Content-Type", "application/json").method(method, body);
+        if (key != null) {
+            b.header("Authorization", "Bearer " + key);
+        }
+        if (namespace != null) {
+            b.header("X-Hotvisor-Namespace", namespace);
+        }
+        HttpRequest req = b.build();
         try {
             HttpResponse<String> r = CLIENT.send(req, HttpResponse.BodyHandlers.ofString());
             return new Response(r.statusCode(), r.body(), r.headers());

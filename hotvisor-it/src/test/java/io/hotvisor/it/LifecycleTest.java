@@ -122,13 +122,13 @@ class LifecycleTest {
         assertThat(r.header("Content-Type")).startsWith("text/plain");
         String m = r.body();
         assertThat(m).contains(
-                "hotvisor_invocations_total{function=\"metered\",language=\"javascript\",outcome=\"success\"} 3.0",
-                "hotvisor_invocations_total{function=\"metered\",language=\"javascript\",outcome=\"error\"} 1.0",
-                "hotvisor_invocation_errors_total{class=\"function_error\",function=\"metered\",language=\"javascript\"} 1.0",
-                "hotvisor_invocation_duration_seconds_bucket{function=\"metered\",language=\"javascript\",le=\"+Inf\"} 4",
-                "hotvisor_sandbox_creation_seconds_count{function=\"metered\",language=\"javascript\"}",
-                "hotvisor_queue_depth{function=\"metered\",language=\"javascript\"} 0.0",
-                "hotvisor_live_sandboxes{function=\"metered\",language=\"javascript\"} 1.0",
+                "hotvisor_invocations_total{function=\"metered\",language=\"javascript\",namespace=\"default\",outcome=\"success\"} 3.0",
+                "hotvisor_invocations_total{function=\"metered\",language=\"javascript\",namespace=\"default\",outcome=\"error\"} 1.0",
+                "hotvisor_invocation_errors_total{class=\"function_error\",function=\"metered\",language=\"javascript\",namespace=\"default\"} 1.0",
+                "hotvisor_invocation_duration_seconds_bucket{function=\"metered\",language=\"javascript\",namespace=\"default\",le=\"+Inf\"} 4",
+                "hotvisor_sandbox_creation_seconds_count{function=\"metered\",language=\"javascript\",namespace=\"default\"}",
+                "hotvisor_queue_depth{function=\"metered\",language=\"javascript\",namespace=\"default\"} 0.0",
+                "hotvisor_live_sandboxes{function=\"metered\",language=\"javascript\",namespace=\"default\"} 1.0",
                 "jvm_memory_used_bytes{area=\"heap\"}",
                 "process_resident_memory_bytes");
     }

@@ -14,12 +14,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * of the loopback interface. Its output goes to a log file under {@code target/it/}.
  */
 final class NodeProcess implements AutoCloseable {
+    /** The admin key every test node accepts (env HOTVISOR_ADMIN_KEY); {@link Http} sends it by default. */
+    static final String ADMIN_KEY = "hv_it-admin-key-for-tests-only-0123456789";
     private static final AtomicInteger COUNT = new AtomicInteger();
     static final Path ROOT = Path.of(System.getProperty("hotvisor.root", "..")).toAbsolutePath().normalize();
     static final Path IT_DIR = Path.of(System.getProperty("hotvisor.it.dir", "target/it")).toAbsolutePath();
 
     private final Path dataDir;
     private final List<String> options;
+    private final java.util.Map<String, String> env = new java.util.HashMap<>();
     private final Path log;
     private Process process;
     private int port;
@@ -38,10 +41,31 @@ final class NodeProcess implements AutoCloseable {
 
     /** Starts a node on {@code dataDir}. */
     static NodeProcess start(Path dataDir, String... options) throws IOException, InterruptedException {
+        return start(dataDir, java.util.Map.of("HOTVISOR_ADMIN_KEY", ADMIN_KEY), options);
+    }
+
+    /**
+     * Starts a node on {@code dataDir} with exactly {@code env} added to the environment (no HOTVISOR_ADMIN_KEY
+     * unless it is there; env HOTVISOR_CONFIG is always set, to a file beside the data directory, so that a node
+     * that generates a key never touches the user's own CLI config).
+     */
+    static NodeProcess start(Path dataDir, java.util.Map<String, String> env, String... options)
+            throws IOException, InterruptedException {
         NodeProcess n = new NodeProcess(dataDir, List.of(options));
+        n.env.put("HOTVISOR_CONFIG", n.cliConfig().toString());
+        n.env.putAll(env);
         Files.deleteIfExists(n.log); // from an earlier run; restarts of this node append to it
         n.launch();
         return n;
+    }
+
+    /** The CLI config file this node would write a generated admin key to. */
+    Path cliConfig() {
+        return dataDir.resolveSibling(dataDir.getFileName() + "-cli-config.json");
+    }
+
+    Path dataDir() {
+        return dataDir;
     }
 
     private void launch() throws IOException, InterruptedException {
@@ -53,6 +77,8 @@ final class NodeProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().put("HOTVISOR_BUILD_DIR", System.getProperty("hotvisor.build.dir", "target"));
+        pb.environment().remove("HOTVISOR_ADMIN_KEY");
+        pb.environment().putAll(env);
         // A small heap: several nodes run at once on a CI machine, and a memory bomb meets heap pressure (where
         // memoryMb limits are enforced) after a few hundred MB instead of gigabytes.
         pb.environment().put("HOTVISOR_JAVA_OPTS", "-Xmx1g");

@@ -28,6 +28,7 @@ class RestartTest {
         Path err = Files.createTempFile(NodeProcess.IT_DIR, "cli", ".err");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
         pb.environment().put("HOTVISOR_BUILD_DIR", System.getProperty("hotvisor.build.dir", "target"));
+        pb.environment().put("HOTVISOR_KEY", NodeProcess.ADMIN_KEY);
         Process p = pb.start();
         assertThat(p.waitFor(3, TimeUnit.MINUTES)).isTrue();
         return new Cli(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),

@@ -18,6 +18,13 @@ import org.junit.jupiter.api.Test;
  */
 class TruffleRuntimeCheckTest {
 
+    /** As {@link NodeProcess} starts nodes: with the tests' admin key, never touching the user's CLI config. */
+    private static ProcessBuilder withAdminKey(ProcessBuilder pb, Path data) {
+        pb.environment().put("HOTVISOR_ADMIN_KEY", NodeProcess.ADMIN_KEY);
+        pb.environment().put("HOTVISOR_CONFIG", data.resolve("cli-config.json").toString());
+        return pb;
+    }
+
     private static List<String> classPathOnlyCommand(Path portFile, Path data, String... extra) {
         Path node = NodeProcess.ROOT.resolve("hotvisor-node").resolve(System.getProperty("hotvisor.build.dir", "target"));
         String cp = String.join(File.pathSeparator, node.resolve("hotvisor-node.jar").toString(),
@@ -35,7 +42,8 @@ class TruffleRuntimeCheckTest {
         Files.createDirectories(NodeProcess.IT_DIR);
         Path data = Files.createTempDirectory(NodeProcess.IT_DIR, "fallback-");
         Path out = data.resolveSibling(data.getFileName() + ".out");
-        Process p = new ProcessBuilder(classPathOnlyCommand(data.resolve("port"), data)).redirectErrorStream(true)
+        Process p = withAdminKey(new ProcessBuilder(classPathOnlyCommand(data.resolve("port"), data)), data)
+                .redirectErrorStream(true)
                 .redirectOutput(out.toFile()).start();
         assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
         assertThat(p.exitValue()).isEqualTo(2);
@@ -49,7 +57,7 @@ class TruffleRuntimeCheckTest {
         Files.createDirectories(NodeProcess.IT_DIR);
         Path data = Files.createTempDirectory(NodeProcess.IT_DIR, "fallback-");
         Path port = data.resolve("port");
-        Process p = new ProcessBuilder(classPathOnlyCommand(port, data, "--allow-interpreter"))
+        Process p = withAdminKey(new ProcessBuilder(classPathOnlyCommand(port, data, "--allow-interpreter")), data)
                 .redirectErrorStream(true).redirectOutput(data.resolveSibling(data.getFileName() + ".out").toFile())
                 .start();
         try {

@@ -25,14 +25,14 @@ final class AsyncInvocations {
     enum Status { QUEUED, SUCCEEDED, FAILED }
 
     /** One async invocation. */
-    record Entry(String id, String function, Status status, Instant submittedAt, Instant finishedAt, String resultJson,
+    record Entry(String id, String namespace, String function, Status status, Instant submittedAt, Instant finishedAt,
+                 String resultJson,
                  InvocationFailure failure, long durationNanos) {
     }
 
     private static final long FIRST_BACKOFF_MS = 20;
     private static final long MAX_BACKOFF_MS = 2_000;
 
-    private final FunctionRegistry registry;
     private final ScheduledExecutorService scheduler;
     private final Clock clock;
     private final Duration retention;
@@ -40,9 +40,7 @@ final class AsyncInvocations {
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final AtomicInteger pending = new AtomicInteger();
 
-    AsyncInvocations(FunctionRegistry registry, ScheduledExecutorService scheduler, Clock clock, Duration retention,
-                     int maxPending) {
-        this.registry = registry;
+    AsyncInvocations(ScheduledExecutorService scheduler, Clock clock, Duration retention, int maxPending) {
         this.scheduler = scheduler;
         this.clock = clock;
         this.retention = retention;
@@ -55,7 +53,7 @@ final class AsyncInvocations {
      *
      * @throws ApiException 404 for an unknown function, 429 when too many async invocations are pending
      */
-    String submit(String function, String eventJson, String id) {
+    String submit(FunctionRegistry registry, String function, String eventJson, String id) {
         if (registry.get(function).isEmpty()) {
             throw registry.unknown(function);
         }
@@ -64,12 +62,13 @@ final class AsyncInvocations {
             throw new ApiException(429, "Overloaded", "Too many asynchronous invocations pending (limit "
                     + maxPending + "); retry later");
         }
-        entries.put(id, new Entry(id, function, Status.QUEUED, clock.instant(), null, null, null, 0));
-        attempt(function, eventJson, id, FIRST_BACKOFF_MS);
+        entries.put(id, new Entry(id, registry.namespace(), function, Status.QUEUED, clock.instant(), null, null,
+                null, 0));
+        attempt(registry, function, eventJson, id, FIRST_BACKOFF_MS);
         return id;
     }
 
-    private void attempt(String function, String eventJson, String id, long backoffMs) {
+    private void attempt(FunctionRegistry registry, String function, String eventJson, String id, long backoffMs) {
         try {
             registry.invoke(function, eventJson, id).whenComplete((result, error) -> {
                 if (error == null) {
@@ -78,7 +77,8 @@ final class AsyncInvocations {
                 }
                 Throwable cause = error instanceof CompletionException ? error.getCause() : error;
                 if (cause instanceof InvocationFailure f && f.kind() == InvocationFailure.Kind.OVERLOADED) {
-                    scheduler.schedule(() -> attempt(function, eventJson, id, Math.min(backoffMs * 2, MAX_BACKOFF_MS)),
+                    scheduler.schedule(() -> attempt(registry, function, eventJson, id,
+                                    Math.min(backoffMs * 2, MAX_BACKOFF_MS)),
                             backoffMs, TimeUnit.MILLISECONDS);
                 } else if (cause instanceof InvocationFailure f) {
                     finish(id, null, f);
@@ -95,13 +95,14 @@ final class AsyncInvocations {
 
     private void finish(String id, InvocationResult result, InvocationFailure failure) {
         pending.decrementAndGet();
-        entries.computeIfPresent(id, (k, e) -> new Entry(id, e.function(),
+        entries.computeIfPresent(id, (k, e) -> new Entry(id, e.namespace(), e.function(),
                 failure == null ? Status.SUCCEEDED : Status.FAILED, e.submittedAt(), clock.instant(),
                 result == null ? null : result.json(), failure, result == null ? 0 : result.durationNanos()));
     }
 
-    Optional<Entry> get(String id) {
-        return Optional.ofNullable(entries.get(id));
+    /** An invocation of {@code namespace}: one of another namespace is as unknown as a missing one. */
+    Optional<Entry> get(String namespace, String id) {
+        return Optional.ofNullable(entries.get(id)).filter(e -> e.namespace().equals(namespace));
     }
 
     private void expire() {

@@ -16,6 +16,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.stream.Collectors;
 
 import io.hotvisor.runtime.DeployException;
+import io.hotvisor.runtime.DispatchListener;
 import io.hotvisor.runtime.DispatchOptions;
 import io.hotvisor.runtime.FunctionDefinition;
 import io.hotvisor.runtime.FunctionDispatcher;
@@ -25,7 +26,7 @@ import io.hotvisor.runtime.LoadedFunction;
 import io.hotvisor.runtime.Ticker;
 
 /**
- * The functions a node serves: each name's live version and its dispatcher.
+ * The functions of one namespace: each name's live version and its dispatcher.
  *
  * <p>Deploys and deletes of one name are serialized; invocations never wait for them. A replace loads and
  * validates the new version first, makes it live in the store, swaps it in, and drains the old version: every
@@ -43,6 +44,7 @@ final class FunctionRegistry {
     record Deployed(StoredFunction stored, boolean created, long loadNanos) {
     }
 
+    private final String namespace;
     private final FunctionStore store;
     private final FunctionRuntime runtime;
     private final DispatchOptions dispatchOptions;
@@ -51,12 +53,15 @@ final class FunctionRegistry {
     private final ScheduledExecutorService watchdog;
     private final Executor background;
     private final NodeMetrics metrics;
+    private final DispatchListener listener;
     private final Map<String, Live> live = new ConcurrentHashMap<>();
     private final Map<String, String> failedToLoad = new ConcurrentHashMap<>();
     private final Map<String, Object> nameLocks = new ConcurrentHashMap<>();
 
-    FunctionRegistry(FunctionStore store, FunctionRuntime runtime, DispatchOptions dispatchOptions, Ticker ticker,
-                     Clock clock, ScheduledExecutorService watchdog, Executor background, NodeMetrics metrics) {
+    FunctionRegistry(String namespace, FunctionStore store, FunctionRuntime runtime, DispatchOptions dispatchOptions,
+                     Ticker ticker, Clock clock, ScheduledExecutorService watchdog, Executor background,
+                     NodeMetrics metrics) {
+        this.namespace = namespace;
         this.store = store;
         this.runtime = runtime;
         this.dispatchOptions = dispatchOptions;
@@ -65,10 +70,12 @@ final class FunctionRegistry {
         this.watchdog = watchdog;
         this.background = background;
         this.metrics = metrics;
+        this.listener = metrics.listener(namespace);
     }
 
-    NodeMetrics metrics() {
-        return metrics;
+    /** The namespace whose functions these are. */
+    String namespace() {
+        return namespace;
     }
 
     /** Loads every stored function; one that fails to load is logged and reported by {@link #describe}. */
@@ -94,7 +101,7 @@ final class FunctionRegistry {
             return CompletableFuture.supplyAsync(() -> {
                 LoadedFunction loaded = runtime.load(definition);
                 try {
-                    return FunctionDispatcher.create(loaded, dispatchOptions, ticker, watchdog, background, metrics);
+                    return FunctionDispatcher.create(loaded, dispatchOptions, ticker, watchdog, background, listener);
                 } catch (RuntimeException e) {
                     loaded.close();
                     throw e;
@@ -158,7 +165,7 @@ final class FunctionRegistry {
             Live old = live.remove(name);
             if (old != null) {
                 old.dispatcher().drain();
-                metrics.forget(name, old.stored().config().language().id());
+                metrics.forget(namespace, name, old.stored().config().language().id());
             }
             return existed || old != null;
         }

@@ -2,6 +2,10 @@ package io.hotvisor.node;
 
 import java.lang.System.Logger.Level;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -13,27 +17,30 @@ import io.helidon.webserver.http.HttpRouting;
 import io.hotvisor.runtime.FunctionRuntime;
 import io.hotvisor.runtime.Ticker;
 
-/** A running node: its runtime, store, registry and HTTP server. */
+/** A running node: its runtime, namespaces (each with its store and registry), keys and HTTP server. */
 public final class HotvisorNode implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(HotvisorNode.class.getName());
 
     private final FunctionRuntime runtime;
-    private final FunctionRegistry registry;
+    private final Namespaces namespaces;
+    private final String generatedAdminKey;
     private final ScheduledExecutorService scheduler;
     private final ExecutorService background;
     private final WebServer server;
 
-    private HotvisorNode(FunctionRuntime runtime, FunctionRegistry registry, ScheduledExecutorService scheduler,
-                         ExecutorService background, WebServer server) {
+    private HotvisorNode(FunctionRuntime runtime, Namespaces namespaces, String generatedAdminKey,
+                         ScheduledExecutorService scheduler, ExecutorService background, WebServer server) {
         this.runtime = runtime;
-        this.registry = registry;
+        this.namespaces = namespaces;
+        this.generatedAdminKey = generatedAdminKey;
         this.scheduler = scheduler;
         this.background = background;
         this.server = server;
     }
 
     /**
-     * Starts a node: opens the store, loads every stored function (making Python sandboxes ready), then listens.
+     * Starts a node: opens the keys and every namespace's store, loads every stored function (making Python
+     * sandboxes ready), then listens. Generates an admin key if none works (see {@link #generatedAdminKey()}).
      *
      * @throws IllegalStateException if Truffle would run on its interpreter-only fallback and the config does not
      *                               allow it
@@ -44,16 +51,23 @@ public final class HotvisorNode implements AutoCloseable {
                 Thread.ofPlatform().name("hv-watchdog").daemon(true).factory());
         ExecutorService background = Executors.newThreadPerTaskExecutor(
                 Thread.ofPlatform().name("hv-background-", 0).daemon(true).factory());
-        FunctionStore store = FunctionStore.open(config.dataDir());
-        AtomicReference<FunctionRegistry> self = new AtomicReference<>();
-        NodeMetrics metrics = new NodeMetrics(() -> self.get().dispatchers());
-        FunctionRegistry registry = new FunctionRegistry(store, runtime, config.dispatch(), Ticker.system(),
-                Clock.systemUTC(), scheduler, background, metrics);
-        self.set(registry);
-        registry.restore();
-        AsyncInvocations async = new AsyncInvocations(registry, scheduler, Clock.systemUTC(),
-                config.asyncRetention(), config.asyncMaxPending());
-        HttpApi api = new HttpApi(registry, async);
+        TenantStore tenants = TenantStore.open(config.dataDir(), Clock.systemUTC());
+        if (!config.adminKey().isBlank()) {
+            tenants.acceptEnvAdminKey(config.adminKey().strip());
+            if (config.adminKey().strip().length() < 32) {
+                LOG.log(Level.WARNING, "The admin key from HOTVISOR_ADMIN_KEY is " + config.adminKey().strip().length()
+                        + " characters long; use a long random one (e.g. 32+ characters from openssl rand -base64 32)");
+            }
+        }
+        AtomicReference<Namespaces> self = new AtomicReference<>();
+        NodeMetrics metrics = new NodeMetrics(() -> dispatchers(self.get()));
+        Namespaces namespaces = Namespaces.open(config.dataDir(), tenants, (ns, store) -> new FunctionRegistry(ns,
+                store, runtime, config.dispatch(), Ticker.system(), Clock.systemUTC(), scheduler, background, metrics));
+        self.set(namespaces);
+        AsyncInvocations async = new AsyncInvocations(scheduler, Clock.systemUTC(), config.asyncRetention(),
+                config.asyncMaxPending());
+        Access access = new Access(tenants, namespaces);
+        HttpApi api = new HttpApi(access, new AdminApi(access, tenants, namespaces), metrics, async);
         HttpRouting.Builder routing = HttpRouting.builder();
         api.routes(routing);
         WebServer server = WebServer.builder()
@@ -64,10 +78,30 @@ public final class HotvisorNode implements AutoCloseable {
                 .routing(routing)
                 .build()
                 .start();
+        // Generated once the node is up: a key made by a start that then failed (port in use) would be stored but
+        // never shown, and no later start would make another.
+        String generated = tenants.hasAdminKey() ? "" : tenants.createKey("").key();
         LOG.log(Level.INFO, "Hotvisor node listening on http://" + config.host() + ":" + server.port()
                 + " (Truffle runtime: " + runtime.truffleRuntimeName() + ", data: "
-                + config.dataDir().toAbsolutePath() + ", functions: " + registry.names().size() + ")");
-        return new HotvisorNode(runtime, registry, scheduler, background, server);
+                + config.dataDir().toAbsolutePath() + ", namespaces: " + namespaces.all().size() + ")");
+        return new HotvisorNode(runtime, namespaces, generated, scheduler, background, server);
+    }
+
+    private static Iterable<NodeMetrics.Dispatcher> dispatchers(Namespaces namespaces) {
+        List<NodeMetrics.Dispatcher> all = new ArrayList<>();
+        if (namespaces != null) {
+            namespaces.all().forEach((ns, r) -> r.dispatchers()
+                    .forEach(d -> all.add(new NodeMetrics.Dispatcher(ns, d))));
+        }
+        return all;
+    }
+
+    /**
+     * The admin key this start generated, because the data directory had none and the config gave none; empty
+     * otherwise (and on every later start). Only its hash is stored: this is the one chance to show it.
+     */
+    public Optional<String> generatedAdminKey() {
+        return generatedAdminKey.isEmpty() ? Optional.empty() : Optional.of(generatedAdminKey);
     }
 
     /** The port the node listens on. */
@@ -85,7 +119,8 @@ public final class HotvisorNode implements AutoCloseable {
     public void close() {
         server.stop();
         try {
-            registry.shutdownNow().get(10, TimeUnit.SECONDS);
+            CompletableFuture.allOf(namespaces.all().values().stream().map(FunctionRegistry::shutdownNow)
+                    .toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.log(Level.WARNING, "Functions did not stop within 10 s", e);
         }

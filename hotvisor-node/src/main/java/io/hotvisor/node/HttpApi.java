@@ -34,32 +34,52 @@ final class HttpApi {
     static final String DURATION_US = "X-Hotvisor-Duration-Us";
     static final String VERSION = "X-Hotvisor-Function-Version";
 
-    private final FunctionRegistry registry;
+    private final Access access;
+    private final AdminApi admin;
+    private final NodeMetrics metrics;
     private final AsyncInvocations async;
 
-    HttpApi(FunctionRegistry registry, AsyncInvocations async) {
-        this.registry = registry;
+    HttpApi(Access access, AdminApi admin, NodeMetrics metrics, AsyncInvocations async) {
+        this.access = access;
+        this.admin = admin;
+        this.metrics = metrics;
         this.async = async;
     }
 
+    /**
+     * Every route but {@code /healthz} first checks the caller's key (see {@link Access}): a request without a valid
+     * key learns nothing else, not even whether its path exists.
+     */
     void routes(HttpRouting.Builder r) {
         r.get("/healthz", (req, res) -> json(res, 200, Json.object().put("status", "ok")))
                 .get("/metrics", (req, res) -> {
+                    access.admin(req);
                     res.header(HeaderNames.CONTENT_TYPE, NodeMetrics.CONTENT_TYPE);
-                    res.send(registry.metrics().scrape());
+                    res.send(metrics.scrape());
                 })
-                .get("/v1/functions", (req, res) -> list(res))
-                .get("/v1/functions/{name}", (req, res) -> describe(name(req), res))
-                .put("/v1/functions/{name}", (req, res) -> deploy(name(req), req, res))
-                .delete("/v1/functions/{name}", (req, res) -> delete(name(req), res))
-                .post("/v1/functions/{name}/invoke", (req, res) -> invoke(name(req), req, res))
-                .get("/v1/invocations/{id}", (req, res) -> invocation(req.path().pathParameters().get("id"), res))
-                .post("/register", this::graalvisorRegister)
-                .post("/", this::graalvisorInvoke)
-                .any((req, res) -> error(res, 404, "NotFound", "No endpoint " + req.prologue().method().text() + " "
-                        + DeployRequest.printable(req.path().path()) + "; see the API: /v1/functions, "
-                        + "/v1/functions/{name}, /v1/functions/{name}/invoke, /v1/invocations/{id}, /healthz, /metrics"))
-                .error(ApiException.class, (req, res, e) -> error(res, e.status(), e.type(), e.getMessage()))
+                .get("/v1/functions", (req, res) -> list(access.functions(req), res))
+                .get("/v1/functions/{name}", (req, res) -> describe(access.functions(req), name(req), res))
+                .put("/v1/functions/{name}", (req, res) -> deploy(access.functions(req), name(req), req, res))
+                .delete("/v1/functions/{name}", (req, res) -> delete(access.functions(req), name(req), res))
+                .post("/v1/functions/{name}/invoke", (req, res) -> invoke(access.functions(req), name(req), req, res))
+                .get("/v1/invocations/{id}", (req, res) -> invocation(access.functions(req),
+                        req.path().pathParameters().get("id"), res))
+                .post("/register", (req, res) -> graalvisorRegister(access.functions(req), req, res))
+                .post("/", (req, res) -> graalvisorInvoke(access.functions(req), req, res));
+        admin.routes(r);
+        r.any((req, res) -> {
+                    access.caller(req);
+                    error(res, 404, "NotFound", "No endpoint " + req.prologue().method().text() + " "
+                            + DeployRequest.printable(req.path().path()) + "; see the API: /v1/functions, "
+                            + "/v1/functions/{name}, /v1/functions/{name}/invoke, /v1/invocations/{id},"
+                            + " /v1/namespaces, /v1/admin-keys, /healthz, /metrics");
+                })
+                .error(ApiException.class, (req, res, e) -> {
+                    if (e.status() == 401) {
+                        res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"hotvisor\"");
+                    }
+                    error(res, e.status(), e.type(), e.getMessage());
+                })
                 .error(RequestException.class, (req, res, e) -> {
                     int status = e.status().code();
                     error(res, status, status == 413 ? "PayloadTooLarge" : "BadRequest", e.getMessage());
@@ -83,7 +103,7 @@ final class HttpApi {
         }
     }
 
-    private void list(ServerResponse res) {
+    private void list(FunctionRegistry registry, ServerResponse res) {
         ObjectNode root = Json.object();
         ArrayNode arr = root.putArray("functions");
         registry.all().forEach(l -> arr.add(describe(l)));
@@ -100,13 +120,13 @@ final class HttpApi {
         return n;
     }
 
-    private void describe(String name, ServerResponse res) {
+    private void describe(FunctionRegistry registry, String name, ServerResponse res) {
         DeployRequest.checkName(name);
         FunctionRegistry.Live l = registry.get(name).orElseThrow(() -> registry.unknown(name));
         json(res, 200, describe(l));
     }
 
-    private void deploy(String name, ServerRequest req, ServerResponse res) {
+    private void deploy(FunctionRegistry registry, String name, ServerRequest req, ServerResponse res) {
         DeployRequest request = DeployRequest.parse(name, Json.parse(body(req), "a function definition object"));
         FunctionRegistry.Deployed d = registry.deploy(request);
         ObjectNode body = FunctionStore.toJson(d.stored());
@@ -115,7 +135,7 @@ final class HttpApi {
         json(res, d.created() ? 201 : 200, body);
     }
 
-    private void delete(String name, ServerResponse res) {
+    private void delete(FunctionRegistry registry, String name, ServerResponse res) {
         DeployRequest.checkName(name);
         if (!registry.delete(name)) {
             throw registry.unknown(name);
@@ -123,7 +143,7 @@ final class HttpApi {
         json(res, 200, Json.object().put("deleted", name));
     }
 
-    private void invoke(String name, ServerRequest req, ServerResponse res) {
+    private void invoke(FunctionRegistry registry, String name, ServerRequest req, ServerResponse res) {
         DeployRequest.checkName(name);
         String mode = req.query().contains("mode") ? req.query().get("mode") : "sync";
         String event = event(body(req));
@@ -132,7 +152,7 @@ final class HttpApi {
         switch (mode) {
             case "sync" -> respond(res, registry.invoke(name, event, id));
             case "async" -> {
-                async.submit(name, event, id);
+                async.submit(registry, name, event, id);
                 json(res, 202, Json.object().put("id", id).put("status", "queued"));
             }
             default -> throw ApiException.badRequest("Query parameter 'mode' must be 'sync' or 'async'; got '"
@@ -202,9 +222,9 @@ final class HttpApi {
         };
     }
 
-    private void invocation(String id, ServerResponse res) {
-        AsyncInvocations.Entry e = async.get(id).orElseThrow(() -> ApiException.notFound("Invocation '"
-                + DeployRequest.printable(id) + "' not found (unknown, or its result expired)"));
+    private void invocation(FunctionRegistry registry, String id, ServerResponse res) {
+        AsyncInvocations.Entry e = async.get(registry.namespace(), id).orElseThrow(() -> ApiException.notFound(
+                "Invocation '" + DeployRequest.printable(id) + "' not found (unknown, or its result expired)"));
         ObjectNode n = Json.object().put("id", e.id()).put("function", e.function())
                 .put("status", e.status().name().toLowerCase(java.util.Locale.ROOT))
                 .put("submittedAt", e.submittedAt().toString());
@@ -224,7 +244,7 @@ final class HttpApi {
     }
 
     /** Graalvisor: {@code POST /register?name=&entryPoint=&language=} with the code (source, or a jar) as body. */
-    private void graalvisorRegister(ServerRequest req, ServerResponse res) {
+    private void graalvisorRegister(FunctionRegistry registry, ServerRequest req, ServerResponse res) {
         String name = required(req, "name");
         String entryPoint = required(req, "entryPoint");
         String language = required(req, "language");
@@ -251,7 +271,7 @@ final class HttpApi {
      * Graalvisor: {@code POST /} with {@code {"name", "arguments", "async"}}; {@code arguments} is JSON text (or
      * a JSON value), {@code async} "true" answers at once. Answers {@code {"result": "<JSON text>", "process time": ms}}.
      */
-    private void graalvisorInvoke(ServerRequest req, ServerResponse res) {
+    private void graalvisorInvoke(FunctionRegistry registry, ServerRequest req, ServerResponse res) {
         JsonNode body = Json.parse(body(req), "{\"name\", \"arguments\", \"async\"}");
         JsonNode nameNode = body.get("name");
         if (nameNode == null || !nameNode.isTextual()) {
@@ -272,7 +292,7 @@ final class HttpApi {
         res.header(INVOCATION_ID, id);
         JsonNode asyncNode = body.get("async");
         if (asyncNode != null && ("true".equals(asyncNode.asText()))) {
-            async.submit(name, event, id);
+            async.submit(registry, name, event, id);
             res.status(200).send("Asynchronous request submitted!");
             return;
         }

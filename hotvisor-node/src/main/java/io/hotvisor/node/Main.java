@@ -60,6 +60,12 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--port-file", description = "Write the port the node listens on to this file once ready.")
     Path portFile;
 
+    @Option(names = "--cli-config", description = "Where to save a generated admin key (and this node's URL) for"
+            + " the CLI (default: $HOTVISOR_CONFIG, else $XDG_CONFIG_HOME/hotvisor/config.json, else"
+            + " ~/.config/hotvisor/config.json). A key is generated only on a data directory without one, and only"
+            + " when env HOTVISOR_ADMIN_KEY is not set.")
+    Path cliConfig;
+
     @Override
     public Integer call() throws Exception {
         JavaScanPolicy scan = JavaScanPolicy.parse(javaScan).orElseThrow(() -> new CommandLine.ParameterException(
@@ -70,21 +76,25 @@ public final class Main implements Callable<Integer> {
                 .host(host).port(port).dataDir(dataDir).maxBodyBytes(maxBodyBytes)
                 .runtime(runtime.build())
                 .dispatch(DispatchOptions.defaults().queueCapacity(queueCapacity).keepAlive(duration(keepAlive)))
+                .adminKey(System.getenv().getOrDefault("HOTVISOR_ADMIN_KEY", ""))
                 .build();
         HotvisorNode node;
         try {
             node = HotvisorNode.start(config);
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | java.io.UncheckedIOException e) {
             System.err.println("hotvisor: " + e.getMessage());
             return 2;
         }
+        String url = "http://" + ("0.0.0.0".equals(host) || "::".equals(host) ? "127.0.0.1" : host) + ":" + node.port();
+        // Before the port file: whoever waits for it finds the key already printed.
+        node.generatedAdminKey().ifPresent(key -> announce(key, url));
         if (portFile != null) {
             Path tmp = portFile.resolveSibling(portFile.getFileName() + ".tmp");
             Files.writeString(tmp, Integer.toString(node.port()), StandardCharsets.UTF_8);
             Files.move(tmp, portFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
-        System.out.println("Hotvisor node ready on http://" + host + ":" + node.port() + " (Truffle: "
+        System.out.println("Hotvisor node ready on " + url + " (Truffle: "
                 + node.truffleRuntimeName() + ", data: " + dataDir.toAbsolutePath() + ")");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -93,6 +103,26 @@ public final class Main implements Callable<Integer> {
         }, "hv-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /** Shows a generated admin key, the only time it can be shown, and saves it for the CLI. */
+    private void announce(String key, String url) {
+        Path file = cliConfig != null ? cliConfig : CliConfigFile.defaultPath(System.getenv());
+        String saved;
+        try {
+            saved = switch (CliConfigFile.save(file, url, key)) {
+                case WRITTEN -> "Saved for the CLI in " + file.toAbsolutePath() + " (readable by you only).";
+                case KEPT_OTHER_KEY -> "NOT saved for the CLI: " + file.toAbsolutePath() + " holds another key;"
+                        + " pass this one with --key or HOTVISOR_KEY, or put it in that file.";
+            };
+        } catch (RuntimeException e) {
+            saved = "NOT saved for the CLI: " + e.getMessage();
+        }
+        String line = "=".repeat(78);
+        System.out.println(line + "\nThis data directory had no admin key, so the node made one. It is shown ONCE"
+                + " (only its\nSHA-256 is stored):\n\n    " + key + "\n\n" + saved + "\nUse it as"
+                + " 'Authorization: Bearer <key>'. Revoke it with DELETE /v1/admin-keys/{id}.\n" + line);
+        System.out.flush();
     }
 
     /** Parses {@code 5m}, {@code 30s}, {@code 250ms}, {@code 1h} or an ISO-8601 duration. */

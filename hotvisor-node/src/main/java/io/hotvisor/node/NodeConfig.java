@@ -18,9 +18,12 @@ import io.hotvisor.runtime.RuntimeOptions;
  * @param dispatch        per-function queue capacity and keep-alive
  * @param asyncRetention  how long an async invocation's result is kept after it ends; defaults to 1 h
  * @param asyncMaxPending how many async invocations may wait at once (429 beyond); defaults to 100 000
+ * @param adminKey        a key accepted as an admin key while the node runs, never stored (the {@code bin/hotvisor
+ *                        node} reads it from env {@code HOTVISOR_ADMIN_KEY}); empty for none, the default. Without
+ *                        it, a node whose data directory has no admin key generates one
  */
 public record NodeConfig(String host, int port, Path dataDir, long maxBodyBytes, RuntimeOptions runtime,
-                         DispatchOptions dispatch, Duration asyncRetention, int asyncMaxPending) {
+                         DispatchOptions dispatch, Duration asyncRetention, int asyncMaxPending, String adminKey) {
 
     public NodeConfig {
         Objects.requireNonNull(host, "host");
@@ -28,6 +31,16 @@ public record NodeConfig(String host, int port, Path dataDir, long maxBodyBytes,
         Objects.requireNonNull(runtime, "runtime");
         Objects.requireNonNull(dispatch, "dispatch");
         Objects.requireNonNull(asyncRetention, "asyncRetention");
+        Objects.requireNonNull(adminKey, "adminKey");
+    }
+
+    /** Like the record's, without the admin key. */
+    @Override
+    public String toString() {
+        return "NodeConfig[host=" + host + ", port=" + port + ", dataDir=" + dataDir + ", maxBodyBytes=" + maxBodyBytes
+                + ", runtime=" + runtime + ", dispatch=" + dispatch + ", asyncRetention=" + asyncRetention
+                + ", asyncMaxPending=" + asyncMaxPending + ", adminKey=" + (adminKey.isEmpty() ? "none" : "(set)")
+                + "]";
     }
 
     public static Builder builder() {
@@ -44,6 +57,7 @@ public record NodeConfig(String host, int port, Path dataDir, long maxBodyBytes,
         private DispatchOptions dispatch = DispatchOptions.defaults();
         private Duration asyncRetention = Duration.ofHours(1);
         private int asyncMaxPending = 100_000;
+        private String adminKey = "";
 
         private Builder() {
         }
@@ -88,9 +102,14 @@ public record NodeConfig(String host, int port, Path dataDir, long maxBodyBytes,
             return this;
         }
 
+        public Builder adminKey(String adminKey) {
+            this.adminKey = adminKey;
+            return this;
+        }
+
         public NodeConfig build() {
             return new NodeConfig(host, port, dataDir, maxBodyBytes, runtime, dispatch, asyncRetention,
-                    asyncMaxPending);
+                    asyncMaxPending, adminKey);
         }
     }
 }

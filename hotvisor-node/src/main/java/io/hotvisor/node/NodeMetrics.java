@@ -18,10 +18,10 @@ import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 /**
- * The node's Prometheus metrics: per function (invocations, errors by class, latency, sandbox creation time,
+ * The node's Prometheus metrics: per function (labelled with its namespace) (invocations, errors by class, latency, sandbox creation time,
  * queue depth, live sandboxes) and per process (JVM heap, RSS and the rest of the JVM collectors).
  */
-final class NodeMetrics implements DispatchListener {
+final class NodeMetrics {
     private static final double[] LATENCY_BUCKETS = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
         0.5, 1, 2.5, 5, 10, 30, 60};
     private static final double[] CREATION_BUCKETS = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
@@ -37,37 +37,41 @@ final class NodeMetrics implements DispatchListener {
     private final Histogram latency;
     private final Histogram sandboxCreation;
 
-    NodeMetrics(Supplier<Iterable<FunctionDispatcher>> dispatchers) {
+    /** A live function's dispatcher and its namespace, for the gauges. */
+    record Dispatcher(String namespace, FunctionDispatcher dispatcher) {
+    }
+
+    NodeMetrics(Supplier<Iterable<Dispatcher>> dispatchers) {
         JvmMetrics.builder().register(registry);
         invocations = Counter.builder().name("hotvisor_invocations")
                 .help("Invocations that ran or were refused, by function and outcome (success or error)")
-                .labelNames("function", "language", "outcome").register(registry);
+                .labelNames("namespace", "function", "language", "outcome").register(registry);
         errors = Counter.builder().name("hotvisor_invocation_errors")
                 .help("Failed invocations by function and error class (function_error, timeout, resource_exhausted,"
                         + " overloaded, cancelled, platform_fault)")
-                .labelNames("function", "language", "class").register(registry);
+                .labelNames("namespace", "function", "language", "class").register(registry);
         latency = Histogram.builder().name("hotvisor_invocation_duration_seconds")
                 .help("Time an invocation ran in its sandbox")
                 .classicUpperBounds(LATENCY_BUCKETS).classicOnly()
-                .labelNames("function", "language").register(registry);
+                .labelNames("namespace", "function", "language").register(registry);
         sandboxCreation = Histogram.builder().name("hotvisor_sandbox_creation_seconds")
                 .help("Time to create a sandbox (context or handler instance), code evaluated and handler found")
                 .classicUpperBounds(CREATION_BUCKETS).classicOnly()
-                .labelNames("function", "language").register(registry);
+                .labelNames("namespace", "function", "language").register(registry);
         GaugeWithCallback.builder().name("hotvisor_queue_depth").help("Invocations waiting for a worker")
-                .labelNames("function", "language")
-                .callback(cb -> dispatchers.get().forEach(d ->
-                        cb.call(d.queueDepth(), d.definition().name(), lang(d.definition()))))
+                .labelNames("namespace", "function", "language")
+                .callback(cb -> dispatchers.get().forEach(d -> cb.call(d.dispatcher().queueDepth(), d.namespace(),
+                        d.dispatcher().definition().name(), lang(d.dispatcher().definition()))))
                 .register(registry);
         GaugeWithCallback.builder().name("hotvisor_live_sandboxes").help("Sandboxes alive, idle or busy")
-                .labelNames("function", "language")
-                .callback(cb -> dispatchers.get().forEach(d ->
-                        cb.call(d.liveSandboxes(), d.definition().name(), lang(d.definition()))))
+                .labelNames("namespace", "function", "language")
+                .callback(cb -> dispatchers.get().forEach(d -> cb.call(d.dispatcher().liveSandboxes(), d.namespace(),
+                        d.dispatcher().definition().name(), lang(d.dispatcher().definition()))))
                 .register(registry);
         GaugeWithCallback.builder().name("hotvisor_busy_sandboxes").help("Sandboxes running an invocation")
-                .labelNames("function", "language")
-                .callback(cb -> dispatchers.get().forEach(d ->
-                        cb.call(d.busySandboxes(), d.definition().name(), lang(d.definition()))))
+                .labelNames("namespace", "function", "language")
+                .callback(cb -> dispatchers.get().forEach(d -> cb.call(d.dispatcher().busySandboxes(), d.namespace(),
+                        d.dispatcher().definition().name(), lang(d.dispatcher().definition()))))
                 .register(registry);
     }
 
@@ -75,36 +79,42 @@ final class NodeMetrics implements DispatchListener {
         return f.config().language().id();
     }
 
-    @Override
-    public void sandboxCreated(FunctionDefinition function, long nanos) {
-        sandboxCreation.labelValues(function.name(), lang(function)).observe(nanos / 1e9);
-    }
+    /** Records what the dispatchers of {@code namespace}'s functions do. */
+    DispatchListener listener(String namespace) {
+        return new DispatchListener() {
+            @Override
+            public void sandboxCreated(FunctionDefinition function, long nanos) {
+                sandboxCreation.labelValues(namespace, function.name(), lang(function)).observe(nanos / 1e9);
+            }
 
-    @Override
-    public void invocationSucceeded(FunctionDefinition function, long nanos) {
-        invocations.labelValues(function.name(), lang(function), "success").inc();
-        latency.labelValues(function.name(), lang(function)).observe(nanos / 1e9);
-    }
+            @Override
+            public void invocationSucceeded(FunctionDefinition function, long nanos) {
+                invocations.labelValues(namespace, function.name(), lang(function), "success").inc();
+                latency.labelValues(namespace, function.name(), lang(function)).observe(nanos / 1e9);
+            }
 
-    @Override
-    public void invocationFailed(FunctionDefinition function, long nanos, InvocationFailure failure) {
-        invocations.labelValues(function.name(), lang(function), "error").inc();
-        errors.labelValues(function.name(), lang(function), failure.kind().name().toLowerCase(Locale.ROOT)).inc();
-        if (nanos > 0) {
-            latency.labelValues(function.name(), lang(function)).observe(nanos / 1e9);
-        }
+            @Override
+            public void invocationFailed(FunctionDefinition function, long nanos, InvocationFailure failure) {
+                invocations.labelValues(namespace, function.name(), lang(function), "error").inc();
+                errors.labelValues(namespace, function.name(), lang(function),
+                        failure.kind().name().toLowerCase(Locale.ROOT)).inc();
+                if (nanos > 0) {
+                    latency.labelValues(namespace, function.name(), lang(function)).observe(nanos / 1e9);
+                }
+            }
+        };
     }
 
     /** Forgets a deleted function's series. */
-    void forget(String function, String language) {
+    void forget(String namespace, String function, String language) {
         for (String outcome : new String[] {"success", "error"}) {
-            invocations.remove(function, language, outcome);
+            invocations.remove(namespace, function, language, outcome);
         }
         for (InvocationFailure.Kind k : InvocationFailure.Kind.values()) {
-            errors.remove(function, language, k.name().toLowerCase(Locale.ROOT));
+            errors.remove(namespace, function, language, k.name().toLowerCase(Locale.ROOT));
         }
-        latency.remove(function, language);
-        sandboxCreation.remove(function, language);
+        latency.remove(namespace, function, language);
+        sandboxCreation.remove(namespace, function, language);
     }
 
     /** The Prometheus text exposition of every metric. */
