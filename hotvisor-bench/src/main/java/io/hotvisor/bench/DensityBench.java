@@ -98,6 +98,7 @@ public final class DensityBench {
                      tmp.resolve("baseline").toString()), env, tmp, key);
              ServerProcess baselineAot = java ? ServerProcess.start("baseline-aot", List.of(bl, "--aot", "--work-dir",
                      tmp.resolve("baseline-aot").toString()), env, tmp, key) : null) {
+            idle.put("truffle", node.logFrom("Truffle: "));
             idle.put("node_rss_idle_mb", mb(ProcMemory.rssBytes(node.pid()).orElse(0)));
             idle.put("baseline_front_rss_idle_mb", mb(ProcMemory.rssBytes(baseline.pid()).orElse(0)));
             for (DensityFunctions f : functions) {
@@ -125,7 +126,7 @@ public final class DensityBench {
                 + " (-Xmx" + a.nodeHeap() + ", --java-scan warn); baseline = the sum over instance processes, with"
                 + " and without the front server; each function deleted after its runs; one node for all functions,"
                 + " in order, so the node's RSS includes the engines of earlier languages; wrk on the same machine";
-        Map<String, Object> header = Results.header("density", "see node log", a.mode().equals("smoke"), notes, failures);
+        Map<String, Object> header = Results.header("density", String.valueOf(idle.get("truffle")), a.mode().equals("smoke"), notes, failures);
         header.put("mode", a.mode());
         header.put("warmup_s", a.warmupSeconds());
         header.put("seconds", a.seconds());

@@ -76,8 +76,8 @@ public final class DensityReport {
                     .append(ratio(hv, bl, "ops_per_gb")).append(" | ")
                     .append(aot == null ? "n/a" : ratio(hv, aot, "ops_per_gb_without_front")).append(" | ")
                     .append(PAPER.containsKey(k[1]) ? PAPER.get(k[1]) + "x" : "n/a").append(" | ")
-                    .append(hv == null ? "n/a" : hv.get("first_request_ms").asText()).append(" / ")
-                    .append(bl == null ? "n/a" : bl.get("first_request_ms").asText()).append(" |\n");
+                    .append(hv == null ? "n/a" : ms(hv.get("first_request_ms"))).append(" / ")
+                    .append(bl == null ? "n/a" : ms(bl.get("first_request_ms"))).append(" |\n");
             categories.add(k[0] + "-" + k[1] + " c" + k[2]);
             series.forEach((side, values) -> values.add(sides.containsKey(side)
                     ? Math.max(1e-3, sides.get(side).get("ops_per_gb").asDouble()) : 1e-3));
@@ -109,6 +109,10 @@ public final class DensityReport {
             BitmapEncoder.saveBitmap(chart, dir.resolve("density.png").toString(), BitmapEncoder.BitmapFormat.PNG);
         }
         System.out.println("Wrote " + dir.resolve("README-density.md") + " and density.png");
+    }
+
+    private static String ms(JsonNode v) {
+        return String.format(Locale.ROOT, "%.1f", v.asDouble());
     }
 
     private static String ratio(JsonNode hotvisor, JsonNode baseline, String field) {

@@ -80,6 +80,16 @@ final class ServerProcess implements AutoCloseable {
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** The first log line containing {@code text}, from {@code text} on (e.g. the node's "Truffle: ..."). */
+    String logFrom(String text) {
+        try {
+            return Files.readAllLines(log).stream().filter(l -> l.contains(text)).findFirst()
+                    .map(l -> l.substring(l.indexOf(text))).orElse("unknown");
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
     /** The last lines of the server's log, for error messages. */
     String tail() {
         return tail(log);
