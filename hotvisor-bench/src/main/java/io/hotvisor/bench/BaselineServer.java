@@ -62,7 +62,7 @@ public final class BaselineServer implements AutoCloseable {
     private final Map<String, BaselineFunction> functions = new ConcurrentHashMap<>();
     private final AtomicInteger versions = new AtomicInteger();
 
-    private BaselineServer(BaselineOptions options) throws IOException {
+    private BaselineServer(BaselineOptions options, Ticker ticker) throws IOException {
         this.options = options;
         this.ownWorkDir = options.workDir().isEmpty();
         this.workDir = options.workDir().orElse(Files.createTempDirectory("hotvisor-baseline-")).toAbsolutePath();
@@ -73,7 +73,7 @@ public final class BaselineServer implements AutoCloseable {
             }
         }
         this.pool = new InstancePool(options, runners, System.getProperty("java.class.path"),
-                Files.createDirectories(workDir.resolve("logs")), workDir.resolve("aot"), Ticker.system());
+                Files.createDirectories(workDir.resolve("logs")), workDir.resolve("aot"), ticker);
         this.http = HttpServer.create(new InetSocketAddress("127.0.0.1", options.port()), 1024);
         http.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         http.createContext("/", this::handle);
@@ -90,7 +90,17 @@ public final class BaselineServer implements AutoCloseable {
 
     /** Starts a server; {@link #port()} tells where it listens. */
     static BaselineServer start(BaselineOptions options) throws IOException {
-        return new BaselineServer(options);
+        return new BaselineServer(options, Ticker.system());
+    }
+
+    /** A server whose keep-alive decisions read {@code ticker} (tests advance a fake one, then call {@link #reap}). */
+    static BaselineServer start(BaselineOptions options, Ticker ticker) throws IOException {
+        return new BaselineServer(options, ticker);
+    }
+
+    /** Ends idle instances past the keep-alive and instances over their cap now (the reaper does it every second). */
+    void reap() {
+        pool.reap();
     }
 
     int port() {
@@ -171,7 +181,7 @@ public final class BaselineServer implements AutoCloseable {
                     return;
                 }
                 BaselineFunction old = functions.put(name, fn);
-                pool.retire(name);
+                pool.deployed(fn);
                 reply(ex, old == null ? 201 : 200, describe(fn));
             }
             case "GET" -> {
@@ -184,7 +194,7 @@ public final class BaselineServer implements AutoCloseable {
             }
             case "DELETE" -> {
                 BaselineFunction fn = functions.remove(name);
-                pool.retire(name);
+                pool.deleted(name);
                 if (fn == null) {
                     error(ex, 404, "NotFound", "Function '" + name + "' not found");
                 } else {

@@ -39,12 +39,12 @@ public final class DensityBench {
     private DensityBench() {
     }
 
-    /** {@code --smoke|--quick|--full} (default quick), {@code --out DIR}, {@code --functions a,b},
+    /** {@code --smoke|--quick|--full} (default quick), {@code --out DIR}, {@code --functions a,b|all} (default: hello in smoke mode, else all),
      * {@code --languages js,python,java}, {@code --connections 1,4}, {@code --node-heap 1g}. */
     static Args parse(String... args) {
         String mode = "quick";
         Path out = Path.of("bench", "results");
-        List<String> functions = List.of("hello");
+        List<String> functions = null;
         List<String> languages = List.of("js", "python", "java");
         List<Integer> connections = null;
         String heap = "1g";
@@ -52,7 +52,10 @@ public final class DensityBench {
             switch (args[i]) {
                 case "--smoke", "--quick", "--full" -> mode = args[i].substring(2);
                 case "--out" -> out = Path.of(args[++i]);
-                case "--functions" -> functions = List.of(args[++i].split(","));
+                case "--functions" -> {
+                    String v = args[++i];
+                    functions = v.equals("all") ? DensityFunctions.KINDS : List.of(v.split(","));
+                }
                 case "--languages" -> languages = List.of(args[++i].split(","));
                 case "--connections" -> connections = java.util.Arrays.stream(args[++i].split(","))
                         .map(Integer::parseInt).toList();
@@ -62,13 +65,16 @@ public final class DensityBench {
                         + " --node-heap 1g");
             }
         }
+        if (functions == null) {
+            functions = mode.equals("smoke") ? List.of("hello") : DensityFunctions.KINDS;
+        }
         return switch (mode) {
             case "smoke" -> new Args(mode, out, functions, languages, connections == null ? List.of(2) : connections,
                     1, 1, heap);
             case "full" -> new Args(mode, out, functions, languages, connections == null ? List.of(1, 4, 16)
                     : connections, 10, 20, heap);
             default -> new Args(mode, out, functions, languages, connections == null ? List.of(4) : connections,
-                    3, 5, heap);
+                    5, 10, heap);
         };
     }
 

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * The functions of the density benchmark, each deployed with the SAME body (code, handler) to a Hotvisor node and to
@@ -27,21 +28,70 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 record DensityFunctions(String name, String kind, String language, String deploy, String event,
                         Predicate<String> check) {
 
-    /** Every function the build can offer for {@code kinds} x {@code languages}. */
+    /** The paper's functions besides hello, and what every language must answer for {@code {"seed": 42}}. */
+    static final Map<String, Map<String, Object>> EXPECTED = Map.of(
+            "graph", Map.of("visited", 4884, "depthSum", 29851),
+            "file-hashing", Map.of("sha256", "09a583233550509615882d5b31270150c7d35d7b93287616f862833dce8bba0f"),
+            "compression", Map.of("original", 65536),
+            "dynamic-html", Map.of("rows", 200),
+            "thumbnail", Map.of("width", 64, "pixelSum", 1617432));
+
+    /** All function kinds, in the order they are measured. */
+    static final List<String> KINDS = List.of("hello", "graph", "file-hashing", "compression", "dynamic-html",
+            "thumbnail");
+
+    /** Every function for {@code kinds} x {@code languages}. */
     static List<DensityFunctions> all(Path root, String buildDir, List<String> kinds, List<String> languages) {
         List<DensityFunctions> out = new ArrayList<>();
+        Map<String, String> bundles = new java.util.HashMap<>();
         for (String kind : kinds) {
             for (String language : languages) {
-                DensityFunctions f = switch (kind) {
-                    case "hello" -> hello(root, buildDir, language);
-                    default -> throw new IllegalArgumentException("Unknown function '" + kind + "'; known: hello");
-                };
-                if (f != null) {
-                    out.add(f);
+                if (kind.equals("hello")) {
+                    out.add(hello(root, buildDir, language));
+                    continue;
                 }
+                Map<String, Object> expected = EXPECTED.get(kind);
+                if (expected == null) {
+                    throw new IllegalArgumentException("Unknown function '" + kind + "'; known: " + KINDS);
+                }
+                String module = kind.replace('-', '_');
+                String name = kind + "-" + language;
+                String event = "{\"seed\":42}";
+                Predicate<String> check = answer -> matches(answer, expected);
+                out.add(switch (language) {
+                    case "js" -> new DensityFunctions(name, kind, language, body("javascript", module + ".main", null,
+                            bundles.computeIfAbsent("js", k -> FunctionBundles.javascript(root))), event, check);
+                    case "python" -> new DensityFunctions(name, kind, language, body("python", module + ".main", null,
+                            bundles.computeIfAbsent("python", k -> FunctionBundles.python(root))), event, check);
+                    case "java" -> new DensityFunctions(name, kind, language, body("java",
+                            "io.hotvisor.benchfunctions." + className(kind) + "::main", null,
+                            bundles.computeIfAbsent("java", k -> jar(root.resolve("examples/bench-functions")
+                                    .resolve(buildDir).resolve("hotvisor-bench-functions.jar")))), event, check);
+                    default -> throw new IllegalArgumentException("Unknown language '" + language
+                            + "'; known: js, python, java");
+                });
             }
         }
         return out;
+    }
+
+    private static String className(String kind) {
+        StringBuilder sb = new StringBuilder();
+        for (String part : kind.split("-")) {
+            sb.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
+        }
+        return sb.toString();
+    }
+
+    /** True when the answer is a JSON object holding every expected field with the expected value. */
+    static boolean matches(String answer, Map<String, Object> expected) {
+        try {
+            JsonNode node = Results.JSON.readTree(answer);
+            return expected.entrySet().stream().allMatch(e -> node.has(e.getKey())
+                    && node.get(e.getKey()).asText().equals(String.valueOf(e.getValue())));
+        } catch (JsonProcessingException e) {
+            return false;
+        }
     }
 
     private static DensityFunctions hello(Path root, String buildDir, String language) {

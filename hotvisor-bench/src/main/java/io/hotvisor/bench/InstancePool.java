@@ -21,7 +21,9 @@ import io.hotvisor.runtime.Ticker;
 
 /**
  * The baseline's instances: created on demand, one request at a time each, kept while idle for the keep-alive, then
- * killed; at most {@code maxInstances} alive (starting ones included). {@link #reap()} (every second, from the
+ * killed; at most {@code maxInstances} alive (starting ones included): at that limit a new instance replaces the
+ * longest idle one of any function (as OpenWhisk's invoker does), and only when none is idle is a request refused
+ * (429). {@link #reap()} (every second, from the
  * server) ends idle instances past their keep-alive and any instance whose RSS passes its memory cap.
  *
  * <p>With {@code aot}, a Java function's instances start from a JDK 25 AOT cache made once per jar (keyed by the
@@ -51,6 +53,8 @@ final class InstancePool implements AutoCloseable {
     private final Map<String, Deque<RunnerProcess>> idle = new HashMap<>();
     private final Set<RunnerProcess> alive = new LinkedHashSet<>();
     private final Map<String, Object> training = new ConcurrentHashMap<>();
+    /** The deployed version of each function: an instance of any other version is ended when released. */
+    private final Map<String, Integer> current = new HashMap<>();
     private int starting;
     private long coldStarts;
 
@@ -74,7 +78,8 @@ final class InstancePool implements AutoCloseable {
                 }
                 end(warm, "replaced by version " + fn.version());
             }
-            if (maxInstances.isPresent() && alive.size() + starting >= maxInstances.getAsInt()) {
+            if (maxInstances.isPresent() && alive.size() + starting >= maxInstances.getAsInt()
+                    && !evictOldestIdle()) {
                 throw new NoCapacity("No instance for " + fn.name() + ": all " + maxInstances.getAsInt()
                         + " instances are busy or starting (--max-instances)");
             }
@@ -95,9 +100,30 @@ final class InstancePool implements AutoCloseable {
         }
     }
 
+    /** At capacity, OpenWhisk's invoker removes an idle container of another action to make room: the same here. */
+    private boolean evictOldestIdle() {
+        RunnerProcess oldest = null;
+        Deque<RunnerProcess> from = null;
+        for (Deque<RunnerProcess> q : idle.values()) {
+            RunnerProcess first = q.peekFirst();
+            if (first != null && (oldest == null || first.idleSince - oldest.idleSince < 0)) {
+                oldest = first;
+                from = q;
+            }
+        }
+        if (oldest == null) {
+            return false;
+        }
+        from.pollFirst();
+        end(oldest, "evicted to make room (--max-instances)");
+        return true;
+    }
+
     /** Gives an instance back after a request: idle if still usable, else ended. */
     synchronized void release(RunnerProcess instance, boolean usable) {
-        if (!usable || !instance.process.isAlive() || !alive.contains(instance)) {
+        Integer version = current.get(instance.function.name());
+        if (!usable || !instance.process.isAlive() || !alive.contains(instance) || version == null
+                || version != instance.function.version()) {
             end(instance, "unusable after a request");
             return;
         }
@@ -105,8 +131,19 @@ final class InstancePool implements AutoCloseable {
         idle.computeIfAbsent(instance.function.name(), k -> new ArrayDeque<>()).addLast(instance);
     }
 
-    /** Ends a function's idle instances (on redeploy or delete); busy ones end when released. */
-    synchronized void retire(String function) {
+    /** Makes {@code fn} the deployed version of its function: other versions' instances are retired. */
+    synchronized void deployed(BaselineFunction fn) {
+        current.put(fn.name(), fn.version());
+        retire(fn.name());
+    }
+
+    /** Ends a function's idle instances; busy ones end when released. */
+    synchronized void deleted(String function) {
+        current.remove(function);
+        retire(function);
+    }
+
+    private void retire(String function) {
         Deque<RunnerProcess> q = idle.remove(function);
         if (q != null) {
             q.forEach(i -> end(i, "function " + function + " redeployed or deleted"));
