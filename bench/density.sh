@@ -2,7 +2,7 @@
 # Benchmark 1 (density): ops/s per GB of memory, a Hotvisor node vs the one-process-per-instance baseline
 # (bench/baseline.sh), same functions on both sides. See io.hotvisor.bench.DensityBench.
 #   bench/density.sh --quick     (default) all functions (hello, graph, file-hashing, compression, dynamic-html,
-#                                thumbnail) in JS/Python/Java, 4 connections, 5 s warm-up + 10 s per run
+#                                thumbnail) in JS/Python/Java, 4 connections, 3 s warm-up + 5 s per run
 #   bench/density.sh --full      the same with 1, 4 and 16 connections, 10 s warm-up + 20 s per run
 #   bench/density.sh --smoke     hello world only, 1 s runs: checks both sides answer correctly (numbers meaningless)
 #   bench/density.sh --report-only   remake README-density.md and density.png from density.json

@@ -74,7 +74,7 @@ public final class DensityBench {
             case "full" -> new Args(mode, out, functions, languages, connections == null ? List.of(1, 4, 16)
                     : connections, 10, 20, heap);
             default -> new Args(mode, out, functions, languages, connections == null ? List.of(4) : connections,
-                    5, 10, heap);
+                    3, 5, heap);
         };
     }
 
