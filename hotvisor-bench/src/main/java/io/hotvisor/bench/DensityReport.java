@@ -98,13 +98,14 @@ public final class DensityReport {
         }
         Files.writeString(dir.resolve("README-density.md"), md);
         if (!categories.isEmpty()) {
-            CategoryChart chart = new CategoryChartBuilder().width(1100).height(550)
+            CategoryChart chart = new CategoryChartBuilder().width(1100).height(650)
                     .title("Throughput per GB of RSS (log scale; baseline includes its front server)")
                     .xAxisTitle("function-language, wrk connections").yAxisTitle("requests/s per GB").build();
             chart.getStyler().setYAxisLogarithmic(true);
             chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
             chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
             chart.getStyler().setYAxisMin(1.0);
+            chart.getStyler().setXAxisLabelRotation(60);
             series.forEach((side, values) -> chart.addSeries(side, categories, values));
             BitmapEncoder.saveBitmap(chart, dir.resolve("density.png").toString(), BitmapEncoder.BitmapFormat.PNG);
         }
