@@ -56,6 +56,7 @@ final class InstancePool implements AutoCloseable {
     /** The deployed version of each function: an instance of any other version is ended when released. */
     private final Map<String, Integer> current = new HashMap<>();
     private int starting;
+    private boolean closed;
     private long coldStarts;
 
     InstancePool(BaselineOptions options, Path runners, String classPath, Path logs, Path aotDir, Ticker ticker) {
@@ -90,6 +91,10 @@ final class InstancePool implements AutoCloseable {
         try {
             fresh = RunnerProcess.start(fn, launchFor(fn));
             synchronized (this) {
+                if (closed) {
+                    fresh.kill("server stopping");
+                    throw new IOException("The baseline server is stopping");
+                }
                 alive.add(fresh);
             }
             return new Lease(fresh, true);
@@ -248,6 +253,7 @@ final class InstancePool implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        closed = true;
         new ArrayList<>(alive).forEach(i -> end(i, "server stopping"));
         idle.clear();
     }

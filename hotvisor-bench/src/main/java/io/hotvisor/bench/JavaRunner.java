@@ -60,9 +60,11 @@ public final class JavaRunner {
         server.createContext("/", JavaRunner::handle);
         server.start();
         // Ends with the server that started it, however that one ended.
-        ProcessHandle parent = ProcessHandle.current().parent().orElseThrow();
+        // Compares parent pids, as the Node.js and Python runners do: ProcessHandle.isAlive() of the parent kept
+        // answering true for a parent that was gone (seen under heavy load), leaving orphan runners.
+        long parent = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(1L);
         Thread.ofPlatform().daemon().start(() -> {
-            while (parent.isAlive()) {
+            while (ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(1L) == parent) {
                 try {
                     Thread.sleep(1000);
                 } catch (InterruptedException e) {
