@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The one-process-per-instance baseline (OpenWhisk's execution model) with a Hotvisor node's HTTP API:
+#   bench/baseline.sh [--port P] [--port-file F] [--keep-alive 10m] [--memory-cap-mb 256] [--max-instances N]
+#                     [--work-dir D] [--aot]
+# See io.hotvisor.bench.BaselineServer. Builds nothing unless BUILD=1 (then ./mvnw package -pl hotvisor-bench -am).
+# Env: HOTVISOR_BUILD_DIR (default target), BASELINE_JAVA_OPTS (the front server's JVM options; default
+# -Xmx128m -XX:+UseSerialGC: it only routes requests, and its RSS is counted in the stats).
+# Needs node and python3 on the PATH for JavaScript and Python functions; Java instances run this JDK 25.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$ROOT/bin/lib/jdk.sh"
+BUILD_DIR="${HOTVISOR_BUILD_DIR:-target}"
+BENCH="$ROOT/hotvisor-bench/$BUILD_DIR"
+if [ "${BUILD:-0}" = 1 ]; then
+  (cd "$ROOT" && ./mvnw -B -q package -DskipTests -pl hotvisor-bench -am -Dhotvisor.build.dir="$BUILD_DIR") >&2
+fi
+if [ ! -f "$BENCH/hotvisor-bench.jar" ]; then
+  echo "baseline: $BENCH/hotvisor-bench.jar is missing; build it (BUILD=1 bench/baseline.sh, or" \
+       "./mvnw package -DskipTests -pl hotvisor-bench -am)" >&2
+  exit 1
+fi
+# shellcheck disable=SC2086
+exec "$JAVA_HOME/bin/java" ${BASELINE_JAVA_OPTS:--Xmx128m -XX:+UseSerialGC} --sun-misc-unsafe-memory-access=allow \
+  -cp "$BENCH/hotvisor-bench.jar:$BENCH/lib/*" io.hotvisor.bench.BaselineServer "$@"

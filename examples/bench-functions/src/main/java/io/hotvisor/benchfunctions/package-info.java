@@ -1,0 +1,7 @@
+/**
+ * The Graalvisor paper's benchmark functions in Java (graph, file hashing, compression, dynamic HTML, thumbnail), each
+ * a {@code public static Map<String,Object> main(Map<String,Object>)} with inputs generated from the event's
+ * {@code seed} by {@link io.hotvisor.benchfunctions.Inputs}, the same generator as the JavaScript and Python versions
+ * in {@code bench/functions/}.
+ */
+package io.hotvisor.benchfunctions;
