@@ -54,7 +54,7 @@ final class TraceSide implements AutoCloseable {
 
     /** The baseline server of branch density, through its script; a clear error if it is not there. */
     static TraceSide baseline(Path root, Path work, TraceOptions o, int memoryCapMb, HttpClient http) {
-        String script = System.getenv().getOrDefault("BASELINE_CMD", root.resolve("bench/baseline.sh").toString());
+        String script = baselineScript(root);
         if (!Files.isExecutable(Path.of(script))) {
             throw new TraceException("The baseline is not available: '" + script + "' does not exist or is not"
                     + " executable (bench/baseline.sh comes from branch density; set BASELINE_CMD to another copy,"
@@ -64,6 +64,13 @@ final class TraceSide implements AutoCloseable {
                 "--keep-alive", o.keepAlive().toSeconds() + "s", "--memory-cap-mb", String.valueOf(memoryCapMb),
                 "--work-dir", work.resolve("instances").toString());
         return start("baseline", root, work, cmd, Map.of(), http);
+    }
+
+    /** {@code -Dhotvisor.baseline.cmd}, else env {@code BASELINE_CMD}, else {@code bench/baseline.sh}. */
+    static String baselineScript(Path root) {
+        String property = System.getProperty("hotvisor.baseline.cmd", "");
+        return !property.isBlank() ? property
+                : System.getenv().getOrDefault("BASELINE_CMD", root.resolve("bench/baseline.sh").toString());
     }
 
     private static TraceSide start(String name, Path root, Path work, List<String> cmd, Map<String, String> env,
