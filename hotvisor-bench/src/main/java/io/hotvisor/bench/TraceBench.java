@@ -35,7 +35,7 @@ public final class TraceBench {
         }
     }
 
-    /** Runs the replay on the sides {@code o} names; returns the summary JSON file. */
+    /** Runs the replay on the sides {@code o} names; returns the summary JSON file (not written by a dry run). */
     static Path run(TraceOptions o) {
         System.setProperty("java.awt.headless", "true");
         AzureTrace trace = AzureTrace.read(o.trace(), o.sampleSize());
@@ -47,8 +47,11 @@ public final class TraceBench {
         // copy into, and the node refuses calls while the heap after GC is above 85 % full), plus 384 MB for the
         // node itself (HTTP server, registry, class loaders, GraalVM engines it creates on demand).
         int heapMb = o.nodeHeapMb() > 0 ? o.nodeHeapMb() : (int) Math.max(512, 2 * peakMb + 384);
-        // A baseline instance must hold one call's allocation plus a JVM's own overhead: OpenWhisk's 256 MB, or more.
-        int capMb = Math.max(256, 2 * maxFunctionMb + 128);
+        // A baseline instance must hold one call's allocation plus a JVM's own overhead: OpenWhisk's 256 MB, or more
+        // (each function is deployed with the cap its own calls need; this is the default for the server).
+        int capMb = TraceSide.instanceCapMb(maxFunctionMb);
+        int minInstances = ((Number) projection.get("min_baseline_instances")).intValue();
+        int maxInstances = o.baselineMaxInstances() > 0 ? o.baselineMaxInstances() : Math.max(8, 2 * minInstances);
         Path root = root();
 
         System.out.println("Trace replay, options: " + o.asMap());
@@ -56,8 +59,18 @@ public final class TraceBench {
                 + trace.directory().resolve(o.sampleSize() + "_inv.csv") + "; " + schedule.functions().size()
                 + " functions, " + schedule.invocations().size() + " calls; projection " + projection);
         System.out.println("Node heap -Xmx" + heapMb + "m (2 x projected peak live " + peakMb + " MB + 384 MB);"
-                + " baseline instance memory cap " + capMb + " MB (largest call " + maxFunctionMb + " MB)");
+                + " baseline instance memory cap up to " + capMb + " MB (largest call " + maxFunctionMb + " MB), at most "
+                + maxInstances + " instances (2 x the projected minimum of " + minInstances + ")");
 
+        long available = MemorySampler.kb(ProcessHandle.current().pid(), "../meminfo", "MemAvailable:") / 1024;
+        long estimate = ((Number) projection.get("baseline_estimate_mb")).longValue();
+        if (o.runs("baseline") && estimate > available * 0.6) {
+            System.out.println("WARNING: the baseline may need about " + estimate + " MB; " + available
+                    + " MB are available now: lower --memory-scale or --invocation-scale");
+        }
+        if (o.dryRun()) {
+            return o.out().resolve("trace-" + o.mode() + ".json");
+        }
         Map<String, Object> header = Results.header("trace-" + o.mode(), "see the node log line 'Truffle:'",
                 o.mode().equals("smoke"), "Azure Functions 2019 trace replay; Hotvisor = one node, baseline = one"
                         + " process per function instance; memory = sum of RSS over each side's process tree from"
@@ -67,6 +80,7 @@ public final class TraceBench {
         header.put("projection", projection);
         header.put("node_heap_mb", heapMb);
         header.put("baseline_memory_cap_mb", capMb);
+        header.put("baseline_max_instances", maxInstances);
         header.put("memory_split", "an app's AverageAllocatedMb is split equally among its functions in "
                 + o.sampleSize() + "_inv.csv");
 
@@ -89,13 +103,17 @@ public final class TraceBench {
                 Path sideWork = work.resolve(sideName);
                 try (TraceSide side = sideName.equals("hotvisor")
                         ? TraceSide.hotvisor(root, sideWork, o, heapMb, http)
-                        : TraceSide.baseline(root, sideWork, o, capMb, http)) {
+                        : TraceSide.baseline(root, sideWork, o, capMb, maxInstances, http)) {
+                    // Ctrl-C or SIGTERM must not leave the side's processes behind.
+                    Thread hook = new Thread(side::close, "trace-side-stopper");
+                    Runtime.getRuntime().addShutdownHook(hook);
                     rows.add(replay(side, schedule, o, jar, http, memoryRows));
                     String truffle = side.logTail().lines().filter(l -> l.contains("Truffle:")).findFirst().orElse("");
                     if (!truffle.isEmpty()) {
                         header.put("truffle_runtime", truffle.substring(truffle.indexOf("Truffle:")));
                     }
                     header.put(sideName + "_command", side.command());
+                    Runtime.getRuntime().removeShutdownHook(hook);
                 } catch (TraceException e) {
                     if (!o.side().equals("both")) {
                         throw e;
@@ -128,8 +146,7 @@ public final class TraceBench {
         System.out.println(side.name() + ": up on " + side.url() + "; deploying " + schedule.functions().size()
                 + " functions");
         for (TraceSchedule.Target t : schedule.functions()) {
-            side.deploy(t.name(), jar, Math.min(16_384, Math.max(256, 2 * t.memoryMb() + 64)),
-                    Math.min(900_000, 2 * t.durationMs() + 30_000),
+            side.deploy(t.name(), jar, t.memoryMb(), Math.min(900_000, 2 * t.durationMs() + 30_000),
                     Math.min(256, Math.max(4, 2 * schedule.peakConcurrency(t))));
         }
         long coldBefore = side.coldStarts();

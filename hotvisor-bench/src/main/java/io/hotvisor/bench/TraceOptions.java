@@ -26,30 +26,37 @@ import java.util.Map;
  * @param keepAlive        idle keep-alive of both sides ({@code --keep-alive}, OpenWhisk's 10 min)
  * @param nodeHeapMb       the Hotvisor node's -Xmx, 0 = sized from the projected live memory ({@code --node-heap-mb})
  * @param out              results directory ({@code --out}, defaults to bench/results)
+ * @param baselineMaxInstances the baseline's instance limit, 0 = twice the projected minimum, at least 8
+ *                         ({@code --baseline-max-instances}; unlimited melts a 2-core machine down: slow JVM starts
+ *                         make calls wait, waiting calls start more JVMs)
+ * @param dryRun           print the window, scale and projection, then stop ({@code --dry-run}, no value)
  */
 record TraceOptions(String mode, Path trace, int sampleSize, int startMinute, int minutes, int functions, String pick,
                     long seed, double invocationScale, double memoryScale, long maxDurationMs, double timeCompression,
-                    String side, Duration keepAlive, int nodeHeapMb, Path out) {
+                    String side, Duration keepAlive, int nodeHeapMb, int baselineMaxInstances, Path out,
+                    boolean dryRun) {
 
     static final String USAGE = "options: --mode smoke|quick|full, --trace DIR, --sample 100|1000, --start MINUTE,"
             + " --minutes N, --functions N (0 = all), --pick busiest|random, --seed N, --invocation-scale F,"
             + " --memory-scale F, --max-duration-ms MS (0 = none), --time-compression F,"
-            + " --side hotvisor|baseline|both, --keep-alive 10m, --node-heap-mb MB (0 = sized), --out DIR";
+            + " --side hotvisor|baseline|both, --keep-alive 10m, --node-heap-mb MB (0 = sized),"
+            + " --baseline-max-instances N (0 = sized), --out DIR, --dry-run";
 
     /** The paper's window: day 4 of the trace is not in these one-day samples, so its minutes 781-785 of the day. */
     static TraceOptions preset(String mode, Path trace) {
         Path out = Path.of("bench", "results");
         Duration tenMinutes = Duration.ofMinutes(10);
         return switch (mode) {
-            // A few seconds: the 3 busiest functions of one minute, a tenth of their calls, replayed 10x faster.
-            case "smoke" -> new TraceOptions(mode, trace, 100, 781, 1, 3, "busiest", 42, 0.1, 1.0 / 64, 2_000, 10,
-                    "both", tenMinutes, 0, out);
-            // A few minutes: every function invoked in minute 781, half their calls, in real time.
-            case "quick" -> new TraceOptions(mode, trace, 100, 781, 2, 0, "busiest", 42, 0.5, 1.0 / 32, 30_000, 1,
-                    "both", tenMinutes, 0, out);
-            // The paper's 5-minute window, every function and every call of the 100-function sample.
-            case "full" -> new TraceOptions(mode, trace, 100, 781, 5, 0, "busiest", 42, 1.0, 1.0 / 32, 120_000, 1,
-                    "both", tenMinutes, 0, out);
+            // Seconds: the 2 busiest functions of one minute, 1 call in 20 (13 calls), replayed 6x faster (10 s).
+            case "smoke" -> new TraceOptions(mode, trace, 100, 781, 1, 2, "busiest", 42, 0.05, 1.0 / 64, 2_000, 6,
+                    "both", tenMinutes, 0, 0, out, false);
+            // A few minutes: every function invoked in minute 781, a quarter of their calls, in real time.
+            case "quick" -> new TraceOptions(mode, trace, 100, 781, 1, 0, "busiest", 42, 0.25, 1.0 / 32, 30_000, 1,
+                    "both", tenMinutes, 0, 0, out, false);
+            // The paper's 5-minute window of the 100-function sample, every function, half the calls, memory at 1/64:
+            // at full scale and 1/32 the baseline would need about 19 GB (177 JVMs) on this 24 GB shared machine.
+            case "full" -> new TraceOptions(mode, trace, 100, 781, 5, 0, "busiest", 42, 0.5, 1.0 / 64, 120_000, 1,
+                    "both", tenMinutes, 0, 0, out, false);
             default -> throw new TraceException("Unknown mode '" + mode + "'; known: smoke, quick, full");
         };
     }
@@ -71,6 +78,10 @@ record TraceOptions(String mode, Path trace, int sampleSize, int startMinute, in
         TraceOptions o = preset(mode, trace);
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
+            if (option.equals("--dry-run")) {
+                o = o.with(m -> m.put("dryRun", true));
+                continue;
+            }
             if (!option.startsWith("--")) {
                 throw new TraceException("Unexpected argument '" + option + "'; " + USAGE);
             }
@@ -90,6 +101,7 @@ record TraceOptions(String mode, Path trace, int sampleSize, int startMinute, in
                 case "--side" -> o.with(m -> m.put("side", oneOf(option, v, "hotvisor", "baseline", "both")));
                 case "--keep-alive" -> o.with(m -> m.put("keepAlive", duration(option, v)));
                 case "--node-heap-mb" -> o.with(m -> m.put("nodeHeapMb", integer(option, v, 0)));
+                case "--baseline-max-instances" -> o.with(m -> m.put("baselineMaxInstances", integer(option, v, 0)));
                 case "--out" -> o.with(m -> m.put("out", Path.of(v)));
                 default -> throw new TraceException("Unknown option '" + option + "'; " + USAGE);
             };
@@ -119,7 +131,9 @@ record TraceOptions(String mode, Path trace, int sampleSize, int startMinute, in
         m.put("side", side);
         m.put("keepAlive", keepAlive.toString());
         m.put("nodeHeapMb", nodeHeapMb);
+        m.put("baselineMaxInstances", baselineMaxInstances);
         m.put("out", out.toString());
+        m.put("dryRun", dryRun);
         return m;
     }
 
@@ -133,7 +147,8 @@ record TraceOptions(String mode, Path trace, int sampleSize, int startMinute, in
                 (int) m.get("startMinute"), (int) m.get("minutes"), (int) m.get("functions"), (String) m.get("pick"),
                 (long) m.get("seed"), (double) m.get("invocationScale"), (double) m.get("memoryScale"),
                 (long) m.get("maxDurationMs"), (double) m.get("timeCompression"), (String) m.get("side"),
-                (Duration) m.get("keepAlive"), (int) m.get("nodeHeapMb"), (Path) m.get("out"));
+                (Duration) m.get("keepAlive"), (int) m.get("nodeHeapMb"), (int) m.get("baselineMaxInstances"), (Path) m.get("out"),
+                (boolean) m.get("dryRun"));
     }
 
     private static String value(String[] args, int i, String option) {

@@ -70,7 +70,8 @@ final class TraceReport {
         md.append("- projection (if every call ran exactly its duration): ").append(header.get("projection"))
                 .append("\n");
         md.append("- Hotvisor node heap: -Xmx").append(header.get("node_heap_mb")).append("m; baseline instance cap: ")
-                .append(header.get("baseline_memory_cap_mb")).append(" MB; ").append(header.get("memory_split"))
+                .append(header.get("baseline_memory_cap_mb")).append(" MB, at most ")
+                .append(header.get("baseline_max_instances")).append(" instances; ").append(header.get("memory_split"))
                 .append("\n");
         Object skipped = header.get("skipped");
         if (skipped instanceof Map<?, ?> m && !m.isEmpty()) {

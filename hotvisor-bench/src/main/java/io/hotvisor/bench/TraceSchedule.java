@@ -120,6 +120,8 @@ record TraceSchedule(List<Target> functions, List<Invocation> invocations) {
         p.put("peak_live_function_mb", peakMb);
         p.put("min_baseline_instances", instances);
         p.put("min_baseline_instance_function_mb", instanceMb);
+        // A HotSpot JVM serving one small function holds about 64 MB besides the function's own data.
+        p.put("baseline_estimate_mb", instanceMb + 64 * instances);
         return p;
     }
 

@@ -9,14 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * One side of the trace comparison, started as a real process tree and driven only over HTTP: a Hotvisor node
@@ -53,7 +49,8 @@ final class TraceSide implements AutoCloseable {
     }
 
     /** The baseline server of branch density, through its script; a clear error if it is not there. */
-    static TraceSide baseline(Path root, Path work, TraceOptions o, int memoryCapMb, HttpClient http) {
+    static TraceSide baseline(Path root, Path work, TraceOptions o, int memoryCapMb, int maxInstances,
+                              HttpClient http) {
         String script = baselineScript(root);
         if (!Files.isExecutable(Path.of(script))) {
             throw new TraceException("The baseline is not available: '" + script + "' does not exist or is not"
@@ -62,7 +59,7 @@ final class TraceSide implements AutoCloseable {
         }
         List<String> cmd = List.of(script, "--port", "0", "--port-file", work.resolve("port").toString(),
                 "--keep-alive", o.keepAlive().toSeconds() + "s", "--memory-cap-mb", String.valueOf(memoryCapMb),
-                "--work-dir", work.resolve("instances").toString());
+                "--max-instances", String.valueOf(maxInstances), "--work-dir", work.resolve("instances").toString());
         return start("baseline", root, work, cmd, Map.of(), http);
     }
 
@@ -136,8 +133,16 @@ final class TraceSide implements AutoCloseable {
                 .timeout(Duration.ofMinutes(2));
     }
 
-    /** PUT /v1/functions/{name}; the node also gets a concurrency limit (a field the baseline contract lacks). */
-    void deploy(String function, String jarBase64, int memoryMb, long timeoutMs, int concurrency) {
+    /**
+     * PUT /v1/functions/{name}. {@code memoryMb} means different things on the two sides, so each gets what lets a call
+     * of {@code callMb} run: on the node it bounds what one call allocates (twice the call's data, at least the
+     * default 256); in the baseline it is the instance's memory cap (a JVM's -XX:MaxRAM, whose default heap is a
+     * quarter of it: four times the call's data plus 256, at least OpenWhisk's 256). Only the node gets
+     * {@code concurrency}, a field the baseline contract lacks.
+     */
+    void deploy(String function, String jarBase64, int callMb, long timeoutMs, int concurrency) {
+        int memoryMb = name.equals("hotvisor") ? Math.min(16_384, Math.max(256, 2 * callMb + 64))
+                : instanceCapMb(callMb);
         Map<String, Object> body = new java.util.LinkedHashMap<>();
         body.put("language", "java");
         body.put("handler", TraceFunction.HANDLER);
@@ -162,6 +167,11 @@ final class TraceSide implements AutoCloseable {
         }
     }
 
+    /** The baseline's memory cap for an instance whose calls hold {@code callMb}. */
+    static int instanceCapMb(int callMb) {
+        return Math.max(256, 4 * callMb + 256);
+    }
+
     /** Sandboxes (node) or instance processes (baseline) created so far. */
     long coldStarts() {
         try {
@@ -177,31 +187,26 @@ final class TraceSide implements AutoCloseable {
     }
 
     /**
-     * The pids of the side's process tree, split into the front (the node; the baseline's server and its script)
-     * and the function instances (the baseline's {@code pids} and their children; none for the node).
+     * The pids of the side's process tree, split into the front and the function instances. The front is the
+     * process started (a script that execs java: the node, the baseline's server), followed down through wrapper
+     * processes that have a single child and are not a JVM; everything below the front are instances (the baseline's
+     * runners and what they start; a node's process-isolation workers). Read from /proc only, so a side too busy to
+     * answer HTTP is still sampled.
      */
     Processes processes() {
-        List<ProcessHandle> tree = new ArrayList<>();
-        tree.add(process.toHandle());
-        process.descendants().forEach(tree::add);
-        Set<Long> instances = new HashSet<>();
-        if (name.equals("baseline")) {
-            try {
-                for (JsonNode pid : Results.JSON.readTree(get("/v1/baseline/stats")).path("pids")) {
-                    instances.add(pid.asLong());
-                }
-            } catch (IOException | InterruptedException | RuntimeException e) {
-                // A sample without the split: counted as front; rare, and visible as a spike in the front series.
+        ProcessHandle front = process.toHandle();
+        List<Long> frontPids = new ArrayList<>();
+        while (true) {
+            frontPids.add(front.pid());
+            List<ProcessHandle> children = front.children().toList();
+            boolean jvm = front.info().command().map(c -> c.endsWith("/java")).orElse(false);
+            if (jvm || children.size() != 1) {
+                break;
             }
-            for (ProcessHandle h : tree) {
-                if (h.parent().map(parent -> instances.contains(parent.pid())).orElse(false)) {
-                    instances.add(h.pid());
-                }
-            }
+            front = children.getFirst();
         }
-        List<Long> front = tree.stream().map(ProcessHandle::pid).filter(pid -> !instances.contains(pid)).toList();
-        List<Long> inst = tree.stream().map(ProcessHandle::pid).filter(instances::contains).toList();
-        return new Processes(front, inst);
+        List<Long> instances = front.descendants().map(ProcessHandle::pid).toList();
+        return new Processes(frontPids, instances);
     }
 
     /** The side's processes at one moment. */
@@ -235,7 +240,11 @@ final class TraceSide implements AutoCloseable {
 
     /** Stops the whole tree: SIGTERM to every process, then SIGKILL to what is left after 15 s. */
     private static void stop(Process p) {
+        // Children first, root last, and the children again: a server that starts an instance while it is being
+        // stopped would otherwise leave it behind, reparented to init and no longer a descendant.
         List<ProcessHandle> tree = new ArrayList<>(p.descendants().toList());
+        tree.forEach(ProcessHandle::destroy);
+        tree.addAll(p.descendants().toList());
         tree.add(p.toHandle());
         tree.forEach(ProcessHandle::destroy);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);

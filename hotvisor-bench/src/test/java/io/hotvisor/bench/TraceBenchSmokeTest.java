@@ -14,8 +14,9 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * The trace replay's smoke mode (one minute of the trace, 3 functions, replayed 10x faster) against real processes,
- * so that it cannot rot: every call answered, the counts add up, the files are well formed. Never a timing.
+ * The trace replay's smoke mode (one minute of the trace, 2 functions, 1 call in 20, replayed 6x faster) against
+ * real processes, so that it cannot rot: every call answered, the counts add up, the files are well formed. Never a
+ * timing.
  */
 class TraceBenchSmokeTest {
 
@@ -27,7 +28,11 @@ class TraceBenchSmokeTest {
         JsonNode doc = replay("hotvisor");
 
         assertThat(doc.get("rows")).hasSize(1);
-        checkSide(doc, doc.get("rows").get(0), "hotvisor");
+        JsonNode row = doc.get("rows").get(0);
+        checkSide(doc, row, "hotvisor");
+        // 23 MB of live data on a 512 MB heap: the node has no reason to refuse any of 13 calls.
+        assertThat(row.get("ok").asLong()).as("first error: %s", row.get("first_error"))
+                .isEqualTo(row.get("scheduled").asLong());
     }
 
     @Test
@@ -42,6 +47,8 @@ class TraceBenchSmokeTest {
         checkSide(doc, row, "baseline");
         assertThat(row.get("cold_starts").asLong()).as("one instance at least per function")
                 .isGreaterThanOrEqualTo(doc.get("projection").get("functions").asLong());
+        assertThat(row.get("cold_start_headers").asLong()).as("X-Hotvisor-Cold-Start: true answers")
+                .isPositive().isLessThanOrEqualTo(row.get("cold_starts").asLong());
         assertThat(row.get("instances_rss_max_mb").asDouble()).isPositive();
     }
 
@@ -70,7 +77,11 @@ class TraceBenchSmokeTest {
         assertThat(row.get("scheduled").asLong()).isEqualTo(scheduled);
         assertThat(row.get("ok").asLong() + row.get("rejected_429").asLong() + row.get("failed").asLong()
                 + row.get("dropped").asLong()).isEqualTo(scheduled);
-        assertThat(row.get("ok").asLong()).as("first error: %s", row.get("first_error")).isEqualTo(scheduled);
+        // Every call got an HTTP answer, and none was a function error or a timeout. The baseline may refuse some
+        // with 429 while its instances start (slow JVM starts on a busy machine, and a capped instance count).
+        assertThat(row.get("dropped").asLong()).as("first error: %s", row.get("first_error")).isZero();
+        assertThat(row.get("failed").asLong()).as("first error: %s", row.get("first_error")).isZero();
+        assertThat(row.get("ok").asLong()).isPositive();
         assertThat(row.get("cold_starts").asLong()).isNotNegative();
         assertThat(row.get("latency_p50_ms").asDouble()).isPositive()
                 .isLessThanOrEqualTo(row.get("latency_p99_ms").asDouble());
