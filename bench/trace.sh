@@ -2,8 +2,8 @@
 # Benchmark 2: replays a window of the Azure Functions 2019 trace against a Hotvisor node and against the baseline
 # (one process per function instance, OpenWhisk's keep-alive), one after the other (io.hotvisor.bench.TraceBench):
 #   bench/trace.sh --mode smoke    seconds: 2 functions, one minute of the trace replayed 6x faster, 1 call in 20
-#   bench/trace.sh --mode quick    a few minutes: every function of minutes 781-782 of the 100-function sample, half the calls
-#   bench/trace.sh --mode full     the paper's 5-minute window (minutes 781-785), every call of the 100-function sample
+#   bench/trace.sh --mode quick    a few minutes: the 6 busiest functions of minute 781 (100-function sample), 1 call in 4
+#   bench/trace.sh --mode full     the paper's 5-minute window (minutes 781-785), all functions of the 100-function sample, 1 call in 2
 #   options after the mode override it: --side hotvisor|baseline|both, --trace DIR, --sample 100|1000, --start MINUTE,
 #   --minutes N, --functions N, --pick busiest|random, --seed N, --invocation-scale F, --memory-scale F,
 #   --max-duration-ms MS, --time-compression F, --keep-alive 10m, --node-heap-mb MB, --out DIR

@@ -23,7 +23,7 @@ final class MemorySampler implements AutoCloseable {
      * @param seconds      since the replay started
      * @param rssMb        sum of RSS over all the side's processes
      * @param instanceRssMb sum of RSS over the function instances only (the baseline; 0 for the node)
-     * @param pssMb        sum of PSS over all the side's processes
+     * @param pssMb        sum of PSS over all the side's processes, as of the latest PSS sample (every 5 s)
      * @param processes    how many processes were counted
      */
     record Sample(double seconds, double rssMb, double instanceRssMb, double pssMb, int processes) {
@@ -32,7 +32,8 @@ final class MemorySampler implements AutoCloseable {
     private final TraceSide side;
     private final long startNanos;
     private final List<Sample> samples = new ArrayList<>();
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+    private volatile double lastPssMb;
+    private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(2, r -> {
         Thread t = new Thread(r, "memory-sampler");
         t.setDaemon(true);
         return t;
@@ -46,8 +47,23 @@ final class MemorySampler implements AutoCloseable {
     /** Starts sampling now, once a second, with times counted from {@code startNanos} ({@link System#nanoTime()}). */
     static MemorySampler start(TraceSide side, long startNanos) {
         MemorySampler s = new MemorySampler(side, startNanos);
+        s.samplePss();
         s.timer.scheduleAtFixedRate(s::sample, 0, 1, TimeUnit.SECONDS);
+        s.timer.scheduleWithFixedDelay(s::samplePss, 5, 5, TimeUnit.SECONDS);
         return s;
+    }
+
+    /**
+     * PSS on a thread of its own, every 5 s: reading {@code smaps_rollup} walks a process's page tables and waits
+     * for a busy JVM's memory map lock, which on a loaded machine stalled the once-a-second RSS samples for tens of
+     * seconds. Each RSS sample carries the latest PSS.
+     */
+    private void samplePss() {
+        try {
+            lastPssMb = side.processes().all().mapToLong(pid -> kb(pid, "smaps_rollup", "Pss:")).sum() / 1024.0;
+        } catch (RuntimeException e) {
+            System.err.println("PSS sample failed: " + e);
+        }
     }
 
     private void sample() {
@@ -55,8 +71,8 @@ final class MemorySampler implements AutoCloseable {
             TraceSide.Processes p = side.processes();
             double rss = p.all().mapToLong(pid -> kb(pid, "status", "VmRSS:")).sum() / 1024.0;
             double instances = p.instances().stream().mapToLong(pid -> kb(pid, "status", "VmRSS:")).sum() / 1024.0;
-            double pss = p.all().mapToLong(pid -> kb(pid, "smaps_rollup", "Pss:")).sum() / 1024.0;
-            Sample s = new Sample((System.nanoTime() - startNanos) / 1e9, rss, instances, pss, (int) p.all().count());
+            Sample s = new Sample((System.nanoTime() - startNanos) / 1e9, rss, instances, lastPssMb,
+                    (int) p.all().count());
             synchronized (samples) {
                 samples.add(s);
             }
