@@ -146,7 +146,9 @@ public final class TraceBench {
         System.out.println(side.name() + ": up on " + side.url() + "; deploying " + schedule.functions().size()
                 + " functions");
         for (TraceSchedule.Target t : schedule.functions()) {
-            side.deploy(t.name(), jar, t.memoryMb(), Math.min(900_000, 2 * t.durationMs() + 30_000),
+            // Generous timeouts: the baseline counts an instance's start in them, and on 2 busy cores a JVM's start
+            // took over a minute; a call only sleeps its duration, so a long timeout changes nothing for the node.
+            side.deploy(t.name(), jar, t.memoryMb(), Math.min(900_000, 2 * t.durationMs() + 120_000),
                     Math.min(256, Math.max(4, 2 * schedule.peakConcurrency(t))));
         }
         long coldBefore = side.coldStarts();

@@ -32,7 +32,8 @@ final class TraceReplay {
 
     /**
      * Replays {@code schedule} against {@code side} starting at {@code startNanos}, then waits for every answer until
-     * the window's end plus the longest duration plus 2 minutes.
+     * the window's end plus twice the longest duration plus 3 minutes (the
+     * request timeout).
      */
     static List<Call> run(TraceSide side, TraceSchedule schedule, TraceOptions o, long startNanos, HttpClient http) {
         List<CompletableFuture<Call>> calls = new ArrayList<>(schedule.invocations().size());
@@ -46,7 +47,7 @@ final class TraceReplay {
             long sent = System.nanoTime();
             String body = "{\"mb\":" + inv.target().memoryMb() + ",\"ms\":" + inv.target().durationMs() + "}";
             HttpRequest request = side.request("/v1/functions/" + inv.target().name() + "/invoke")
-                    .timeout(Duration.ofMillis(2 * inv.target().durationMs() + 120_000))
+                    .timeout(Duration.ofMillis(2 * inv.target().durationMs() + 180_000))
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build();
             calls.add(http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).handle((r, e) -> {
@@ -60,7 +61,7 @@ final class TraceReplay {
                         r.statusCode() == 200 ? null : r.body());
             }));
         }
-        long deadline = startNanos + schedule.windowNanos(o) + TimeUnit.MILLISECONDS.toNanos(longestMs + 120_000);
+        long deadline = startNanos + schedule.windowNanos(o) + TimeUnit.MILLISECONDS.toNanos(2 * longestMs + 180_000);
         List<Call> done = new ArrayList<>(calls.size());
         for (int i = 0; i < calls.size(); i++) {
             try {

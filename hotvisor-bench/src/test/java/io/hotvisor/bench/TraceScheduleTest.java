@@ -20,7 +20,7 @@ class TraceScheduleTest {
 
     @Test
     void replays_every_call_of_the_window_at_scale_one_inside_its_minute() {
-        TraceSchedule s = TraceSchedule.create(TRACE, options("--minutes", "2"));
+        TraceSchedule s = TraceSchedule.create(TRACE, options("--minutes", "2", "--invocation-scale", "1"));
 
         long expected = TRACE.functions().stream().mapToLong(f -> f.invocations(781, 2)).sum();
         assertThat(s.invocations()).hasSize((int) expected);
