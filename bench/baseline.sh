@@ -14,11 +14,14 @@ BENCH="$ROOT/hotvisor-bench/$BUILD_DIR"
 if [ "${BUILD:-0}" = 1 ]; then
   (cd "$ROOT" && ./mvnw -B -q package -DskipTests -pl hotvisor-bench -am -Dhotvisor.build.dir="$BUILD_DIR") >&2
 fi
-if [ ! -f "$BENCH/hotvisor-bench.jar" ]; then
-  echo "baseline: $BENCH/hotvisor-bench.jar is missing; build it (BUILD=1 bench/baseline.sh, or" \
+# The module's compiled classes (current even while its own tests run, before it is packaged), else its jar.
+if [ -f "$BENCH/classes/io/hotvisor/bench/BaselineServer.class" ]; then CLASSES="$BENCH/classes"
+else CLASSES="$BENCH/hotvisor-bench.jar"; fi
+if [ ! -e "$CLASSES" ] || [ ! -d "$BENCH/lib" ]; then
+  echo "baseline: hotvisor-bench is not built under $BENCH; build it (BUILD=1 bench/baseline.sh, or" \
        "./mvnw package -DskipTests -pl hotvisor-bench -am)" >&2
   exit 1
 fi
 # shellcheck disable=SC2086
 exec "$JAVA_HOME/bin/java" ${BASELINE_JAVA_OPTS:--Xmx128m -XX:+UseSerialGC} --sun-misc-unsafe-memory-access=allow \
-  -cp "$BENCH/hotvisor-bench.jar:$BENCH/lib/*" io.hotvisor.bench.BaselineServer "$@"
+  -cp "$CLASSES:$BENCH/lib/*" io.hotvisor.bench.BaselineServer "$@"
