@@ -34,7 +34,7 @@ final class JavaRuntime implements LanguageRuntime {
 
     private synchronized WorkerJvm workerJvm() {
         if (workerJvm == null) {
-            workerJvm = WorkerJvm.current();
+            workerJvm = WorkerJvm.current(options.aotCacheDir().resolve("classpath"));
         }
         return workerJvm;
     }

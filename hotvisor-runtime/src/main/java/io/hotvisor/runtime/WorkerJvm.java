@@ -61,15 +61,22 @@ final class WorkerJvm {
         this.runtimeVersion = runtimeVersion;
     }
 
-    /** The worker JVM of this node: the node's own {@code java}, the class path of the worker's classes. */
-    static WorkerJvm current() {
+    /**
+     * The worker JVM of this node: the node's own {@code java}, the class path of the worker's classes.
+     *
+     * @param jarDir where a class directory on the class path (a build's {@code target/classes}, as in tests) is
+     *               packed into a jar: the JDK's AOT cache accepts only jars and empty directories on the class path
+     */
+    static WorkerJvm current(Path jarDir) {
         Set<String> entries = new LinkedHashSet<>();
         for (Class<?> c : CLASS_PATH_ANCHORS) {
+            Path where;
             try {
-                entries.add(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+                where = Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
             } catch (URISyntaxException | NullPointerException e) {
                 throw new IllegalStateException("Cannot find where class " + c.getName() + " was loaded from", e);
             }
+            entries.add((Files.isDirectory(where) ? ClassDirectoryJar.pack(where, jarDir) : where).toString());
         }
         return new WorkerJvm(Path.of(System.getProperty("java.home"), "bin", "java"),
                 String.join(File.pathSeparator, entries), System.getProperty("java.runtime.version"));
@@ -109,7 +116,6 @@ final class WorkerJvm {
         cmd.add("-XX:MaxDirectMemorySize=" + config.memoryMb() + "m");
         cmd.add("-XX:MaxMetaspaceSize=128m");
         cmd.add("-XX:-UsePerfData");
-        cmd.add("-Xshare:auto");
         cmd.add("-Djava.io.tmpdir=" + dir);
         cmd.add("-Xlog:aot=info,aot+codecache=warning:file=" + dir.resolve("aot.log") + ":uptime");
         if (aotFlag != null) {

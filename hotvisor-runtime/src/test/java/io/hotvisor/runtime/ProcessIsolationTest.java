@@ -43,6 +43,60 @@ class ProcessIsolationTest {
             }
             """;
 
+    /** Every Java handler shape, one class each, in one jar. */
+    static final Map<String, String> SHAPES = Map.of(
+            "com.acme.Lambda", """
+                    package com.acme;
+                    import java.util.*;
+                    import com.amazonaws.services.lambda.runtime.*;
+                    public class Lambda implements RequestHandler<Map<String, Object>, Map<String, Object>> {
+                        public Map<String, Object> handleRequest(Map<String, Object> event, Context c) {
+                            return Map.of("greeting", "Hello, " + event.get("name"), "function", c.getFunctionName(),
+                                    "memory", c.getMemoryLimitInMB());
+                        }
+                    }
+                    """,
+            "com.acme.Stream", """
+                    package com.acme;
+                    import java.io.*;
+                    import com.amazonaws.services.lambda.runtime.*;
+                    public class Stream implements RequestStreamHandler {
+                        public void handleRequest(InputStream in, OutputStream out, Context c) throws IOException {
+                            out.write(("{\\"echo\\":" + new String(in.readAllBytes(), "UTF-8") + "}").getBytes("UTF-8"));
+                        }
+                    }
+                    """,
+            "com.acme.Hv", """
+                    package com.acme;
+                    import java.util.*;
+                    import io.hotvisor.api.*;
+                    public class Hv implements Handler {
+                        public Object handle(Map<String, Object> event, FunctionContext ctx) {
+                            return List.of(ctx.invocationId(), ctx.env().get("GREETING") + " " + event.get("name"));
+                        }
+                    }
+                    """,
+            "com.acme.Gv", """
+                    package com.acme;
+                    import java.util.*;
+                    public class Gv {
+                        public static Map<String, Object> main(Map<String, Object> args) {
+                            return Map.of("name", args.get("name"));
+                        }
+                    }
+                    """,
+            "com.acme.Ow", """
+                    package com.acme;
+                    import com.google.gson.JsonObject;
+                    public class Ow {
+                        public static JsonObject main(JsonObject args) {
+                            JsonObject out = new JsonObject();
+                            out.addProperty("greeting", "Hello " + args.get("name").getAsString());
+                            return out;
+                        }
+                    }
+                    """);
+
     @TempDir
     Path dir;
     TestFunctions functions;
@@ -92,6 +146,29 @@ class ProcessIsolationTest {
 
     private static long pid(String json) {
         return Long.parseLong(json.replaceAll("\\D", ""));
+    }
+
+    @Test
+    void runs_every_java_handler_shape_in_a_worker() {
+        Path jar = TestJars.jar(dir, "shapes", SHAPES);
+        Map<String, String> expected = Map.of(
+                "com.acme.Lambda::handleRequest", "{\"greeting\":\"Hello, Ada\",\"function\":\"shapes\",\"memory\":64}",
+                "com.acme.Stream", "{\"echo\":{\"name\":\"Ada\"}}",
+                "com.acme.Hv", "[\"inv-1\",\"hi Ada\"]",
+                "com.acme.Gv::main", "{\"name\":\"Ada\"}",
+                "com.acme.Ow::main", "{\"greeting\":\"Hello Ada\"}");
+
+        expected.forEach((handler, json) -> {
+            LoadedFunction f = functions.load(definition("shapes", handler, jar, 1, Duration.ofSeconds(60)));
+            String got = TestFunctions.invokeOnce(f, "{\"name\":\"Ada\"}");
+            if (handler.startsWith("com.acme.Lambda")) {
+                assertThat(got).as(handler).contains("\"greeting\":\"Hello, Ada\"", "\"function\":\"shapes\"",
+                        "\"memory\":64");
+            } else {
+                assertThat(got).as(handler).isEqualTo(json);
+            }
+            f.close();
+        });
     }
 
     @Test
