@@ -70,6 +70,8 @@ final class JavaWorkerMain {
             Runtime.getRuntime().halt(0);
             return;
         }
+        warmUp();
+        ExitReporter.install(out);
         new WorkerProtocol.Loaded(ProcessHandle.current().pid(), null, null).write(out);
         capture.reset();
         serve(function, config, definition.version(), capture, in, out);
@@ -87,6 +89,7 @@ final class JavaWorkerMain {
                 return;
             }
             if (tag == WorkerProtocol.EXIT) {
+                ExitReporter.INSTANCE.exitRequested = true;
                 // A graceful exit: a training JVM writes its AOT cache now (JDK 25 one-step -XX:AOTCacheOutput).
                 System.exit(0);
                 return;
@@ -115,11 +118,87 @@ final class JavaWorkerMain {
                 InvocationFailure g = outOfMemory(config, JavaFailures.classify(e, config.name(), false));
                 result = capture.result(g.kind(), g.errorType(), g.getMessage(), List.of());
             }
-            result.write(out);
+            synchronized (out) {
+                result.write(out);
+            }
             if (config.sandbox() == SandboxPolicy.FRESH || exitAfter) {
                 sandbox.close();
                 sandbox = null;
             }
+        }
+    }
+
+    /**
+     * Tells the node at once when the function calls {@code System.exit}, with its status: a training JVM would
+     * otherwise spend seconds writing its AOT cache before the socket closes, and the status would be lost when the
+     * node kills it. It hooks the JDK's own exit logging (JDK 21+, JDK-8301627: {@code Runtime.exit} logs
+     * "Runtime.exit(status)" to the System.Logger {@code java.lang.Runtime} at DEBUG, on the exiting thread, before
+     * shutdown hooks run).
+     */
+    static final class ExitReporter extends java.util.logging.Handler {
+        private static final java.util.regex.Pattern STATUS = java.util.regex.Pattern.compile("Runtime\\.exit\\((-?\\d+)\\)");
+        /** Held strongly: JUL keeps loggers weakly, and a collected logger would lose its level and handler. */
+        private static java.util.logging.Logger runtimeLogger;
+        /** The installed reporter; told when the node itself asks the worker to exit. */
+        static ExitReporter INSTANCE;
+        private final DataOutputStream out;
+        private volatile boolean exitRequested;
+
+        private ExitReporter(DataOutputStream out) {
+            this.out = out;
+        }
+
+        static void install(DataOutputStream out) {
+            runtimeLogger = java.util.logging.Logger.getLogger("java.lang.Runtime");
+            runtimeLogger.setUseParentHandlers(false);
+            runtimeLogger.setLevel(java.util.logging.Level.FINE);
+            ExitReporter reporter = new ExitReporter(out);
+            reporter.setLevel(java.util.logging.Level.ALL);
+            runtimeLogger.addHandler(reporter);
+            INSTANCE = reporter;
+        }
+
+        @Override
+        public void publish(java.util.logging.LogRecord record) {
+            if (exitRequested || record.getThrown() == null) {
+                return;
+            }
+            java.util.regex.Matcher m = STATUS.matcher(String.valueOf(record.getThrown().getMessage()));
+            if (!m.find()) {
+                return;
+            }
+            try {
+                synchronized (out) {
+                    out.writeByte(WorkerProtocol.EXITING);
+                    out.writeInt(Integer.parseInt(m.group(1)));
+                    out.flush();
+                }
+            } catch (IOException | RuntimeException e) {
+                // the node is gone: nothing to tell
+            }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /**
+     * Loads and links what every invocation uses (Jackson's reading and writing of maps and lists) before the worker
+     * reports ready, so a new worker's first invocation does not pay for it within the function's timeout. The
+     * function's own code is not run: it may have side effects.
+     */
+    private static void warmUp() {
+        try {
+            com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
+            Object tree = m.readValue("{\"a\":[1,2.5,\"x\",true,null],\"b\":{}}", java.util.Map.class);
+            m.writeValueAsString(tree);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

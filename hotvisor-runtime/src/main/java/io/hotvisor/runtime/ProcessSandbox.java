@@ -200,6 +200,10 @@ final class ProcessSandbox implements Sandbox {
             new WorkerProtocol.Invoke(context.invocationId(), context.remaining().toMillis(),
                     eventJson == null ? "" : eventJson).write(out);
             r = WorkerProtocol.Result.read(in);
+        } catch (WorkerProtocol.FunctionExited e) {
+            dead = true;
+            process.destroyForcibly(); // no need to wait for a training JVM to write its cache
+            throw exited(e.status);
         } catch (IOException e) {
             dead = true;
             throw died();
@@ -229,14 +233,15 @@ final class ProcessSandbox implements Sandbox {
 
     /** Classifies the death of the worker during an invocation. */
     private InvocationFailure died() {
-        process.destroyForcibly();
         int code;
         try {
+            // A crash or halt ends the process by itself: wait for its real exit code before making sure.
             code = process.waitFor(EXIT_WAIT.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             code = -1;
         }
+        process.destroyForcibly();
         if (cancelled) {
             return InvocationFailure.of(InvocationFailure.Kind.CANCELLED, "Function '" + name
                     + "' was stopped: its worker process (pid " + process.pid() + ") was killed");
@@ -249,8 +254,14 @@ final class ProcessSandbox implements Sandbox {
                     + process.pid() + ") was killed and is replaced");
         }
         return InvocationFailure.functionError("WorkerExited", "Function '" + name + "' ended its worker process (pid "
-                + process.pid() + ") with exit code " + code + " during the invocation (System.exit, Runtime.halt or"
-                + " a crash of the JVM); the worker is replaced", List.of());
+                + process.pid() + ") with exit code " + code + " during the invocation (Runtime.halt or a crash of the"
+                + " JVM); the worker is replaced", List.of());
+    }
+
+    private InvocationFailure exited(int status) {
+        return InvocationFailure.functionError("WorkerExited", "Function '" + name + "' ended its worker process (pid "
+                + process.pid() + ") with exit code " + status + " during the invocation (System.exit(" + status
+                + ")); the worker is replaced", List.of());
     }
 
     private void watchMemory() {

@@ -2,7 +2,6 @@ package io.hotvisor.runtime;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -21,6 +20,8 @@ final class WorkerProtocol {
     static final byte INVOKE = 'I';
     static final byte RESULT = 'R';
     static final byte EXIT = 'X';
+    /** Worker to node: the function called {@code System.exit} with this status; the worker is going away. */
+    static final byte EXITING = 'E';
     /** Longest string accepted from the other side: bounded above the node's largest body and result. */
     static final int MAX_STRING_BYTES = 256 * 1024 * 1024;
 
@@ -80,8 +81,15 @@ final class WorkerProtocol {
             out.flush();
         }
 
+        /** @throws FunctionExited if the function called {@code System.exit} instead */
         static Result read(DataInputStream in) throws IOException {
-            expect(in, RESULT);
+            byte tag = in.readByte();
+            if (tag == EXITING) {
+                throw new FunctionExited(in.readInt());
+            }
+            if (tag != RESULT) {
+                throw new IOException("Malformed message from a worker: expected 'R', got " + tag);
+            }
             byte kind = in.readByte();
             String value = readString(in);
             String message = readString(in);
@@ -101,6 +109,17 @@ final class WorkerProtocol {
                 throw new IOException("Malformed result from a worker: failure kind " + kind);
             }
             return new Result(kind < 0 ? null : kinds[kind], value, message, stack, stdout, stderr, dropped);
+        }
+    }
+
+    /** The function called {@code System.exit(status)} during the invocation. */
+    static final class FunctionExited extends IOException {
+        private static final long serialVersionUID = 1L;
+        final int status;
+
+        FunctionExited(int status) {
+            super("The function called System.exit(" + status + ")");
+            this.status = status;
         }
     }
 
@@ -142,8 +161,4 @@ final class WorkerProtocol {
         return b;
     }
 
-    /** Whether {@code e} means the other side went away. */
-    static boolean closed(IOException e) {
-        return e instanceof EOFException;
-    }
 }

@@ -82,6 +82,23 @@ class WorkerAotCacheTest {
     }
 
     @Test
+    void reports_system_exit_in_a_training_worker_with_its_status() {
+        Path jar = TestJars.jar(dir, "quits", Map.of("com.acme.Fn", ProcessIsolationTest.MISBEHAVING));
+        LoadedFunction f = functions.load(ProcessIsolationTest.definition("quits", "com.acme.Fn::main", jar, 1,
+                Duration.ofSeconds(60)));
+
+        try (Sandbox training = f.newSandbox()) {
+            assertThat(((ProcessSandbox) training).command()).anyMatch(a -> a.startsWith("-XX:AOTCacheOutput="));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> training.invoke("{\"mode\":\"exit\"}",
+                    TestFunctions.invocation("quits"))).isInstanceOfSatisfying(InvocationFailure.class, e -> {
+                        assertThat(e.errorType()).isEqualTo("WorkerExited");
+                        assertThat(e.getMessage()).contains("with exit code 3 during the invocation (System.exit(3))");
+                    });
+            assertThat(training.reusable()).isFalse();
+        }
+    }
+
+    @Test
     void starts_a_worker_even_when_its_cache_file_is_corrupt() throws Exception {
         Path jar = TestJars.jar(dir, "corrupt", Map.of("com.acme.Hello", HELLO));
         Path cache = cacheDir.resolve(WorkerJvm.current(cacheDir.resolve("classpath")).aotCacheName(jar));
