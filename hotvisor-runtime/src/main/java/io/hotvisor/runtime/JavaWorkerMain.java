@@ -55,6 +55,8 @@ final class JavaWorkerMain {
         FunctionDefinition definition = new FunctionDefinition(config, new FunctionCode.JarFile(jar),
                 Long.parseLong(args[4]));
 
+        // The node may die while a function loops and never returns to read the socket: follow it.
+        ProcessHandle.current().parent().ifPresent(node -> node.onExit().thenRun(() -> Runtime.getRuntime().halt(0)));
         SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
         channel.connect(UnixDomainSocketAddress.of(socket));
         DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel)));

@@ -33,6 +33,12 @@ class ProcessIsolationTest {
                         case "halt" -> Runtime.getRuntime().halt(4);
                         case "bomb" -> { List<long[]> keep = new ArrayList<>(); while (true) { keep.add(new long[1 << 20]); } }
                         case "sleep" -> Thread.sleep(1500);
+                        case "native" -> {
+                            java.lang.reflect.Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
+                            f.setAccessible(true);
+                            sun.misc.Unsafe u = (sun.misc.Unsafe) f.get(null);
+                            while (true) { long a = u.allocateMemory(16 << 20); u.setMemory(a, 16 << 20, (byte) 1); }
+                        }
                         case "flood" -> { String line = "x".repeat(1023); for (int i = 0; i < 3 * 1024; i++) { System.out.println(line); } }
                         case "env" -> { return Map.of("env", new TreeMap<>(System.getenv())); }
                         case "throw" -> throw new IllegalStateException("bad input " + event.get("n"));
@@ -213,6 +219,20 @@ class ProcessIsolationTest {
         assertThat(f.errorType()).isEqualTo("MemoryLimitExceeded");
         assertThat(f.getMessage()).startsWith("Function 'bomb' ").contains("memoryMb 64");
         assertThat(Runtime.getRuntime().maxMemory()).isEqualTo(heapBefore);
+        assertThat(call(d, "{}")).contains("pid");
+        d.shutdownNow().get(30, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void kills_a_worker_whose_resident_memory_outgrows_its_limit() throws Exception {
+        FunctionDispatcher d = dispatcher(misbehaving("native", 1, Duration.ofSeconds(60)));
+
+        InvocationFailure f = failure(d, "{\"mode\":\"native\"}");
+
+        assertThat(f.kind()).isEqualTo(InvocationFailure.Kind.RESOURCE_EXHAUSTED);
+        assertThat(f.errorType()).isEqualTo("MemoryLimitExceeded");
+        assertThat(f.getMessage()).startsWith("Function 'native' used ")
+                .contains("MB of memory in its worker process, over its limit of 288 MB");
         assertThat(call(d, "{}")).contains("pid");
         d.shutdownNow().get(30, TimeUnit.SECONDS);
     }
