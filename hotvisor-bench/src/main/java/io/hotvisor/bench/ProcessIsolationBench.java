@@ -32,7 +32,7 @@ import io.hotvisor.runtime.Ticker;
  * from the function's AOT cache (trained first on 10 invocations of a training worker, as a node does). The modes
  * alternate worker by worker in one run, so a noisy machine disturbs them alike: compare ratios, not absolute
  * figures. Memory: RSS (and its anonymous part) of each worker JVM after its calls; for in-node, the node's heap
- * used per loaded function (10 functions loaded and called once, after GC).
+ * used per loaded function (20 functions loaded and called once, after GC).
  *
  * <p>Run: {@code bench/process.sh [--smoke] [--out DIR]}. Writes {@code process-isolation.json} and {@code .csv}.
  */
@@ -189,10 +189,9 @@ public final class ProcessIsolationBench {
 
     /** Heap used per loaded in-node Java function with one sandbox that ran once, after GC. */
     private static long heapPerFunction(FunctionRuntime runtime, FunctionDefinition base) {
-        int n = 10;
+        int n = 20;
         var memory = ManagementFactory.getMemoryMXBean();
-        System.gc();
-        long before = memory.getHeapMemoryUsage().getUsed();
+        long before = usedAfterGc(memory);
         List<LoadedFunction> loaded = new ArrayList<>();
         List<Sandbox> sandboxes = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -204,11 +203,19 @@ public final class ProcessIsolationBench {
             loaded.add(f);
             sandboxes.add(s);
         }
-        System.gc();
-        long after = memory.getHeapMemoryUsage().getUsed();
+        long after = usedAfterGc(memory);
         sandboxes.forEach(Sandbox::close);
         loaded.forEach(LoadedFunction::close);
         return Math.max(0, (after - before) / n);
+    }
+
+    private static long usedAfterGc(java.lang.management.MemoryMXBean memory) {
+        long min = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            min = Math.min(min, memory.getHeapMemoryUsage().getUsed());
+        }
+        return min;
     }
 
     private static Path awaitCache(Path dir) throws IOException, InterruptedException {

@@ -12,7 +12,8 @@ import java.util.stream.Stream;
  * Runs Java functions inside the node's JVM: each function version's jar in a class loader of its own, whose parent
  * ({@link FunctionApiClassLoader}) shows only the JDK and the function API packages. See {@link JavaFunction} for
  * how sandboxes share or do not share class loaders, {@link JavaHandlerShape} for the handler shapes accepted and
- * {@link JavaSandbox} for cancellation and its limits.
+ * {@link JavaSandbox} for cancellation and its limits. Functions with {@link Isolation#PROCESS} run in worker JVMs
+ * instead ({@link ProcessFunction}).
  */
 final class JavaRuntime implements LanguageRuntime {
     private static final System.Logger LOG = System.getLogger(JavaRuntime.class.getName());
