@@ -73,8 +73,8 @@ public final class ProcessIsolationBench {
 
             Map<String, Mode> modes = new LinkedHashMap<>();
             modes.put("in-node", new Mode(node, workers));
-            modes.put("process, no AOT cache", new Mode(noAot, workers));
-            modes.put("process, AOT cache", new Mode(withAot, workers));
+            modes.put("process-no-aot", new Mode(noAot, workers));
+            modes.put("process-aot", new Mode(withAot, workers));
             for (int i = 0; i < workers; i++) {
                 for (Mode m : modes.values()) {
                     m.measureOne(steady);
