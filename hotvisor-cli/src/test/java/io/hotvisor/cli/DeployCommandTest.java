@@ -202,11 +202,11 @@ class DeployCommandTest {
     @Test
     void sends_the_isolation_from_the_option_or_the_function_folder_and_refuses_unknown_ones() throws IOException {
         Path jar = write("fn.jar", "not really a jar");
-        Path dir = Files.createDirectories(tmp.resolve("proc"));
-        write("proc/function.json", "{\"language\": \"java\", \"handler\": \"a.B\", \"isolation\": \"process\","
+        Path dir = Files.createDirectories(tmp.resolve("hello"));
+        write("hello/function.json", "{\"language\": \"java\", \"handler\": \"a.B\", \"isolation\": \"process\","
                 + " \"jar\": \"" + jar + "\"}");
 
-        Cli.Run option = Cli.run("deploy", "x", "--url", node.url(), "--language", "java", "--handler", "a.B",
+        Cli.Run option = Cli.run("deploy", "hello", "--url", node.url(), "--language", "java", "--handler", "a.B",
                 "--jar", jar.toString(), "--isolation", "process");
         assertThat(option.exitCode()).as(option.err()).isZero();
         assertThat(node.requests().getLast().json().path("isolation").asText()).isEqualTo("process");
@@ -215,7 +215,7 @@ class DeployCommandTest {
         assertThat(node.requests().getLast().json().path("isolation").asText()).isEqualTo("process");
         int sent = node.requests().size();
 
-        Cli.Run bad = Cli.run("deploy", "x", "--url", node.url(), "--language", "java", "--handler", "a.B",
+        Cli.Run bad = Cli.run("deploy", "hello", "--url", node.url(), "--language", "java", "--handler", "a.B",
                 "--jar", jar.toString(), "--isolation", "vm");
         assertThat(bad.exitCode()).isEqualTo(64);
         assertThat(bad.err()).contains("Invalid value for option '--isolation': unknown isolation 'vm'; use node or"
