@@ -86,6 +86,9 @@ public final class ProcessIsolationBench {
             noAot.close();
             withAot.close();
         }
+        try (Stream<Path> files = Files.walk(work)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
         rows.forEach(System.out::println);
         Map<String, Object> header = Results.header("process-isolation", runtimeName, options.smoke(),
                 "word count over a 50 KB text; new sandbox = in-node handler instance, or a worker JVM started until"
