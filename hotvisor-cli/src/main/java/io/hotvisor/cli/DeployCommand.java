@@ -76,6 +76,10 @@ final class DeployCommand extends NodeCommand {
             description = "reuse (pooled sandboxes) or fresh (one per invocation).")
     private Sandbox sandbox;
 
+    @Option(names = "--isolation", paramLabel = "WHERE", description = "node (the default: in the node's JVM) or"
+            + " process (Java only: in worker JVMs the node can kill).")
+    private String isolation;
+
     private static final Pattern ENV_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     @Override
@@ -133,6 +137,13 @@ final class DeployCommand extends NodeCommand {
         }
         if (sandbox != null) {
             body.put("sandbox", sandbox.id());
+        }
+        if (isolation != null) {
+            String i = isolation.strip().toLowerCase(java.util.Locale.ROOT);
+            if (!i.equals("node") && !i.equals("process")) {
+                throw invalid("--isolation", "unknown isolation '" + isolation + "'; use node or process");
+            }
+            body.put("isolation", i);
         }
         return deploy(functionName, lang, deployCode, body);
     }

@@ -16,7 +16,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * A function kept as a folder with a {@code function.json}, as {@code hotvisor deploy --from DIR} reads it:
  * <pre>{"language": "python", "handler": "app.handler", "timeoutMs": 3000, "memoryMb": 256, "concurrency": 4,
- *  "env": {"K": "V"}, "sandbox": "reuse", "bundle": false, "jar": "target/fn.jar"}</pre>
+ *  "env": {"K": "V"}, "sandbox": "reuse", "isolation": "node", "bundle": false, "jar": "target/fn.jar"}</pre>
  * Only {@code language} and {@code handler} are required. The code sent is, in this order: the whole folder
  * zipped without {@code function.json} when {@code bundle} is true; the jar named by {@code jar}; for Java, the
  * only jar in the folder; else the one source file the handler names ({@code index.handler} gives
@@ -27,12 +27,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param handler  its handler, as written
  * @param code     the code to send
  * @param settings the optional API fields it sets, checked: {@code timeoutMs}, {@code memoryMb},
- *                 {@code concurrency}, {@code env}, {@code sandbox}
+ *                 {@code concurrency}, {@code env}, {@code sandbox}, {@code isolation}
  */
 record FunctionFolder(String name, Language language, String handler, DeployCode code, ObjectNode settings) {
 
     static final String FILE = "function.json";
-    private static final Set<String> SETTINGS = Set.of("timeoutMs", "memoryMb", "concurrency", "env", "sandbox");
+    private static final Set<String> SETTINGS = Set.of("timeoutMs", "memoryMb", "concurrency", "env", "sandbox",
+            "isolation");
     private static final Set<String> KEYS;
 
     static {
@@ -165,6 +166,13 @@ record FunctionFolder(String name, Language language, String handler, DeployCode
             String sandbox = text(file, json, "sandbox");
             s.put("sandbox", Sandbox.parse(sandbox).orElseThrow(() -> new BadInputException(file
                     + ": unknown sandbox '" + sandbox + "'; use reuse or fresh")).id());
+        }
+        if (json.has("isolation")) {
+            String isolation = text(file, json, "isolation");
+            if (!isolation.equals("node") && !isolation.equals("process")) {
+                throw new BadInputException(file + ": unknown isolation '" + isolation + "'; use node or process");
+            }
+            s.put("isolation", isolation);
         }
         return s;
     }

@@ -200,6 +200,30 @@ class DeployCommandTest {
     }
 
     @Test
+    void sends_the_isolation_from_the_option_or_the_function_folder_and_refuses_unknown_ones() throws IOException {
+        Path jar = write("fn.jar", "not really a jar");
+        Path dir = Files.createDirectories(tmp.resolve("hello"));
+        write("hello/function.json", "{\"language\": \"java\", \"handler\": \"a.B\", \"isolation\": \"process\","
+                + " \"jar\": \"" + jar + "\"}");
+
+        Cli.Run option = Cli.run("deploy", "hello", "--url", node.url(), "--language", "java", "--handler", "a.B",
+                "--jar", jar.toString(), "--isolation", "process");
+        assertThat(option.exitCode()).as(option.err()).isZero();
+        assertThat(node.requests().getLast().json().path("isolation").asText()).isEqualTo("process");
+        Cli.Run folder = Cli.run("deploy", "--url", node.url(), "--from", dir.toString());
+        assertThat(folder.exitCode()).as(folder.err()).isZero();
+        assertThat(node.requests().getLast().json().path("isolation").asText()).isEqualTo("process");
+        int sent = node.requests().size();
+
+        Cli.Run bad = Cli.run("deploy", "hello", "--url", node.url(), "--language", "java", "--handler", "a.B",
+                "--jar", jar.toString(), "--isolation", "vm");
+        assertThat(bad.exitCode()).isEqualTo(64);
+        assertThat(bad.err()).contains("Invalid value for option '--isolation': unknown isolation 'vm'; use node or"
+                + " process");
+        assertThat(node.requests()).hasSize(sent);
+    }
+
+    @Test
     void deploys_a_function_folder_with_a_bare_handler_as_its_only_source_file() throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("hello"));
         write("hello/function.json", "{\"language\": \"js\", \"handler\": \"main\"}");

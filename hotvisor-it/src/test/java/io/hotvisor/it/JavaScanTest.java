@@ -7,12 +7,15 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-/** A node started with {@code --java-scan enforce} refuses, at deploy, Java code that could hurt the node. */
+/**
+ * A node refuses, at deploy, in-node Java code that could hurt the node ({@code --java-scan enforce}, the default),
+ * and runs the same code with {@code "isolation": "process"}, where a worker JVM contains it.
+ */
 class JavaScanTest {
 
     @Test
-    void refuses_a_jar_that_calls_system_exit_naming_the_call_and_keeps_serving() throws Exception {
-        try (NodeProcess node = NodeProcess.start("--java-scan", "enforce")) {
+    void refuses_a_jar_that_calls_system_exit_by_default_naming_the_call_and_keeps_serving() throws Exception {
+        try (NodeProcess node = NodeProcess.start()) {
             Http http = node.http();
             Http.Response r = http.put("/v1/functions/quitter", Http.JSON.createObjectNode().put("language", "java")
                     .put("handler", "quitter.Quitter::main").put("archive",
@@ -25,6 +28,23 @@ class JavaScanTest {
             http.deployArchive("greeter", "java", "fixtures.GraalvisorGreeter::main", Fixtures.javaJar(), Map.of());
             assertThat(http.invoke("greeter", "{\"name\":\"Ada\"}").json().path("greeting").asText())
                     .isEqualTo("Hello Ada");
+
+            http.deployArchive("quitter", "java", "quitter.Quitter::main",
+                    Fixtures.compileJar(Fixtures.dir("java-exit")), Map.of("isolation", "process"));
+            Http.Response quit = http.invoke("quitter", "{}");
+            assertThat(quit.status()).as(quit.toString()).isEqualTo(502);
+            assertThat(quit.json().path("error").path("message").asText()).contains("with exit code 1");
+            assertThat(http.get("/healthz").status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void deploys_such_a_jar_in_node_mode_when_the_node_only_warns() throws Exception {
+        try (NodeProcess node = NodeProcess.start("--java-scan", "warn")) {
+            Http http = node.http();
+            http.deployArchive("quitter", "java", "quitter.Quitter::main",
+                    Fixtures.compileJar(Fixtures.dir("java-exit")), Map.of());
+            assertThat(http.get("/v1/functions/quitter").json().path("isolation").asText()).isEqualTo("node");
         }
     }
 }

@@ -111,6 +111,11 @@ final class NodeProcess implements AutoCloseable {
         return port;
     }
 
+    /** The node JVM's pid (bin/hotvisor execs java). */
+    long pid() {
+        return process.pid();
+    }
+
     Path log() {
         return log;
     }

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.hotvisor.runtime.FunctionConfig;
 import io.hotvisor.runtime.Language;
+import io.hotvisor.runtime.Isolation;
 import io.hotvisor.runtime.SandboxPolicy;
 
 /**
@@ -30,7 +31,7 @@ record DeployRequest(FunctionConfig config, String source, byte[] archive) {
     private static final Pattern WHITESPACE = Pattern.compile("\\s+");
     private static final Pattern ENV_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
     private static final Set<String> FIELDS = Set.of("language", "handler", "code", "archive", "timeoutMs",
-            "memoryMb", "concurrency", "env", "sandbox");
+            "memoryMb", "concurrency", "env", "sandbox", "isolation");
     static final long MAX_TIMEOUT_MS = Duration.ofMinutes(15).toMillis();
     static final int MAX_MEMORY_MB = 16_384;
     static final int MAX_CONCURRENCY = 256;
@@ -111,6 +112,16 @@ record DeployRequest(FunctionConfig config, String source, byte[] archive) {
             String s = requiredText(body, "sandbox");
             config.sandbox(SandboxPolicy.parse(s).orElseThrow(() -> ApiException.badRequest(
                     "Field 'sandbox': unknown policy '" + printable(s) + "'; use 'reuse' or 'fresh'")));
+        }
+        if (body.has("isolation")) {
+            String s = requiredText(body, "isolation");
+            Isolation isolation = Isolation.parse(s).orElseThrow(() -> ApiException.badRequest(
+                    "Field 'isolation': unknown isolation '" + printable(s) + "'; use 'node' or 'process'"));
+            if (isolation == Isolation.PROCESS && language != Language.JAVA) {
+                throw ApiException.badRequest("Field 'isolation': 'process' is for Java functions only; this function"
+                        + " is " + language.id() + ": use 'node'");
+            }
+            config.isolation(isolation);
         }
         return new DeployRequest(config.build(), source, archive);
     }

@@ -24,6 +24,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.hotvisor.runtime.FunctionConfig;
 import io.hotvisor.runtime.Language;
+import io.hotvisor.runtime.Isolation;
 import io.hotvisor.runtime.SandboxPolicy;
 
 /**
@@ -248,6 +249,7 @@ final class FunctionStore {
                 .concurrency(m.path("concurrency").asInt())
                 .env(env)
                 .sandbox(SandboxPolicy.parse(m.path("sandbox").asText()).orElse(SandboxPolicy.REUSE))
+                .isolation(Isolation.parse(m.path("isolation").asText()).orElse(Isolation.NODE))
                 .build();
         JsonNode code = m.path("code");
         return new StoredFunction(config, m.path("version").asLong(),
@@ -270,6 +272,7 @@ final class FunctionStore {
         ObjectNode env = n.putObject("env");
         c.env().forEach(env::put);
         n.put("sandbox", c.sandbox().id());
+        n.put("isolation", c.isolation().id());
         n.putObject("code").put("kind", f.codeKind().name()).put("sha256", f.sha256()).put("bytes", f.codeBytes());
         n.put("createdAt", f.createdAt().toString());
         n.put("updatedAt", f.updatedAt().toString());

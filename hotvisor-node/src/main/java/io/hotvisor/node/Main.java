@@ -50,8 +50,14 @@ public final class Main implements Callable<Integer> {
 
     @Option(names = "--java-scan", description = "What to do when a Java function's jar uses an API forbidden to"
             + " in-node functions (System.exit, threads, setAccessible, Unsafe, JNI, class loaders, files, sockets;"
-            + " see docs/security.md): enforce (refuse the deploy), warn (deploy and log), off (default: warn).")
-    String javaScan = JavaScanPolicy.WARN.id();
+            + " see docs/security.md): enforce (refuse the deploy), warn (deploy and log), off (default: enforce)."
+            + " Functions deployed with \"isolation\": \"process\" run in worker JVMs and are not refused.")
+    String javaScan = JavaScanPolicy.ENFORCE.id();
+
+    @Option(names = "--aot-training-invocations", description = "How many invocations the first worker JVM of a"
+            + " Java function with isolation process serves before it retires and writes the function's AOT cache"
+            + " (under <data-dir>/aot-cache); 0 turns AOT caches off (default: ${DEFAULT-VALUE}).")
+    int aotTrainingInvocations = RuntimeOptions.DEFAULT_AOT_TRAINING_INVOCATIONS;
 
     @Option(names = "--engine-option", description = "Extra GraalVM engine option KEY=VALUE, e.g."
             + " engine.TraceCompilation=true; repeatable.")
@@ -70,7 +76,13 @@ public final class Main implements Callable<Integer> {
     public Integer call() throws Exception {
         JavaScanPolicy scan = JavaScanPolicy.parse(javaScan).orElseThrow(() -> new CommandLine.ParameterException(
                 new CommandLine(this), "Invalid --java-scan '" + javaScan + "': use enforce, warn or off"));
-        RuntimeOptions.Builder runtime = RuntimeOptions.builder().allowInterpreter(allowInterpreter).javaScan(scan);
+        if (aotTrainingInvocations < 0) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "Invalid --aot-training-invocations " + aotTrainingInvocations + ": use 0 or more");
+        }
+        RuntimeOptions.Builder runtime = RuntimeOptions.builder().allowInterpreter(allowInterpreter).javaScan(scan)
+                .aotCacheDir(dataDir.resolve("aot-cache").toAbsolutePath())
+                .aotTrainingInvocations(aotTrainingInvocations);
         engineOptions.forEach(runtime::engineOption);
         NodeConfig config = NodeConfig.builder()
                 .host(host).port(port).dataDir(dataDir).maxBodyBytes(maxBodyBytes)

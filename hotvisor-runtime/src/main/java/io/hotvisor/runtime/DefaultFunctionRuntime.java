@@ -43,6 +43,10 @@ final class DefaultFunctionRuntime implements FunctionRuntime {
 
     @Override
     public LoadedFunction load(FunctionDefinition definition) {
+        if (definition.config().isolation() == Isolation.PROCESS && definition.config().language() != Language.JAVA) {
+            throw DeployException.field("isolation", "Isolation 'process' is for Java functions only; function '"
+                    + definition.name() + "' is " + definition.config().language().id() + ": use 'node'");
+        }
         return runtime(definition.config().language()).load(definition);
     }
 

@@ -17,6 +17,8 @@ import java.util.TreeMap;
  * @param concurrency how many invocations may run at once, each in its own sandbox; defaults to 4
  * @param env         the function's environment variables; defaults to none
  * @param sandbox     whether sandboxes are reused; defaults to {@link SandboxPolicy#REUSE}
+ * @param isolation   where the code runs; defaults to {@link Isolation#NODE}; {@link Isolation#PROCESS} is for
+ *                    Java only
  */
 public record FunctionConfig(
         String name,
@@ -26,7 +28,8 @@ public record FunctionConfig(
         int memoryMb,
         int concurrency,
         Map<String, String> env,
-        SandboxPolicy sandbox) {
+        SandboxPolicy sandbox,
+        Isolation isolation) {
 
     /** Default {@link #timeout()}: 30 s. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
@@ -41,6 +44,7 @@ public record FunctionConfig(
         Objects.requireNonNull(handler, "handler");
         Objects.requireNonNull(timeout, "timeout");
         Objects.requireNonNull(sandbox, "sandbox");
+        Objects.requireNonNull(isolation, "isolation");
         env = Map.copyOf(env);
     }
 
@@ -52,24 +56,30 @@ public record FunctionConfig(
     /** A builder holding this config's values. */
     public Builder toBuilder() {
         return new Builder(name, language, handler).timeout(timeout).memoryMb(memoryMb)
-                .concurrency(concurrency).env(env).sandbox(sandbox);
+                .concurrency(concurrency).env(env).sandbox(sandbox).isolation(isolation);
     }
 
     /** Builds a {@link FunctionConfig}. */
     public static final class Builder {
         private final String name;
         private final Language language;
-        private final String handler;
+        private String handler;
         private Duration timeout = DEFAULT_TIMEOUT;
         private int memoryMb = DEFAULT_MEMORY_MB;
         private int concurrency = DEFAULT_CONCURRENCY;
         private Map<String, String> env = Map.of();
         private SandboxPolicy sandbox = SandboxPolicy.REUSE;
+        private Isolation isolation = Isolation.NODE;
 
         private Builder(String name, Language language, String handler) {
             this.name = name;
             this.language = language;
             this.handler = handler;
+        }
+
+        public Builder handler(String handler) {
+            this.handler = handler;
+            return this;
         }
 
         public Builder timeout(Duration timeout) {
@@ -97,8 +107,13 @@ public record FunctionConfig(
             return this;
         }
 
+        public Builder isolation(Isolation isolation) {
+            this.isolation = isolation;
+            return this;
+        }
+
         public FunctionConfig build() {
-            return new FunctionConfig(name, language, handler, timeout, memoryMb, concurrency, env, sandbox);
+            return new FunctionConfig(name, language, handler, timeout, memoryMb, concurrency, env, sandbox, isolation);
         }
     }
 }

@@ -272,7 +272,7 @@ public final class FunctionDispatcher {
                 memoryWatch.close();
             }
             running.remove(sandbox);
-            keep &= !stopped.get();
+            keep &= !stopped.get() && sandbox.reusable();
             // Back in the pool before the caller hears: its next invocation finds this sandbox idle.
             releaseSandbox(sandbox, keep);
         }

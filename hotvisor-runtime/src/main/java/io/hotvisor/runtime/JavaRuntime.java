@@ -12,29 +12,39 @@ import java.util.stream.Stream;
  * Runs Java functions inside the node's JVM: each function version's jar in a class loader of its own, whose parent
  * ({@link FunctionApiClassLoader}) shows only the JDK and the function API packages. See {@link JavaFunction} for
  * how sandboxes share or do not share class loaders, {@link JavaHandlerShape} for the handler shapes accepted and
- * {@link JavaSandbox} for cancellation and its limits.
+ * {@link JavaSandbox} for cancellation and its limits. Functions with {@link Isolation#PROCESS} run in worker JVMs
+ * instead ({@link ProcessFunction}).
  */
 final class JavaRuntime implements LanguageRuntime {
     private static final System.Logger LOG = System.getLogger(JavaRuntime.class.getName());
 
     private final FunctionApiClassLoader api;
+    private final RuntimeOptions options;
     private final JavaScanPolicy scan;
+    private WorkerJvm workerJvm;
 
-    private JavaRuntime(FunctionApiClassLoader api, JavaScanPolicy scan) {
+    private JavaRuntime(FunctionApiClassLoader api, RuntimeOptions options) {
         this.api = api;
-        this.scan = scan;
+        this.options = options;
+        this.scan = options.javaScan();
     }
 
     static JavaRuntime create(RuntimeOptions options) {
-        return new JavaRuntime(new FunctionApiClassLoader(JavaRuntime.class.getClassLoader()), options.javaScan());
+        return new JavaRuntime(new FunctionApiClassLoader(JavaRuntime.class.getClassLoader()), options);
+    }
+
+    private synchronized WorkerJvm workerJvm() {
+        if (workerJvm == null) {
+            workerJvm = WorkerJvm.current(options.aotCacheDir().resolve("classpath"));
+        }
+        return workerJvm;
     }
 
     @Override
     public LoadedFunction load(FunctionDefinition definition) {
         String name = definition.name();
         return switch (definition.code()) {
-            case FunctionCode.JarFile(Path jar) -> JavaFunction.load(definition, definition.config().handler(),
-                    FunctionJar.open(jar, name, scan), api, () -> { });
+            case FunctionCode.JarFile(Path jar) -> loadJar(definition, definition.config().handler(), jar, () -> { });
             case FunctionCode.SourceText(String text) -> loadSource(definition, text);
             case FunctionCode.BundleDirectory(Path root) -> throw DeployException.code("Function '" + name
                     + "' is Java: deploy a jar (archive) or one source file (code), not a bundle directory " + root);
@@ -53,11 +63,21 @@ final class JavaRuntime implements LanguageRuntime {
         Runnable cleanup = () -> deleteTree(dir);
         try {
             Path jar = JavaSourceCompiler.compile(definition.name(), className, source, dir);
-            return JavaFunction.load(definition, handler, FunctionJar.open(jar, definition.name(), scan), api, cleanup);
+            return loadJar(definition, handler, jar, cleanup);
         } catch (RuntimeException | Error e) {
             cleanup.run();
             throw e;
         }
+    }
+
+    /** In-node (scanned, in a class loader of its own) or in worker JVMs, as the function's isolation says. */
+    private LoadedFunction loadJar(FunctionDefinition definition, String handler, Path jar, Runnable cleanup) {
+        if (definition.config().isolation() == Isolation.PROCESS) {
+            FunctionDefinition withHandler = new FunctionDefinition(definition.config().toBuilder().handler(handler)
+                    .build(), definition.code(), definition.version());
+            return ProcessFunction.load(withHandler, jar, workerJvm(), options, cleanup);
+        }
+        return JavaFunction.load(definition, handler, FunctionJar.open(jar, definition.name(), scan), api, cleanup);
     }
 
     private static void deleteTree(Path dir) {

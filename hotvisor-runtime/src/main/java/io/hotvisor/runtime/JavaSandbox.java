@@ -10,7 +10,7 @@ import java.lang.System.Logger.Level;
  * ends by {@link InterruptedException} (or an I/O interruption) is {@link InvocationFailure.Kind#CANCELLED}.
  * A Java loop that ignores interrupts cannot be stopped inside the JVM (there is no safe {@code Thread.stop});
  * it keeps its thread until it ends. Untrusted or runaway Java code needs a worker process that can be killed:
- * that is the job of the planned per-function worker JVMs, not of this in-process sandbox.
+ * deploy it with {@link Isolation#PROCESS} ({@link ProcessSandbox}).
  */
 final class JavaSandbox implements Sandbox {
     private static final System.Logger LOG = System.getLogger(JavaSandbox.class.getName());

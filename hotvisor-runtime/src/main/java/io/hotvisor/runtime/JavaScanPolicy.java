@@ -8,13 +8,12 @@ import java.util.Optional;
  * reflection into private members, Unsafe, native code, class loaders, files, sockets; see docs/security.md).
  */
 public enum JavaScanPolicy {
-    /** Refuse the deploy, naming every forbidden call. */
-    ENFORCE,
     /**
-     * Deploy, and log the forbidden calls as a warning. The default for now: most real fat jars bundle libraries
-     * (Jackson, commons-lang3, loggers) that use reflection, files or threads, and until Java functions can run in
-     * worker processes there is nowhere else to run them.
+     * Refuse the deploy of an in-node Java function, naming every forbidden call (the default). A function whose
+     * jar has findings can run with {@link Isolation#PROCESS} instead, in a worker JVM that contains it.
      */
+    ENFORCE,
+    /** Deploy, and log the forbidden calls as a warning. */
     WARN,
     /** Do not scan. */
     OFF;

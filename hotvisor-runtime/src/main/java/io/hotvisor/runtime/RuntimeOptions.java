@@ -1,22 +1,38 @@
 package io.hotvisor.runtime;
 
+import java.nio.file.Path;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
  * Node-wide options of the runtime.
  *
- * @param allowInterpreter run even when Truffle would fall back to its interpreter (about 10x slower);
- *                         defaults to false: {@link FunctionRuntime#create} then refuses to start
- * @param engineOptions    extra GraalVM engine options set on every shared engine (e.g.
- *                         {@code engine.TraceCompilation=true}); defaults to none
- * @param javaScan         what to do when a Java jar uses a forbidden API; defaults to {@link JavaScanPolicy#WARN}
+ * @param allowInterpreter       run even when Truffle would fall back to its interpreter (about 10x slower);
+ *                               defaults to false: {@link FunctionRuntime#create} then refuses to start
+ * @param engineOptions          extra GraalVM engine options set on every shared engine (e.g.
+ *                               {@code engine.TraceCompilation=true}); defaults to none
+ * @param javaScan               what to do when the jar of an in-node Java function uses a forbidden API; defaults
+ *                               to {@link JavaScanPolicy#ENFORCE}. Functions with {@link Isolation#PROCESS} are not
+ *                               refused: the worker process contains them
+ * @param aotCacheDir            where the JDK AOT caches of Java worker JVMs are kept; defaults to
+ *                               {@code <java.io.tmpdir>/hotvisor-aot-cache} (a node puts it under its data dir)
+ * @param aotTrainingInvocations how many invocations the first worker JVM of a Java function serves before it is
+ *                               retired to write the function's AOT cache; defaults to 10; 0 turns AOT caches off
  */
-public record RuntimeOptions(boolean allowInterpreter, Map<String, String> engineOptions, JavaScanPolicy javaScan) {
+public record RuntimeOptions(boolean allowInterpreter, Map<String, String> engineOptions, JavaScanPolicy javaScan,
+                             Path aotCacheDir, int aotTrainingInvocations) {
+
+    /** Default {@link #aotTrainingInvocations()}: 10. */
+    public static final int DEFAULT_AOT_TRAINING_INVOCATIONS = 10;
 
     public RuntimeOptions {
         engineOptions = Map.copyOf(engineOptions);
-        java.util.Objects.requireNonNull(javaScan, "javaScan");
+        Objects.requireNonNull(javaScan, "javaScan");
+        Objects.requireNonNull(aotCacheDir, "aotCacheDir");
+        if (aotTrainingInvocations < 0) {
+            throw new IllegalArgumentException("aotTrainingInvocations must be 0 or more; got " + aotTrainingInvocations);
+        }
     }
 
     /** The defaults. */
@@ -28,11 +44,21 @@ public record RuntimeOptions(boolean allowInterpreter, Map<String, String> engin
         return new Builder();
     }
 
+    /** A builder holding these options. */
+    public Builder toBuilder() {
+        Builder b = builder().allowInterpreter(allowInterpreter).javaScan(javaScan).aotCacheDir(aotCacheDir)
+                .aotTrainingInvocations(aotTrainingInvocations);
+        engineOptions.forEach(b::engineOption);
+        return b;
+    }
+
     /** Builds {@link RuntimeOptions}. */
     public static final class Builder {
         private boolean allowInterpreter;
         private final Map<String, String> engineOptions = new TreeMap<>();
-        private JavaScanPolicy javaScan = JavaScanPolicy.WARN;
+        private JavaScanPolicy javaScan = JavaScanPolicy.ENFORCE;
+        private Path aotCacheDir = Path.of(System.getProperty("java.io.tmpdir"), "hotvisor-aot-cache");
+        private int aotTrainingInvocations = DEFAULT_AOT_TRAINING_INVOCATIONS;
 
         private Builder() {
         }
@@ -52,8 +78,18 @@ public record RuntimeOptions(boolean allowInterpreter, Map<String, String> engin
             return this;
         }
 
+        public Builder aotCacheDir(Path dir) {
+            this.aotCacheDir = dir;
+            return this;
+        }
+
+        public Builder aotTrainingInvocations(int invocations) {
+            this.aotTrainingInvocations = invocations;
+            return this;
+        }
+
         public RuntimeOptions build() {
-            return new RuntimeOptions(allowInterpreter, engineOptions, javaScan);
+            return new RuntimeOptions(allowInterpreter, engineOptions, javaScan, aotCacheDir, aotTrainingInvocations);
         }
     }
 }

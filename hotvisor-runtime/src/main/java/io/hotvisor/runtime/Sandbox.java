@@ -23,6 +23,14 @@ public interface Sandbox extends AutoCloseable {
      */
     void cancel();
 
+    /**
+     * Whether the sandbox may serve another invocation; the dispatcher replaces it when not. True for in-node
+     * sandboxes; a worker process answers false once it is gone, or when it has done its share of AOT training.
+     */
+    default boolean reusable() {
+        return true;
+    }
+
     /** Releases the sandbox; idempotent. */
     @Override
     void close();

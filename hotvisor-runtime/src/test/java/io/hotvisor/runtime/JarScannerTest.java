@@ -257,7 +257,24 @@ class JarScannerTest {
     }
 
     @Test
-    void warns_by_default() {
-        assertThat(RuntimeOptions.defaults().javaScan()).isEqualTo(JavaScanPolicy.WARN);
+    void enforces_by_default() {
+        assertThat(RuntimeOptions.defaults().javaScan()).isEqualTo(JavaScanPolicy.ENFORCE);
+    }
+
+    @Test
+    void lets_a_jar_with_forbidden_calls_run_in_a_worker_process_under_the_enforce_policy() {
+        try (TestFunctions strict = new TestFunctions(dir, RuntimeOptions.builder().javaScan(JavaScanPolicy.ENFORCE)
+                .aotTrainingInvocations(0).build())) {
+            Path jar = TestJars.jar(dir, "exit-process", Map.of("com.acme.Fn",
+                    handler("if (event.containsKey(\"never\")) { System.exit(3); }")));
+            FunctionDefinition inNode = TestFunctions.definition("exit-process", "com.acme.Fn::handle",
+                    SandboxPolicy.REUSE, new FunctionCode.JarFile(jar));
+            FunctionDefinition inProcess = new FunctionDefinition(inNode.config().toBuilder()
+                    .isolation(Isolation.PROCESS).build(), inNode.code(), 1);
+
+            assertThatThrownBy(() -> strict.load(inNode)).isInstanceOf(DeployException.class)
+                    .hasMessageContaining("calls java.lang.System.exit");
+            assertThat(TestFunctions.invokeOnce(strict.load(inProcess), "{}")).isEqualTo("\"ok\"");
+        }
     }
 }

@@ -1,0 +1,32 @@
+package io.hotvisor.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** Runs the process-isolation benchmark in smoke mode so it cannot rot; asserts results, never a timing. */
+class ProcessIsolationBenchSmokeTest {
+
+    @TempDir
+    Path out;
+
+    @Test
+    void writes_a_row_per_mode_with_positive_times_and_worker_memory() throws Exception {
+        ProcessIsolationBench.main(new String[] {"--smoke", "--out", out.toString()});
+
+        JsonNode doc = Results.JSON.readTree(out.resolve("process-isolation.json").toFile());
+        assertThat(doc.get("rows")).extracting(row -> row.get("mode").asText())
+                .containsExactly("in-node", "process-no-aot", "process-aot");
+        assertThat(doc.get("rows")).allSatisfy(row -> {
+            assertThat(row.get("first_response_median_ms").asDouble()).isPositive();
+            assertThat(row.get("steady_median_ms").asDouble()).isPositive();
+        });
+        assertThat(doc.get("rows").get(1).get("worker_rss_median_mb").asDouble()).isPositive();
+        assertThat(doc.get("rows").get(2).get("worker_rss_median_mb").asDouble()).isPositive();
+    }
+}

@@ -1,0 +1,202 @@
+package io.hotvisor.runtime;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+
+/**
+ * One loaded version of a Java function with {@link Isolation#PROCESS}: each of its sandboxes is a worker JVM
+ * ({@link ProcessSandbox}), pooled, bounded and kept alive by the ordinary {@link FunctionDispatcher}. The first
+ * worker is started at deploy, so a handler that does not load fails the deploy with the in-node message; the
+ * function's code never runs in the node (not even its static initializers).
+ *
+ * <p>AOT cache (JDK 25, JEP 483/515): while the function has no cache, one worker at a time is a training JVM
+ * ({@code -XX:AOTCacheOutput=}): it serves the first {@link RuntimeOptions#aotTrainingInvocations()} real
+ * invocations (real work is the representative training), then reports itself not {@link Sandbox#reusable()} and
+ * the dispatcher retires it (or its keep-alive expires first); asked to exit, it writes the cache, which is then
+ * moved into place atomically. Every later worker starts with {@code -XX:AOTCache=} and the JVM's default
+ * {@code -XX:AOTMode=auto}: a missing, corrupt or mismatched cache is ignored with a warning in the worker's log,
+ * never a failure to start. A training run that fails (the worker was killed, timed out, crashed) is retried by a
+ * later worker, at most {@value #TRAINING_ATTEMPTS} times per function version.
+ *
+ * <p>The function's own classes are loaded by a {@link FunctionClassLoader}, as in-node; JDK 25 caches only classes
+ * of the built-in loaders, so the cache holds the JDK's, Jackson's, Gson's and the worker's classes and the method
+ * profiles, which is where a worker's start-up time goes.
+ */
+final class ProcessFunction implements LoadedFunction {
+    private static final System.Logger LOG = System.getLogger(ProcessFunction.class.getName());
+    static final int TRAINING_ATTEMPTS = 3;
+    /** Time for a worker JVM to start, beyond the function's own timeout for its static initializer. */
+    private static final Duration START_ALLOWANCE = Duration.ofSeconds(30);
+
+    private final FunctionDefinition definition;
+    private final Path jar;
+    private final WorkerJvm jvm;
+    private final Path cacheFile;
+    private final int trainingInvocations;
+    private final Runnable onClose;
+    private final AtomicBoolean training = new AtomicBoolean();
+    private final AtomicInteger trainingAttempts = new AtomicInteger();
+    private final AtomicBoolean loggedUse = new AtomicBoolean();
+    private final AtomicReference<ProcessSandbox> first = new AtomicReference<>();
+    private volatile boolean closed;
+
+    private ProcessFunction(FunctionDefinition definition, Path jar, WorkerJvm jvm, RuntimeOptions options,
+                            Runnable onClose) {
+        this.definition = definition;
+        this.jar = jar;
+        this.jvm = jvm;
+        this.trainingInvocations = options.aotTrainingInvocations();
+        this.cacheFile = trainingInvocations == 0 ? null : options.aotCacheDir().resolve(jvm.aotCacheName(jar));
+        this.onClose = onClose;
+    }
+
+    /**
+     * Checks the jar (a readable zip; not scanned: the process contains what the scan would refuse) and starts the
+     * first worker, which loads the handler.
+     *
+     * @throws DeployException as for an in-node Java function
+     */
+    static ProcessFunction load(FunctionDefinition definition, Path jar, WorkerJvm jvm, RuntimeOptions options,
+                                Runnable onClose) {
+        FunctionJar.open(jar, definition.name(), JavaScanPolicy.OFF);
+        ProcessFunction f = new ProcessFunction(definition, jar, jvm, options, onClose);
+        try {
+            f.first.set(f.start(true));
+        } catch (RuntimeException e) {
+            f.close();
+            throw e;
+        }
+        return f;
+    }
+
+    @Override
+    public FunctionDefinition definition() {
+        return definition;
+    }
+
+    @Override
+    public Sandbox newSandbox() {
+        if (closed) {
+            throw InvocationFailure.of(InvocationFailure.Kind.PLATFORM_FAULT,
+                    "Function '" + definition.name() + "' version " + definition.version() + " is closed");
+        }
+        ProcessSandbox s = first.getAndSet(null);
+        return s != null ? s : start(false);
+    }
+
+    @Override
+    public int minIdleSandboxes() {
+        return 0;
+    }
+
+    /** The AOT cache file of this version's jar; empty when AOT caches are off. */
+    java.util.Optional<Path> aotCacheFile() {
+        return java.util.Optional.ofNullable(cacheFile);
+    }
+
+    private ProcessSandbox start(boolean deploying) {
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("hv-w");
+        } catch (IOException e) {
+            throw InvocationFailure.of(InvocationFailure.Kind.PLATFORM_FAULT,
+                    "Could not make a directory for a worker of function '" + definition.name() + "'", e);
+        }
+        String aotFlag = null;
+        Path trainingOutput = null;
+        if (cacheFile != null && Files.isRegularFile(cacheFile)) {
+            aotFlag = "-XX:AOTCache=" + cacheFile;
+            if (loggedUse.compareAndSet(false, true)) {
+                LOG.log(Level.INFO, "Workers of function '" + definition.name() + "' v" + definition.version()
+                        + " start from AOT cache " + cacheFile);
+            }
+        } else if (cacheFile != null && trainingAttempts.get() < TRAINING_ATTEMPTS && training.compareAndSet(false, true)) {
+            trainingAttempts.incrementAndGet();
+            trainingOutput = cacheFile.resolveSibling(cacheFile.getFileName() + ".tmp-" + System.nanoTime());
+            aotFlag = "-XX:AOTCacheOutput=" + trainingOutput;
+            try {
+                Files.createDirectories(cacheFile.getParent());
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot make the AOT cache directory " + cacheFile.getParent(), e);
+            }
+        }
+        List<String> command = jvm.command(definition.config(), definition.version(), dir.resolve("s"), jar, dir, aotFlag);
+        Path output = trainingOutput;
+        Duration startTimeout = definition.config().timeout().plus(START_ALLOWANCE);
+        try {
+            ProcessSandbox s = ProcessSandbox.start(definition.config(), command, dir, dir.resolve("s"), startTimeout,
+                    jvm.rssLimitBytes(definition.config().memoryMb()), output == null ? 0 : trainingInvocations,
+                    exitCode -> afterExit(dir, output, exitCode));
+            return s;
+        } catch (DeployException e) {
+            if (deploying) {
+                throw e;
+            }
+            throw InvocationFailure.of(InvocationFailure.Kind.PLATFORM_FAULT, e.getMessage(), e);
+        }
+    }
+
+    /** After a worker exited: keeps a training JVM's cache if it wrote one, and removes the worker's directory. */
+    private void afterExit(Path dir, Path trainingOutput, int exitCode) {
+        deleteTree(dir);
+        if (trainingOutput == null) {
+            return;
+        }
+        try {
+            if (exitCode == 0 && Files.isRegularFile(trainingOutput) && Files.size(trainingOutput) > 0) {
+                Files.move(trainingOutput, cacheFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                LOG.log(Level.INFO, "AOT cache created for function '" + definition.name() + "' v"
+                        + definition.version() + ": " + cacheFile + " (" + Files.size(cacheFile) / 1024 + " KB)");
+            } else {
+                Files.deleteIfExists(trainingOutput);
+                LOG.log(Level.INFO, "The AOT training worker of function '" + definition.name()
+                        + "' exited with code " + exitCode + " without a cache; a later worker trains again");
+            }
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "Could not keep the AOT cache of function '" + definition.name() + "'", e);
+        } finally {
+            training.set(false);
+        }
+    }
+
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    LOG.log(Level.DEBUG, "Could not delete " + p, e);
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            LOG.log(Level.DEBUG, "Could not delete " + dir, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        ProcessSandbox unused = first.getAndSet(null);
+        if (unused != null) {
+            unused.close();
+        }
+        onClose.run();
+    }
+}

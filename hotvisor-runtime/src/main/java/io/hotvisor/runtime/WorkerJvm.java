@@ -1,0 +1,158 @@
+package io.hotvisor.runtime;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.gson.Gson;
+
+import io.hotvisor.api.Handler;
+
+/**
+ * How a Java worker JVM is launched: which {@code java}, which class path, which flags, and the name of a
+ * function's AOT cache.
+ *
+ * <p>Class path: the jars (or class directories) that hold the worker's classes, found from the classes themselves:
+ * this runtime's own jar (whose GraalVM-dependent classes are never loaded in a worker), the function API,
+ * aws-lambda-java-core, Gson and Jackson. Never the GraalVM jars, and no JVMCI or {@code --upgrade-module-path}:
+ * JDK 25 refuses an AOT cache together with those (DESIGN.md).
+ *
+ * <p>Memory: the heap is {@code memoryMb} plus {@value #HEAP_HEADROOM_MB} MB of headroom for the worker's own
+ * objects (the loaded function, Jackson's caches, the event and result), so a function may hold about its
+ * {@code memoryMb} live. The resident set is watched against the heap plus {@value #NON_HEAP_ALLOWANCE_MB} MB for
+ * what is not heap (metaspace, code cache, thread stacks, GC structures, direct buffers are capped at
+ * {@code memoryMb} separately); only anonymous memory counts ({@code RssAnon}), so the mapped AOT cache and jars,
+ * shared with other processes, do not.
+ *
+ * <p>AOT cache key: the SHA-256 of the function's jar (JDK-8377932: a cache made for another jar would load its stale
+ * classes), the JDK's {@code java.runtime.version} and a hash of the worker class path (a cache whose class path
+ * differs is rejected by the JVM anyway, and would never be replaced).
+ */
+final class WorkerJvm {
+    static final int HEAP_HEADROOM_MB = 32;
+    static final int NON_HEAP_ALLOWANCE_MB = 192;
+
+    private static final List<Class<?>> CLASS_PATH_ANCHORS = List.of(JavaWorkerMain.class, Handler.class,
+            RequestHandler.class, Gson.class, ObjectMapper.class, JsonFactory.class, JsonProperty.class);
+
+    private final Path java;
+    private final String classPath;
+    private final String runtimeVersion;
+
+    private WorkerJvm(Path java, String classPath, String runtimeVersion) {
+        this.java = java;
+        this.classPath = classPath;
+        this.runtimeVersion = runtimeVersion;
+    }
+
+    /**
+     * The worker JVM of this node: the node's own {@code java}, the class path of the worker's classes.
+     *
+     * @param jarDir where a class directory on the class path (a build's {@code target/classes}, as in tests) is
+     *               packed into a jar: the JDK's AOT cache accepts only jars and empty directories on the class path
+     */
+    static WorkerJvm current(Path jarDir) {
+        Set<String> entries = new LinkedHashSet<>();
+        for (Class<?> c : CLASS_PATH_ANCHORS) {
+            Path where;
+            try {
+                where = Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
+            } catch (URISyntaxException | NullPointerException e) {
+                throw new IllegalStateException("Cannot find where class " + c.getName() + " was loaded from", e);
+            }
+            entries.add((Files.isDirectory(where) ? ClassDirectoryJar.pack(where, jarDir) : where).toString());
+        }
+        return new WorkerJvm(Path.of(System.getProperty("java.home"), "bin", "java"),
+                String.join(File.pathSeparator, entries), System.getProperty("java.runtime.version"));
+    }
+
+    String classPath() {
+        return classPath;
+    }
+
+    int heapMb(int memoryMb) {
+        return memoryMb + HEAP_HEADROOM_MB;
+    }
+
+    /** The resident set (anonymous memory) a worker of a function may reach before it is killed. */
+    long rssLimitBytes(int memoryMb) {
+        return (heapMb(memoryMb) + (long) NON_HEAP_ALLOWANCE_MB) * 1024 * 1024;
+    }
+
+    /** The name of a function jar's AOT cache file (see the class comment for the key). */
+    String aotCacheName(Path jar) {
+        String jarHash = sha256(jar);
+        String cpHash = HexFormat.of().formatHex(digest().digest(classPath.getBytes(StandardCharsets.UTF_8)));
+        return jarHash.substring(0, 32) + "-jdk" + runtimeVersion.replaceAll("[^A-Za-z0-9.+_-]", "_")
+                + "-cp" + cpHash.substring(0, 12) + ".aot";
+    }
+
+    /**
+     * The command line of a worker.
+     *
+     * @param aotFlag {@code -XX:AOTCache=...}, {@code -XX:AOTCacheOutput=...}, or null for none
+     */
+    List<String> command(FunctionConfig config, long version, Path socket, Path jar, Path dir, String aotFlag) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java.toString());
+        cmd.add("-XX:+UseSerialGC");
+        cmd.add("-Xmx" + heapMb(config.memoryMb()) + "m");
+        cmd.add("-XX:MaxDirectMemorySize=" + config.memoryMb() + "m");
+        cmd.add("-XX:MaxMetaspaceSize=128m");
+        cmd.add("-XX:-UsePerfData");
+        cmd.add("-Djava.io.tmpdir=" + dir);
+        cmd.add("-Xlog:aot=info,aot+codecache=warning:file=" + dir.resolve("aot.log") + ":uptime");
+        if (aotFlag != null) {
+            cmd.add(aotFlag);
+        }
+        cmd.add("-cp");
+        cmd.add(classPath);
+        cmd.add(JavaWorkerMain.class.getName());
+        cmd.add(socket.toString());
+        cmd.add(jar.toAbsolutePath().toString());
+        cmd.add(config.handler());
+        cmd.add(config.name());
+        cmd.add(Long.toString(version));
+        cmd.add(Integer.toString(config.memoryMb()));
+        cmd.add(config.sandbox().id());
+        return cmd;
+    }
+
+    private static String sha256(Path file) {
+        MessageDigest d = digest();
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buf = new byte[64 * 1024];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                d.update(buf, 0, n);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + file, e);
+        }
+        return HexFormat.of().formatHex(d.digest());
+    }
+
+    private static MessageDigest digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
