@@ -61,7 +61,8 @@ class RaceTest {
                         if (pick < 40) {
                             String tag = "c" + client + "-" + i;
                             op = "deploy " + tag;
-                            r = http.put("/v1/functions/" + NAME, Http.JSON.valueToTree(version(tag, random.nextInt(10) == 0)));
+                            boolean python = random.nextInt(25) == 0;
+                            r = http.put("/v1/functions/" + NAME, Http.JSON.valueToTree(version(tag, python)));
                             if (r.status() == 200 || r.status() == 201) {
                                 shaByTag.put(tag, r.json().path("code").path("sha256").asText());
                             }
