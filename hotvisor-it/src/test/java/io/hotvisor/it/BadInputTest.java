@@ -181,10 +181,11 @@ class BadInputTest {
         String big = "x".repeat(MAX_BODY + 1024);
         ObjectNode body = Http.JSON.createObjectNode().put("language", "javascript").put("handler", "index.handler")
                 .put("code", "exports.handler = async () => '" + big + "';");
-        JsonNode e = error(http.put("/v1/functions/keeper", body), 413);
+        JsonNode e = error(http.sendExpectingContinue("PUT", "/v1/functions/keeper", body.toString()), 413);
         assertThat(e.path("type").asText()).isEqualTo("PayloadTooLarge");
-        assertThat(error(http.invoke("keeper", "\"" + big + "\""), 413).path("type").asText())
-                .isEqualTo("PayloadTooLarge");
+        assertThat(e.path("message").asText()).contains("limit is " + MAX_BODY + " bytes", "--max-body-bytes");
+        assertThat(error(http.sendExpectingContinue("POST", "/v1/functions/keeper/invoke", "\"" + big + "\""), 413)
+                .path("type").asText()).isEqualTo("PayloadTooLarge");
     }
 
     // ---------------------------------------------------------------- archives
@@ -307,9 +308,9 @@ class BadInputTest {
                 Arguments.of("javascript", "index.nothere", "exports.handler = async () => 1;",
                         "Handler 'index.nothere' not found"),
                 Arguments.of("python", "app.nothere", "def handler(event, context):\n    return 1\n", "nothere"),
-                Arguments.of("java", "fixtures.Nothere::main",
+                Arguments.of("java", "fixtures.Here::nothere",
                         "package fixtures;\npublic class Here {\n  public static java.util.Map<String, Object> main("
-                                + "java.util.Map<String, Object> a) { return a; }\n}\n", "fixtures.Nothere"),
+                                + "java.util.Map<String, Object> a) { return a; }\n}\n", "nothere"),
                 Arguments.of("javascript", "index.handler", "throw new Error('fails at load');", "fails at load"),
                 Arguments.of("python", "app.handler", "raise ValueError('fails at load')\n", "fails at load"));
     }

@@ -64,6 +64,26 @@ final class Http {
         }
     }
 
+    /**
+     * Sends with {@code Expect: 100-continue}, as curl does for large bodies: the node can refuse a body over its
+     * limit (413) before it is sent. Without it, a client still writing a large body may see the connection reset
+     * instead of the 413.
+     */
+    Response sendExpectingContinue(String method, String path, String body) {
+        HttpRequest req = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofMinutes(2))
+                .header("Content-Type", "application/json").expectContinue(true)
+                .method(method, HttpRequest.BodyPublishers.ofString(body)).build();
+        try {
+            HttpResponse<String> r = CLIENT.send(req, HttpResponse.BodyHandlers.ofString());
+            return new Response(r.statusCode(), r.body(), r.headers());
+        } catch (IOException e) {
+            throw new UncheckedIOException(method + " " + path + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     Response get(String path) {
         return send("GET", path, (String) null);
     }
