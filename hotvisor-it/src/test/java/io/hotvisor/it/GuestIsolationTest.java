@@ -137,7 +137,10 @@ class GuestIsolationTest {
     @MethodSource("attacks")
     void refuses_the_attack_and_keeps_serving(String label, String language, String code, String refusal) {
         String name = "atk-" + Integer.toHexString(label.hashCode());
-        http.deploySource(name, language, language.equals("python") ? "app.handler" : "index.handler", code, Map.of());
+        // A long timeout: importing urllib or subprocess in a new GraalPy context takes tens of seconds on a loaded
+        // machine, and the timeout is not what is tested here.
+        http.deploySource(name, language, language.equals("python") ? "app.handler" : "index.handler", code,
+                Map.of("timeoutMs", 100_000));
         Http.Response r = http.invoke(name, "{}");
         String expected = refusal.substring(refusal.indexOf(':') + 1);
         if (refusal.startsWith("caught:")) {
