@@ -77,19 +77,31 @@ final class Http {
     }
 
     Response send(String method, String path, HttpRequest.BodyPublisher body) {
+        return send(method, path, body, false);
+    }
+
+    /**
+     * Sends with {@code Expect: 100-continue}, as curl does for large bodies: the node can refuse a body over its
+     * limit (413) before it is sent. Without it, a client still writing a large body may see the connection reset
+     * instead of the 413.
+     */
+    Response sendExpectingContinue(String method, String path, String body) {
+        return send(method, path, HttpRequest.BodyPublishers.ofString(body), true);
+    }
+
+    private Response send(String method, String path, HttpRequest.BodyPublisher body, boolean expectContinue) {
         // Generous: a Python deploy (the first GraalPy context of a node) took over 2 minutes on a 2-core machine
         // running five builds at once. Tests never assert on this; it only stops a request hanging forever.
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofMinutes(6))
-                .header("Content-Type", "application/json").method(method, body);
+                .header("Content-Type", "application/json").expectContinue(expectContinue).method(method, body);
         if (key != null) {
             b.header("Authorization", "Bearer " + key);
         }
         if (namespace != null) {
             b.header("X-Hotvisor-Namespace", namespace);
         }
-        HttpRequest req = b.build();
         try {
-            HttpResponse<String> r = CLIENT.send(req, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
             return new Response(r.statusCode(), r.body(), r.headers());
         } catch (IOException e) {
             throw new UncheckedIOException(method + " " + path + " failed", e);

@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.helidon.http.DirectHandler;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.hotvisor.runtime.FunctionRuntime;
@@ -74,6 +75,9 @@ public final class HotvisorNode implements AutoCloseable {
                 .host(config.host())
                 .port(config.port())
                 .maxPayloadSize(config.maxBodyBytes())
+                .directHandlers(d -> d
+                        .addHandler(DirectHandler.EventType.PAYLOAD_TOO_LARGE, HttpApi.directError(config.maxBodyBytes()))
+                        .addHandler(DirectHandler.EventType.BAD_REQUEST, HttpApi.directError(config.maxBodyBytes())))
                 .shutdownHook(false)
                 .routing(routing)
                 .build()

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.RequestException;
 import io.helidon.webserver.http.HttpRouting;
@@ -89,6 +90,29 @@ final class HttpApi {
                             + " failed", e);
                     error(res, 500, "InternalError", "The node failed to handle the request; see its log");
                 });
+    }
+
+    /**
+     * Answers what the server refuses before routing, as JSON like every other error instead of Helidon's empty
+     * body: a body whose declared length is over the limit (Helidon reports it as a BAD_REQUEST event with status
+     * 413; a client sending {@code Expect: 100-continue}, as curl does for large bodies, learns it before sending the
+     * body), and requests that are not valid HTTP.
+     */
+    static DirectHandler directError(long maxBodyBytes) {
+        return (request, type, status, headers, message) -> {
+            byte[] body = status.code() == 413
+                    ? Json.error("PayloadTooLarge", "The request body is larger than this node accepts: the limit is "
+                            + maxBodyBytes + " bytes (node option --max-body-bytes)")
+                    : Json.error("BadRequest", message == null || message.isBlank()
+                            ? "The request is not valid HTTP (" + status.code() + " " + status.reasonPhrase() + ")"
+                            : message);
+            return DirectHandler.TransportResponse.builder()
+                    .status(status)
+                    .headers(headers)
+                    .header(HeaderNames.CONTENT_TYPE, JSON)
+                    .entity(body)
+                    .build();
+        };
     }
 
     private static String name(ServerRequest req) {

@@ -259,7 +259,7 @@ public final class FunctionDispatcher {
                         start - task.enqueuedAt);
             }
         } catch (InvocationFailure f) {
-            keep &= f.kind() == InvocationFailure.Kind.FUNCTION_ERROR;
+            keep &= f.kind() == InvocationFailure.Kind.FUNCTION_ERROR && !f.sandboxSpoiled();
             failure = f;
         } catch (RuntimeException | Error e) {
             keep = false;

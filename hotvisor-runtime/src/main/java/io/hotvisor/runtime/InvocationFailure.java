@@ -29,12 +29,33 @@ public final class InvocationFailure extends HotvisorRuntimeException {
     private final Kind kind;
     private final String errorType;
     private final List<String> stack;
+    private final boolean sandboxSpoiled;
 
     private InvocationFailure(Kind kind, String errorType, String message, List<String> stack, Throwable cause) {
+        this(kind, errorType, message, stack, cause, false);
+    }
+
+    private InvocationFailure(Kind kind, String errorType, String message, List<String> stack, Throwable cause,
+                              boolean sandboxSpoiled) {
         super(message, cause);
         this.kind = Objects.requireNonNull(kind);
         this.errorType = Objects.requireNonNull(errorType);
         this.stack = List.copyOf(stack);
+        this.sandboxSpoiled = sandboxSpoiled;
+    }
+
+    /**
+     * The function tried something its sandbox refuses (a process, a thread, the network, native code): a function
+     * error of type {@code SandboxViolation}. The refusal came up through the language runtime's internals, so the
+     * sandbox is not trusted again ({@link #sandboxSpoiled()}).
+     */
+    static InvocationFailure sandboxViolation(String message) {
+        return new InvocationFailure(Kind.FUNCTION_ERROR, "SandboxViolation", message, List.of(), null, true);
+    }
+
+    /** True if the sandbox that failed must be discarded even though the failure is the function's own. */
+    boolean sandboxSpoiled() {
+        return sandboxSpoiled;
     }
 
     /** The function failed with its own error of type {@code errorType} (e.g. {@code TypeError}, {@code ValueError}). */

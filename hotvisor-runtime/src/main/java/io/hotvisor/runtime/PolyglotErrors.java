@@ -29,7 +29,11 @@ import org.graalvm.polyglot.Value;
  *       raised.</li>
  *   <li>A stack overflow is a guest error in both languages (GraalJS {@code RangeError: Maximum call stack size
  *       exceeded}, GraalPy {@code RecursionError}), never {@link PolyglotException#isResourceExhausted()}; both are
- *       classified {@link InvocationFailure.Kind#RESOURCE_EXHAUSTED} here.</li>
+ *       classified {@link InvocationFailure.Kind#RESOURCE_EXHAUSTED} {@code StackOverflow} here.</li>
+ *   <li>What the sandbox refuses (a process, a thread, a socket, native code) does not always reach the guest as
+ *       its own exception: GraalPy lets the host's {@code SecurityException} or "not allowed" error through as an
+ *       internal error. {@link SandboxDenials} recognizes those, and they fail the invocation as
+ *       {@code SandboxViolation} (a function error, 502), not as a platform fault.</li>
  * </ul>
  */
 final class PolyglotErrors {
@@ -87,10 +91,21 @@ final class PolyglotErrors {
         if (e.isGuestException() && !e.isInternalError()) {
             GuestError error = describe(e, api, function);
             if (isStackOverflow(error)) {
-                return InvocationFailure.resourceExhausted("ResourceExhausted",
+                return InvocationFailure.resourceExhausted("StackOverflow",
                         "Function '" + name + "' overflowed its stack: " + error.type() + ": " + error.message());
             }
+            if (isSizeLimit(error)) {
+                return InvocationFailure.resourceExhausted("MemoryLimitExceeded", "Function '" + name
+                        + "' tried to build a value larger than the " + languageName() + " runtime allows: "
+                        + error.type() + ": " + error.message());
+            }
             return InvocationFailure.functionError(error.type(), error.message(), format(error.frames()));
+        }
+        String refused = SandboxDenials.refused(e);
+        if (refused != null) {
+            LOG.log(Level.DEBUG, "Function '" + name + "' was refused by its sandbox: " + refused, e);
+            return InvocationFailure.sandboxViolation("Function '" + name + "' tried something its sandbox does not"
+                    + " allow: " + refused);
         }
         return platformFault(e, function);
     }
@@ -109,6 +124,16 @@ final class PolyglotErrors {
             case PYTHON -> error.type().equals("RecursionError");
             case JAVA -> false;
         };
+    }
+
+    /**
+     * GraalJS refuses strings and arrays past its own size limits (a string doubled in a loop reaches 2^30 chars
+     * long before it costs memory, since concatenation builds ropes): a memory bomb too, classified as one.
+     */
+    private boolean isSizeLimit(GuestError error) {
+        return language == Language.JAVASCRIPT && error.type().equals("RangeError")
+                && (error.message().startsWith("Invalid string length") || error.message().startsWith("Invalid array length")
+                || error.message().startsWith("Array buffer allocation failed"));
     }
 
     // ---------------------------------------------------------------- deploy

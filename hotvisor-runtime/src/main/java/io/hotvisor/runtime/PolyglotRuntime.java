@@ -42,6 +42,11 @@ abstract sealed class PolyglotRuntime implements LanguageRuntime, PolyglotLangua
      * A context builder on the shared engine with nothing of the host: no host classes or access, no native
      * access, no processes, no threads, no other language, and only the function's own environment variables.
      * Each language adds its file access and options.
+     *
+     * <p>Not GraalVM's {@code SandboxPolicy.CONSTRAINED}, which would have GraalVM check this configuration itself:
+     * that policy refuses {@code js.commonjs-require} (allowed only under {@code TRUSTED} in GraalJS 25.0.1), which
+     * JavaScript bundles need, and an engine's contexts must all share its policy. What it would check is set here
+     * by hand, and hotvisor-it's GuestIsolationTest proves each permission refused from inside a guest.
      */
     Context.Builder sandboxContext(PolyglotFunction function, OutputStream out, OutputStream err) {
         return Context.newBuilder(language.graalId().orElseThrow())

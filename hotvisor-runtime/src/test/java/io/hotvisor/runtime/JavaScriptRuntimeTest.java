@@ -202,7 +202,7 @@ class JavaScriptRuntimeTest {
         InvocationFailure failure = failure(fn, "{}");
 
         assertThat(failure.kind()).isEqualTo(InvocationFailure.Kind.RESOURCE_EXHAUSTED);
-        assertThat(failure.errorType()).isEqualTo("ResourceExhausted");
+        assertThat(failure.errorType()).isEqualTo("StackOverflow");
     }
 
     @Test

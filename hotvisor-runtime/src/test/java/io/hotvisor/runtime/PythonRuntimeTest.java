@@ -169,7 +169,7 @@ class PythonRuntimeTest {
         InvocationFailure failure = failure(fn, "{}");
 
         assertThat(failure.kind()).isEqualTo(InvocationFailure.Kind.RESOURCE_EXHAUSTED);
-        assertThat(failure.errorType()).isEqualTo("ResourceExhausted");
+        assertThat(failure.errorType()).isEqualTo("StackOverflow");
     }
 
     @Test
