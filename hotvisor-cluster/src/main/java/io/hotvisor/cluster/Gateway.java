@@ -336,7 +336,14 @@ public final class Gateway implements AutoCloseable {
                 }
             }
         }
-        return catalog.computeIfAbsent(ns, store::functions);
+        try {
+            return catalog.computeIfAbsent(ns, store::functions);
+        } catch (ClusterException e) {
+            if (fresh) {
+                throw e;
+            }
+            return Map.of(); // Redis down: route anyway, treating the function as not idempotent
+        }
     }
 
     private ObjectNode clusterStatus() {

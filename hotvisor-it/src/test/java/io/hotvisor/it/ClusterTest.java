@@ -231,7 +231,7 @@ class ClusterTest {
 
     @Test
     @Order(5)
-    void functions_and_pending_async_invocations_survive_a_redis_restart() throws Exception {
+    void functions_and_pending_async_invocations_survive_a_redis_restart_and_nodes_serve_meanwhile() throws Exception {
         nodes.get(0).http().deploySource("slow", "javascript", "index.handler", "exports.handler = async (e) => {"
                 + " const t = Date.now(); while (Date.now() - t < 300) {} return {n: e.n}; }", Map.of("concurrency", 1));
         awaitHeld("default/slow", (int) nodes.stream().filter(NodeProcess::isAlive).count());
@@ -242,7 +242,12 @@ class ClusterTest {
             assertThat(r.status()).as(r.toString()).isEqualTo(202);
             ids.put(r.json().path("id").asText(), i);
         }
-        redis.restart();
+        redis.stop();
+        // Meanwhile nodes serve what they hold, and the gateway routes with the members it last saw.
+        assertThat(nodes.get(0).http().invoke("echo-0", "{\"x\": 5}").json().path("echo").asInt()).isEqualTo(5);
+        Http.Response viaGateway = g.invoke("echo-0", "{\"x\": 6}");
+        assertThat(viaGateway.status()).as(viaGateway.toString()).isEqualTo(200);
+        redis.startAgain();
         long deadline = System.nanoTime() + PATIENCE.toNanos();
         Map<String, JsonNode> results = new HashMap<>();
         while (results.size() < ids.size() && System.nanoTime() < deadline) {
@@ -263,6 +268,36 @@ class ClusterTest {
         g.get("/v1/functions").json().path("functions").forEach(f -> names.add(f.path("name").asText()));
         assertThat(names).contains("echo-0", "work", "slow");
         assertThat(g.invoke("echo-0", "{\"x\": 9}").json().path("echo").asInt()).isEqualTo(9);
+    }
+
+    @Test
+    @Order(6)
+    void a_node_dying_mid_invocation_is_retried_elsewhere_only_for_an_idempotent_function() throws Exception {
+        String slow = "exports.handler = async (e) => { const t = Date.now(); while (Date.now() - t < 4000) {}"
+                + " return {done: true}; }";
+        nodes.get(0).http().deploySource("slow-once", "javascript", "index.handler", slow, Map.of());
+        nodes.get(0).http().deploySource("slow-idem", "javascript", "index.handler", slow, Map.of("idempotent", true));
+        int alive = (int) nodes.stream().filter(NodeProcess::isAlive).count();
+        awaitHeld("default/slow-once", alive);
+        awaitHeld("default/slow-idem", alive);
+        Http g = gateway.http();
+        String onceNode = g.invoke("slow-once", "{}").header("X-Hotvisor-Node");
+        String idemNode = g.invoke("slow-idem", "{}").header("X-Hotvisor-Node");
+        ExecutorService clients = Executors.newFixedThreadPool(2);
+        Future<Http.Response> once = clients.submit(() -> g.invoke("slow-once", "{}"));
+        Future<Http.Response> idem = clients.submit(() -> g.invoke("slow-idem", "{}"));
+        Thread.sleep(1500); // both are running on their nodes now
+        for (String id : Set.of(onceNode, idemNode)) {
+            nodes.get(Integer.parseInt(id.substring("node-".length())) - 1).kill();
+        }
+        Http.Response o = once.get();
+        Http.Response i = idem.get();
+        clients.shutdown();
+        assertThat(o.status()).as(o.toString()).isEqualTo(502);
+        assertThat(o.json().path("error").path("type").asText()).isEqualTo("NodeFailed");
+        assertThat(o.json().path("error").path("message").asText()).contains(onceNode, "not marked idempotent");
+        assertThat(i.status()).as(i.toString()).isEqualTo(200);
+        assertThat(i.header("X-Hotvisor-Node")).isNotIn(onceNode, idemNode);
     }
 
     // ---- helpers

@@ -72,12 +72,12 @@ final class RedisProcess implements AutoCloseable {
         }
     }
 
-    /** SIGTERM (Redis flushes its AOF and exits), then start again on the same port and directory. */
-    void restart() throws IOException, InterruptedException {
-        stop();
+    /** Starts it again, after {@link #stop}, on the same port and directory (so from its AOF). */
+    void startAgain() throws IOException, InterruptedException {
         launch();
     }
 
+    /** SIGTERM: Redis writes its AOF and exits. */
     void stop() throws InterruptedException {
         process.destroy();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
