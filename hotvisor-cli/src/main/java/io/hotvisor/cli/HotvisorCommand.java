@@ -15,6 +15,7 @@ import picocli.CommandLine.Spec;
                 SimpleCommands.ListCommand.class, SimpleCommands.DescribeCommand.class,
                 SimpleCommands.DeleteCommand.class, SimpleCommands.HealthCommand.class,
                 TenantCommands.NamespaceCommand.class, TenantCommands.KeyCommand.class,
+                ClusterCommands.ClusterCommand.class,
                 CommandLine.HelpCommand.class})
 final class HotvisorCommand implements Callable<Integer> {
 

@@ -31,7 +31,7 @@ record DeployRequest(FunctionConfig config, String source, byte[] archive) {
     private static final Pattern WHITESPACE = Pattern.compile("\\s+");
     private static final Pattern ENV_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
     private static final Set<String> FIELDS = Set.of("language", "handler", "code", "archive", "timeoutMs",
-            "memoryMb", "concurrency", "env", "sandbox", "isolation");
+            "memoryMb", "concurrency", "env", "sandbox", "isolation", "idempotent");
     static final long MAX_TIMEOUT_MS = Duration.ofMinutes(15).toMillis();
     static final int MAX_MEMORY_MB = 16_384;
     static final int MAX_CONCURRENCY = 256;
@@ -123,7 +123,23 @@ record DeployRequest(FunctionConfig config, String source, byte[] archive) {
             }
             config.isolation(isolation);
         }
+        idempotent(body);
         return new DeployRequest(config.build(), source, archive);
+    }
+
+    /**
+     * Field {@code idempotent} (default false): whether the cluster gateway may retry an invocation on another node
+     * after a node may have run it. A single node only checks it; the cluster catalog keeps it.
+     */
+    static boolean idempotent(JsonNode body) {
+        JsonNode n = body.get("idempotent");
+        if (n == null) {
+            return false;
+        }
+        if (!n.isBoolean()) {
+            throw ApiException.badRequest("Field 'idempotent' must be true or false; got " + printable(n.toString()));
+        }
+        return n.booleanValue();
     }
 
     private static String requiredText(JsonNode body, String field) {

@@ -28,9 +28,12 @@ public final class HotvisorNode implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final ExecutorService background;
     private final WebServer server;
+    private final ClusterLink cluster;
 
     private HotvisorNode(FunctionRuntime runtime, Namespaces namespaces, String generatedAdminKey,
-                         ScheduledExecutorService scheduler, ExecutorService background, WebServer server) {
+                         ScheduledExecutorService scheduler, ExecutorService background, WebServer server,
+                         ClusterLink cluster) {
+        this.cluster = cluster;
         this.runtime = runtime;
         this.namespaces = namespaces;
         this.generatedAdminKey = generatedAdminKey;
@@ -67,8 +70,10 @@ public final class HotvisorNode implements AutoCloseable {
         self.set(namespaces);
         AsyncInvocations async = new AsyncInvocations(scheduler, Clock.systemUTC(), config.asyncRetention(),
                 config.asyncMaxPending());
+        AtomicReference<ClusterLink> cluster = new AtomicReference<>();
         Access access = new Access(tenants, namespaces);
-        HttpApi api = new HttpApi(access, new AdminApi(access, tenants, namespaces), metrics, async);
+        HttpApi api = new HttpApi(access, new AdminApi(access, tenants, namespaces), metrics, async, cluster::get,
+                config.asyncRetention());
         HttpRouting.Builder routing = HttpRouting.builder();
         api.routes(routing);
         WebServer server = WebServer.builder()
@@ -82,13 +87,32 @@ public final class HotvisorNode implements AutoCloseable {
                 .routing(routing)
                 .build()
                 .start();
+        ClusterOptions co = config.cluster();
+        if (co.enabled()) {
+            // Joined once listening: with port 0 the advertised URL is known only now. Nobody knows the port before
+            // start() returns, so no request sees the node outside the cluster.
+            String host = "0.0.0.0".equals(config.host()) || "::".equals(config.host()) ? "127.0.0.1" : config.host();
+            try {
+                cluster.set(ClusterLink.join(withDefaults(co, host, server.port()), tenants, namespaces,
+                        Clock.systemUTC(), co.advertiseUrl().isEmpty() ? "http://" + host + ":" + server.port()
+                                : co.advertiseUrl(), config.asyncRetention()));
+            } catch (RuntimeException e) {
+                server.stop();
+                throw e;
+            }
+        }
         // Generated once the node is up: a key made by a start that then failed (port in use) would be stored but
         // never shown, and no later start would make another.
         String generated = tenants.hasAdminKey() ? "" : tenants.createKey("").key();
         LOG.log(Level.INFO, "Hotvisor node listening on http://" + config.host() + ":" + server.port()
                 + " (Truffle runtime: " + runtime.truffleRuntimeName() + ", data: "
                 + config.dataDir().toAbsolutePath() + ", namespaces: " + namespaces.all().size() + ")");
-        return new HotvisorNode(runtime, namespaces, generated, scheduler, background, server);
+        return new HotvisorNode(runtime, namespaces, generated, scheduler, background, server, cluster.get());
+    }
+
+    private static ClusterOptions withDefaults(ClusterOptions co, String host, int port) {
+        return new ClusterOptions(co.redis(), co.name(), co.nodeId().isEmpty() ? host + "-" + port : co.nodeId(),
+                co.advertiseUrl(), co.reclaimAfter(), co.asyncWorkers());
     }
 
     private static Iterable<NodeMetrics.Dispatcher> dispatchers(Namespaces namespaces) {
@@ -121,6 +145,9 @@ public final class HotvisorNode implements AutoCloseable {
     /** Stops listening, cancels running invocations and closes every sandbox and engine. */
     @Override
     public void close() {
+        if (cluster != null) {
+            cluster.close();
+        }
         server.stop();
         try {
             CompletableFuture.allOf(namespaces.all().values().stream().map(FunctionRegistry::shutdownNow)

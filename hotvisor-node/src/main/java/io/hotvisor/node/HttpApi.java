@@ -39,12 +39,19 @@ final class HttpApi {
     private final AdminApi admin;
     private final NodeMetrics metrics;
     private final AsyncInvocations async;
+    /** The cluster this node belongs to; null for a node on its own. */
+    private final java.util.function.Supplier<ClusterLink> clusterRef;
+    private final java.time.Duration asyncRetention;
 
-    HttpApi(Access access, AdminApi admin, NodeMetrics metrics, AsyncInvocations async) {
+    HttpApi(Access access, AdminApi admin, NodeMetrics metrics, AsyncInvocations async,
+            java.util.function.Supplier<ClusterLink> cluster,
+            java.time.Duration asyncRetention) {
         this.access = access;
         this.admin = admin;
         this.metrics = metrics;
         this.async = async;
+        this.clusterRef = cluster;
+        this.asyncRetention = asyncRetention;
     }
 
     /**
@@ -151,8 +158,10 @@ final class HttpApi {
     }
 
     private void deploy(FunctionRegistry registry, String name, ServerRequest req, ServerResponse res) {
-        DeployRequest request = DeployRequest.parse(name, Json.parse(body(req), "a function definition object"));
-        FunctionRegistry.Deployed d = registry.deploy(request);
+        ClusterLink cluster = clusterRef.get();
+        JsonNode json = Json.parse(body(req), "a function definition object");
+        DeployRequest request = DeployRequest.parse(name, json);
+        FunctionRegistry.Deployed d = cluster == null ? registry.deploy(request) : cluster.deploy(registry, request, json);
         ObjectNode body = FunctionStore.toJson(d.stored());
         body.put("state", "ready");
         body.put("loadMs", d.loadNanos() / 1_000_000);
@@ -160,14 +169,16 @@ final class HttpApi {
     }
 
     private void delete(FunctionRegistry registry, String name, ServerResponse res) {
+        ClusterLink cluster = clusterRef.get();
         DeployRequest.checkName(name);
-        if (!registry.delete(name)) {
+        if (!(cluster == null ? registry.delete(name) : cluster.delete(registry, name))) {
             throw registry.unknown(name);
         }
         json(res, 200, Json.object().put("deleted", name));
     }
 
     private void invoke(FunctionRegistry registry, String name, ServerRequest req, ServerResponse res) {
+        ClusterLink cluster = clusterRef.get();
         DeployRequest.checkName(name);
         String mode = req.query().contains("mode") ? req.query().get("mode") : "sync";
         String event = event(body(req));
@@ -176,7 +187,20 @@ final class HttpApi {
         switch (mode) {
             case "sync" -> respond(res, registry.invoke(name, event, id));
             case "async" -> {
-                async.submit(registry, name, event, id);
+                if (cluster == null) {
+                    async.submit(registry, name, event, id);
+                } else {
+                    if (registry.get(name).isEmpty()) {
+                        throw registry.unknown(name);
+                    }
+                    try {
+                        cluster.store().submit(new io.hotvisor.cluster.AsyncTask("", id, registry.namespace(), name,
+                                event, java.time.Instant.now()), asyncRetention);
+                    } catch (io.hotvisor.cluster.ClusterException e) {
+                        throw new ApiException(503, "ClusterUnavailable", "Cannot queue the invocation: "
+                                + e.getMessage());
+                    }
+                }
                 json(res, 202, Json.object().put("id", id).put("status", "queued"));
             }
             default -> throw ApiException.badRequest("Query parameter 'mode' must be 'sync' or 'async'; got '"
@@ -247,8 +271,22 @@ final class HttpApi {
     }
 
     private void invocation(FunctionRegistry registry, String id, ServerResponse res) {
-        AsyncInvocations.Entry e = async.get(registry.namespace(), id).orElseThrow(() -> ApiException.notFound(
-                "Invocation '" + DeployRequest.printable(id) + "' not found (unknown, or its result expired)"));
+        ClusterLink cluster = clusterRef.get();
+        if (cluster != null) {
+            JsonNode n;
+            try {
+                n = cluster.store().invocation(id).filter(j -> j.path("namespace").asText().equals(registry.namespace()))
+                        .orElseThrow(() -> ApiException.notFound("Invocation '" + DeployRequest.printable(id)
+                                + "' not found (unknown, or its result expired)"));
+            } catch (io.hotvisor.cluster.ClusterException e) {
+                throw new ApiException(503, "ClusterUnavailable", "Cannot read the invocation: " + e.getMessage());
+            }
+            ((ObjectNode) n).remove("namespace");
+            json(res, 200, n);
+            return;
+        }
+        AsyncInvocations.Entry e = async.get(registry.namespace(), id).orElseThrow(() -> ApiException.notFound("Invocation '"
+                + DeployRequest.printable(id) + "' not found (unknown, or its result expired)"));
         ObjectNode n = Json.object().put("id", e.id()).put("function", e.function())
                 .put("status", e.status().name().toLowerCase(java.util.Locale.ROOT))
                 .put("submittedAt", e.submittedAt().toString());

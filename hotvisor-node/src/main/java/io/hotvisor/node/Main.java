@@ -72,6 +72,24 @@ public final class Main implements Callable<Integer> {
             + " when env HOTVISOR_ADMIN_KEY is not set.")
     Path cliConfig;
 
+    @Option(names = "--redis", description = "Join a cluster whose state is in this Redis, redis://host:port"
+            + " (default: none: a node on its own with its embedded store).")
+    String redis = "";
+
+    @Option(names = "--cluster", description = "The cluster's name, the prefix of its Redis keys (default: ${DEFAULT-VALUE}).")
+    String clusterName = "hotvisor";
+
+    @Option(names = "--node-id", description = "This node's id in the cluster (default: <host>-<port>).")
+    String nodeId = "";
+
+    @Option(names = "--advertise-url", description = "Where the gateway reaches this node (default:"
+            + " http://<host>:<port>).")
+    String advertiseUrl = "";
+
+    @Option(names = "--async-reclaim-after", description = "How long an async invocation taken by another node may"
+            + " stay unfinished before this node takes it over (default: 30s).")
+    String reclaimAfter = "30s";
+
     @Override
     public Integer call() throws Exception {
         JavaScanPolicy scan = JavaScanPolicy.parse(javaScan).orElseThrow(() -> new CommandLine.ParameterException(
@@ -89,11 +107,13 @@ public final class Main implements Callable<Integer> {
                 .runtime(runtime.build())
                 .dispatch(DispatchOptions.defaults().queueCapacity(queueCapacity).keepAlive(duration(keepAlive)))
                 .adminKey(System.getenv().getOrDefault("HOTVISOR_ADMIN_KEY", ""))
+                .cluster(new ClusterOptions(redis, clusterName, nodeId, advertiseUrl, duration(reclaimAfter),
+                        ClusterOptions.NONE.asyncWorkers()))
                 .build();
         HotvisorNode node;
         try {
             node = HotvisorNode.start(config);
-        } catch (IllegalStateException | java.io.UncheckedIOException e) {
+        } catch (IllegalStateException | java.io.UncheckedIOException | io.hotvisor.cluster.ClusterException e) {
             System.err.println("hotvisor: " + e.getMessage());
             return 2;
         }

@@ -142,6 +142,25 @@ final class Namespaces {
         return Deletion.DELETED;
     }
 
+    /**
+     * Follows the namespaces another cluster node changed (already adopted by the tenant store): opens the new
+     * ones, stops and removes those gone.
+     */
+    synchronized void follow() {
+        java.util.Set<String> wanted = new java.util.HashSet<>();
+        tenants.namespaces().forEach(n -> wanted.add(n.name()));
+        for (String ns : wanted) {
+            live.computeIfAbsent(ns, this::openRegistry);
+        }
+        for (String ns : List.copyOf(live.keySet())) {
+            if (!wanted.contains(ns)) {
+                FunctionRegistry r = live.remove(ns);
+                r.shutdownNow();
+                Files2.deleteRecursively(root.resolve(ns));
+            }
+        }
+    }
+
     /** Names of the functions of {@code ns}, loaded or not. */
     List<String> functionNames(String ns) {
         FunctionRegistry r = live.get(ns);

@@ -21,9 +21,11 @@ import io.hotvisor.runtime.RuntimeOptions;
  * @param adminKey        a key accepted as an admin key while the node runs, never stored (the {@code bin/hotvisor
  *                        node} reads it from env {@code HOTVISOR_ADMIN_KEY}); empty for none, the default. Without
  *                        it, a node whose data directory has no admin key generates one
+ * @param cluster         the cluster to join; defaults to {@link ClusterOptions#NONE} (a node on its own)
  */
 public record NodeConfig(String host, int port, Path dataDir, long maxBodyBytes, RuntimeOptions runtime,
-                         DispatchOptions dispatch, Duration asyncRetention, int asyncMaxPending, String adminKey) {
+                         DispatchOptions dispatch, Duration asyncRetention, int asyncMaxPending, String adminKey,
+                         ClusterOptions cluster) {
 
     public NodeConfig {
         Objects.requireNonNull(host, "host");
@@ -32,6 +34,7 @@ public record NodeConfig(String host, int port, Path dataDir, long maxBodyBytes,
         Objects.requireNonNull(dispatch, "dispatch");
         Objects.requireNonNull(asyncRetention, "asyncRetention");
         Objects.requireNonNull(adminKey, "adminKey");
+        Objects.requireNonNull(cluster, "cluster");
     }
 
     /** Like the record's, without the admin key. */
@@ -40,7 +43,7 @@ public record NodeConfig(String host, int port, Path dataDir, long maxBodyBytes,
         return "NodeConfig[host=" + host + ", port=" + port + ", dataDir=" + dataDir + ", maxBodyBytes=" + maxBodyBytes
                 + ", runtime=" + runtime + ", dispatch=" + dispatch + ", asyncRetention=" + asyncRetention
                 + ", asyncMaxPending=" + asyncMaxPending + ", adminKey=" + (adminKey.isEmpty() ? "none" : "(set)")
-                + "]";
+                + ", cluster=" + cluster + "]";
     }
 
     public static Builder builder() {
@@ -58,6 +61,7 @@ public record NodeConfig(String host, int port, Path dataDir, long maxBodyBytes,
         private Duration asyncRetention = Duration.ofHours(1);
         private int asyncMaxPending = 100_000;
         private String adminKey = "";
+        private ClusterOptions cluster = ClusterOptions.NONE;
 
         private Builder() {
         }
@@ -107,9 +111,14 @@ public record NodeConfig(String host, int port, Path dataDir, long maxBodyBytes,
             return this;
         }
 
+        public Builder cluster(ClusterOptions cluster) {
+            this.cluster = cluster;
+            return this;
+        }
+
         public NodeConfig build() {
             return new NodeConfig(host, port, dataDir, maxBodyBytes, runtime, dispatch, asyncRetention,
-                    asyncMaxPending, adminKey);
+                    asyncMaxPending, adminKey, cluster);
         }
     }
 }

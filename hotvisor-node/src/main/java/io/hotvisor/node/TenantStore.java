@@ -78,6 +78,7 @@ final class TenantStore {
     private final Clock clock;
     private volatile State state;
     private volatile byte[] envAdminHash;
+    private volatile java.util.function.Consumer<String> onChange = json -> { };
 
     private TenantStore(Path file, Clock clock, State state) {
         this.file = file;
@@ -211,7 +212,41 @@ final class TenantStore {
         return true;
     }
 
+    /** Called with the new state (tenants.json text) after every local change: a cluster node publishes it. */
+    void onChange(java.util.function.Consumer<String> listener) {
+        this.onChange = listener;
+    }
+
+    /** The current state as tenants.json text. */
+    String toJson() {
+        return new String(Json.bytes(toJson(state)), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Replaces the state by one another cluster node wrote (tenants.json text), keeping it on disk too; the
+     * change listener is not called. Namespace {@code default} is kept even if the text lacks it.
+     */
+    synchronized void adopt(String json) {
+        State s;
+        try {
+            s = parse(Json.MAPPER.readTree(json), "the cluster store");
+        } catch (IOException e) {
+            throw new UncheckedIOException("Malformed namespaces and keys in the cluster store", e);
+        }
+        if (!s.namespaces().containsKey(DEFAULT_NAMESPACE)) {
+            Map<String, Namespace> ns = new TreeMap<>(s.namespaces());
+            ns.put(DEFAULT_NAMESPACE, new Namespace(DEFAULT_NAMESPACE, clock.instant()));
+            s = new State(ns, s.keys());
+        }
+        write(s);
+    }
+
     private void save(State next) {
+        write(next);
+        onChange.accept(toJson());
+    }
+
+    private static ObjectNode toJson(State next) {
         ObjectNode root = Json.object().put("format", 1);
         ArrayNode ns = root.putArray("namespaces");
         next.namespaces().values().forEach(n -> ns.addObject().put("name", n.name())
@@ -224,6 +259,11 @@ final class TenantStore {
                 o.put("revokedAt", k.revokedAt().toString());
             }
         });
+        return root;
+    }
+
+    private void write(State next) {
+        ObjectNode root = toJson(next);
         try {
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
             Files.deleteIfExists(tmp);
@@ -245,7 +285,10 @@ final class TenantStore {
     }
 
     private static State read(Path file) throws IOException {
-        JsonNode root = Json.MAPPER.readTree(file.toFile());
+        return parse(Json.MAPPER.readTree(file.toFile()), file.toString());
+    }
+
+    private static State parse(JsonNode root, String file) throws IOException {
         Map<String, Namespace> ns = new TreeMap<>();
         for (JsonNode n : root.path("namespaces")) {
             ns.put(n.path("name").asText(), new Namespace(n.path("name").asText(),

@@ -138,4 +138,31 @@ class TenantStoreTest {
         assertThatThrownBy(() -> TenantStore.open(data, CLOCK)).hasMessageContaining("Cannot read")
                 .cause().hasMessageContaining("[abc]");
     }
+
+    @Test
+    void shares_every_change_and_adopts_another_nodes_state_without_echoing_it() throws IOException {
+        java.util.List<String> shared = new java.util.ArrayList<>();
+        TenantStore a = TenantStore.open(data, CLOCK);
+        a.onChange(shared::add);
+        a.createNamespace("team-a");
+        TenantStore.NewKey key = a.createKey("team-a");
+        assertThat(shared).hasSize(2);
+        assertThat(shared.get(1)).contains(key.id()).doesNotContain(key.key());
+
+        Path other = data.resolve("other-node");
+        TenantStore b = TenantStore.open(other, CLOCK);
+        java.util.List<String> echoed = new java.util.ArrayList<>();
+        b.onChange(echoed::add);
+        b.adopt(shared.get(1));
+        assertThat(echoed).isEmpty();
+        assertThat(b.authenticate(key.key())).contains(new TenantStore.Caller(key.id(), "team-a"));
+        assertThat(TenantStore.open(other, CLOCK).authenticate(key.key())).as("kept on disk").isPresent();
+    }
+
+    @Test
+    void adopting_a_state_without_namespace_default_keeps_default() {
+        TenantStore store = TenantStore.open(data, CLOCK);
+        store.adopt("{\"format\":1,\"namespaces\":[],\"keys\":[]}");
+        assertThat(store.namespace(TenantStore.DEFAULT_NAMESPACE)).isPresent();
+    }
 }

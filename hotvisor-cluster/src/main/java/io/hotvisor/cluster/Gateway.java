@@ -1,0 +1,387 @@
+package io.hotvisor.cluster;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * The cluster's front door: the nodes' v1 API on one address.
+ *
+ * <ul>
+ *   <li>Keys are checked here against the hashes in Redis ({@link GatewayAuth}); the {@code Authorization} and
+ *   {@code X-Hotvisor-Namespace} headers are passed on, so nodes check them again.</li>
+ *   <li>Synchronous invocations go to a node chosen by {@link Placement}. A node that refused the connection or
+ *   did not accept it in time never saw the request: the next node is tried. A node that accepted it and then
+ *   failed (reset, died) may have run it: that is retried only for a function deployed with
+ *   {@code "idempotent": true}; otherwise the client gets 502 {@code NodeFailed}.</li>
+ *   <li>Async invocations are queued straight into Redis (the nodes take them from there), and
+ *   {@code GET /v1/invocations/{id}} reads Redis: neither needs a node, nor this gateway to live on.</li>
+ *   <li>{@code GET /v1/cluster} (admin keys) lists the nodes; everything else (deploy, list, namespaces, keys)
+ *   goes to any live node, which writes it to Redis.</li>
+ * </ul>
+ */
+public final class Gateway implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Gateway.class.getName());
+    static final String NODE_HEADER = "X-Hotvisor-Node";
+    private static final List<String> PASSED_REQUEST_HEADERS = List.of("Authorization", "X-Hotvisor-Namespace",
+            "Content-Type");
+    private static final Duration SUSPECT_FOR = Duration.ofSeconds(2);
+
+    private final GatewayConfig config;
+    private final ClusterStore store;
+    private final GatewayAuth auth;
+    private final Placement placement = new Placement(System::currentTimeMillis);
+    private final HttpClient http;
+    private final Map<String, Long> suspects = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, FunctionPointer>> catalog = new ConcurrentHashMap<>();
+    private final AtomicInteger roundRobin = new AtomicInteger();
+    private volatile List<NodeInfo> nodes = List.of();
+    private volatile long nodesReadAt;
+    private volatile long catalogRev = -1;
+    private volatile long catalogReadAt;
+    private WebServer server;
+
+    private Gateway(GatewayConfig config, ClusterStore store) {
+        this.config = config;
+        this.store = store;
+        this.auth = new GatewayAuth(store, config.adminKey());
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(config.connectTimeout()).build();
+    }
+
+    /** Starts a gateway: connects to Redis and listens. */
+    public static Gateway start(GatewayConfig config) {
+        ClusterStore store = ClusterStore.connect(config.redis(), config.cluster(), Clock.systemUTC());
+        Gateway g = new Gateway(config, store);
+        HttpRouting.Builder routing = HttpRouting.builder();
+        g.routes(routing);
+        g.server = WebServer.builder().host(config.host()).port(config.port()).maxPayloadSize(config.maxBodyBytes())
+                .shutdownHook(false).routing(routing).build().start();
+        LOG.log(Level.INFO, "Hotvisor gateway listening on http://" + config.host() + ":" + g.server.port()
+                + " for cluster '" + config.cluster() + "' at " + config.redis());
+        return g;
+    }
+
+    /** The port it listens on. */
+    public int port() {
+        return server.port();
+    }
+
+    private void routes(HttpRouting.Builder r) {
+        r.get("/healthz", (req, res) -> json(res, 200, ClusterStore.JSON.createObjectNode().put("status", "ok")
+                        .put("role", "gateway")))
+                .get("/v1/cluster", (req, res) -> {
+                    admin(req);
+                    json(res, 200, clusterStatus());
+                })
+                .post("/v1/functions/{name}/invoke", this::invoke)
+                .get("/v1/invocations/{id}", this::invocation)
+                .any(this::proxy)
+                .error(GatewayException.class, (req, res, e) -> {
+                    if (e.status() == 401) {
+                        res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"hotvisor\"");
+                    }
+                    error(res, e.status(), e.type(), e.getMessage());
+                })
+                .error(ClusterException.class, (req, res, e) -> error(res, 503, "ClusterUnavailable",
+                        e.getMessage()))
+                .error(Exception.class, (req, res, e) -> {
+                    LOG.log(Level.ERROR, "Request " + req.path().path() + " failed", e);
+                    error(res, 500, "InternalError", "The gateway failed to handle the request; see its log");
+                });
+    }
+
+    // ---- auth
+
+    private GatewayAuth.Caller caller(ServerRequest req) {
+        String h = req.headers().first(HeaderNames.AUTHORIZATION).map(String::strip).orElse("");
+        if (h.isEmpty()) {
+            throw new GatewayException(401, "Unauthorized", "This call needs an API key: send 'Authorization: Bearer <key>'");
+        }
+        if (h.length() < 7 || !h.regionMatches(true, 0, "Bearer ", 0, 7) || h.substring(7).isBlank()) {
+            throw new GatewayException(401, "Unauthorized", "The Authorization header must be 'Bearer <key>'");
+        }
+        return auth.authenticate(h.substring(7).strip()).orElseThrow(() -> new GatewayException(401,
+                "Unauthorized", "The API key is not valid (unknown or revoked)"));
+    }
+
+    private void admin(ServerRequest req) {
+        GatewayAuth.Caller c = caller(req);
+        if (!c.admin()) {
+            throw new GatewayException(403, "Forbidden", "This call needs an admin key; key '" + c.keyId()
+                    + "' belongs to namespace '" + c.namespace() + "'");
+        }
+    }
+
+    /** The namespace a function call acts on (the node's rules: see the README's keys and namespaces). */
+    private String namespace(ServerRequest req) {
+        GatewayAuth.Caller c = caller(req);
+        Optional<String> asked = req.headers().first(HeaderNames.create("X-Hotvisor-Namespace")).map(String::strip);
+        if (asked.isPresent() && !asked.get().matches("[A-Za-z0-9][A-Za-z0-9_-]{0,63}")) {
+            throw new GatewayException(400, "BadRequest", "Invalid namespace name '" + asked.get() + "'");
+        }
+        if (!c.admin()) {
+            if (asked.isPresent() && !asked.get().equals(c.namespace())) {
+                throw new GatewayException(403, "Forbidden", "Key '" + c.keyId() + "' belongs to namespace '"
+                        + c.namespace() + "'; it cannot act on namespace '" + asked.get() + "'");
+            }
+            return c.namespace();
+        }
+        String ns = asked.orElse("default");
+        if (!auth.namespaceExists(ns)) {
+            throw new GatewayException(404, "NotFound", "Namespace '" + ns + "' not found");
+        }
+        return ns;
+    }
+
+    // ---- invocations
+
+    private void invoke(ServerRequest req, ServerResponse res) {
+        String ns = namespace(req);
+        String name = req.path().pathParameters().get("name");
+        String mode = req.query().contains("mode") ? req.query().get("mode") : "sync";
+        byte[] body = body(req);
+        if ("async".equals(mode)) {
+            if (!functions(ns, true).containsKey(name)) {
+                throw new GatewayException(404, "NotFound", "Function '" + name + "' not found; functions: "
+                        + functions(ns, false).keySet());
+            }
+            String event = body.length == 0 ? "{}" : new String(body, StandardCharsets.UTF_8);
+            try {
+                ClusterStore.JSON.readTree(event);
+            } catch (IOException e) {
+                throw new GatewayException(400, "BadRequest", "The event is not valid JSON: " + e.getMessage());
+            }
+            String id = UUID.randomUUID().toString();
+            store.submit(new AsyncTask("", id, ns, name, event, store.now()), config.asyncRetention());
+            res.header("X-Hotvisor-Invocation-Id", id);
+            json(res, 202, ClusterStore.JSON.createObjectNode().put("id", id).put("status", "queued"));
+            return;
+        }
+        if (!"sync".equals(mode)) {
+            throw new GatewayException(400, "BadRequest", "Query parameter 'mode' must be 'sync' or 'async'; got '"
+                    + mode + "'");
+        }
+        FunctionPointer p = functions(ns, false).get(name);
+        boolean idempotent = p != null && p.idempotent();
+        String fn = ns + "/" + name;
+        List<NodeInfo> order = placement.order(fn, holders(fn, p == null ? -1 : p.version()));
+        if (order.isEmpty()) {
+            throw new GatewayException(503, "NoNodes", "No live node in cluster '" + config.cluster() + "'");
+        }
+        GatewayException last = null;
+        for (NodeInfo n : order) {
+            placement.started(fn, n.id());
+            try {
+                relay(forward(n, req, body), n, res);
+                return;
+            } catch (HttpConnectTimeoutException | ConnectException e) {
+                suspect(n, e);
+                last = new GatewayException(503, "NoNodes", "No node took the request; last: " + n.id() + ": " + e);
+            } catch (IOException e) {
+                if (!idempotent) {
+                    suspect(n, e);
+                    throw new GatewayException(502, "NodeFailed", "Node '" + n.id() + "' failed after it accepted"
+                            + " the invocation (" + e + "); not retried: it may have run, and function '" + name
+                            + "' is not marked idempotent");
+                }
+                suspect(n, e);
+                last = new GatewayException(502, "NodeFailed", "Node '" + n.id() + "' failed: " + e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new GatewayException(503, "Cancelled", "The gateway is stopping");
+            } finally {
+                placement.finished(fn, n.id());
+            }
+        }
+        throw last;
+    }
+
+    private void invocation(ServerRequest req, ServerResponse res) {
+        String ns = namespace(req);
+        String id = req.path().pathParameters().get("id");
+        JsonNode n = store.invocation(id).filter(j -> j.path("namespace").asText().equals(ns))
+                .orElseThrow(() -> new GatewayException(404, "NotFound", "Invocation '" + id
+                        + "' not found (unknown, or its result expired)"));
+        ((ObjectNode) n).remove("namespace");
+        json(res, 200, n);
+    }
+
+    // ---- control plane: any live node
+
+    private void proxy(ServerRequest req, ServerResponse res) {
+        caller(req);
+        byte[] body = body(req);
+        List<NodeInfo> live = liveNodes();
+        if (live.isEmpty()) {
+            throw new GatewayException(503, "NoNodes", "No live node in cluster '" + config.cluster() + "'");
+        }
+        int start = Math.floorMod(roundRobin.getAndIncrement(), live.size());
+        for (int i = 0; i < live.size(); i++) {
+            NodeInfo n = live.get((start + i) % live.size());
+            try {
+                relay(forward(n, req, body), n, res);
+                catalogRev = -1; // a deploy or delete: re-read the catalog
+                return;
+            } catch (HttpConnectTimeoutException | ConnectException e) {
+                suspect(n, e);
+            } catch (IOException e) {
+                suspect(n, e);
+                throw new GatewayException(502, "NodeFailed", "Node '" + n.id() + "' failed after it accepted the"
+                        + " request (" + e + "); not retried");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new GatewayException(503, "Cancelled", "The gateway is stopping");
+            }
+        }
+        throw new GatewayException(503, "NoNodes", "No live node of cluster '" + config.cluster() + "' answered");
+    }
+
+    private HttpResponse<byte[]> forward(NodeInfo n, ServerRequest req, byte[] body)
+            throws IOException, InterruptedException {
+        String query = req.query().rawValue();
+        URI uri = URI.create(n.url() + req.path().rawPath() + (query.isEmpty() ? "" : "?" + query));
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(config.requestTimeout())
+                .method(req.prologue().method().text(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofByteArray(body));
+        for (String h : PASSED_REQUEST_HEADERS) {
+            req.headers().first(HeaderNames.create(h)).ifPresent(v -> b.header(h, v));
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static void relay(HttpResponse<byte[]> r, NodeInfo n, ServerResponse res) {
+        r.headers().map().forEach((k, vs) -> {
+            String lk = k.toLowerCase(java.util.Locale.ROOT);
+            if (lk.startsWith("x-hotvisor-") || lk.equals("content-type") || lk.equals("www-authenticate")) {
+                vs.forEach(v -> res.header(k, v));
+            }
+        });
+        res.header(NODE_HEADER, n.id());
+        res.status(r.statusCode()).send(r.body());
+    }
+
+    private void suspect(NodeInfo n, Exception e) {
+        suspects.put(n.id(), System.nanoTime() + SUSPECT_FOR.toNanos());
+        LOG.log(Level.WARNING, "Node '" + n.id() + "' (" + n.url() + ") failed: " + e);
+    }
+
+    /** Live nodes (heartbeat current, not suspected in the last 2 s), re-read from Redis at most every 250 ms. */
+    List<NodeInfo> liveNodes() {
+        long now = System.nanoTime();
+        if (now - nodesReadAt > 250_000_000L) {
+            try {
+                nodes = store.nodes();
+                nodesReadAt = now;
+            } catch (ClusterException e) {
+                // Redis down: route with the last known members
+            }
+        }
+        return nodes.stream().filter(NodeInfo::alive)
+                .filter(n -> suspects.getOrDefault(n.id(), 0L) < now).toList();
+    }
+
+    /**
+     * Live nodes that hold the function's current version; else those holding any version (a node that has not
+     * loaded a new version yet serves the old one); else every live node (which answers 404 if none has it).
+     */
+    private List<NodeInfo> holders(String fn, long version) {
+        List<NodeInfo> live = liveNodes();
+        List<NodeInfo> current = live.stream().filter(n -> n.holds(fn, version)).toList();
+        if (!current.isEmpty()) {
+            return current;
+        }
+        List<NodeInfo> any = live.stream().filter(n -> n.holds(fn, -1)).toList();
+        return any.isEmpty() ? live : any;
+    }
+
+    private Map<String, FunctionPointer> functions(String ns, boolean fresh) {
+        long now = System.nanoTime();
+        if (fresh || now - catalogReadAt > 250_000_000L) {
+            try {
+                long rev = store.catalogRevision();
+                if (rev != catalogRev) {
+                    catalog.clear();
+                    catalogRev = rev;
+                }
+                catalogReadAt = now;
+            } catch (ClusterException e) {
+                if (fresh) {
+                    throw e;
+                }
+            }
+        }
+        try {
+            return catalog.computeIfAbsent(ns, store::functions);
+        } catch (ClusterException e) {
+            if (fresh) {
+                throw e;
+            }
+            return Map.of(); // Redis down: route anyway, treating the function as not idempotent
+        }
+    }
+
+    private ObjectNode clusterStatus() {
+        ObjectNode root = ClusterStore.JSON.createObjectNode().put("cluster", config.cluster());
+        ArrayNode arr = root.putArray("nodes");
+        for (NodeInfo n : store.nodes()) {
+            ObjectNode o = arr.addObject().put("id", n.id()).put("url", n.url())
+                    .put("state", n.alive() ? "alive" : "dead").put("seenAt", n.seenAt().toString())
+                    .put("load", n.inflight());
+            ArrayNode fs = o.putArray("functions");
+            n.functions().forEach(fs::add);
+        }
+        root.put("asyncQueued", store.queued());
+        return root;
+    }
+
+    private static byte[] body(ServerRequest req) {
+        try {
+            return req.content().inputStream().readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void json(ServerResponse res, int status, JsonNode body) {
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.status(status).send(body.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void error(ServerResponse res, int status, String type, String message) {
+        ObjectNode root = ClusterStore.JSON.createObjectNode();
+        root.putObject("error").put("type", type).put("message", message);
+        json(res, status, root);
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+        store.close();
+    }
+}

@@ -1,0 +1,7 @@
+/**
+ * Many Hotvisor nodes behaving as one platform on one Redis: {@link io.hotvisor.cluster.ClusterStore} (the
+ * versioned function catalog, namespaces and key hashes, node membership, the async queue on Redis Streams) and
+ * {@link io.hotvisor.cluster.Gateway}, which routes the v1 API to the nodes. {@link io.hotvisor.cluster.GatewayMain}
+ * starts a gateway from the command line.
+ */
+package io.hotvisor.cluster;

@@ -1,0 +1,163 @@
+package io.hotvisor.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The store against a real redis-server started for this test (Debian's package), each test on its own cluster name. */
+class ClusterStoreTest {
+    @TempDir
+    static Path dir;
+    private static Process redis;
+    private static int port;
+    private static int clusters;
+
+    @BeforeAll
+    static void startRedis() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        redis = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--dir", dir.toString(), "--save", "", "--appendonly", "no")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
+        try (ClusterStore s = store()) {
+            for (int i = 0; i < 100 && !s.reachable(); i++) {
+                Thread.sleep(50);
+            }
+            assertThat(s.reachable()).as(Files.readString(dir.resolve("redis.log"))).isTrue();
+        }
+    }
+
+    @AfterAll
+    static void stopRedis() throws InterruptedException {
+        redis.destroy();
+        redis.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    private static ClusterStore store() {
+        return ClusterStore.connect(URI.create("redis://127.0.0.1:" + port), "t" + (clusters++), Clock.systemUTC());
+    }
+
+    @Test
+    void publishing_a_version_flips_the_pointer_to_whole_code() {
+        try (ClusterStore s = store()) {
+            long rev0 = s.catalogRevision();
+            long v1 = s.publish("default", "f", "{\"code\":\"one\"}", false);
+            long v2 = s.publish("default", "f", "{\"code\":\"two\"}", true);
+            assertThat(v2).isGreaterThan(v1);
+            assertThat(s.functions("default")).containsEntry("f", new FunctionPointer(v2, true));
+            assertThat(s.code("default", "f", v2)).contains("{\"code\":\"two\"}");
+            assertThat(s.code("default", "f", v1)).as("kept a while for nodes still loading it")
+                    .contains("{\"code\":\"one\"}");
+            assertThat(s.catalogRevision()).isGreaterThan(rev0);
+            assertThat(s.functions("other")).isEmpty();
+        }
+    }
+
+    @Test
+    void removing_a_function_empties_its_pointer() {
+        try (ClusterStore s = store()) {
+            s.publish("default", "f", "{}", false);
+            assertThat(s.remove("default", "f")).isTrue();
+            assertThat(s.remove("default", "f")).isFalse();
+            assertThat(s.functions("default")).isEmpty();
+        }
+    }
+
+    @Test
+    void lists_live_and_dead_nodes() throws Exception {
+        try (ClusterStore s = store()) {
+            s.heartbeat(NodeInfo.heartbeat("a", "http://a", Instant.now(), 3, List.of("default/f@1")), Duration.ofSeconds(5));
+            s.heartbeat(NodeInfo.heartbeat("b", "http://b", Instant.now(), 0, List.of()), Duration.ofMillis(50));
+            Thread.sleep(200);
+            List<NodeInfo> nodes = s.nodes();
+            assertThat(nodes).extracting(NodeInfo::id).containsExactly("a", "b");
+            assertThat(nodes.get(0).alive()).isTrue();
+            assertThat(nodes.get(0).holds("default/f", 1)).isTrue();
+            assertThat(nodes.get(0).holds("default/f", 2)).isFalse();
+            assertThat(nodes.get(1).alive()).as("heartbeat expired").isFalse();
+            s.leave("b");
+            assertThat(s.nodes()).extracting(NodeInfo::id).containsExactly("a");
+        }
+    }
+
+    @Test
+    void an_async_task_is_delivered_once_and_its_first_result_wins() {
+        try (ClusterStore s = store()) {
+            s.ensureGroup();
+            s.submit(new AsyncTask("", "id1", "default", "f", "{\"n\":1}", Instant.now()), Duration.ofMinutes(5));
+            assertThat(s.invocation("id1").orElseThrow().path("status").asText()).isEqualTo("queued");
+            List<AsyncTask> taken = s.take("node-a", 10, Duration.ofMillis(100));
+            assertThat(taken).extracting(AsyncTask::id).containsExactly("id1");
+            assertThat(taken.get(0).event()).isEqualTo("{\"n\":1}");
+            assertThat(s.take("node-b", 10, Duration.ofMillis(100))).as("not delivered twice").isEmpty();
+            assertThat(s.complete(taken.get(0), "{\"status\":\"succeeded\",\"by\":\"a\"}", Duration.ofMinutes(5))).isTrue();
+            assertThat(s.complete(taken.get(0), "{\"status\":\"succeeded\",\"by\":\"b\"}", Duration.ofMinutes(5))).isFalse();
+            assertThat(s.invocation("id1").orElseThrow().path("by").asText()).isEqualTo("a");
+            assertThat(s.queued()).isZero();
+        }
+    }
+
+    @Test
+    void a_dead_consumers_pending_task_is_reclaimed_after_the_idle_time() throws Exception {
+        try (ClusterStore s = store()) {
+            s.ensureGroup();
+            s.submit(new AsyncTask("", "id2", "default", "f", "{}", Instant.now()), Duration.ofMinutes(5));
+            assertThat(s.take("dead", 10, Duration.ofMillis(100))).hasSize(1);
+            assertThat(s.reclaim("alive", Duration.ofSeconds(30), 10)).as("not idle long enough").isEmpty();
+            Thread.sleep(300);
+            List<AsyncTask> claimed = s.reclaim("alive", Duration.ofMillis(200), 10);
+            assertThat(claimed).extracting(AsyncTask::id).containsExactly("id2");
+            assertThat(s.hasResult("id2")).isFalse();
+        }
+    }
+
+    @Test
+    void keys_are_shared_with_a_revision() {
+        try (ClusterStore s = store()) {
+            assertThat(s.tenants()).isEmpty();
+            assertThat(s.tenantsIfAbsent("{\"keys\":[]}")).isTrue();
+            assertThat(s.tenantsIfAbsent("{\"other\":1}")).isFalse();
+            long r = s.tenantsRevision();
+            s.tenants("{\"keys\":[1]}");
+            assertThat(s.tenantsRevision()).isGreaterThan(r);
+            assertThat(s.tenants()).contains("{\"keys\":[1]}");
+        }
+    }
+
+    @Test
+    void an_unreachable_redis_is_a_cluster_exception_naming_the_cluster() throws IOException {
+        int closed;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        try (ClusterStore s = ClusterStore.connect(URI.create("redis://127.0.0.1:" + closed), "gone", Clock.systemUTC())) {
+            assertThat(s.reachable()).isFalse();
+            assertThatThrownBy(s::catalogRevision).isInstanceOf(ClusterException.class)
+                    .hasMessageContaining("cluster 'gone'");
+        }
+    }
+
+    @Test
+    void refuses_a_malformed_address_or_cluster_name() {
+        assertThatThrownBy(() -> ClusterStore.connect(URI.create("http://x:1"), "c", Clock.systemUTC()))
+                .hasMessageContaining("'http://x:1'");
+        assertThatThrownBy(() -> ClusterStore.connect(URI.create("redis://x:1"), "a b", Clock.systemUTC()))
+                .hasMessageContaining("'a b'");
+    }
+}

@@ -1,0 +1,343 @@
+package io.hotvisor.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * A real cluster: redis-server (AOF on), three nodes ({@code bin/hotvisor node --redis ...}) and a gateway
+ * ({@code bin/hotvisor gateway}), all separate processes on loopback. The tests share one cluster and run in
+ * order (starting a node JVM costs tens of seconds on a shared 2-core machine): later tests rely on what earlier
+ * ones deployed and on the fourth node the load test adds.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterTest {
+    private static final Duration PATIENCE = Duration.ofMinutes(3);
+    /** Busy for ~20 ms, then answers its input: invocations stay in flight long enough to be cut by a SIGKILL. */
+    private static final String WORK = "exports.handler = async (e) => { const t = Date.now();"
+            + " while (Date.now() - t < 20) {} return {n: e.n, tag: e.tag}; }";
+
+    private RedisProcess redis;
+    private final List<NodeProcess> nodes = new ArrayList<>();
+    private GatewayProcess gateway;
+
+    @BeforeAll
+    void startCluster() throws Exception {
+        redis = RedisProcess.start();
+        for (int i = 1; i <= 3; i++) {
+            nodes.add(startNode(i));
+        }
+        gateway = GatewayProcess.start(redis.url());
+        // Every node pays its first JavaScript engine start here, not inside a test.
+        nodes.get(0).http().deploySource("warm", "javascript", "index.handler",
+                "exports.handler = async () => ({ok: true})", Map.of());
+        awaitHeld("default/warm", 3);
+    }
+
+    private NodeProcess startNode(int i) throws Exception {
+        return NodeProcess.start("--redis", redis.url(), "--node-id", "node-" + i, "--async-reclaim-after", "5s");
+    }
+
+    @AfterAll
+    void stopCluster() throws Exception {
+        if (gateway != null) {
+            gateway.close();
+        }
+        for (NodeProcess n : nodes) {
+            n.close();
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void a_function_deployed_through_node_1_is_served_through_the_gateway_by_node_3() throws Exception {
+        // The gateway keeps each function on its first node by rendezvous hashing: of six functions, some have
+        // node 3 first (deterministic for these names). Each is deployed through node 1 and invoked through the
+        // gateway until node 3 answers it (or, for the others, until 3 s have passed).
+        Map<String, Long> node3Ms = new HashMap<>();
+        Map<String, Set<String>> servedBy = new HashMap<>();
+        for (int f = 0; f < 6; f++) {
+            String name = "echo-" + f;
+            nodes.get(0).http().deploySource(name, "javascript", "index.handler",
+                    "exports.handler = async (e) => ({echo: e.x})", Map.of());
+            long t0 = System.nanoTime();
+            while (System.nanoTime() - t0 < Duration.ofSeconds(3).toNanos()) {
+                Http.Response r = gateway.http().invoke(name, "{\"x\": " + f + "}");
+                if (r.status() == 200) {
+                    assertThat(r.json().path("echo").asInt()).isEqualTo(f);
+                    servedBy.computeIfAbsent(name, k -> new HashSet<>()).add(r.header("X-Hotvisor-Node"));
+                    if ("node-3".equals(r.header("X-Hotvisor-Node"))) {
+                        node3Ms.put(name, (System.nanoTime() - t0) / 1_000_000);
+                        break;
+                    }
+                }
+                Thread.sleep(10);
+            }
+        }
+        System.out.println("Deployed through node 1, first answered through the gateway by node 3 after (ms): "
+                + node3Ms + "; served by: " + servedBy);
+        assertThat(node3Ms).as("functions node 3 answered through the gateway").isNotEmpty();
+        awaitHeld("default/echo-0", 3);
+        // Once every node holds it, an idle function's traffic stays on one node (its code stays hot there).
+        Set<String> echo0 = new HashSet<>();
+        for (int i = 0; i < 20; i++) {
+            Http.Response r = gateway.http().invoke("echo-0", "{\"x\": " + i + "}");
+            assertThat(r.status()).as(r.toString()).isEqualTo(200);
+            echo0.add(r.header("X-Hotvisor-Node"));
+        }
+        assertThat(echo0).hasSize(1);
+    }
+
+    @Test
+    @Order(2)
+    void a_fourth_node_takes_work_under_steady_load_without_errors() throws Exception {
+        List<String> functions = new ArrayList<>();
+        for (int f = 0; f < 8; f++) {
+            functions.add("load-" + f);
+            nodes.get(f % 3).http().deploySource("load-" + f, "javascript", "index.handler", WORK, Map.of());
+        }
+        for (String f : functions) {
+            awaitHeld("default/" + f, 3);
+        }
+        AtomicBoolean stop = new AtomicBoolean();
+        Map<String, Integer> byNode = new ConcurrentHashMap<>();
+        List<String> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+        ExecutorService load = Executors.newFixedThreadPool(4);
+        List<Future<?>> workers = new ArrayList<>();
+        for (int w = 0; w < 4; w++) {
+            int worker = w;
+            workers.add(load.submit(() -> {
+                int i = 0;
+                while (!stop.get()) {
+                    String f = functions.get((i++ + worker) % functions.size());
+                    Http.Response r = gateway.http().invoke(f, "{\"n\": " + i + "}");
+                    if (r.status() != 200 || r.json().path("n").asInt() != i) {
+                        errors.add(f + ": " + r);
+                    } else {
+                        byNode.merge(r.header("X-Hotvisor-Node"), 1, Integer::sum);
+                    }
+                }
+            }));
+        }
+        try {
+            nodes.add(startNode(4));
+            long deadline = System.nanoTime() + PATIENCE.toNanos();
+            while (byNode.getOrDefault("node-4", 0) < 20 && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+        } finally {
+            stop.set(true);
+            for (Future<?> f : workers) {
+                f.get();
+            }
+            load.shutdown();
+        }
+        System.out.println("Invocations by node: " + byNode);
+        assertThat(errors).isEmpty();
+        assertThat(byNode.getOrDefault("node-4", 0)).as("invocations node 4 answered: " + byNode).isGreaterThanOrEqualTo(20);
+    }
+
+    @Test
+    @Order(3)
+    void every_async_invocation_completes_exactly_once_when_a_node_is_killed_midway() throws Exception {
+        nodes.get(0).http().deploySource("work", "javascript", "index.handler", WORK, Map.of());
+        awaitHeld("default/work", nodes.size());
+        Http g = gateway.http();
+        Map<String, Integer> ids = new HashMap<>();
+        for (int i = 0; i < 1000; i++) {
+            if (i == 300) {
+                nodes.get(1).kill(); // node-2: SIGKILL, with invocations taken and not finished
+            }
+            Http.Response r = g.post("/v1/functions/work/invoke?mode=async", "{\"n\": " + i + "}");
+            assertThat(r.status()).as(r.toString()).isEqualTo(202);
+            ids.put(r.json().path("id").asText(), i);
+        }
+        assertThat(ids).hasSize(1000);
+        Map<String, JsonNode> results = new HashMap<>();
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (results.size() < ids.size() && System.nanoTime() < deadline) {
+            for (String id : ids.keySet()) {
+                if (!results.containsKey(id)) {
+                    JsonNode n = g.get("/v1/invocations/" + id).json();
+                    if (!"queued".equals(n.path("status").asText())) {
+                        results.put(id, n);
+                    }
+                }
+            }
+            Thread.sleep(200);
+        }
+        assertThat(results).as("finished invocations").hasSize(1000);
+        Map<String, Integer> byNode = new HashMap<>();
+        for (Map.Entry<String, JsonNode> e : results.entrySet()) {
+            JsonNode n = e.getValue();
+            assertThat(n.path("status").asText()).as(n.toString()).isEqualTo("succeeded");
+            assertThat(n.path("result").path("n").asInt()).as(n.toString()).isEqualTo(ids.get(e.getKey()));
+            byNode.merge(n.path("node").asText(), 1, Integer::sum);
+            // Read again: the same answer (a redelivered entry never replaces the first result).
+            assertThat(g.get("/v1/invocations/" + e.getKey()).json()).isEqualTo(n);
+        }
+        System.out.println("Async invocations by node: " + byNode);
+        asyncIds.putAll(ids);
+        asyncResults.putAll(results);
+    }
+
+    private final Map<String, Integer> asyncIds = new HashMap<>();
+    private final Map<String, JsonNode> asyncResults = new HashMap<>();
+
+    @Test
+    @Order(4)
+    void a_killed_and_restarted_gateway_still_has_the_functions_and_the_async_results() throws Exception {
+        gateway.killAndRestart();
+        Http g = gateway.http();
+        JsonNode list = g.get("/v1/functions").json();
+        List<String> names = new ArrayList<>();
+        list.path("functions").forEach(f -> names.add(f.path("name").asText()));
+        assertThat(names).contains("warm", "echo-0", "work", "load-0", "load-7");
+        assertThat(g.invoke("echo-0", "{\"x\": 7}").json().path("echo").asInt()).isEqualTo(7);
+        int checked = 0;
+        for (Map.Entry<String, JsonNode> e : asyncResults.entrySet()) {
+            if (checked++ == 50) {
+                break;
+            }
+            assertThat(g.get("/v1/invocations/" + e.getKey()).json()).isEqualTo(e.getValue());
+        }
+        assertThat(checked).isGreaterThan(0);
+    }
+
+    @Test
+    @Order(5)
+    void functions_and_pending_async_invocations_survive_a_redis_restart_and_nodes_serve_meanwhile() throws Exception {
+        nodes.get(0).http().deploySource("slow", "javascript", "index.handler", "exports.handler = async (e) => {"
+                + " const t = Date.now(); while (Date.now() - t < 300) {} return {n: e.n}; }", Map.of("concurrency", 1));
+        awaitHeld("default/slow", (int) nodes.stream().filter(NodeProcess::isAlive).count());
+        Http g = gateway.http();
+        Map<String, Integer> ids = new HashMap<>();
+        for (int i = 0; i < 40; i++) {
+            Http.Response r = g.post("/v1/functions/slow/invoke?mode=async", "{\"n\": " + i + "}");
+            assertThat(r.status()).as(r.toString()).isEqualTo(202);
+            ids.put(r.json().path("id").asText(), i);
+        }
+        redis.stop();
+        // Meanwhile nodes serve what they hold, and the gateway routes with the members it last saw.
+        assertThat(nodes.get(0).http().invoke("echo-0", "{\"x\": 5}").json().path("echo").asInt()).isEqualTo(5);
+        Http.Response viaGateway = g.invoke("echo-0", "{\"x\": 6}");
+        assertThat(viaGateway.status()).as(viaGateway.toString()).isEqualTo(200);
+        redis.startAgain();
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        Map<String, JsonNode> results = new HashMap<>();
+        while (results.size() < ids.size() && System.nanoTime() < deadline) {
+            for (String id : ids.keySet()) {
+                if (!results.containsKey(id)) {
+                    Http.Response r = g.get("/v1/invocations/" + id);
+                    if (r.status() == 200 && !"queued".equals(r.json().path("status").asText())) {
+                        results.put(id, r.json());
+                    }
+                }
+            }
+            Thread.sleep(250);
+        }
+        assertThat(results).as("invocations finished after the restart").hasSize(ids.size());
+        results.forEach((id, n) -> assertThat(n.path("result").path("n").asInt()).as(n.toString())
+                .isEqualTo(ids.get(id)));
+        List<String> names = new ArrayList<>();
+        g.get("/v1/functions").json().path("functions").forEach(f -> names.add(f.path("name").asText()));
+        assertThat(names).contains("echo-0", "work", "slow");
+        assertThat(g.invoke("echo-0", "{\"x\": 9}").json().path("echo").asInt()).isEqualTo(9);
+    }
+
+    @Test
+    @Order(6)
+    void a_node_dying_mid_invocation_is_retried_elsewhere_only_for_an_idempotent_function() throws Exception {
+        String slow = "exports.handler = async (e) => { const t = Date.now(); while (Date.now() - t < 4000) {}"
+                + " return {done: true}; }";
+        nodes.get(0).http().deploySource("slow-once", "javascript", "index.handler", slow, Map.of());
+        nodes.get(0).http().deploySource("slow-idem", "javascript", "index.handler", slow, Map.of("idempotent", true));
+        int alive = (int) nodes.stream().filter(NodeProcess::isAlive).count();
+        awaitHeld("default/slow-once", alive);
+        awaitHeld("default/slow-idem", alive);
+        Http g = gateway.http();
+        String onceNode = g.invoke("slow-once", "{}").header("X-Hotvisor-Node");
+        String idemNode = g.invoke("slow-idem", "{}").header("X-Hotvisor-Node");
+        ExecutorService clients = Executors.newFixedThreadPool(2);
+        Future<Http.Response> once = clients.submit(() -> g.invoke("slow-once", "{}"));
+        Future<Http.Response> idem = clients.submit(() -> g.invoke("slow-idem", "{}"));
+        Thread.sleep(1500); // both are running on their nodes now
+        for (String id : Set.of(onceNode, idemNode)) {
+            nodes.get(Integer.parseInt(id.substring("node-".length())) - 1).kill();
+        }
+        Http.Response o = once.get();
+        Http.Response i = idem.get();
+        clients.shutdown();
+        assertThat(o.status()).as(o.toString()).isEqualTo(502);
+        assertThat(o.json().path("error").path("type").asText()).isEqualTo("NodeFailed");
+        assertThat(o.json().path("error").path("message").asText()).contains(onceNode, "not marked idempotent");
+        assertThat(i.status()).as(i.toString()).isEqualTo(200);
+        assertThat(i.header("X-Hotvisor-Node")).isNotIn(onceNode, idemNode);
+    }
+
+    // ---- helpers
+
+    /** Waits until {@code count} live nodes list {@code function} (namespace/name) as held, per GET /v1/cluster. */
+    private void awaitHeld(String function, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (true) {
+            Http.Response r = gateway.http().get("/v1/cluster");
+            int held = 0;
+            if (r.status() == 200) {
+                for (JsonNode n : r.json().path("nodes")) {
+                    boolean has = false;
+                    for (JsonNode f : n.path("functions")) {
+                        has |= f.asText().startsWith(function + "@");
+                    }
+                    if ("alive".equals(n.path("state").asText()) && has) {
+                        held++;
+                    }
+                }
+            }
+            if (held >= count) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(function + " is held by " + held + " nodes, not " + count + ": " + r);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static Http.Response retryUntil(java.util.function.Supplier<Http.Response> call,
+                                            java.util.function.Predicate<Http.Response> ok) throws InterruptedException {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (true) {
+            Http.Response r = call.get();
+            if (ok.test(r) || System.nanoTime() > deadline) {
+                return r;
+            }
+            Thread.sleep(20);
+        }
+    }
+}
