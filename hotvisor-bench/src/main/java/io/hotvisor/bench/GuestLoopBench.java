@@ -37,7 +37,10 @@ public final class GuestLoopBench {
                     sb.append(i).append(':').append(String.format("%.1f", millis.get(i - 1))).append(' ');
                 }
             }
-            return sb.append("ms; answer ").append(answer).toString();
+            List<Double> tail = new ArrayList<>(millis.subList(Math.max(0, millis.size() - 50), millis.size()));
+            tail.sort(null);
+            return sb.append("ms; median of the last ").append(tail.size()).append(": ")
+                    .append(String.format("%.1f", tail.get(tail.size() / 2))).append(" ms; answer ").append(answer).toString();
         }
     }
 
