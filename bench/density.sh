@@ -3,7 +3,8 @@
 # (bench/baseline.sh), same functions on both sides. See io.hotvisor.bench.DensityBench.
 #   bench/density.sh --quick     (default) all functions (hello, graph, file-hashing, compression, dynamic-html,
 #                                thumbnail) in JS/Python/Java, 4 connections, 3 s warm-up + 5 s per run
-#   bench/density.sh --full      the same with 1, 4 and 16 connections, 10 s warm-up + 20 s per run
+#   bench/density.sh --full      the same with 1, 4, 8 (the Graalvisor paper's setting: 8 clients for Hotvisor, so 8
+#                                one-request instances for the baseline) and 16 connections, 10 s warm-up + 20 s per run
 #   bench/density.sh --smoke     hello world only, 1 s runs: checks both sides answer correctly (numbers meaningless)
 #   bench/density.sh --report-only   remake README-density.md and density.png from density.json
 # Extra options: --functions hello --languages js,python,java --connections 1,4 --node-heap 1g --out DIR.

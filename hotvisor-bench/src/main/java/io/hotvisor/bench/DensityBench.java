@@ -71,7 +71,7 @@ public final class DensityBench {
         return switch (mode) {
             case "smoke" -> new Args(mode, out, functions, languages, connections == null ? List.of(2) : connections,
                     1, 1, heap);
-            case "full" -> new Args(mode, out, functions, languages, connections == null ? List.of(1, 4, 16)
+            case "full" -> new Args(mode, out, functions, languages, connections == null ? List.of(1, 4, 8, 16)
                     : connections, 10, 20, heap);
             default -> new Args(mode, out, functions, languages, connections == null ? List.of(4) : connections,
                     3, 5, heap);

@@ -83,6 +83,8 @@ public final class DensityReport {
                     ? Math.max(1e-3, sides.get(side).get("ops_per_gb").asDouble()) : 1e-3));
         });
         md.append("\nA ratio above 1 means Hotvisor serves more requests per second per GB of memory.\n\n")
+                .append(geometricMeans(byRun));
+        md.append("\n")
                 .append("![ops/s per GB](density.png)\n\n## Runs\n\n");
         List<String> columns = new ArrayList<>();
         doc.get("rows").path(0).fieldNames().forEachRemaining(columns::add);
@@ -110,6 +112,49 @@ public final class DensityReport {
             BitmapEncoder.saveBitmap(chart, dir.resolve("density.png").toString(), BitmapEncoder.BitmapFormat.PNG);
         }
         System.out.println("Wrote " + dir.resolve("README-density.md") + " and density.png");
+    }
+
+    /**
+     * Per language and connection count, the geometric mean over functions of the Hotvisor/baseline ratios (instances
+     * only). A function where either side served nothing has no ratio: it is left out and counted as such.
+     */
+    static String geometricMeans(Map<String, Map<String, JsonNode>> byRun) {
+        Map<String, List<Double>> ratios = new LinkedHashMap<>();
+        Map<String, Integer> missing = new LinkedHashMap<>();
+        byRun.forEach((run, sides) -> {
+            String[] k = run.split("\\|");
+            String key = k[1] + "|" + k[2];
+            JsonNode hv = sides.get("hotvisor");
+            JsonNode bl = sides.get("baseline");
+            double h = hv == null ? 0 : hv.get("ops_per_gb_without_front").asDouble();
+            double b = bl == null ? 0 : bl.get("ops_per_gb_without_front").asDouble();
+            ratios.computeIfAbsent(key, x -> new ArrayList<>());
+            if (h > 0 && b > 0) {
+                ratios.get(key).add(h / b);
+            } else {
+                missing.merge(key, 1, Integer::sum);
+            }
+        });
+        StringBuilder md = new StringBuilder("## Per language: geometric mean of the ratios (instances only)\n\n"
+                + "| language | connections | geometric mean | functions | left out (a side served nothing) |"
+                + " paper |\n|---|---|---|---|---|---|\n");
+        ratios.forEach((key, values) -> {
+            String[] k = key.split("\\|");
+            md.append("| ").append(k[0]).append(" | ").append(k[1]).append(" | ")
+                    .append(geometricMean(values).stream().mapToObj(g -> String.format(Locale.ROOT, "%.2fx", g))
+                            .findFirst().orElse("n/a"))
+                    .append(" | ").append(values.size()).append(" | ").append(missing.getOrDefault(key, 0)).append(" | ")
+                    .append(PAPER.containsKey(k[0]) ? PAPER.get(k[0]) + "x" : "n/a").append(" |\n");
+        });
+        return md.toString();
+    }
+
+    /** The geometric mean of positive values; empty for none. */
+    static java.util.OptionalDouble geometricMean(List<Double> values) {
+        if (values.isEmpty()) {
+            return java.util.OptionalDouble.empty();
+        }
+        return java.util.OptionalDouble.of(Math.exp(values.stream().mapToDouble(Math::log).sum() / values.size()));
     }
 
     private static String ms(JsonNode v) {
