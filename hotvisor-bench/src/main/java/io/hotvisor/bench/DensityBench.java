@@ -33,8 +33,13 @@ public final class DensityBench {
 
     /** Options; see {@link #parse}. */
     record Args(String mode, Path out, List<String> functions, List<String> languages, List<Integer> connections,
-                int warmupSeconds, int seconds, String nodeHeap) {
+                int warmupSeconds, int seconds, String nodeHeap, int warmupCalls) {
     }
+
+    /** Latencies compared by {@link #steady}: the last WINDOW calls against the WINDOW before them. */
+    static final int WINDOW = 10;
+    /** Steady when the median of the last window is within this factor of the median of the window before. */
+    static final double STEADY_FACTOR = 1.2;
 
     private DensityBench() {
     }
@@ -48,6 +53,7 @@ public final class DensityBench {
         List<String> languages = List.of("js", "python", "java");
         List<Integer> connections = null;
         String heap = "1g";
+        Integer warmupCalls = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--smoke", "--quick", "--full" -> mode = args[i].substring(2);
@@ -60,9 +66,10 @@ public final class DensityBench {
                 case "--connections" -> connections = java.util.Arrays.stream(args[++i].split(","))
                         .map(Integer::parseInt).toList();
                 case "--node-heap" -> heap = args[++i];
+                case "--warmup-calls" -> warmupCalls = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("Unknown option '" + args[i] + "'; known: --smoke,"
                         + " --quick, --full, --out DIR, --functions a,b, --languages js,python,java, --connections 1,4,"
-                        + " --node-heap 1g");
+                        + " --node-heap 1g, --warmup-calls N");
             }
         }
         if (functions == null) {
@@ -70,11 +77,11 @@ public final class DensityBench {
         }
         return switch (mode) {
             case "smoke" -> new Args(mode, out, functions, languages, connections == null ? List.of(2) : connections,
-                    1, 1, heap);
+                    1, 1, heap, warmupCalls == null ? 0 : warmupCalls);
             case "full" -> new Args(mode, out, functions, languages, connections == null ? List.of(1, 4, 8, 16)
-                    : connections, 10, 20, heap);
+                    : connections, 10, 20, heap, warmupCalls == null ? 400 : warmupCalls);
             default -> new Args(mode, out, functions, languages, connections == null ? List.of(4) : connections,
-                    3, 5, heap);
+                    3, 5, heap, warmupCalls == null ? 0 : warmupCalls);
         };
     }
 
@@ -135,6 +142,7 @@ public final class DensityBench {
         Map<String, Object> header = Results.header("density", String.valueOf(idle.get("truffle")), a.mode().equals("smoke"), notes, failures);
         header.put("mode", a.mode());
         header.put("warmup_s", a.warmupSeconds());
+        header.put("warmup_calls_max", a.warmupCalls());
         header.put("seconds", a.seconds());
         header.putAll(idle);
         return Results.write(a.out(), "density", header, rows);
@@ -154,6 +162,14 @@ public final class DensityBench {
         t0 = System.nanoTime();
         check(f, label, side.send("POST", invoke, f.event()));
         double secondMs = (System.nanoTime() - t0) / 1e6;
+        // Sequential calls until the latency stops falling (the guest code is compiled), at most warmupCalls: wrk's
+        // timed warm-up alone measured GraalJS/GraalPy's interpreter (bench/results/notes-js-speed.md).
+        List<Double> warm = new ArrayList<>();
+        while (warm.size() < a.warmupCalls() && !steady(warm)) {
+            long w0 = System.nanoTime();
+            check(f, label, side.send("POST", invoke, f.event()));
+            warm.add((System.nanoTime() - w0) / 1e6);
+        }
         List<Map<String, Object>> rows = new ArrayList<>();
         for (int c : a.connections()) {
             Wrk.run(side.url.resolve(invoke), f.event(), keyOf(side), c, a.warmupSeconds(), tmp);
@@ -182,6 +198,8 @@ public final class DensityBench {
             row.put("instances_peak", hotvisor ? 1 : sampler.instancesPeak);
             row.put("first_request_ms", Samples.round(firstMs));
             row.put("second_request_ms", Samples.round(secondMs));
+            row.put("warmup_calls", warm.size());
+            row.put("warmup_steady", steady(warm));
             row.put("ops_per_gb", perGb(w.rps(), sampler.peak));
             row.put("ops_per_gb_without_front", perGb(w.rps(), sampler.peak - (hotvisor ? 0 : sampler.frontAtPeak)));
             System.out.printf("%-16s %-13s c=%-3d %8.1f req/s  RSS %7.1f MB (front %5.1f, instances %d)  first %.1f ms%n",
@@ -191,6 +209,25 @@ public final class DensityBench {
         }
         side.send("DELETE", "/v1/functions/" + f.name(), null);
         return rows;
+    }
+
+    /**
+     * Whether sequential latencies have converged: the median of the last {@link #WINDOW} calls is within
+     * {@link #STEADY_FACTOR} of the median of the {@link #WINDOW} before them.
+     */
+    static boolean steady(List<Double> latenciesMs) {
+        int n = latenciesMs.size();
+        if (n < 2 * WINDOW) {
+            return false;
+        }
+        double last = median(latenciesMs.subList(n - WINDOW, n));
+        double before = median(latenciesMs.subList(n - 2 * WINDOW, n - WINDOW));
+        return last <= before * STEADY_FACTOR && before <= last * STEADY_FACTOR;
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        return sorted.get(sorted.size() / 2);
     }
 
     private static void check(DensityFunctions f, String label, HttpResponse<String> r) {
