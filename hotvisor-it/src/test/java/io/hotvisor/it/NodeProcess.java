@@ -20,6 +20,8 @@ final class NodeProcess implements AutoCloseable {
     static final Path ROOT = Path.of(System.getProperty("hotvisor.root", "..")).toAbsolutePath().normalize();
     static final Path IT_DIR = Path.of(System.getProperty("hotvisor.it.dir", "target/it")).toAbsolutePath();
 
+    private static final Duration START_PATIENCE = Duration.ofMinutes(10);
+
     private final Path dataDir;
     private final List<String> options;
     private final java.util.Map<String, String> env = new java.util.HashMap<>();
@@ -83,7 +85,9 @@ final class NodeProcess implements AutoCloseable {
         // memoryMb limits are enforced) after a few hundred MB instead of gigabytes.
         pb.environment().put("HOTVISOR_JAVA_OPTS", "-Xmx1g");
         process = pb.start();
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        // Generous: a node restoring a Python function makes a GraalPy context first, and on a 2-core machine with
+        // other builds running that took over 3 minutes (JVM start alone 96 s). It only stops a hung start.
+        long deadline = System.nanoTime() + START_PATIENCE.toNanos();
         while (!Files.exists(portFile)) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("The node exited with " + process.exitValue() + "; see " + log
@@ -91,7 +95,8 @@ final class NodeProcess implements AutoCloseable {
             }
             if (System.nanoTime() > deadline) {
                 process.destroyForcibly();
-                throw new IllegalStateException("The node did not start within 3 minutes; see " + log);
+                throw new IllegalStateException("The node did not start within " + START_PATIENCE.toMinutes()
+                        + " minutes; see " + log);
             }
             Thread.sleep(50);
         }
