@@ -6,18 +6,27 @@
 #                               with the largest N the async queue: $ASYNC invocations (default 2000) submitted through
 #                               the gateway by 8 client threads, submit rate, drain rate and end-to-end latency
 #                               (finishedAt - submittedAt, both stamped by the cluster).
+#   Every N gets the same warm-up before anything is measured: $WARMUP s (default 20) of load straight to every
+#                               node at once (each node JVM JIT-compiles its own copy of the function and of its
+#                               HTTP stack), then $WARMUP s through the gateway; throughput is measured before the
+#                               one-connection latency runs (the first version warmed for 5 s only and measured N=1's
+#                               throughput after 30 s of latency runs, N=2 and N=3's right after the warm-up).
+#                               During the throughput run it records the CPU seconds (utime+stime from /proc) of the
+#                               gateway, the nodes, Redis and wrk, the whole machine's busy CPU seconds, the load
+#                               average, and how many invocations each node served (its /metrics).
 #   bench/cluster.sh --smoke    2 s runs, 200 async invocations (numbers meaningless)
 # Writes bench/results/cluster.csv and bench/results/README-cluster.md (command, machine, date).
-# Env: HOTVISOR_BUILD_DIR, SKIP_BUILD=1, DURATION (s, default 15), NODES, CONNS, ASYNC, OUT (default bench/results).
+# Env: HOTVISOR_BUILD_DIR, SKIP_BUILD=1, DURATION (s, default 15), WARMUP (s, default 20), NODES, CONNS, ASYNC,
+# OUT (default bench/results).
 # Every request sends 'Authorization: Bearer <the cluster's admin key>'. wrk, the gateway, the nodes and Redis all
 # share this machine's cores.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$ROOT/bin/lib/jdk.sh"
 export HOTVISOR_BUILD_DIR="${HOTVISOR_BUILD_DIR:-target}"
-DURATION="${DURATION:-15}" NODES="${NODES:-1 2 3}" CONNS="${CONNS:-16}" ASYNC="${ASYNC:-2000}"
+DURATION="${DURATION:-15}" WARMUP="${WARMUP:-20}" NODES="${NODES:-1 2 3}" CONNS="${CONNS:-16}" ASYNC="${ASYNC:-2000}"
 OUT="${OUT:-$ROOT/bench/results}"
-if [ "${1:-}" = --smoke ]; then DURATION=2; ASYNC=200; fi
+if [ "${1:-}" = --smoke ]; then DURATION=2; WARMUP=2; ASYNC=200; fi
 command -v wrk >/dev/null || { echo "bench: wrk is missing: apt-get install -y wrk" >&2; exit 1; }
 command -v redis-server >/dev/null || { echo "bench: redis-server is missing: apt-get install -y redis-server" >&2; exit 1; }
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
@@ -44,6 +53,17 @@ pct() { # wrk --latency output, percentile label (50%|99%) -> ms
 }
 rps() { awk '/Requests\/sec/ { print $2 }' "$1"; }
 non2xx() { awk '/Non-2xx/ { print $NF }' "$1"; }
+ticks() { # pids... -> their CPU time (utime+stime, clock ticks), summed; 0 for a pid that is gone
+  local p t=0
+  for p in "$@"; do t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0))); done
+  echo "$t"
+}
+busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; } # the machine's busy ticks, all cores
+served() { # node url -> invocations of default/hello it has served (its Prometheus counter)
+  curl -s -H "Authorization: Bearer $K" "$1/metrics" | awk '/^hotvisor_invocations_total/ && /hello/ { s += $NF } END { printf "%d", s }'
+}
+HZ="$(getconf CLK_TCK)"
+secs() { awk -v t="$1" -v hz="$HZ" 'BEGIN { printf "%.1f", t / hz }'; }
 
 for n in $NODES; do
   DIR="$TMP/cluster-$n"
@@ -57,7 +77,35 @@ for n in $NODES; do
     [ "$held" -ge "$n" ] && break; sleep 0.2
   done
   lua POST '{"name":"bench"}' "$K"
-  wrk -t2 -c"$CONNS" -d5s -s "$TMP/req.lua" "$G/v1/functions/hello/invoke" >/dev/null # warm-up
+  # warm-up: every node directly (all at once), then through the gateway; the same for every N
+  pids=()
+  for i in $(seq 1 "$n"); do
+    wrk -t1 -c4 -d"${WARMUP}s" -s "$TMP/req.lua" "http://127.0.0.1:$(cat "$DIR/node-$i.port")/v1/functions/hello/invoke" >/dev/null &
+    pids+=($!)
+  done
+  wait "${pids[@]}"
+  wrk -t2 -c"$CONNS" -d"${WARMUP}s" -s "$TMP/req.lua" "$G/v1/functions/hello/invoke" >/dev/null
+  gw="$(cat "$DIR/gateway.pid")" rd="$(cat "$DIR/redis.pid")" nds=()
+  for i in $(seq 1 "$n"); do nds+=("$(cat "$DIR/node-$i.pid")"); done
+  before=()
+  for i in $(seq 1 "$n"); do before+=("$(served "http://127.0.0.1:$(cat "$DIR/node-$i.port")")"); done
+  echo "$n,load-average-1min-at-start,$(awk '{ print $1 }' /proc/loadavg),runnable" >> "$CSV"
+  t0g="$(ticks "$gw")" t0n="$(ticks "${nds[@]}")" t0r="$(ticks "$rd")" t0b="$(busy)"
+  wrk -t2 -c"$CONNS" -d"${DURATION}s" -s "$TMP/req.lua" "$G/v1/functions/hello/invoke" > "$TMP/tp.txt" &
+  wpid=$!
+  sleep "$((DURATION - 1))"; t1w="$(ticks "$wpid")" # wrk's CPU just before it exits
+  wait "$wpid"
+  t1g="$(ticks "$gw")" t1n="$(ticks "${nds[@]}")" t1r="$(ticks "$rd")" t1b="$(busy)"
+  echo "$n,throughput-gateway-c$CONNS,$(rps "$TMP/tp.txt"),req/s" >> "$CSV"
+  echo "$n,throughput-gateway-c$CONNS-non2xx,$(non2xx "$TMP/tp.txt"),count" >> "$CSV"
+  echo "$n,cpu-gateway,$(secs $((t1g - t0g))),s of ${DURATION} s" >> "$CSV"
+  echo "$n,cpu-nodes,$(secs $((t1n - t0n))),s of ${DURATION} s" >> "$CSV"
+  echo "$n,cpu-redis,$(secs $((t1r - t0r))),s of ${DURATION} s" >> "$CSV"
+  echo "$n,cpu-wrk,$(secs "$t1w"),s of ${DURATION} s" >> "$CSV"
+  echo "$n,cpu-machine-busy,$(secs $((t1b - t0b))),s of $((DURATION * $(nproc))) s ($(nproc) cores)" >> "$CSV"
+  for i in $(seq 1 "$n"); do
+    echo "$n,served-by-node-$i,$(( $(served "http://127.0.0.1:$(cat "$DIR/node-$i.port")") - before[i - 1] )),invocations" >> "$CSV"
+  done
   if [ "$n" = "$(echo $NODES | awk '{print $1}')" ]; then
     for target in gateway node; do
       url="$G"; [ "$target" = node ] && url="$N1"
@@ -67,9 +115,6 @@ for n in $NODES; do
       echo "$n,latency-1conn-$target-rps,$(rps "$TMP/lat-$target.txt"),req/s" >> "$CSV"
     done
   fi
-  wrk -t2 -c"$CONNS" -d"${DURATION}s" -s "$TMP/req.lua" "$G/v1/functions/hello/invoke" > "$TMP/tp.txt"
-  echo "$n,throughput-gateway-c$CONNS,$(rps "$TMP/tp.txt"),req/s" >> "$CSV"
-  echo "$n,throughput-gateway-c$CONNS-non2xx,$(non2xx "$TMP/tp.txt"),count" >> "$CSV"
   curl -s -H "Authorization: Bearer $K" "$G/v1/cluster" > "$TMP/status-$n.json"
   if [ "$n" = "$(echo $NODES | awk '{print $NF}')" ]; then
     python3 - "$G" "$K" "$ASYNC" "$n" >> "$CSV" <<'PY'
@@ -117,7 +162,7 @@ done
 {
   echo "# Cluster benchmark"
   echo
-  echo "Command: \`bench/cluster.sh $*\` (DURATION=$DURATION s, NODES=\"$NODES\", CONNS=$CONNS, ASYNC=$ASYNC)"
+  echo "Command: \`bench/cluster.sh $*\` (DURATION=$DURATION s, WARMUP=$WARMUP s, NODES=\"$NODES\", CONNS=$CONNS, ASYNC=$ASYNC)"
   echo "Date: $(date -u +%Y-%m-%dT%H:%MZ); machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo),"
   echo "$(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2}'); Redis $(redis-server --version | awk '{print $3}'); JDK $("$JAVA_HOME/bin/java" -version 2>&1 | head -1)"
   echo
