@@ -127,9 +127,13 @@ class RaceTest {
         return tag + "@" + d.path("version").asText();
     }
 
-    /** Only {@code current} and the live version's directory in each function's directory; an empty trash. */
+    /**
+     * Only {@code current} and the live version's directory in each function's directory of namespace
+     * {@code default}; an empty trash.
+     */
     static void assertStoreHasNoLeftovers(Path dataDir) throws Exception {
-        try (Stream<Path> functions = Files.list(dataDir.resolve("functions"))) {
+        Path store = dataDir.resolve("namespaces/default");
+        try (Stream<Path> functions = Files.list(store.resolve("functions"))) {
             for (Path dir : functions.toList()) {
                 String current = Files.readString(dir.resolve("current")).trim();
                 try (Stream<Path> entries = Files.list(dir)) {
@@ -138,7 +142,7 @@ class RaceTest {
                 }
             }
         }
-        try (Stream<Path> trash = Files.list(dataDir.resolve("trash"))) {
+        try (Stream<Path> trash = Files.list(store.resolve("trash"))) {
             assertThat(trash).isEmpty();
         }
     }
