@@ -17,6 +17,9 @@ import java.util.List;
  * defines, such as the GraalVM polyglot jars that the node puts on the module path. Classes from any loader
  * other than the boot or platform loader are therefore refused here. The JDK tool modules (for example
  * {@code jdk.compiler}) are defined to the application loader and so are not visible to functions either.
+ *
+ * <p>One runtime class is exposed too, by its exact name: {@link CancellationPoll}, which the polls woven into
+ * function classes call. It is the runtime's own class object, so a poll reads the flags the runtime sets.
  */
 final class FunctionApiClassLoader extends ClassLoader {
     /** Packages (with their sub-packages) that a function sees from the node, whatever its jar bundles. */
@@ -55,6 +58,9 @@ final class FunctionApiClassLoader extends ClassLoader {
     protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
         if (exposed(name)) {
             return host.loadClass(name);
+        }
+        if (name.equals(CancellationPoll.class.getName())) {
+            return CancellationPoll.class;
         }
         Class<?> c = platform.loadClass(name);
         ClassLoader definer = c.getClassLoader();
