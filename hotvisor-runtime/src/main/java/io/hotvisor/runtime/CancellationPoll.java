@@ -1,6 +1,7 @@
 package io.hotvisor.runtime;
 
-import java.util.concurrent.atomic.AtomicInteger;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * The cancellation check woven into in-node Java functions: {@link PollWeaver} inserts a call to {@link #poll()}
@@ -15,14 +16,27 @@ import java.util.concurrent.atomic.AtomicInteger;
  * or un-cancel any invocation. It is not in the {@code io.hotvisor.api} package because it is no API: functions
  * are not meant to call it, and it needs the runtime's package-private hooks.
  *
- * <p>Cost: the fast path is one read of a static counter of cancelled invocations still running in this JVM
- * (zero almost always), which the JIT keeps in the loop as a plain load and a never-taken branch; only while some
- * invocation is cancelled and still unwinding does a poll read its thread's flag (see bench/results/notes).
+ * <p>Cost: the fast path is one opaque read of a static counter of cancelled invocations still running in this
+ * JVM (zero almost always), which the JIT keeps in the loop as a plain load and a never-taken branch; only while
+ * some invocation is cancelled and still unwinding does a poll read its thread's flag (a {@code ThreadLocal}).
+ * The interrupt status is not the signal because functions and JDK code clear it. See
+ * bench/results/notes-poll.md.
  * Threads that a function starts itself carry no flag and are not stopped by polls.
  */
 public final class CancellationPoll {
     /** Invocations cancelled and not yet unwound, in this JVM: while zero, {@link #poll()} reads nothing else. */
-    private static final AtomicInteger PENDING = new AtomicInteger();
+    @SuppressWarnings("unused") // through PENDING
+    private static int pending;
+    private static final VarHandle PENDING;
+
+    static {
+        try {
+            PENDING = MethodHandles.lookup().findStaticVarHandle(CancellationPoll.class, "pending", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private static final ThreadLocal<Flag> CURRENT = new ThreadLocal<>();
 
     /** The owner name of the class, as woven into function bytecode. */
@@ -38,7 +52,9 @@ public final class CancellationPoll {
      * Called by woven function code only.
      */
     public static void poll() {
-        if (PENDING.get() != 0) {
+        // Opaque, not volatile: it must not be hoisted out of a loop, but it needs no ordering with other memory,
+        // which leaves the JIT free to unroll the loop around it (see bench/results/notes-poll.md).
+        if ((int) PENDING.getOpaque() != 0) {
             check();
         }
     }
@@ -65,7 +81,7 @@ public final class CancellationPoll {
 
     /** Cancelled invocations still running (for tests). */
     static int pending() {
-        return PENDING.get();
+        return (int) PENDING.getVolatile();
     }
 
     /** One invocation's cancellation flag. */
@@ -83,7 +99,7 @@ public final class CancellationPoll {
         /** Cancels the invocation: its thread's next poll throws, and every one after, until it is closed. */
         synchronized void cancel() {
             if (!cancelled && !closed) {
-                PENDING.incrementAndGet();
+                PENDING.getAndAdd(1);
                 cancelled = true;
             }
         }
@@ -97,7 +113,7 @@ public final class CancellationPoll {
                 }
                 closed = true;
                 if (cancelled) {
-                    PENDING.decrementAndGet();
+                    PENDING.getAndAdd(-1);
                 }
             }
             if (previous == null) {

@@ -28,12 +28,27 @@ final class FunctionApiClassLoader extends ClassLoader {
     private static final List<String> EXPOSED_PATHS = EXPOSED_PACKAGES.stream().map(p -> p.replace('.', '/')).toList();
 
     private final ClassLoader host;
+    private final boolean weavesPolls;
     private final ClassLoader platform = ClassLoader.getPlatformClassLoader();
 
-    /** @param host the node's loader that holds the API packages */
+    /** In the node: function classes get cancellation polls. */
     FunctionApiClassLoader(ClassLoader host) {
+        this(host, true);
+    }
+
+    /**
+     * @param host        the node's loader that holds the API packages
+     * @param weavesPolls whether the function class loaders under this one weave cancellation polls
+     *                    ({@link PollWeaver}); a worker JVM does not (it is killed instead, and has no ASM)
+     */
+    FunctionApiClassLoader(ClassLoader host, boolean weavesPolls) {
         super("hotvisor-function-api", null);
         this.host = host;
+        this.weavesPolls = weavesPolls;
+    }
+
+    boolean weavesPolls() {
+        return weavesPolls;
     }
 
     static boolean exposed(String className) {

@@ -15,8 +15,9 @@ import java.security.CodeSource;
  * when a fat jar bundles its own; every other class comes from the jar. A jar cannot add classes to the API
  * packages either: that would split a package across two loaders.
  *
- * <p>Every class it defines from the jar gets cancellation polls ({@link PollWeaver}), so that a cancelled
- * invocation stops even in a loop that ignores interrupts; the API classes come from the node and are not woven.
+ * <p>In the node, every class it defines from the jar gets cancellation polls ({@link PollWeaver}), so that a
+ * cancelled invocation stops even in a loop that ignores interrupts; the API classes come from the node and are
+ * not woven. In a worker JVM ({@link JavaWorkerMain}) classes are loaded as they are: a stuck worker is killed.
  */
 final class FunctionClassLoader extends URLClassLoader {
     static {
@@ -24,10 +25,12 @@ final class FunctionClassLoader extends URLClassLoader {
     }
 
     private final CodeSource codeSource;
+    private final boolean weavesPolls;
 
-    private FunctionClassLoader(String name, URL[] urls, ClassLoader parent) {
+    private FunctionClassLoader(String name, URL[] urls, FunctionApiClassLoader parent) {
         super(name, urls, parent);
         this.codeSource = new CodeSource(urls[0], (CodeSigner[]) null);
+        this.weavesPolls = parent.weavesPolls();
     }
 
     static FunctionClassLoader create(String name, Path jar, FunctionApiClassLoader parent) {
@@ -42,6 +45,9 @@ final class FunctionClassLoader extends URLClassLoader {
     protected Class<?> findClass(String name) throws ClassNotFoundException {
         if (FunctionApiClassLoader.exposed(name)) {
             throw new ClassNotFoundException(name + " (an API package: the node's copy is used, not the jar's)");
+        }
+        if (!weavesPolls) {
+            return super.findClass(name);
         }
         URL resource = findResource(name.replace('.', '/') + ".class");
         if (resource == null) {
