@@ -121,6 +121,7 @@ class ExhaustionTest {
         // that they end by their own limit.
         int timeoutMs = type.equals("Timeout") ? 3000 : 100_000;
         deploy(name, language, handler, code, Map.of("timeoutMs", timeoutMs, "memoryMb", 64, "concurrency", 1));
+        awaitHeapRecovered();
         Http.Response r;
         try (Probe.Serving serving = new Probe.Serving(http)) {
             r = http.invoke(name, "{}");
@@ -140,6 +141,23 @@ class ExhaustionTest {
         assertThat(Files.readString(node.log())).doesNotContain("OutOfMemoryError");
     }
 
+    /**
+     * The previous row's bomb may leave the node's heap reading nearly full until its next GC (a Java bomb of 1 MB
+     * arrays overshoots its limit by hundreds of MB before the 10 ms check stops it): the node then refuses new work
+     * with 429, as it should. Each row starts once the node accepts work again, so that a refusal during the attack
+     * is the attack's own doing.
+     */
+    private static void awaitHeapRecovered() throws InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            Http.Response r = http.invoke(Probe.NAME, "{\"x\":1}");
+            if (r.status() != 429) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+    }
+
     static Stream<Arguments> floods() {
         return Stream.of(
                 Arguments.of("javascript", "index.handler",
@@ -157,6 +175,7 @@ class ExhaustionTest {
         long logBefore = Files.readString(node.log()).length();
         Map<String, Object> config = new HashMap<>(Map.of("memoryMb", 2048, "timeoutMs", 100_000));
         http.deploySource(name, language, handler, code, config);
+        awaitHeapRecovered();
         Http.Response r;
         try (Probe.Serving serving = new Probe.Serving(http)) {
             r = http.invoke(name, "{}");
