@@ -59,6 +59,10 @@ class ExhaustionTest {
                 Arguments.of("python endless loop", "python", "app.handler", py("while True:\n    pass"), 504, "Timeout"),
                 Arguments.of("java endless loop that checks interrupts", "java", "attacks.Attacks::spin", "jar:", 504,
                         "Timeout"),
+                Arguments.of("java endless loop that ignores interrupts", "java", "attacks.Attacks::spinDeaf", "jar:",
+                        504, "Timeout"),
+                Arguments.of("java endless loop that swallows what stops it", "java", "attacks.Attacks::swallow",
+                        "jar:", 504, "Timeout"),
                 Arguments.of("js deep recursion", "javascript", "index.handler",
                         js("const f = (n) => f(n + 1) + 1; return f(0);"), 502, "StackOverflow"),
                 Arguments.of("python deep recursion", "python", "app.handler",
@@ -78,6 +82,8 @@ class ExhaustionTest {
                         js("let s = 'x'; while (true) s = s + s;"), 502, "MemoryLimitExceeded"),
                 Arguments.of("python growing list", "python", "app.handler",
                         py("a = []\nwhile True:\n    a.append([1.5] * 1000)"), 502, "MemoryLimitExceeded"),
+                Arguments.of("java growing list of arrays", "java", "attacks.Attacks::bomb", "jar:", 502,
+                        "MemoryLimitExceeded"),
                 Arguments.of("python string doubled", "python", "app.handler",
                         py("s = 'x'\nwhile True:\n    s = s + s"), 502, "MemoryLimitExceeded"),
                 Arguments.of("python growing bytearrays", "python", "app.handler",
@@ -115,6 +121,7 @@ class ExhaustionTest {
         // that they end by their own limit.
         int timeoutMs = type.equals("Timeout") ? 3000 : 100_000;
         deploy(name, language, handler, code, Map.of("timeoutMs", timeoutMs, "memoryMb", 64, "concurrency", 1));
+        awaitHeapRecovered();
         Http.Response r;
         try (Probe.Serving serving = new Probe.Serving(http)) {
             r = http.invoke(name, "{}");
@@ -134,6 +141,23 @@ class ExhaustionTest {
         assertThat(Files.readString(node.log())).doesNotContain("OutOfMemoryError");
     }
 
+    /**
+     * The previous row's bomb may leave the node's heap reading nearly full until its next GC (a Java bomb of 1 MB
+     * arrays overshoots its limit by hundreds of MB before the 10 ms check stops it): the node then refuses new work
+     * with 429, as it should. Each row starts once the node accepts work again, so that a refusal during the attack
+     * is the attack's own doing.
+     */
+    private static void awaitHeapRecovered() throws InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            Http.Response r = http.invoke(Probe.NAME, "{\"x\":1}");
+            if (r.status() != 429) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+    }
+
     static Stream<Arguments> floods() {
         return Stream.of(
                 Arguments.of("javascript", "index.handler",
@@ -151,6 +175,7 @@ class ExhaustionTest {
         long logBefore = Files.readString(node.log()).length();
         Map<String, Object> config = new HashMap<>(Map.of("memoryMb", 2048, "timeoutMs", 100_000));
         http.deploySource(name, language, handler, code, config);
+        awaitHeapRecovered();
         Http.Response r;
         try (Probe.Serving serving = new Probe.Serving(http)) {
             r = http.invoke(name, "{}");

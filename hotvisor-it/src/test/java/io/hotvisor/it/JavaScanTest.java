@@ -47,4 +47,21 @@ class JavaScanTest {
             assertThat(http.get("/v1/functions/quitter").json().path("isolation").asText()).isEqualTo("node");
         }
     }
+
+    @Test
+    void runs_the_example_fat_jar_in_node_mode_with_polls_woven_into_its_many_classes_when_the_node_only_warns()
+            throws Exception {
+        // Every class of the jar (the function's and commons-lang3's) is rewritten with cancellation polls as it
+        // loads: the library still links and answers as it does in a worker process.
+        byte[] jar = java.nio.file.Files.readAllBytes(Fixtures.examplesJar());
+        try (NodeProcess node = NodeProcess.start("--java-scan", "warn")) {
+            Http http = node.http();
+            http.deployArchive("capitalize", "java", "io.hotvisor.examples.Capitalize::handle", jar, Map.of());
+            assertThat(http.get("/v1/functions/capitalize").json().path("isolation").asText()).isEqualTo("node");
+            Http.Response r = http.invoke("capitalize", "{\"text\":\"hello fat jar world\"}");
+            assertThat(r.status()).as(r.toString()).isEqualTo(200);
+            assertThat(r.json().path("text").asText()).isEqualTo("Hello Fat Jar World");
+            assertThat(r.json().path("abbreviated").asText()).isEqualTo("Hello Fat...");
+        }
+    }
 }

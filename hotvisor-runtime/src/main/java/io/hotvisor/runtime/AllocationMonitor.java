@@ -33,7 +33,8 @@ import java.util.function.LongUnaryOperator;
  * function starts) is not.
  *
  * <p>Stopping is the dispatcher's: like a timeout it fails the caller's future at once and cancels the sandbox.
- * A Java function that ignores interrupts keeps its thread and keeps allocating (see {@link JavaSandbox}); the
+ * An in-node Java function stops at its next woven cancellation poll, even if it ignores interrupts (see
+ * {@link JavaSandbox}); one that is stuck in a single long JDK call keeps allocating until it returns, and the
  * node's {@link HeapGuard} then refuses new work before the heap is exhausted.
  *
  * <p>Scheduling: the check runs on the node's watchdog executor every {@link DispatchOptions#allocationCheckInterval()}

@@ -17,6 +17,9 @@ import java.util.List;
  * defines, such as the GraalVM polyglot jars that the node puts on the module path. Classes from any loader
  * other than the boot or platform loader are therefore refused here. The JDK tool modules (for example
  * {@code jdk.compiler}) are defined to the application loader and so are not visible to functions either.
+ *
+ * <p>One runtime class is exposed too, by its exact name: {@link CancellationPoll}, which the polls woven into
+ * function classes call. It is the runtime's own class object, so a poll reads the flags the runtime sets.
  */
 final class FunctionApiClassLoader extends ClassLoader {
     /** Packages (with their sub-packages) that a function sees from the node, whatever its jar bundles. */
@@ -25,12 +28,27 @@ final class FunctionApiClassLoader extends ClassLoader {
     private static final List<String> EXPOSED_PATHS = EXPOSED_PACKAGES.stream().map(p -> p.replace('.', '/')).toList();
 
     private final ClassLoader host;
+    private final boolean weavesPolls;
     private final ClassLoader platform = ClassLoader.getPlatformClassLoader();
 
-    /** @param host the node's loader that holds the API packages */
+    /** In the node: function classes get cancellation polls. */
     FunctionApiClassLoader(ClassLoader host) {
+        this(host, true);
+    }
+
+    /**
+     * @param host        the node's loader that holds the API packages
+     * @param weavesPolls whether the function class loaders under this one weave cancellation polls
+     *                    ({@link PollWeaver}); a worker JVM does not (it is killed instead, and has no ASM)
+     */
+    FunctionApiClassLoader(ClassLoader host, boolean weavesPolls) {
         super("hotvisor-function-api", null);
         this.host = host;
+        this.weavesPolls = weavesPolls;
+    }
+
+    boolean weavesPolls() {
+        return weavesPolls;
     }
 
     static boolean exposed(String className) {
@@ -55,6 +73,9 @@ final class FunctionApiClassLoader extends ClassLoader {
     protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
         if (exposed(name)) {
             return host.loadClass(name);
+        }
+        if (name.equals(CancellationPoll.class.getName())) {
+            return CancellationPoll.class;
         }
         Class<?> c = platform.loadClass(name);
         ClassLoader definer = c.getClassLoader();

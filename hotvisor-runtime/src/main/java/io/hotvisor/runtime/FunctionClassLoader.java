@@ -1,23 +1,36 @@
 package io.hotvisor.runtime;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Path;
+import java.security.CodeSigner;
+import java.security.CodeSource;
 
 /**
  * The class loader of one function version's jar (or, with {@link SandboxPolicy#FRESH}, of one sandbox).
  * Parent-first through {@link FunctionApiClassLoader}, so the API packages always resolve to the node's copy even
  * when a fat jar bundles its own; every other class comes from the jar. A jar cannot add classes to the API
  * packages either: that would split a package across two loaders.
+ *
+ * <p>In the node, every class it defines from the jar gets cancellation polls ({@link PollWeaver}), so that a
+ * cancelled invocation stops even in a loop that ignores interrupts; the API classes come from the node and are
+ * not woven. In a worker JVM ({@link JavaWorkerMain}) classes are loaded as they are: a stuck worker is killed.
  */
 final class FunctionClassLoader extends URLClassLoader {
     static {
         registerAsParallelCapable();
     }
 
-    private FunctionClassLoader(String name, URL[] urls, ClassLoader parent) {
+    private final CodeSource codeSource;
+    private final boolean weavesPolls;
+
+    private FunctionClassLoader(String name, URL[] urls, FunctionApiClassLoader parent) {
         super(name, urls, parent);
+        this.codeSource = new CodeSource(urls[0], (CodeSigner[]) null);
+        this.weavesPolls = parent.weavesPolls();
     }
 
     static FunctionClassLoader create(String name, Path jar, FunctionApiClassLoader parent) {
@@ -33,6 +46,31 @@ final class FunctionClassLoader extends URLClassLoader {
         if (FunctionApiClassLoader.exposed(name)) {
             throw new ClassNotFoundException(name + " (an API package: the node's copy is used, not the jar's)");
         }
-        return super.findClass(name);
+        if (!weavesPolls) {
+            return super.findClass(name);
+        }
+        URL resource = findResource(name.replace('.', '/') + ".class");
+        if (resource == null) {
+            throw new ClassNotFoundException(name);
+        }
+        byte[] bytes;
+        try (InputStream in = resource.openStream()) {
+            bytes = in.readAllBytes();
+        } catch (IOException e) {
+            throw new ClassNotFoundException(name + " (could not be read from the function's jar)", e);
+        }
+        int dot = name.lastIndexOf('.');
+        if (dot > 0) {
+            String pkg = name.substring(0, dot);
+            if (getDefinedPackage(pkg) == null) {
+                try {
+                    definePackage(pkg, null, null, null, null, null, null, null);
+                } catch (IllegalArgumentException raced) {
+                    // Defined by another thread loading a class of the same package: fine.
+                }
+            }
+        }
+        byte[] woven = PollWeaver.weave(name, bytes);
+        return defineClass(name, woven, 0, woven.length, codeSource);
     }
 }

@@ -34,8 +34,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *     A sandbox is discarded after any failure other than the function's own error, and after every invocation
  *     with {@link SandboxPolicy#FRESH}.</li>
  * <li>Timeouts: a watchdog completes the caller's future with {@link InvocationFailure.Kind#TIMEOUT} at the
- *     deadline and cancels the sandbox. The caller never waits past the deadline even when a Java thread
- *     ignores the interrupt (it keeps its worker slot until it ends).</li>
+ *     deadline and cancels the sandbox. The caller never waits past the deadline; an in-node Java function is
+ *     stopped by the cancellation polls woven into its classes (see {@link JavaSandbox}), so its worker slot is
+ *     freed when it unwinds. The sandbox's own failure (CANCELLED) is not reported: the caller has its answer.</li>
  * <li>Memory: an {@link AllocationMonitor} shared by the node's dispatchers stops an invocation that allocated more
  *     than its function's {@code memoryMb} the same way, as {@code RESOURCE_EXHAUSTED MemoryLimitExceeded}. It
  *     counts bytes allocated, not live heap: see that class for why, and what it means for a function. A result

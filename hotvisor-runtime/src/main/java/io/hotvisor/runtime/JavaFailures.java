@@ -25,13 +25,14 @@ final class JavaFailures {
      * Classifies {@code thrown}.
      *
      * @param cancelled whether {@link Sandbox#cancel()} interrupted the invocation
+     *                  (an {@link InvocationCancelled} from a woven poll is a cancellation either way)
      */
     static InvocationFailure classify(Throwable thrown, String functionName, boolean cancelled) {
         Throwable t = unwrap(thrown);
         if (t instanceof InvocationFailure f) {
             return f;
         }
-        if (cancelled && interruption(t)) {
+        if (cancelled && interruption(t) || cancellation(t)) {
             return InvocationFailure.of(InvocationFailure.Kind.CANCELLED,
                     "Function '" + functionName + "' was cancelled", t);
         }
@@ -67,6 +68,16 @@ final class JavaFailures {
             t = t.getCause();
         }
         return t;
+    }
+
+    /** Thrown by a woven poll, possibly wrapped by the function: always a cancellation, whoever asks. */
+    private static boolean cancellation(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof InvocationCancelled) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean interruption(Throwable t) {

@@ -6,11 +6,14 @@ import java.lang.System.Logger.Level;
 /**
  * One handler instance of a Java function (nothing for a static {@code main}), with the class loader it runs in.
  *
- * <p>Cancellation: {@link #cancel()} interrupts the thread running the invocation, and an invocation that then
- * ends by {@link InterruptedException} (or an I/O interruption) is {@link InvocationFailure.Kind#CANCELLED}.
- * A Java loop that ignores interrupts cannot be stopped inside the JVM (there is no safe {@code Thread.stop});
- * it keeps its thread until it ends. Untrusted or runaway Java code needs a worker process that can be killed:
- * deploy it with {@link Isolation#PROCESS} ({@link ProcessSandbox}).
+ * <p>Cancellation: {@link #cancel()} marks the invocation cancelled for the polls woven into the function's
+ * classes ({@link CancellationPoll}, {@link PollWeaver}) and interrupts the thread running it. The function's next
+ * method entry or loop back-edge throws {@link InvocationCancelled}, and keeps throwing it while the function
+ * swallows it, so even a loop that ignores interrupts gives its thread back; blocking JDK calls end by the
+ * interrupt. Either way the invocation ends as {@link InvocationFailure.Kind#CANCELLED}. What polls cannot stop:
+ * a single long call inside the JDK that neither blocks nor checks interrupts (a huge array sort, a regex with
+ * catastrophic backtracking), and threads the function starts itself. Untrusted Java code belongs in a worker
+ * process that can be killed: deploy it with {@link Isolation#PROCESS} ({@link ProcessSandbox}).
  */
 final class JavaSandbox implements Sandbox {
     private static final System.Logger LOG = System.getLogger(JavaSandbox.class.getName());
@@ -22,6 +25,7 @@ final class JavaSandbox implements Sandbox {
 
     private final Object lock = new Object();
     private Thread runner;
+    private CancellationPoll.Flag flag;
     private boolean interruptedRunner;
     private volatile boolean cancelled;
     private volatile boolean closed;
@@ -51,6 +55,7 @@ final class JavaSandbox implements Sandbox {
                         "The sandbox of function '" + name + "' is closed");
             }
             runner = self;
+            flag = CancellationPoll.enter(name);
         }
         ClassLoader previous = self.getContextClassLoader();
         self.setContextClassLoader(code.loader());
@@ -62,6 +67,8 @@ final class JavaSandbox implements Sandbox {
             self.setContextClassLoader(previous);
             boolean clearInterrupt;
             synchronized (lock) {
+                flag.close();
+                flag = null;
                 runner = null;
                 clearInterrupt = interruptedRunner;
                 interruptedRunner = false;
@@ -77,6 +84,9 @@ final class JavaSandbox implements Sandbox {
     public void cancel() {
         synchronized (lock) {
             cancelled = true;
+            if (flag != null) {
+                flag.cancel();
+            }
             if (runner != null && !interruptedRunner) {
                 interruptedRunner = true;
                 runner.interrupt();

@@ -66,7 +66,7 @@ final class JavaWorkerMain {
         try {
             function = JavaFunction.load(definition, config.handler(),
                     FunctionJar.open(jar, config.name(), JavaScanPolicy.OFF),
-                    new FunctionApiClassLoader(JavaWorkerMain.class.getClassLoader()), () -> { });
+                    new FunctionApiClassLoader(JavaWorkerMain.class.getClassLoader(), false), () -> { });
         } catch (DeployException e) {
             new WorkerProtocol.Loaded(ProcessHandle.current().pid(), e.field().orElse("code"), e.getMessage()).write(out);
             Runtime.getRuntime().halt(0);
