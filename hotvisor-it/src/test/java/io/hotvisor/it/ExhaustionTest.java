@@ -143,19 +143,18 @@ class ExhaustionTest {
 
     /**
      * The previous row's bomb may leave the node's heap reading nearly full until its next GC (a Java bomb of 1 MB
-     * arrays overshoots its limit by hundreds of MB before the 10 ms check stops it): the node then refuses new work
-     * with 429, as it should. Each row starts once the node accepts work again, so that a refusal during the attack
-     * is the attack's own doing.
+     * arrays overshoots its limit by hundreds of MB before the 10 ms check stops it) until the collection the node
+     * asks for once the bomb has ended; it refuses new work with 429 meanwhile, as it should. Each row starts once
+     * the node accepts work again, so that a refusal during the attack is the attack's own doing.
      */
     private static void awaitHeapRecovered() throws InterruptedException {
         long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            Http.Response r = http.invoke(Probe.NAME, "{\"x\":1}");
-            if (r.status() != 429) {
-                return;
-            }
+        Http.Response r = http.invoke(Probe.NAME, "{\"x\":1}");
+        while (r.status() == 429 && System.nanoTime() < deadline) {
             Thread.sleep(200);
+            r = http.invoke(Probe.NAME, "{\"x\":1}");
         }
+        assertThat(r.status()).as("the node still refuses work 60 s after the previous row: " + r).isNotEqualTo(429);
     }
 
     static Stream<Arguments> floods() {

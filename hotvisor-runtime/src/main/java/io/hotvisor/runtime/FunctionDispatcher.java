@@ -276,6 +276,9 @@ public final class FunctionDispatcher {
             keep &= !stopped.get() && sandbox.reusable();
             // Back in the pool before the caller hears: its next invocation finds this sandbox idle.
             releaseSandbox(sandbox, keep);
+            if (memoryWatch != null && memoryWatch.exceeded()) {
+                options.heapGuard().memoryReleased();
+            }
         }
         long finished = ticker.read();
         if (stopped.get()) {

@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.DoubleSupplier;
 import java.util.stream.Collectors;
 
@@ -28,6 +30,8 @@ import com.sun.management.GarbageCollectionNotificationInfo;
  * node just before a young collection. It is read from the JVM's GC notifications, so a check costs one volatile
  * read. With G1, old-generation objects that died since the last marking still count until the next concurrent
  * cycle reclaims them; that errs on the side of refusing. Until the first collection the heap in use now is used.
+ * A reading that may be stale (refusing while no collection happened for a second, or after a memory bomb was
+ * stopped) is refreshed by asking the JVM for a collection; see {@link #memoryReleased()}.
  *
  * @see FunctionDispatcher#submit(String, String)
  */
@@ -42,17 +46,30 @@ public final class HeapGuard {
      */
     public static final double DEFAULT_MEMORY_LIMITS_ABOVE = 0.5;
 
+    /** What a guard on another measure than the JVM's own does to refresh it: nothing. */
+    private static final Refresher NO_REFRESH = new Refresher() {
+        @Override
+        public void readingRefused() {
+        }
+
+        @Override
+        public void memoryReleased() {
+        }
+    };
+
     private static final HeapGuard DISABLED = new HeapGuard(() -> 0, Double.POSITIVE_INFINITY,
-            Double.POSITIVE_INFINITY);
+            Double.POSITIVE_INFINITY, NO_REFRESH);
 
     private final DoubleSupplier heapFraction;
     private final double threshold;
     private final double memoryLimitsAbove;
+    private final Refresher refresher;
 
-    private HeapGuard(DoubleSupplier heapFraction, double threshold, double memoryLimitsAbove) {
+    private HeapGuard(DoubleSupplier heapFraction, double threshold, double memoryLimitsAbove, Refresher refresher) {
         this.heapFraction = heapFraction;
         this.threshold = threshold;
         this.memoryLimitsAbove = memoryLimitsAbove;
+        this.refresher = refresher;
     }
 
     /** Refuses above {@value #DEFAULT_THRESHOLD} of the maximum heap, measured after GC. */
@@ -62,7 +79,9 @@ public final class HeapGuard {
 
     /** Refuses above {@code threshold} (a fraction in (0, 1]) of the maximum heap, measured after GC. */
     public static HeapGuard create(double threshold) {
-        return create(HeapAfterGc::fraction, threshold);
+        checkThreshold(threshold);
+        return new HeapGuard(HeapAfterGc::fraction, threshold, Math.min(DEFAULT_MEMORY_LIMITS_ABOVE, threshold),
+                HeapAfterGc.REFRESHER);
     }
 
     /**
@@ -78,13 +97,27 @@ public final class HeapGuard {
      * {@code memoryLimitsAbove} (0 to enforce them always).
      */
     public static HeapGuard create(DoubleSupplier heapFraction, double threshold, double memoryLimitsAbove) {
-        if (!(threshold > 0 && threshold <= 1)) {
-            throw new IllegalArgumentException("threshold must be in (0, 1], was " + threshold);
-        }
+        return create(heapFraction, threshold, memoryLimitsAbove, NO_REFRESH);
+    }
+
+    /**
+     * As {@link #create(DoubleSupplier, double, double)}, with {@code refresher} told when the measure may be stale;
+     * for tests of the refreshing.
+     */
+    static HeapGuard create(DoubleSupplier heapFraction, double threshold, double memoryLimitsAbove,
+                            Refresher refresher) {
+        checkThreshold(threshold);
         if (!(memoryLimitsAbove >= 0 && memoryLimitsAbove <= threshold)) {
             throw new IllegalArgumentException("memoryLimitsAbove must be in [0, threshold], was " + memoryLimitsAbove);
         }
-        return new HeapGuard(Objects.requireNonNull(heapFraction, "heapFraction"), threshold, memoryLimitsAbove);
+        return new HeapGuard(Objects.requireNonNull(heapFraction, "heapFraction"), threshold, memoryLimitsAbove,
+                Objects.requireNonNull(refresher, "refresher"));
+    }
+
+    private static void checkThreshold(double threshold) {
+        if (!(threshold > 0 && threshold <= 1)) {
+            throw new IllegalArgumentException("threshold must be in (0, 1], was " + threshold);
+        }
     }
 
     /** Never refuses. */
@@ -129,9 +162,20 @@ public final class HeapGuard {
         if (used <= threshold) {
             return Optional.empty();
         }
+        refresher.readingRefused();
         return Optional.of(InvocationFailure.of(InvocationFailure.Kind.OVERLOADED,
                 "The node is short of memory: heap " + percent(used) + "% used (limit " + percent(threshold)
                         + "%); retry later"));
+    }
+
+    /**
+     * Says that an invocation stopped for exceeding its memory limit has ended: what it held is garbage now, but
+     * the reading after the last GC still counts it until the next collection, and an idle node may not collect
+     * for a long time. The JVM's guard asks for a collection (at most one a second) so that the node accepts work
+     * again at once.
+     */
+    public void memoryReleased() {
+        refresher.memoryReleased();
     }
 
     private static long percent(double fraction) {
@@ -143,8 +187,43 @@ public final class HeapGuard {
         return this == DISABLED ? "HeapGuard[disabled]" : "HeapGuard[threshold=" + threshold + "]";
     }
 
-    /** The heap in use after the last GC, kept up to date by GC notifications registered on first use. */
+    /** Told when the guard's reading may be stale, so that it can be refreshed. */
+    interface Refresher {
+        /** The guard refused work on its current reading. */
+        void readingRefused();
+
+        /** Memory held by an invocation became garbage. */
+        void memoryReleased();
+    }
+
+    /**
+     * The heap in use after the last GC, kept up to date by GC notifications registered on first use.
+     *
+     * <p>That reading goes stale when the heap was full at the last collection and nothing has allocated since:
+     * a memory bomb was stopped and the node went idle, or refuses everything. Then the guard asks for a
+     * collection ({@link System#gc()}, on a thread of its own, at most one per {@link #MIN_REFRESH_NANOS}); a node
+     * that refuses work while no collection has happened for that long asks too. A node truly short of memory
+     * gets the same reading back, and keeps refusing.
+     */
     private static final class HeapAfterGc {
+        private static final long MIN_REFRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
+        private static final AtomicLong LAST_REQUEST =
+                new AtomicLong(System.nanoTime() - MIN_REFRESH_NANOS);
+        private static volatile long lastGcNanos = System.nanoTime();
+        static final Refresher REFRESHER = new Refresher() {
+            @Override
+            public void readingRefused() {
+                if (System.nanoTime() - lastGcNanos >= MIN_REFRESH_NANOS) {
+                    requestCollection();
+                }
+            }
+
+            @Override
+            public void memoryReleased() {
+                requestCollection();
+            }
+        };
+
         private static final long MAX = Runtime.getRuntime().maxMemory();
         private static final Set<String> HEAP_POOLS = ManagementFactory.getMemoryPoolMXBeans().stream()
                 .filter(p -> p.getType() == MemoryType.HEAP).map(MemoryPoolMXBean::getName)
@@ -171,6 +250,16 @@ public final class HeapGuard {
                 }
             }
             usedAfterGc = used;
+            lastGcNanos = System.nanoTime();
+        }
+
+        private static void requestCollection() {
+            long now = System.nanoTime();
+            long last = LAST_REQUEST.get();
+            if (now - last < MIN_REFRESH_NANOS || !LAST_REQUEST.compareAndSet(last, now)) {
+                return;
+            }
+            Thread.ofPlatform().daemon().name("hotvisor-heap-refresh").start(System::gc);
         }
 
         static double fraction() {

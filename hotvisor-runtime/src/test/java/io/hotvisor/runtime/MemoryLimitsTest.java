@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -116,12 +117,32 @@ class MemoryLimitsTest {
 
     @Test
     void stops_a_javascript_memory_bomb_and_runs_the_next_function() throws Exception {
+        AtomicInteger released = new AtomicInteger();
+        HeapGuard guard = HeapGuard.create(() -> 0.60, HeapGuard.DEFAULT_THRESHOLD,
+                HeapGuard.DEFAULT_MEMORY_LIMITS_ABOVE, new HeapGuard.Refresher() {
+                    @Override
+                    public void readingRefused() {
+                    }
+
+                    @Override
+                    public void memoryReleased() {
+                        released.incrementAndGet();
+                    }
+                });
         FunctionDispatcher bomb = javascript("js-bomb",
-                "exports.handler = () => { const a = []; while (true) { a.push('x'.repeat(1024) + a.length); } };", 64);
+                "exports.handler = () => { const a = []; while (true) { a.push('x'.repeat(1024) + a.length); } };", 64,
+                DispatchOptions.defaults().heapGuard(guard));
         FunctionDispatcher hello = javascript("hello", HELLO_JS, 64);
 
         assertMemoryLimitExceeded(failure(submit(bomb, "{}")), "js-bomb");
         assertThat(result(hello, "{\"name\":\"ada\"}")).isEqualTo("{\"hello\":\"ada\"}");
+        // Once the bomb's worker thread has left the sandbox, what it held is garbage: the guard is told, so that its
+        // reading does not stay full. The caller hears of the failure before that, so wait for it.
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (released.get() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(released).hasValue(1);
     }
 
     @Test
