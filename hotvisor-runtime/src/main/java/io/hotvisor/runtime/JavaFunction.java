@@ -115,7 +115,8 @@ final class JavaFunction implements LoadedFunction {
         GuestOutput out = GuestOutput.stdout(definition.name(), budget);
         GuestOutput err = GuestOutput.stderr(definition.name(), budget);
         // The static initializer and the constructor are the function's code too: they see its System.
-        try (GuestSystem.Scope scope = GuestSystem.enter(code.loader().system(), out, err)) {
+        GuestSystem.Scope scope = GuestSystem.enter(code.loader().system(), out, err);
+        try {
             Class.forName(code.type().getName(), true, code.loader());
             Object target = code.shape().newTarget();
             return new JavaSandbox(this, code, target, fresh, out, err);
@@ -138,6 +139,7 @@ final class JavaFunction implements LoadedFunction {
             throw DeployException.code(where + code.type().getName() + "' in function '" + definition.name()
                     + "' threw " + cause.getClass().getName() + ": " + cause.getMessage(), cause);
         } finally {
+            scope.close();
             self.setContextClassLoader(previous);
         }
     }
