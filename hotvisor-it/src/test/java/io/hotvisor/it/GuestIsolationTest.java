@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Guest code trying to get out of its sandbox, one attack per row, on a real node: host classes, reflection,
@@ -181,6 +182,32 @@ class GuestIsolationTest {
         // GraalPy sets this one in every context it makes; it is its own, not the host's.
         assertThat(env.properties()).extracting(Map.Entry::getKey)
                 .isSubsetOf("MINE", "UNSAFE_PYO3_SKIP_VERSION_CHECK");
+        Probe.assertServes(http);
+    }
+
+    /**
+     * Java sees its {@code env} through {@code System.getenv()} in both isolations: in a worker JVM that is its whole
+     * process environment; in the node, woven redirects answer with it instead of the node's (which holds
+     * HOTVISOR_ADMIN_KEY). System properties naming the node's paths or command line read as unset in the node.
+     */
+    @ParameterizedTest(name = "java, isolation {0}")
+    @ValueSource(strings = {"node", "process"})
+    void shows_a_java_function_only_its_own_environment(String isolation) {
+        String name = "env-java-" + isolation;
+        http.deployArchive(name, "java", "attacks.Attacks::env",
+                Fixtures.compileJar(Fixtures.dir("java-attacks")),
+                Map.of("env", Map.of("MINE", "yes"), "isolation", isolation, "timeoutMs", 100_000));
+        Http.Response r = http.invoke(name, "{}");
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        JsonNode seen = r.json();
+        assertThat(seen.path("env").toString()).isEqualTo("{\"MINE\":\"yes\"}");
+        assertThat(seen.path("adminKey").asText()).isEqualTo("null");
+        assertThat(seen.path("path").asText()).isEqualTo("null");
+        if (isolation.equals("node")) {
+            assertThat(seen.path("userDir").asText()).isEqualTo("null");
+            assertThat(seen.path("command").asText()).isEqualTo("null");
+        }
+        assertThat(r.body()).doesNotContain(NodeProcess.ADMIN_KEY);
         Probe.assertServes(http);
     }
 }

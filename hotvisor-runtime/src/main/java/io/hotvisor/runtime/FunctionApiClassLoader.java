@@ -18,8 +18,9 @@ import java.util.List;
  * other than the boot or platform loader are therefore refused here. The JDK tool modules (for example
  * {@code jdk.compiler}) are defined to the application loader and so are not visible to functions either.
  *
- * <p>One runtime class is exposed too, by its exact name: {@link CancellationPoll}, which the polls woven into
- * function classes call. It is the runtime's own class object, so a poll reads the flags the runtime sets.
+ * <p>Two runtime classes are exposed too, by their exact names: {@link CancellationPoll}, which the polls woven into
+ * function classes call, and {@link GuestSystem}, which their redirected uses of {@code System} call. They are the
+ * runtime's own class objects, so they read the state the runtime sets.
  */
 final class FunctionApiClassLoader extends ClassLoader {
     /** Packages (with their sub-packages) that a function sees from the node, whatever its jar bundles. */
@@ -28,27 +29,28 @@ final class FunctionApiClassLoader extends ClassLoader {
     private static final List<String> EXPOSED_PATHS = EXPOSED_PACKAGES.stream().map(p -> p.replace('.', '/')).toList();
 
     private final ClassLoader host;
-    private final boolean weavesPolls;
+    private final boolean weaves;
     private final ClassLoader platform = ClassLoader.getPlatformClassLoader();
 
-    /** In the node: function classes get cancellation polls. */
+    /** In the node: function classes are woven. */
     FunctionApiClassLoader(ClassLoader host) {
         this(host, true);
     }
 
     /**
      * @param host        the node's loader that holds the API packages
-     * @param weavesPolls whether the function class loaders under this one weave cancellation polls
-     *                    ({@link PollWeaver}); a worker JVM does not (it is killed instead, and has no ASM)
+     * @param weaves whether the function class loaders under this one weave their classes (cancellation polls,
+     *               {@link PollWeaver}; {@code System} redirects, {@link SystemRedirects}); a worker JVM does not (it
+     *               is killed instead, its environment and output are the function's, and it has no ASM)
      */
-    FunctionApiClassLoader(ClassLoader host, boolean weavesPolls) {
+    FunctionApiClassLoader(ClassLoader host, boolean weaves) {
         super("hotvisor-function-api", null);
         this.host = host;
-        this.weavesPolls = weavesPolls;
+        this.weaves = weaves;
     }
 
-    boolean weavesPolls() {
-        return weavesPolls;
+    boolean weaves() {
+        return weaves;
     }
 
     static boolean exposed(String className) {
@@ -76,6 +78,9 @@ final class FunctionApiClassLoader extends ClassLoader {
         }
         if (name.equals(CancellationPoll.class.getName())) {
             return CancellationPoll.class;
+        }
+        if (name.equals(GuestSystem.class.getName())) {
+            return GuestSystem.class;
         }
         Class<?> c = platform.loadClass(name);
         ClassLoader definer = c.getClassLoader();

@@ -72,6 +72,7 @@ final class JarScanner {
     private static final String LOADERS = "class definition";
     private static final String FILES = "file system";
     private static final String NETWORK = "network";
+    private static final String MANAGEMENT = "JVM management";
 
     /** The rules, in one place. docs/security.md explains each family; keep the two in step. */
     static final List<Rule> RULES = List.of(
@@ -150,7 +151,14 @@ final class JarScanner {
             new Rule("java/nio/channels/ServerSocketChannel", ANY, NETWORK),
             new Rule("java/nio/channels/DatagramChannel", ANY, NETWORK),
             new Rule("java/nio/channels/AsynchronousSocketChannel", ANY, NETWORK),
-            new Rule("java/nio/channels/AsynchronousServerSocketChannel", ANY, NETWORK));
+            new Rule("java/nio/channels/AsynchronousServerSocketChannel", ANY, NETWORK),
+
+            // The node's JVM, not the function's: its command line, class path and system properties
+            // (RuntimeMXBean), heap dumps with every tenant's data (HotSpotDiagnosticMXBean.dumpHeap), GC, flags.
+            new Rule("java/lang/management/", ANY, MANAGEMENT),
+            new Rule("com/sun/management/", ANY, MANAGEMENT),
+            new Rule("javax/management/", ANY, MANAGEMENT),
+            new Rule("jdk/management/", ANY, MANAGEMENT));
 
     /** A multi-release jar's versioned classes are loaded too: they are scanned under their class name. */
     private static final Pattern VERSIONED = Pattern.compile("^META-INF/versions/\\d+/");

@@ -111,10 +111,15 @@ final class JavaFunction implements LoadedFunction {
         Thread self = Thread.currentThread();
         ClassLoader previous = self.getContextClassLoader();
         self.setContextClassLoader(code.loader());
+        GuestOutput.Budget budget = GuestOutput.Budget.perInvocation();
+        GuestOutput out = GuestOutput.stdout(definition.name(), budget);
+        GuestOutput err = GuestOutput.stderr(definition.name(), budget);
+        // The static initializer and the constructor are the function's code too: they see its System.
+        GuestSystem.Scope scope = GuestSystem.enter(code.loader().system(), out, err);
         try {
             Class.forName(code.type().getName(), true, code.loader());
             Object target = code.shape().newTarget();
-            return new JavaSandbox(this, code, target, fresh);
+            return new JavaSandbox(this, code, target, fresh, out, err);
         } catch (Throwable t) {
             if (fresh) {
                 closeQuietly(code.loader());
@@ -134,6 +139,7 @@ final class JavaFunction implements LoadedFunction {
             throw DeployException.code(where + code.type().getName() + "' in function '" + definition.name()
                     + "' threw " + cause.getClass().getName() + ": " + cause.getMessage(), cause);
         } finally {
+            scope.close();
             self.setContextClassLoader(previous);
         }
     }
@@ -141,7 +147,8 @@ final class JavaFunction implements LoadedFunction {
     /** Loads the handler class in a new class loader and finds its shape. */
     private LinkedCode link(String loaderSuffix) {
         String loaderName = definition.name() + "@v" + definition.version() + loaderSuffix;
-        FunctionClassLoader loader = FunctionClassLoader.create(loaderName, jar.path(), api);
+        FunctionClassLoader loader = FunctionClassLoader.create(loaderName, jar.path(), api,
+                new GuestSystem.View(definition.name(), definition.config().env()));
         try {
             Class<?> type = Class.forName(className, false, loader);
             return new LinkedCode(loader, type, JavaHandlerShape.resolve(type, method, definition.name(), loader));

@@ -5,6 +5,8 @@ import java.lang.System.Logger.Level;
 
 /**
  * One handler instance of a Java function (nothing for a static {@code main}), with the class loader it runs in.
+ * During an invocation the function's {@code System.out} and {@code System.err} ({@link GuestSystem}) write to this
+ * sandbox's {@link GuestOutput}: the function's logger, capped per invocation as a JavaScript or Python guest's.
  *
  * <p>Cancellation: {@link #cancel()} marks the invocation cancelled for the polls woven into the function's
  * classes ({@link CancellationPoll}, {@link PollWeaver}) and interrupts the thread running it. The function's next
@@ -22,6 +24,8 @@ final class JavaSandbox implements Sandbox {
     private final JavaFunction.LinkedCode code;
     private final Object target;
     private final boolean ownsLoader;
+    private final GuestOutput out;
+    private final GuestOutput err;
 
     private final Object lock = new Object();
     private Thread runner;
@@ -33,12 +37,17 @@ final class JavaSandbox implements Sandbox {
     /**
      * @param ownsLoader whether this sandbox alone uses {@code code}'s class loader and closes it
      *                   ({@link SandboxPolicy#FRESH})
+     * @param out        where the function's {@code System.out} writes during this sandbox's invocations
+     * @param err        its {@code System.err}, sharing {@code out}'s budget
      */
-    JavaSandbox(JavaFunction function, JavaFunction.LinkedCode code, Object target, boolean ownsLoader) {
+    JavaSandbox(JavaFunction function, JavaFunction.LinkedCode code, Object target, boolean ownsLoader,
+                GuestOutput out, GuestOutput err) {
         this.function = function;
         this.code = code;
         this.target = target;
         this.ownsLoader = ownsLoader;
+        this.out = out;
+        this.err = err;
     }
 
     @Override
@@ -59,11 +68,13 @@ final class JavaSandbox implements Sandbox {
         }
         ClassLoader previous = self.getContextClassLoader();
         self.setContextClassLoader(code.loader());
+        GuestSystem.Scope scope = GuestSystem.enter(code.loader().system(), out, err);
         try {
             return code.shape().invoke(target, eventJson == null ? "" : eventJson, function.context(context));
         } catch (Throwable t) {
             throw JavaFailures.classify(t, name, cancelled);
         } finally {
+            scope.close();
             self.setContextClassLoader(previous);
             boolean clearInterrupt;
             synchronized (lock) {

@@ -74,6 +74,17 @@ class JarScannerTest {
     }
 
     @Test
+    void refuses_managing_the_nodes_jvm_which_would_show_its_command_line_and_dump_its_heap() {
+        assertThat(refusal(handler("Object args = java.lang.management.ManagementFactory.getRuntimeMXBean()"
+                + ".getInputArguments();")))
+                .contains("com.acme.Fn.handle calls java.lang.management.ManagementFactory.getRuntimeMXBean"
+                        + " (JVM management)");
+        assertThat(refusal(handler("java.lang.management.ManagementFactory.getPlatformMXBean("
+                + "com.sun.management.HotSpotDiagnosticMXBean.class).dumpHeap(\"/tmp/heap\", true);")))
+                .contains("(JVM management)", "com.sun.management.HotSpotDiagnosticMXBean");
+    }
+
+    @Test
     void refuses_runtime_exec() {
         assertThat(refusal(handler("Runtime.getRuntime().exec(new String[] {\"ls\"});")))
                 .contains("com.acme.Fn.handle calls java.lang.Runtime.exec (process control)")
