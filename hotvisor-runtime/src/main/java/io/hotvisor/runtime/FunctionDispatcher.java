@@ -241,7 +241,7 @@ public final class FunctionDispatcher {
                         () -> stop(task, start, sandbox, stopped, InvocationFailure.resourceExhausted(
                                 "MemoryLimitExceeded", "Function '" + definition.name() + "' allocated more than "
                                         + memoryMb + " MB in one invocation (memoryMb " + memoryMb + ") while the node's"
-                                        + " heap was " + Math.round(options.heapGuard().heapFraction() * 100)
+                                        + " heap was " + Math.round(options.heapGuard().pressure() * 100)
                                         + "% full; the invocation was stopped")));
         boolean keep = !fresh;
         InvocationResult result = null;

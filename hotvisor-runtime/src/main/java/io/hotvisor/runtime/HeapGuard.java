@@ -5,6 +5,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -57,16 +58,19 @@ public final class HeapGuard {
         }
     };
 
-    private static final HeapGuard DISABLED = new HeapGuard(() -> 0, Double.POSITIVE_INFINITY,
+    private static final HeapGuard DISABLED = new HeapGuard(() -> 0, () -> 0, Double.POSITIVE_INFINITY,
             Double.POSITIVE_INFINITY, NO_REFRESH);
 
     private final DoubleSupplier heapFraction;
+    private final DoubleSupplier pressure;
     private final double threshold;
     private final double memoryLimitsAbove;
     private final Refresher refresher;
 
-    private HeapGuard(DoubleSupplier heapFraction, double threshold, double memoryLimitsAbove, Refresher refresher) {
+    private HeapGuard(DoubleSupplier heapFraction, DoubleSupplier pressure, double threshold, double memoryLimitsAbove,
+                      Refresher refresher) {
         this.heapFraction = heapFraction;
+        this.pressure = pressure;
         this.threshold = threshold;
         this.memoryLimitsAbove = memoryLimitsAbove;
         this.refresher = refresher;
@@ -80,8 +84,8 @@ public final class HeapGuard {
     /** Refuses above {@code threshold} (a fraction in (0, 1]) of the maximum heap, measured after GC. */
     public static HeapGuard create(double threshold) {
         checkThreshold(threshold);
-        return new HeapGuard(HeapAfterGc::fraction, threshold, Math.min(DEFAULT_MEMORY_LIMITS_ABOVE, threshold),
-                HeapAfterGc.REFRESHER);
+        return new HeapGuard(HeapAfterGc::fraction, HeapAfterGc::pressure, threshold,
+                Math.min(DEFAULT_MEMORY_LIMITS_ABOVE, threshold), HeapAfterGc.REFRESHER);
     }
 
     /**
@@ -110,7 +114,8 @@ public final class HeapGuard {
         if (!(memoryLimitsAbove >= 0 && memoryLimitsAbove <= threshold)) {
             throw new IllegalArgumentException("memoryLimitsAbove must be in [0, threshold], was " + memoryLimitsAbove);
         }
-        return new HeapGuard(Objects.requireNonNull(heapFraction, "heapFraction"), threshold, memoryLimitsAbove,
+        Objects.requireNonNull(heapFraction, "heapFraction");
+        return new HeapGuard(heapFraction, heapFraction, threshold, memoryLimitsAbove,
                 Objects.requireNonNull(refresher, "refresher"));
     }
 
@@ -141,7 +146,19 @@ public final class HeapGuard {
      * itself; a function that only makes garbage does not, and is left alone.
      */
     public boolean enforcesMemoryLimits() {
-        return this != DISABLED && heapFraction.getAsDouble() >= memoryLimitsAbove;
+        return this != DISABLED && pressure.getAsDouble() >= memoryLimitsAbove;
+    }
+
+    /**
+     * The memory pressure that {@link #enforcesMemoryLimits()} compares with {@link #memoryLimitsAbove()}, as a
+     * fraction of the maximum heap. The JVM's guard takes the larger of the heap after the last GC and the old
+     * generation in use now: a bomb of large arrays (G1 allocates them straight into the old generation) fills no
+     * young generation, so no collection updates the after-GC reading while it grows; the old generation shows it
+     * at once. Garbage that dies young, which is most of what a busy loop makes, does not reach it; large arrays
+     * made and dropped in a loop do, until a collection reclaims them, and can make the limit hold a little early.
+     */
+    public double pressure() {
+        return pressure.getAsDouble();
     }
 
     /** The heap in use, as a fraction of the maximum, by this guard's measure. */
@@ -228,6 +245,11 @@ public final class HeapGuard {
         private static final Set<String> HEAP_POOLS = ManagementFactory.getMemoryPoolMXBeans().stream()
                 .filter(p -> p.getType() == MemoryType.HEAP).map(MemoryPoolMXBean::getName)
                 .collect(Collectors.toUnmodifiableSet());
+        /** The old generation's pools (G1 Old Gen, PS Old Gen, Tenured Gen, ZGC Old Generation). */
+        private static final List<MemoryPoolMXBean> OLD_POOLS = ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(p -> p.getType() == MemoryType.HEAP && p.isValid()
+                        && (p.getName().contains("Old") || p.getName().contains("Tenured")))
+                .toList();
         private static volatile long usedAfterGc = -1;
 
         static {
@@ -260,6 +282,14 @@ public final class HeapGuard {
                 return;
             }
             Thread.ofPlatform().daemon().name("hotvisor-heap-refresh").start(System::gc);
+        }
+
+        static double pressure() {
+            long old = 0;
+            for (MemoryPoolMXBean pool : OLD_POOLS) {
+                old += pool.getUsage().getUsed();
+            }
+            return Math.max(fraction(), MAX <= 0 || MAX == Long.MAX_VALUE ? 0 : (double) old / MAX);
         }
 
         static double fraction() {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
@@ -56,6 +58,22 @@ class HeapGuardTest {
             Thread.sleep(10);
         }
         assertThat(collections()).isGreaterThan(before);
+    }
+
+    @Test
+    void the_jvm_guard_sees_large_arrays_kept_by_a_bomb_before_any_collection_does() {
+        HeapGuard guard = HeapGuard.defaults();
+        double before = guard.pressure();
+        // Large arrays go straight to the old generation (G1 humongous regions) and fill no young generation, so no
+        // collection needs to happen while they pile up, and the reading after the last GC would not move.
+        long target = (long) (Runtime.getRuntime().maxMemory() * 0.12);
+        List<byte[]> kept = new ArrayList<>();
+        for (long held = 0; held < target; held += 4 << 20) {
+            kept.add(new byte[4 << 20]);
+        }
+
+        assertThat(guard.pressure()).isGreaterThanOrEqualTo(before + 0.10);
+        assertThat(kept).isNotEmpty();
     }
 
     private static long collections() {
