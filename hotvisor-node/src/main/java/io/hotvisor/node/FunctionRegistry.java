@@ -24,6 +24,8 @@ import io.hotvisor.runtime.FunctionRuntime;
 import io.hotvisor.runtime.InvocationResult;
 import io.hotvisor.runtime.LoadedFunction;
 import io.hotvisor.runtime.Ticker;
+import io.hotvisor.runtime.WarmthOptions;
+import io.hotvisor.runtime.WarmthTracker;
 
 /**
  * The functions of one namespace: each name's live version and its dispatcher.
@@ -54,13 +56,14 @@ final class FunctionRegistry {
     private final Executor background;
     private final NodeMetrics metrics;
     private final DispatchListener listener;
+    private final WarmthTracker warmth;
     private final Map<String, Live> live = new ConcurrentHashMap<>();
     private final Map<String, String> failedToLoad = new ConcurrentHashMap<>();
     private final Map<String, Object> nameLocks = new ConcurrentHashMap<>();
 
     FunctionRegistry(String namespace, FunctionStore store, FunctionRuntime runtime, DispatchOptions dispatchOptions,
                      Ticker ticker, Clock clock, ScheduledExecutorService watchdog, Executor background,
-                     NodeMetrics metrics) {
+                     NodeMetrics metrics, WarmthOptions warmthOptions) {
         this.namespace = namespace;
         this.store = store;
         this.runtime = runtime;
@@ -70,7 +73,8 @@ final class FunctionRegistry {
         this.watchdog = watchdog;
         this.background = background;
         this.metrics = metrics;
-        this.listener = metrics.listener(namespace);
+        this.warmth = WarmthTracker.create(warmthOptions);
+        this.listener = metrics.listener(namespace, warmth);
     }
 
     /** The namespace whose functions these are. */
@@ -78,11 +82,18 @@ final class FunctionRegistry {
         return namespace;
     }
 
+    /** How warm each live function runs on this node. */
+    WarmthTracker warmth() {
+        return warmth;
+    }
+
     /** Loads every stored function; one that fails to load is logged and reported by {@link #describe}. */
     void restore() {
         for (StoredFunction f : store.list()) {
             try {
-                live.put(f.name(), new Live(f, load(f.definition())));
+                FunctionDispatcher d = load(f.definition());
+                warmth.loaded(f.name(), f.version());
+                live.put(f.name(), new Live(f, d));
                 LOG.log(Level.INFO, "Restored function '" + f.name() + "' version " + f.version());
             } catch (RuntimeException e) {
                 failedToLoad.put(f.name(), e.getMessage());
@@ -143,6 +154,8 @@ final class FunctionRegistry {
                 throw e;
             }
             failedToLoad.remove(name);
+            // Before the swap: the new version's first invocations are tracked, the old one's stragglers ignored.
+            warmth.loaded(name, staged.version());
             Live old = live.put(name, new Live(staged, dispatcher));
             if (old != null) {
                 old.dispatcher().drain().whenComplete((v, e) -> {
@@ -163,6 +176,7 @@ final class FunctionRegistry {
             boolean existed = store.delete(name);
             failedToLoad.remove(name);
             Live old = live.remove(name);
+            warmth.forget(name);
             if (old != null) {
                 old.dispatcher().drain();
                 metrics.forget(namespace, name, old.stored().config().language().id());
