@@ -228,7 +228,7 @@ public final class FunctionDispatcher {
         long timeoutNanos = definition.config().timeout().toNanos();
         InvocationContext ctx = new InvocationContext(task.invocationId, definition.name(), definition.version(),
                 definition.config().memoryMb(), start + timeoutNanos, ticker);
-        // Set once by whichever stops the invocation first: the timeout or the memory limit.
+        // Set once by whichever answers the caller first: the timeout, the memory limit, or a result.
         AtomicBoolean stopped = new AtomicBoolean();
         running.add(sandbox);
         ScheduledFuture<?> alarm = watchdog.schedule(() -> stop(task, start, sandbox, stopped,
@@ -282,8 +282,11 @@ public final class FunctionDispatcher {
             return finished;
         }
         if (result != null) {
-            if (task.future.complete(result)) {
+            // Claims the answer (a timeout firing now finds it taken), then tells the listener before the caller: a
+            // caller that reads metrics or warmth right after its response sees its own invocation counted.
+            if (stopped.compareAndSet(false, true)) {
                 listener.invocationSucceeded(definition, result.durationNanos());
+                task.future.complete(result);
             }
         } else {
             fail(task, finished - start, failure);

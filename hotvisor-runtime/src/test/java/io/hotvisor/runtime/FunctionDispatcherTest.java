@@ -122,6 +122,32 @@ class FunctionDispatcherTest {
     }
 
     @Test
+    void the_listener_hears_of_a_success_before_the_caller_does() throws Exception {
+        FakeFunction f = new FakeFunction(config(1, SandboxPolicy.REUSE, Duration.ofSeconds(5)), 0);
+        CountDownLatch heard = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        FunctionDispatcher d = FunctionDispatcher.create(f, DispatchOptions.defaults().idlePoll(Duration.ofMillis(5)),
+                ticker, watchdog, Executors.newVirtualThreadPerTaskExecutor(), new DispatchListener() {
+                    @Override
+                    public void invocationSucceeded(FunctionDefinition function, long nanos) {
+                        heard.countDown();
+                        try {
+                            release.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                });
+
+        CompletableFuture<InvocationResult> result = submit(d, "{}");
+
+        assertThat(heard.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(result).as("answered before the listener returned").isNotDone();
+        release.countDown();
+        assertThat(result.get().json()).isEqualTo("{\"sandbox\":1,\"calls\":1}");
+    }
+
+    @Test
     void reuses_one_sandbox_for_sequential_invocations() throws Exception {
         FakeFunction f = new FakeFunction(config(4, SandboxPolicy.REUSE, Duration.ofSeconds(5)), 0);
         FunctionDispatcher d = dispatcher(f, DispatchOptions.defaults());
