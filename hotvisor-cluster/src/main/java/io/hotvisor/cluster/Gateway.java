@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -375,7 +376,7 @@ public final class Gateway implements AutoCloseable {
      * or cold with it.
      */
     private static ObjectNode fleetWarmth(List<NodeInfo> nodes) {
-        Map<String, ObjectNode> byFunction = new java.util.TreeMap<>();
+        Map<String, ObjectNode> byFunction = new TreeMap<>();
         for (NodeInfo n : nodes) {
             if (!n.alive()) {
                 continue;

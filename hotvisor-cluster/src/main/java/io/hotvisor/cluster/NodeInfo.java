@@ -1,8 +1,10 @@
 package io.hotvisor.cluster;
 
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 
@@ -24,7 +26,7 @@ public record NodeInfo(String id, String url, boolean alive, Instant seenAt, int
 
     public NodeInfo {
         functions = List.copyOf(functions);
-        warmth = java.util.Collections.unmodifiableMap(new TreeMap<>(warmth));
+        warmth = Collections.unmodifiableMap(new TreeMap<>(warmth));
     }
 
     /** A node that reports no warmth. */
@@ -40,7 +42,7 @@ public record NodeInfo(String id, String url, boolean alive, Instant seenAt, int
      */
     public record Warmth(String state, long steadyStateNanos) {
         public Warmth {
-            java.util.Objects.requireNonNull(state, "state");
+            Objects.requireNonNull(state, "state");
         }
     }
 

@@ -4,7 +4,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 
 import io.hotvisor.runtime.DispatchListener;
 import io.hotvisor.runtime.FunctionDefinition;
@@ -109,7 +111,7 @@ final class NodeMetrics {
     }
 
     private void warmthGauge(Supplier<Iterable<Dispatcher>> dispatchers, String name, String help,
-                             java.util.function.ToLongFunction<Warmth> nanos) {
+                             ToLongFunction<Warmth> nanos) {
         GaugeWithCallback.builder().name(name).help(help)
                 .labelNames("namespace", "function", "language")
                 .callback(cb -> dispatchers.get().forEach(d -> warmth(d).ifPresent(w -> {
@@ -123,7 +125,7 @@ final class NodeMetrics {
     }
 
     /** The warmth of the dispatcher's version; empty while the tracker has another version (a replace). */
-    private static java.util.Optional<Warmth> warmth(Dispatcher d) {
+    private static Optional<Warmth> warmth(Dispatcher d) {
         return d.warmth().warmth(d.dispatcher().definition().name())
                 .filter(w -> w.version() == d.dispatcher().definition().version());
     }

@@ -1,6 +1,7 @@
 package io.hotvisor.runtime;
 
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -48,7 +49,7 @@ public final class WarmthTracker {
 
     /** A tracker judging by {@code options}. */
     public static WarmthTracker create(WarmthOptions options) {
-        return new WarmthTracker(java.util.Objects.requireNonNull(options, "options"));
+        return new WarmthTracker(Objects.requireNonNull(options, "options"));
     }
 
     /** How this tracker judges. */
