@@ -428,6 +428,21 @@ public final class FunctionDispatcher {
         return evicted.size();
     }
 
+    /**
+     * Replays the function's declared warm-up inputs ({@link FunctionConfig#warmupInputs()}), in turn, in a sandbox
+     * of their own, until their latency stops falling ("settled", as a {@link WarmthTracker} judges it), or
+     * {@link WarmthOptions#warmUpReplays()} ran, or {@link WarmthOptions#warmUpBudget()} is spent. JavaScript and
+     * Python compile on the language's shared engine, so the pooled sandboxes inherit the compiled code.
+     *
+     * <p>Nothing of a replay leaks: its results are dropped, what it prints is dropped, its sandbox (and the
+     * guest state in it) is closed at the end and never pooled, and the listener hears nothing (a replay is not an
+     * invocation). Each replay is bounded by the function's timeout, as an invocation. Runs guest code on the
+     * calling thread: call it on a platform thread, before the dispatcher takes traffic.
+     */
+    public WarmUp warmUp(WarmthOptions warmth) {
+        return WarmUpReplay.run(function, ticker, watchdog, warmth);
+    }
+
     /** Invocations waiting for a worker. */
     public int queueDepth() {
         return queue.size();

@@ -63,6 +63,11 @@ final class FunctionWarmth {
         return state;
     }
 
+    /** Whether the latency stopped falling. */
+    synchronized boolean settled() {
+        return settled;
+    }
+
     /** Sets the cluster's best steady state for this version; 0 when none is known. */
     synchronized void fleetBest(long nanos) {
         fleetBest = Math.max(0, nanos);

@@ -1,5 +1,8 @@
 package io.hotvisor.runtime;
 
+import java.time.Duration;
+import java.util.Objects;
+
 /**
  * How a {@link WarmthTracker} judges whether a function runs hot.
  *
@@ -13,9 +16,12 @@ package io.hotvisor.runtime;
  * @param settleRatio      the latency has stopped falling once the floor of the last {@code floorWindow}
  *                         invocations is no more than this many times faster than the floor of the oldest
  *                         {@code floorWindow} of the recent window; defaults to 1.1
+ * @param warmUpReplays    the most replays of a function's declared warm-up inputs after it is loaded (see
+ *                         {@link FunctionDispatcher#warmUp}); 0 turns replays off; defaults to 200
+ * @param warmUpBudget     the longest the replays of one function may take; defaults to 30 s
  */
 public record WarmthOptions(double hotFactor, int firstInvocations, int window, int floorWindow,
-                            double settleRatio) {
+                            double settleRatio, int warmUpReplays, Duration warmUpBudget) {
 
     /** Default {@link #hotFactor()}. */
     public static final double DEFAULT_HOT_FACTOR = 1.3;
@@ -27,6 +33,10 @@ public record WarmthOptions(double hotFactor, int firstInvocations, int window, 
     public static final int DEFAULT_FLOOR_WINDOW = 5;
     /** Default {@link #settleRatio()}. */
     public static final double DEFAULT_SETTLE_RATIO = 1.1;
+    /** Default {@link #warmUpReplays()}. */
+    public static final int DEFAULT_WARM_UP_REPLAYS = 200;
+    /** Default {@link #warmUpBudget()}: 30 s. */
+    public static final Duration DEFAULT_WARM_UP_BUDGET = Duration.ofSeconds(30);
 
     public WarmthOptions {
         if (!(hotFactor >= 1.0) || Double.isInfinite(hotFactor)) {
@@ -46,31 +56,46 @@ public record WarmthOptions(double hotFactor, int firstInvocations, int window, 
             throw new IllegalArgumentException("settleRatio must be a finite number of at least 1.0, was "
                     + settleRatio);
         }
+        if (warmUpReplays < 0) {
+            throw new IllegalArgumentException("warmUpReplays must not be negative, was " + warmUpReplays);
+        }
+        Objects.requireNonNull(warmUpBudget, "warmUpBudget");
+        if (warmUpBudget.isNegative()) {
+            throw new IllegalArgumentException("warmUpBudget must not be negative, was " + warmUpBudget);
+        }
     }
 
     /** The defaults. */
     public static WarmthOptions defaults() {
         return new WarmthOptions(DEFAULT_HOT_FACTOR, DEFAULT_FIRST_INVOCATIONS, DEFAULT_WINDOW, DEFAULT_FLOOR_WINDOW,
-                DEFAULT_SETTLE_RATIO);
+                DEFAULT_SETTLE_RATIO, DEFAULT_WARM_UP_REPLAYS, DEFAULT_WARM_UP_BUDGET);
     }
 
     public WarmthOptions hotFactor(double factor) {
-        return new WarmthOptions(factor, firstInvocations, window, floorWindow, settleRatio);
+        return new WarmthOptions(factor, firstInvocations, window, floorWindow, settleRatio, warmUpReplays, warmUpBudget);
     }
 
     public WarmthOptions firstInvocations(int n) {
-        return new WarmthOptions(hotFactor, n, window, floorWindow, settleRatio);
+        return new WarmthOptions(hotFactor, n, window, floorWindow, settleRatio, warmUpReplays, warmUpBudget);
     }
 
     public WarmthOptions window(int n) {
-        return new WarmthOptions(hotFactor, firstInvocations, n, floorWindow, settleRatio);
+        return new WarmthOptions(hotFactor, firstInvocations, n, floorWindow, settleRatio, warmUpReplays, warmUpBudget);
     }
 
     public WarmthOptions floorWindow(int n) {
-        return new WarmthOptions(hotFactor, firstInvocations, window, n, settleRatio);
+        return new WarmthOptions(hotFactor, firstInvocations, window, n, settleRatio, warmUpReplays, warmUpBudget);
     }
 
     public WarmthOptions settleRatio(double ratio) {
-        return new WarmthOptions(hotFactor, firstInvocations, window, floorWindow, ratio);
+        return new WarmthOptions(hotFactor, firstInvocations, window, floorWindow, ratio, warmUpReplays, warmUpBudget);
+    }
+
+    public WarmthOptions warmUpReplays(int n) {
+        return new WarmthOptions(hotFactor, firstInvocations, window, floorWindow, settleRatio, n, warmUpBudget);
+    }
+
+    public WarmthOptions warmUpBudget(Duration budget) {
+        return new WarmthOptions(hotFactor, firstInvocations, window, floorWindow, settleRatio, warmUpReplays, budget);
     }
 }
