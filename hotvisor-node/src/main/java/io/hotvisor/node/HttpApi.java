@@ -22,6 +22,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.hotvisor.runtime.InvocationFailure;
 import io.hotvisor.runtime.InvocationResult;
+import io.hotvisor.runtime.WarmUp;
 import io.hotvisor.runtime.Warmth;
 
 /**
@@ -152,7 +153,20 @@ final class HttpApi {
                 .put("busy", l.dispatcher().busySandboxes()).put("queued", l.dispatcher().queueDepth());
         registry.warmth().warmth(l.stored().name()).filter(w -> w.version() == l.stored().version())
                 .ifPresent(w -> n.set("warmth", warmth(w, registry.warmth().options().hotFactor(), trajectory)));
+        if (l.warmUp().outcome() != WarmUp.Outcome.NONE) {
+            n.set("warmUp", warmUp(l.warmUp()));
+        }
         return n;
+    }
+
+    /** {@code {"replays", "ms", "lastReplayUs", "outcome", "detail"?}}: what the warm-up replays did at load. */
+    static ObjectNode warmUp(WarmUp w) {
+        ObjectNode o = Json.object().put("replays", w.replays()).put("ms", w.nanos() / 1_000_000)
+                .put("lastReplayUs", w.lastNanos() / 1000.0).put("outcome", w.outcome().id());
+        if (!w.detail().isEmpty()) {
+            o.put("detail", w.detail());
+        }
+        return o;
     }
 
     /**
@@ -199,6 +213,9 @@ final class HttpApi {
         ObjectNode body = FunctionStore.toJson(d.stored());
         body.put("state", "ready");
         body.put("loadMs", d.loadNanos() / 1_000_000);
+        if (d.warmUp().outcome() != WarmUp.Outcome.NONE) {
+            body.set("warmUp", warmUp(d.warmUp()));
+        }
         json(res, d.created() ? 201 : 200, body);
     }
 

@@ -65,6 +65,11 @@ public final class Main implements Callable<Integer> {
             + " cluster's (default: ${DEFAULT-VALUE}).")
     double hotFactor = WarmthOptions.DEFAULT_HOT_FACTOR;
 
+    @Option(names = "--warm-up-replays", description = "The most replays of a function's declared warmupInputs"
+            + " in a throw-away sandbox after each load, before it takes traffic (they stop earlier once the latency"
+            + " settles, or after 30 s); 0 turns replays off (default: ${DEFAULT-VALUE}).")
+    int warmUpReplays = WarmthOptions.DEFAULT_WARM_UP_REPLAYS;
+
     @Option(names = "--engine-option", description = "Extra GraalVM engine option KEY=VALUE, e.g."
             + " engine.TraceCompilation=true; repeatable.")
     Map<String, String> engineOptions = Map.of();
@@ -108,6 +113,10 @@ public final class Main implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "Invalid --hot-factor " + hotFactor + ": use a number of at least 1.0, e.g. 1.3");
         }
+        if (warmUpReplays < 0) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "Invalid --warm-up-replays " + warmUpReplays + ": use 0 or more");
+        }
         RuntimeOptions.Builder runtime = RuntimeOptions.builder().allowInterpreter(allowInterpreter).javaScan(scan)
                 .aotCacheDir(dataDir.resolve("aot-cache").toAbsolutePath())
                 .aotTrainingInvocations(aotTrainingInvocations);
@@ -116,7 +125,7 @@ public final class Main implements Callable<Integer> {
                 .host(host).port(port).dataDir(dataDir).maxBodyBytes(maxBodyBytes)
                 .runtime(runtime.build())
                 .dispatch(DispatchOptions.defaults().queueCapacity(queueCapacity).keepAlive(duration(keepAlive)))
-                .warmth(WarmthOptions.defaults().hotFactor(hotFactor))
+                .warmth(WarmthOptions.defaults().hotFactor(hotFactor).warmUpReplays(warmUpReplays))
                 .adminKey(System.getenv().getOrDefault("HOTVISOR_ADMIN_KEY", ""))
                 .cluster(new ClusterOptions(redis, clusterName, nodeId, advertiseUrl, duration(reclaimAfter),
                         ClusterOptions.NONE.asyncWorkers()))
