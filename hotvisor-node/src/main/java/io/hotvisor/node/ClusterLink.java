@@ -247,7 +247,7 @@ final class ClusterLink implements AutoCloseable {
                 String key = e.getKey() + "/" + l.stored().name();
                 Long v = applied.get(key);
                 held.add(key + "@" + (v == null ? "local" : v));
-                e.getValue().warmth().warmth(l.stored().name()).filter(w -> w.version() == l.stored().version())
+                e.getValue().warmth().summary(l.stored().name()).filter(w -> w.version() == l.stored().version())
                         .ifPresent(w -> warmth.put(key, new NodeInfo.Warmth(w.state().id(), w.steadyStateNanos())));
             }
         }

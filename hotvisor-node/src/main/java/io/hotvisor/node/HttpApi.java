@@ -24,6 +24,7 @@ import io.hotvisor.runtime.InvocationFailure;
 import io.hotvisor.runtime.InvocationResult;
 import io.hotvisor.runtime.WarmUp;
 import io.hotvisor.runtime.Warmth;
+import io.hotvisor.runtime.WarmthTracker;
 
 /**
  * The HTTP API, v1 (see DESIGN.md "HTTP API contract"), plus the Graalvisor/Hydra calls {@code POST /register} and
@@ -151,7 +152,9 @@ final class HttpApi {
         n.put("state", "ready");
         n.putObject("sandboxes").put("live", l.dispatcher().liveSandboxes())
                 .put("busy", l.dispatcher().busySandboxes()).put("queued", l.dispatcher().queueDepth());
-        registry.warmth().warmth(l.stored().name()).filter(w -> w.version() == l.stored().version())
+        WarmthTracker tracker = registry.warmth();
+        (trajectory ? tracker.warmth(l.stored().name()) : tracker.summary(l.stored().name()))
+                .filter(w -> w.version() == l.stored().version())
                 .ifPresent(w -> n.set("warmth", warmth(w, registry.warmth().options().hotFactor(), trajectory)));
         if (l.warmUp().outcome() != WarmUp.Outcome.NONE) {
             n.set("warmUp", warmUp(l.warmUp()));

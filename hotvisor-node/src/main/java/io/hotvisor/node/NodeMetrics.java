@@ -107,7 +107,7 @@ final class NodeMetrics {
         warmthGauge(dispatchers, "hotvisor_warmth_floor_seconds", "The fastest of the function's last 5"
                 + " invocations on this node, what its warmth is judged by", Warmth::floorNanos);
         warmthGauge(dispatchers, "hotvisor_first_invocation_seconds", "Latency of the first invocation of the"
-                + " function's current version on this node", w -> w.firstNanos().isEmpty() ? 0 : w.firstNanos().getFirst());
+                + " function's current version on this node", Warmth::firstInvocationNanos);
     }
 
     private void warmthGauge(Supplier<Iterable<Dispatcher>> dispatchers, String name, String help,
@@ -126,7 +126,7 @@ final class NodeMetrics {
 
     /** The warmth of the dispatcher's version; empty while the tracker has another version (a replace). */
     private static Optional<Warmth> warmth(Dispatcher d) {
-        return d.warmth().warmth(d.dispatcher().definition().name())
+        return d.warmth().summary(d.dispatcher().definition().name())
                 .filter(w -> w.version() == d.dispatcher().definition().version());
     }
 

@@ -76,22 +76,25 @@ final class FunctionWarmth {
         }
     }
 
-    synchronized Warmth snapshot() {
+    /** What is known now; {@code trajectory} false leaves out the two lists (cheap, for metrics and heartbeats). */
+    synchronized Warmth snapshot(boolean trajectory) {
         long steady = steadyState();
         long reference = reference(steady);
         Warmth.Reference source = reference == 0 ? Warmth.Reference.NONE
                 : reference == steady ? Warmth.Reference.NODE : Warmth.Reference.FLEET;
-        List<Long> firstList = new ArrayList<>(firstCount);
-        for (int i = 0; i < firstCount; i++) {
-            firstList.add(first[i]);
-        }
-        int n = (int) Math.min(count, recent.length);
-        List<Long> recentList = new ArrayList<>(n);
-        for (int i = n; i >= 1; i--) {
-            recentList.add(recent[Math.floorMod(next - i, recent.length)]);
+        List<Long> firstList = new ArrayList<>();
+        List<Long> recentList = new ArrayList<>();
+        if (trajectory) {
+            for (int i = 0; i < firstCount; i++) {
+                firstList.add(first[i]);
+            }
+            for (int i = (int) Math.min(count, recent.length); i >= 1; i--) {
+                recentList.add(recent[Math.floorMod(next - i, recent.length)]);
+            }
         }
         return new Warmth(version, state, steady, fleetBest, reference, source,
-                count == 0 ? 0 : floor(0, options.floorWindow()), hot, warming, firstList, recentList);
+                count == 0 ? 0 : floor(0, options.floorWindow()), hot, warming, firstCount == 0 ? 0 : first[0],
+                firstList, recentList);
     }
 
     private Warmth.State judge() {

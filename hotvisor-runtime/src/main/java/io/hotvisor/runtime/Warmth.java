@@ -19,12 +19,16 @@ import java.util.Objects;
  * @param floorNanos         the fastest of the last few invocations ({@link WarmthOptions#floorWindow()}); 0 when cold
  * @param hotInvocations     successful invocations that ran while hot (judged with their own latency)
  * @param warmingInvocations successful invocations that ran while not hot
- * @param firstNanos         latencies of the first {@link WarmthOptions#firstInvocations()} invocations, in order
- * @param recentNanos        latencies of the last {@link WarmthOptions#window()} invocations, oldest first
+ * @param firstInvocationNanos the latency of this version's first invocation here; 0 when cold
+ * @param firstNanos         latencies of the first {@link WarmthOptions#firstInvocations()} invocations, in order;
+ *                           empty in a {@link WarmthTracker#summary summary}
+ * @param recentNanos        latencies of the last {@link WarmthOptions#window()} invocations, oldest first; empty in
+ *                           a summary
  */
 public record Warmth(long version, State state, long steadyStateNanos, long fleetSteadyStateNanos,
                      long referenceNanos, Reference reference, long floorNanos, long hotInvocations,
-                     long warmingInvocations, List<Long> firstNanos, List<Long> recentNanos) {
+                     long warmingInvocations, long firstInvocationNanos, List<Long> firstNanos,
+                     List<Long> recentNanos) {
 
     public Warmth {
         Objects.requireNonNull(state, "state");

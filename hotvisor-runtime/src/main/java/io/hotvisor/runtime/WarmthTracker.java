@@ -97,13 +97,19 @@ public final class WarmthTracker {
     /** What is known of {@code function}'s current version; empty if it was never loaded here. */
     public Optional<Warmth> warmth(String function) {
         FunctionWarmth w = functions.get(function);
-        return w == null ? Optional.empty() : Optional.of(w.snapshot());
+        return w == null ? Optional.empty() : Optional.of(w.snapshot(true));
     }
 
-    /** What is known of every function, by name. */
+    /** As {@link #warmth}, without the trajectory's two lists: cheap enough for every scrape and heartbeat. */
+    public Optional<Warmth> summary(String function) {
+        FunctionWarmth w = functions.get(function);
+        return w == null ? Optional.empty() : Optional.of(w.snapshot(false));
+    }
+
+    /** What is known of every function, by name, as {@link #summary summaries}. */
     public Map<String, Warmth> all() {
         Map<String, Warmth> out = new TreeMap<>();
-        functions.forEach((name, w) -> out.put(name, w.snapshot()));
+        functions.forEach((name, w) -> out.put(name, w.snapshot(false)));
         return out;
     }
 }

@@ -239,6 +239,13 @@ class WarmthTrackerTest {
         assertThat(w.recentNanos().getFirst()).isEqualTo(969 * US);
         assertThat(w.recentNanos().getLast()).isEqualTo(1_000 * US);
         assertThat(w.floorNanos()).isEqualTo(996 * US);
+        assertThat(w.firstInvocationNanos()).isEqualTo(1 * US);
+        Warmth summary = tracker.summary("f").orElseThrow();
+        assertThat(summary.firstNanos()).isEmpty();
+        assertThat(summary.recentNanos()).isEmpty();
+        assertThat(summary).isEqualTo(new Warmth(w.version(), w.state(), w.steadyStateNanos(),
+                w.fleetSteadyStateNanos(), w.referenceNanos(), w.reference(), w.floorNanos(), w.hotInvocations(),
+                w.warmingInvocations(), w.firstInvocationNanos(), java.util.List.of(), java.util.List.of()));
     }
 
     @Test
