@@ -16,7 +16,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * A function kept as a folder with a {@code function.json}, as {@code hotvisor deploy --from DIR} reads it:
  * <pre>{"language": "python", "handler": "app.handler", "timeoutMs": 3000, "memoryMb": 256, "concurrency": 4,
- *  "env": {"K": "V"}, "sandbox": "reuse", "isolation": "node", "bundle": false, "jar": "target/fn.jar"}</pre>
+ *  "env": {"K": "V"}, "sandbox": "reuse", "isolation": "node", "bundle": false, "jar": "target/fn.jar",
+ *  "warmupInputs": [{"text": "a sample event"}]}</pre>
  * Only {@code language} and {@code handler} are required. The code sent is, in this order: the whole folder
  * zipped without {@code function.json} when {@code bundle} is true; the jar named by {@code jar}; for Java, the
  * only jar in the folder; else the one source file the handler names ({@code index.handler} gives
@@ -27,13 +28,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param handler  its handler, as written
  * @param code     the code to send
  * @param settings the optional API fields it sets, checked: {@code timeoutMs}, {@code memoryMb},
- *                 {@code concurrency}, {@code env}, {@code sandbox}, {@code isolation}
+ *                 {@code concurrency}, {@code env}, {@code sandbox}, {@code isolation}, {@code warmupInputs}
  */
 record FunctionFolder(String name, Language language, String handler, DeployCode code, ObjectNode settings) {
 
     static final String FILE = "function.json";
     private static final Set<String> SETTINGS = Set.of("timeoutMs", "memoryMb", "concurrency", "env", "sandbox",
-            "isolation");
+            "isolation", "warmupInputs");
     private static final Set<String> KEYS;
 
     static {
@@ -173,6 +174,14 @@ record FunctionFolder(String name, Language language, String handler, DeployCode
                 throw new BadInputException(file + ": unknown isolation '" + isolation + "'; use node or process");
             }
             s.put("isolation", isolation);
+        }
+        if (json.has("warmupInputs")) {
+            JsonNode inputs = json.get("warmupInputs");
+            if (!inputs.isArray()) {
+                throw new BadInputException(file + ": 'warmupInputs' must be an array of events (JSON values) to"
+                        + " replay; got " + inputs);
+            }
+            s.set("warmupInputs", inputs.deepCopy()); // the node checks the rest, naming the limit
         }
         return s;
     }

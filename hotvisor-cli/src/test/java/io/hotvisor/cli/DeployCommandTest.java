@@ -284,6 +284,26 @@ class DeployCommandTest {
     }
 
     @Test
+    void sends_the_warm_up_inputs_of_a_function_folder_and_refuses_ones_that_are_not_an_array() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("hello"));
+        write("hello/index.js", "exports.handler = async (e) => e;");
+        write("hello/function.json", """
+                {"language": "javascript", "handler": "index.handler", "warmupInputs": [{"n": 1}, "text", 3]}""");
+
+        Cli.Run run = Cli.run("deploy", "--url", node.url(), "--from", dir.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(node.onlyRequest().json().path("warmupInputs").toString()).isEqualTo("[{\"n\":1},\"text\",3]");
+
+        write("hello/function.json", """
+                {"language": "javascript", "handler": "index.handler", "warmupInputs": {"n": 1}}""");
+        Cli.Run bad = Cli.run("deploy", "--url", node.url(), "--from", dir.toString());
+        assertThat(bad.exitCode()).isEqualTo(64);
+        assertThat(bad.err()).contains("'warmupInputs' must be an array of events (JSON values) to replay; got"
+                + " {\"n\":1}");
+    }
+
+    @Test
     void rejects_an_unknown_key_in_function_json() throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("hello"));
         write("hello/function.json", "{\"language\": \"js\", \"handler\": \"main\", \"timeout\": 3}");

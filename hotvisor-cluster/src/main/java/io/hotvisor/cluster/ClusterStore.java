@@ -240,6 +240,9 @@ public final class ClusterStore implements AutoCloseable {
                 .put("seenAt", n.seenAt().toString()).put("inflight", n.inflight());
         ArrayNode fs = o.putArray("functions");
         n.functions().forEach(fs::add);
+        ObjectNode warmth = o.putObject("warmth");
+        n.warmth().forEach((f, w) -> warmth.putObject(f).put("state", w.state())
+                .put("steadyStateNanos", w.steadyStateNanos()));
         return o.toString();
     }
 
@@ -247,8 +250,11 @@ public final class ClusterStore implements AutoCloseable {
         JsonNode o = readTree(json);
         List<String> fs = new ArrayList<>();
         o.path("functions").forEach(f -> fs.add(f.asText()));
+        Map<String, NodeInfo.Warmth> warmth = new TreeMap<>();
+        o.path("warmth").properties().forEach(e -> warmth.put(e.getKey(), new NodeInfo.Warmth(
+                e.getValue().path("state").asText("cold"), e.getValue().path("steadyStateNanos").asLong())));
         return new NodeInfo(o.path("id").asText(), o.path("url").asText(), alive,
-                Instant.parse(o.path("seenAt").asText()), o.path("inflight").asInt(), fs);
+                Instant.parse(o.path("seenAt").asText()), o.path("inflight").asInt(), fs, warmth);
     }
 
     // ---- async queue

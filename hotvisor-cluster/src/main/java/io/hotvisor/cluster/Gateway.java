@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -349,14 +350,61 @@ public final class Gateway implements AutoCloseable {
     private ObjectNode clusterStatus() {
         ObjectNode root = ClusterStore.JSON.createObjectNode().put("cluster", config.cluster());
         ArrayNode arr = root.putArray("nodes");
-        for (NodeInfo n : store.nodes()) {
+        List<NodeInfo> all = store.nodes();
+        for (NodeInfo n : all) {
             ObjectNode o = arr.addObject().put("id", n.id()).put("url", n.url())
                     .put("state", n.alive() ? "alive" : "dead").put("seenAt", n.seenAt().toString())
                     .put("load", n.inflight());
             ArrayNode fs = o.putArray("functions");
             n.functions().forEach(fs::add);
+            ObjectNode warmth = o.putObject("warmth");
+            n.warmth().forEach((f, w) -> {
+                ObjectNode fw = warmth.putObject(f).put("state", w.state());
+                if (w.steadyStateNanos() > 0) {
+                    fw.put("steadyStateUs", w.steadyStateNanos() / 1000.0);
+                }
+            });
         }
+        root.set("warmth", fleetWarmth(all));
         root.put("asyncQueued", store.queued());
+        return root;
+    }
+
+    /**
+     * Per function version held by a live node ({@code namespace/name@version}): the fleet's best steady state (the
+     * minimum over live nodes, what each node judges its own warmth against) and which live nodes are hot, warming
+     * or cold with it.
+     */
+    private static ObjectNode fleetWarmth(List<NodeInfo> nodes) {
+        Map<String, ObjectNode> byFunction = new TreeMap<>();
+        for (NodeInfo n : nodes) {
+            if (!n.alive()) {
+                continue;
+            }
+            for (String held : n.functions()) {
+                int at = held.lastIndexOf('@');
+                String fn = held.substring(0, at);
+                ObjectNode o = byFunction.computeIfAbsent(held, h -> {
+                    ObjectNode f = ClusterStore.JSON.createObjectNode();
+                    try {
+                        NodeInfo.fleetBest(nodes, fn, Long.parseLong(held.substring(at + 1)))
+                                .ifPresent(best -> f.put("bestSteadyStateUs", best / 1000.0));
+                    } catch (NumberFormatException e) {
+                        // "local": deployed while Redis was unreachable, no version to compare across nodes
+                    }
+                    f.putArray("hot");
+                    f.putArray("warming");
+                    f.putArray("cold");
+                    return f;
+                });
+                NodeInfo.Warmth w = n.warmth().get(fn);
+                if (w != null && o.get(w.state()) instanceof ArrayNode a) {
+                    a.add(n.id());
+                }
+            }
+        }
+        ObjectNode root = ClusterStore.JSON.createObjectNode();
+        byFunction.forEach(root::set);
         return root;
     }
 

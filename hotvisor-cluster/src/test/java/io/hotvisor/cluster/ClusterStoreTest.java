@@ -97,6 +97,34 @@ class ClusterStoreTest {
     }
 
     @Test
+    void heartbeats_carry_warmth_and_the_fleets_best_is_the_lowest_steady_state_of_live_nodes_on_that_version()
+            throws Exception {
+        try (ClusterStore s = store()) {
+            s.heartbeat(NodeInfo.heartbeat("a", "http://a", Instant.now(), 0, List.of("default/f@2"),
+                    java.util.Map.of("default/f", new NodeInfo.Warmth("hot", 90_000))), Duration.ofSeconds(5));
+            s.heartbeat(NodeInfo.heartbeat("b", "http://b", Instant.now(), 0, List.of("default/f@2"),
+                    java.util.Map.of("default/f", new NodeInfo.Warmth("hot", 70_000))), Duration.ofSeconds(5));
+            s.heartbeat(NodeInfo.heartbeat("c", "http://c", Instant.now(), 0, List.of("default/f@1"),
+                    java.util.Map.of("default/f", new NodeInfo.Warmth("hot", 10_000))), Duration.ofSeconds(5));
+            s.heartbeat(NodeInfo.heartbeat("d", "http://d", Instant.now(), 0, List.of("default/f@2"),
+                    java.util.Map.of("default/f", new NodeInfo.Warmth("warming", 0))), Duration.ofSeconds(5));
+            s.heartbeat(NodeInfo.heartbeat("e", "http://e", Instant.now(), 0, List.of("default/f@2"),
+                    java.util.Map.of("default/f", new NodeInfo.Warmth("hot", 50_000))), Duration.ofMillis(50));
+            Thread.sleep(200);
+
+            List<NodeInfo> nodes = s.nodes();
+
+            assertThat(nodes.get(0).warmth()).containsEntry("default/f", new NodeInfo.Warmth("hot", 90_000));
+            assertThat(nodes.get(3).warmth()).containsEntry("default/f", new NodeInfo.Warmth("warming", 0));
+            // c runs another version, d has no steady state yet, e is dead: b's is the best.
+            assertThat(NodeInfo.fleetBest(nodes, "default/f", 2)).hasValue(70_000);
+            assertThat(NodeInfo.fleetBest(nodes, "default/f", 1)).hasValue(10_000);
+            assertThat(NodeInfo.fleetBest(nodes, "default/f", 3)).isEmpty();
+            assertThat(NodeInfo.fleetBest(nodes, "default/g", 2)).isEmpty();
+        }
+    }
+
+    @Test
     void an_async_task_is_delivered_once_and_its_first_result_wins() {
         try (ClusterStore s = store()) {
             s.ensureGroup();

@@ -231,9 +231,14 @@ final class ClusterLink implements AutoCloseable {
         }
     }
 
+    /**
+     * Says what this node holds, how loaded it is and how warm each function runs on it; then reads the others' and
+     * gives each function's tracker the fleet's best steady state of the cluster version this node runs.
+     */
     private void heartbeat() {
         int inflight = async.running();
         List<String> held = new ArrayList<>();
+        Map<String, NodeInfo.Warmth> warmth = new HashMap<>();
         Map<String, FunctionRegistry> all = new HashMap<>(namespaces.all());
         for (Map.Entry<String, FunctionRegistry> e : all.entrySet()) {
             for (FunctionRegistry.Live l : e.getValue().all()) {
@@ -242,10 +247,22 @@ final class ClusterLink implements AutoCloseable {
                 String key = e.getKey() + "/" + l.stored().name();
                 Long v = applied.get(key);
                 held.add(key + "@" + (v == null ? "local" : v));
+                e.getValue().warmth().summary(l.stored().name()).filter(w -> w.version() == l.stored().version())
+                        .ifPresent(w -> warmth.put(key, new NodeInfo.Warmth(w.state().id(), w.steadyStateNanos())));
             }
         }
         try {
-            store.heartbeat(NodeInfo.heartbeat(options.nodeId(), url, clock.instant(), inflight, held), HEARTBEAT_TTL);
+            store.heartbeat(NodeInfo.heartbeat(options.nodeId(), url, clock.instant(), inflight, held, warmth),
+                    HEARTBEAT_TTL);
+            List<NodeInfo> nodes = store.nodes();
+            for (Map.Entry<String, FunctionRegistry> e : all.entrySet()) {
+                for (FunctionRegistry.Live l : e.getValue().all()) {
+                    String key = e.getKey() + "/" + l.stored().name();
+                    Long v = applied.get(key);
+                    long best = v == null ? 0 : NodeInfo.fleetBest(nodes, key, v).orElse(0);
+                    e.getValue().warmth().fleetBest(l.stored().name(), l.stored().version(), best);
+                }
+            }
         } catch (ClusterException e) {
             // logged by sync
         } catch (RuntimeException e) {

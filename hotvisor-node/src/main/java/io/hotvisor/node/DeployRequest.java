@@ -1,5 +1,6 @@
 package io.hotvisor.node;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -31,7 +32,11 @@ record DeployRequest(FunctionConfig config, String source, byte[] archive) {
     private static final Pattern WHITESPACE = Pattern.compile("\\s+");
     private static final Pattern ENV_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
     private static final Set<String> FIELDS = Set.of("language", "handler", "code", "archive", "timeoutMs",
-            "memoryMb", "concurrency", "env", "sandbox", "isolation", "idempotent");
+            "memoryMb", "concurrency", "env", "sandbox", "isolation", "idempotent", "warmupInputs");
+    /** The most warm-up inputs a function may declare. */
+    static final int MAX_WARMUP_INPUTS = 16;
+    /** The largest warm-up input, as JSON text. */
+    static final int MAX_WARMUP_INPUT_BYTES = 64 * 1024;
     static final long MAX_TIMEOUT_MS = Duration.ofMinutes(15).toMillis();
     static final int MAX_MEMORY_MB = 16_384;
     static final int MAX_CONCURRENCY = 256;
@@ -123,6 +128,9 @@ record DeployRequest(FunctionConfig config, String source, byte[] archive) {
             }
             config.isolation(isolation);
         }
+        if (body.has("warmupInputs")) {
+            config.warmupInputs(warmupInputs(body.get("warmupInputs"), language));
+        }
         idempotent(body);
         return new DeployRequest(config.build(), source, archive);
     }
@@ -140,6 +148,37 @@ record DeployRequest(FunctionConfig config, String source, byte[] archive) {
             throw ApiException.badRequest("Field 'idempotent' must be true or false; got " + printable(n.toString()));
         }
         return n.booleanValue();
+    }
+
+    /**
+     * Field {@code warmupInputs}: up to {@value #MAX_WARMUP_INPUTS} events (any JSON values) of at most
+     * {@value #MAX_WARMUP_INPUT_BYTES} bytes each, replayed in a throw-away sandbox after each load. JavaScript and
+     * Python only: a Java function's hot start is its AOT cache.
+     */
+    private static List<String> warmupInputs(JsonNode n, Language language) {
+        if (!n.isArray()) {
+            throw ApiException.badRequest("Field 'warmupInputs' must be an array of events (JSON values) to replay;"
+                    + " got " + n.getNodeType().name().toLowerCase());
+        }
+        if (language == Language.JAVA) {
+            throw ApiException.badRequest("Field 'warmupInputs' is for javascript and python functions; this function"
+                    + " is java (its workers start hot from an AOT cache instead): remove the field");
+        }
+        if (n.size() > MAX_WARMUP_INPUTS) {
+            throw ApiException.badRequest("Field 'warmupInputs' has " + n.size() + " events; the limit is "
+                    + MAX_WARMUP_INPUTS);
+        }
+        List<String> inputs = new ArrayList<>();
+        for (int i = 0; i < n.size(); i++) {
+            String json = n.get(i).toString();
+            int bytes = json.getBytes(StandardCharsets.UTF_8).length;
+            if (bytes > MAX_WARMUP_INPUT_BYTES) {
+                throw ApiException.badRequest("Field 'warmupInputs[" + i + "]' is " + bytes + " bytes of JSON; the"
+                        + " limit is " + MAX_WARMUP_INPUT_BYTES);
+            }
+            inputs.add(json);
+        }
+        return inputs;
     }
 
     private static String requiredText(JsonNode body, String field) {

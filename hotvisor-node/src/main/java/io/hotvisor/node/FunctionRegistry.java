@@ -24,6 +24,9 @@ import io.hotvisor.runtime.FunctionRuntime;
 import io.hotvisor.runtime.InvocationResult;
 import io.hotvisor.runtime.LoadedFunction;
 import io.hotvisor.runtime.Ticker;
+import io.hotvisor.runtime.WarmUp;
+import io.hotvisor.runtime.WarmthOptions;
+import io.hotvisor.runtime.WarmthTracker;
 
 /**
  * The functions of one namespace: each name's live version and its dispatcher.
@@ -36,12 +39,16 @@ import io.hotvisor.runtime.Ticker;
 final class FunctionRegistry {
     private static final System.Logger LOG = System.getLogger(FunctionRegistry.class.getName());
 
-    /** A live function. */
-    record Live(StoredFunction stored, FunctionDispatcher dispatcher) {
+    /** A live function, and what its warm-up replays did when it was loaded. */
+    record Live(StoredFunction stored, FunctionDispatcher dispatcher, WarmUp warmUp) {
     }
 
     /** What a deploy did. */
-    record Deployed(StoredFunction stored, boolean created, long loadNanos) {
+    record Deployed(StoredFunction stored, boolean created, long loadNanos, WarmUp warmUp) {
+    }
+
+    /** A loaded function's dispatcher, warmed up. */
+    private record Loaded(FunctionDispatcher dispatcher, WarmUp warmUp) {
     }
 
     private final String namespace;
@@ -54,13 +61,14 @@ final class FunctionRegistry {
     private final Executor background;
     private final NodeMetrics metrics;
     private final DispatchListener listener;
+    private final WarmthTracker warmth;
     private final Map<String, Live> live = new ConcurrentHashMap<>();
     private final Map<String, String> failedToLoad = new ConcurrentHashMap<>();
     private final Map<String, Object> nameLocks = new ConcurrentHashMap<>();
 
     FunctionRegistry(String namespace, FunctionStore store, FunctionRuntime runtime, DispatchOptions dispatchOptions,
                      Ticker ticker, Clock clock, ScheduledExecutorService watchdog, Executor background,
-                     NodeMetrics metrics) {
+                     NodeMetrics metrics, WarmthOptions warmthOptions) {
         this.namespace = namespace;
         this.store = store;
         this.runtime = runtime;
@@ -70,7 +78,8 @@ final class FunctionRegistry {
         this.watchdog = watchdog;
         this.background = background;
         this.metrics = metrics;
-        this.listener = metrics.listener(namespace);
+        this.warmth = WarmthTracker.create(warmthOptions);
+        this.listener = metrics.listener(namespace, warmth);
     }
 
     /** The namespace whose functions these are. */
@@ -78,11 +87,18 @@ final class FunctionRegistry {
         return namespace;
     }
 
+    /** How warm each live function runs on this node. */
+    WarmthTracker warmth() {
+        return warmth;
+    }
+
     /** Loads every stored function; one that fails to load is logged and reported by {@link #describe}. */
     void restore() {
         for (StoredFunction f : store.list()) {
             try {
-                live.put(f.name(), new Live(f, load(f.definition())));
+                Loaded l = load(f.definition());
+                warmth.loaded(f.name(), f.version());
+                live.put(f.name(), new Live(f, l.dispatcher(), l.warmUp()));
                 LOG.log(Level.INFO, "Restored function '" + f.name() + "' version " + f.version());
             } catch (RuntimeException e) {
                 failedToLoad.put(f.name(), e.getMessage());
@@ -92,20 +108,30 @@ final class FunctionRegistry {
     }
 
     /**
-     * Loads a function and makes its dispatcher (with its first sandboxes), on a platform thread: loading runs
-     * guest code (a module's top level), and guest code must not run on the HTTP server's virtual threads
-     * (Truffle contexts are not proven safe on virtual threads on JDK 25, see DESIGN.md).
+     * Loads a function, makes its dispatcher (with its first sandboxes) and replays its warm-up inputs, if it declares
+     * any, before it takes traffic; on a platform thread: loading runs guest code (a module's top level), and guest
+     * code must not run on the HTTP server's virtual threads (Truffle contexts are not proven safe on virtual threads
+     * on JDK 25, see DESIGN.md).
      */
-    private FunctionDispatcher load(FunctionDefinition definition) {
+    private Loaded load(FunctionDefinition definition) {
         try {
             return CompletableFuture.supplyAsync(() -> {
                 LoadedFunction loaded = runtime.load(definition);
+                FunctionDispatcher d;
                 try {
-                    return FunctionDispatcher.create(loaded, dispatchOptions, ticker, watchdog, background, listener);
+                    d = FunctionDispatcher.create(loaded, dispatchOptions, ticker, watchdog, background, listener);
                 } catch (RuntimeException e) {
                     loaded.close();
                     throw e;
                 }
+                WarmUp w = d.warmUp(warmth.options());
+                if (w.outcome() != WarmUp.Outcome.NONE) {
+                    LOG.log(w.outcome() == WarmUp.Outcome.FAILED ? Level.WARNING : Level.INFO, "Warm-up of '"
+                            + definition.name() + "' version " + definition.version() + ": " + w.replays()
+                            + " replays in " + w.nanos() / 1_000_000 + " ms, " + w.outcome().id()
+                            + (w.detail().isEmpty() ? "" : ": " + w.detail()));
+                }
+                return new Loaded(d, w);
             }, background).join();
         } catch (CompletionException e) {
             if (e.getCause() instanceof RuntimeException r) {
@@ -125,9 +151,9 @@ final class FunctionRegistry {
         synchronized (nameLocks.computeIfAbsent(name, n -> new Object())) {
             StoredFunction staged = store.stage(request, clock.instant());
             long t0 = ticker.read();
-            FunctionDispatcher dispatcher;
+            Loaded loaded;
             try {
-                dispatcher = load(staged.definition());
+                loaded = load(staged.definition());
             } catch (DeployException e) {
                 store.discard(staged);
                 throw new ApiException(400, "DeployError", e.getMessage());
@@ -136,6 +162,7 @@ final class FunctionRegistry {
                 throw e;
             }
             long loadNanos = ticker.read() - t0;
+            FunctionDispatcher dispatcher = loaded.dispatcher();
             try {
                 store.commit(staged);
             } catch (RuntimeException e) {
@@ -143,7 +170,9 @@ final class FunctionRegistry {
                 throw e;
             }
             failedToLoad.remove(name);
-            Live old = live.put(name, new Live(staged, dispatcher));
+            // Before the swap: the new version's first invocations are tracked, the old one's stragglers ignored.
+            warmth.loaded(name, staged.version());
+            Live old = live.put(name, new Live(staged, dispatcher, loaded.warmUp()));
             if (old != null) {
                 old.dispatcher().drain().whenComplete((v, e) -> {
                     synchronized (nameLocks.computeIfAbsent(name, n -> new Object())) {
@@ -153,7 +182,7 @@ final class FunctionRegistry {
             }
             LOG.log(Level.INFO, (old == null ? "Created" : "Replaced") + " function '" + name + "' version "
                     + staged.version() + " in " + loadNanos / 1_000_000 + " ms");
-            return new Deployed(staged, old == null, loadNanos);
+            return new Deployed(staged, old == null, loadNanos, loaded.warmUp());
         }
     }
 
@@ -163,6 +192,7 @@ final class FunctionRegistry {
             boolean existed = store.delete(name);
             failedToLoad.remove(name);
             Live old = live.remove(name);
+            warmth.forget(name);
             if (old != null) {
                 old.dispatcher().drain();
                 metrics.forget(namespace, name, old.stored().config().language().id());

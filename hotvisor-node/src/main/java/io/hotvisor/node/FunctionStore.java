@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.hotvisor.runtime.FunctionConfig;
@@ -250,12 +251,19 @@ final class FunctionStore {
                 .env(env)
                 .sandbox(SandboxPolicy.parse(m.path("sandbox").asText()).orElse(SandboxPolicy.REUSE))
                 .isolation(Isolation.parse(m.path("isolation").asText()).orElse(Isolation.NODE))
+                .warmupInputs(warmupInputs(m.path("warmupInputs")))
                 .build();
         JsonNode code = m.path("code");
         return new StoredFunction(config, m.path("version").asLong(),
                 StoredFunction.CodeKind.valueOf(code.path("kind").asText()), versionDir.resolve("code"),
                 code.path("sha256").asText(), code.path("bytes").asLong(),
                 Instant.parse(m.path("createdAt").asText()), Instant.parse(m.path("updatedAt").asText()));
+    }
+
+    private static List<String> warmupInputs(JsonNode stored) {
+        List<String> inputs = new ArrayList<>();
+        stored.forEach(i -> inputs.add(i.toString()));
+        return inputs;
     }
 
     /** The function's description, as stored in {@code function.json} and shown by {@code GET /v1/functions/{name}}. */
@@ -273,6 +281,11 @@ final class FunctionStore {
         c.env().forEach(env::put);
         n.put("sandbox", c.sandbox().id());
         n.put("isolation", c.isolation().id());
+        if (!c.warmupInputs().isEmpty()) {
+            ArrayNode inputs = n.putArray("warmupInputs");
+            c.warmupInputs().forEach(json -> inputs.add(Json.parse(
+                    json.getBytes(StandardCharsets.UTF_8), "a warm-up input")));
+        }
         n.putObject("code").put("kind", f.codeKind().name()).put("sha256", f.sha256()).put("bytes", f.codeBytes());
         n.put("createdAt", f.createdAt().toString());
         n.put("updatedAt", f.updatedAt().toString());

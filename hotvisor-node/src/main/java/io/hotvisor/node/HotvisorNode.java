@@ -66,7 +66,8 @@ public final class HotvisorNode implements AutoCloseable {
         AtomicReference<Namespaces> self = new AtomicReference<>();
         NodeMetrics metrics = new NodeMetrics(() -> dispatchers(self.get()));
         Namespaces namespaces = Namespaces.open(config.dataDir(), tenants, (ns, store) -> new FunctionRegistry(ns,
-                store, runtime, config.dispatch(), Ticker.system(), Clock.systemUTC(), scheduler, background, metrics));
+                store, runtime, config.dispatch(), Ticker.system(), Clock.systemUTC(), scheduler, background, metrics,
+                config.warmth()));
         self.set(namespaces);
         AsyncInvocations async = new AsyncInvocations(scheduler, Clock.systemUTC(), config.asyncRetention(),
                 config.asyncMaxPending());
@@ -119,7 +120,7 @@ public final class HotvisorNode implements AutoCloseable {
         List<NodeMetrics.Dispatcher> all = new ArrayList<>();
         if (namespaces != null) {
             namespaces.all().forEach((ns, r) -> r.dispatchers()
-                    .forEach(d -> all.add(new NodeMetrics.Dispatcher(ns, d))));
+                    .forEach(d -> all.add(new NodeMetrics.Dispatcher(ns, d, r.warmth()))));
         }
         return all;
     }

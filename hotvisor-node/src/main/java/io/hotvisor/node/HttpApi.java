@@ -22,6 +22,9 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.hotvisor.runtime.InvocationFailure;
 import io.hotvisor.runtime.InvocationResult;
+import io.hotvisor.runtime.WarmUp;
+import io.hotvisor.runtime.Warmth;
+import io.hotvisor.runtime.WarmthTracker;
 
 /**
  * The HTTP API, v1 (see DESIGN.md "HTTP API contract"), plus the Graalvisor/Hydra calls {@code POST /register} and
@@ -137,24 +140,72 @@ final class HttpApi {
     private void list(FunctionRegistry registry, ServerResponse res) {
         ObjectNode root = Json.object();
         ArrayNode arr = root.putArray("functions");
-        registry.all().forEach(l -> arr.add(describe(l)));
+        registry.all().forEach(l -> arr.add(describe(registry, l, false)));
         registry.failed().forEach((name, why) -> arr.addObject().put("name", name).put("state", "failed")
                 .put("error", why));
         json(res, 200, root);
     }
 
-    private ObjectNode describe(FunctionRegistry.Live l) {
+    /** A live function; with {@code trajectory}, its warmth carries the first and recent latencies too. */
+    private ObjectNode describe(FunctionRegistry registry, FunctionRegistry.Live l, boolean trajectory) {
         ObjectNode n = FunctionStore.toJson(l.stored());
         n.put("state", "ready");
         n.putObject("sandboxes").put("live", l.dispatcher().liveSandboxes())
                 .put("busy", l.dispatcher().busySandboxes()).put("queued", l.dispatcher().queueDepth());
+        WarmthTracker tracker = registry.warmth();
+        (trajectory ? tracker.warmth(l.stored().name()) : tracker.summary(l.stored().name()))
+                .filter(w -> w.version() == l.stored().version())
+                .ifPresent(w -> n.set("warmth", warmth(w, registry.warmth().options().hotFactor(), trajectory)));
+        if (l.warmUp().outcome() != WarmUp.Outcome.NONE) {
+            n.set("warmUp", warmUp(l.warmUp()));
+        }
         return n;
+    }
+
+    /** {@code {"replays", "ms", "lastReplayUs", "outcome", "detail"?}}: what the warm-up replays did at load. */
+    static ObjectNode warmUp(WarmUp w) {
+        ObjectNode o = Json.object().put("replays", w.replays()).put("ms", w.nanos() / 1_000_000)
+                .put("lastReplayUs", w.lastNanos() / 1000.0).put("outcome", w.outcome().id());
+        if (!w.detail().isEmpty()) {
+            o.put("detail", w.detail());
+        }
+        return o;
+    }
+
+    /**
+     * {@code {"state", "steadyStateUs", "fleetSteadyStateUs", "referenceUs", "reference", "floorUs", "hotFactor",
+     * "invocations": {"hot", "warming", "notHotFraction"}, "firstInvocationsUs": [...], "recentUs": [...]}};
+     * latencies in microseconds, absent where not known. See README, "Warmth".
+     */
+    static ObjectNode warmth(Warmth w, double hotFactor, boolean trajectory) {
+        ObjectNode o = Json.object().put("state", w.state().id());
+        putUs(o, "steadyStateUs", w.steadyStateNanos());
+        putUs(o, "fleetSteadyStateUs", w.fleetSteadyStateNanos());
+        putUs(o, "referenceUs", w.referenceNanos());
+        o.put("reference", w.reference().id());
+        putUs(o, "floorUs", w.floorNanos());
+        o.put("hotFactor", hotFactor);
+        o.putObject("invocations").put("hot", w.hotInvocations()).put("warming", w.warmingInvocations())
+                .put("notHotFraction", w.notHotFraction());
+        if (trajectory) {
+            ArrayNode first = o.putArray("firstInvocationsUs");
+            w.firstNanos().forEach(nanos -> first.add(nanos / 1000.0));
+            ArrayNode recent = o.putArray("recentUs");
+            w.recentNanos().forEach(nanos -> recent.add(nanos / 1000.0));
+        }
+        return o;
+    }
+
+    private static void putUs(ObjectNode o, String field, long nanos) {
+        if (nanos > 0) {
+            o.put(field, nanos / 1000.0);
+        }
     }
 
     private void describe(FunctionRegistry registry, String name, ServerResponse res) {
         DeployRequest.checkName(name);
         FunctionRegistry.Live l = registry.get(name).orElseThrow(() -> registry.unknown(name));
-        json(res, 200, describe(l));
+        json(res, 200, describe(registry, l, true));
     }
 
     private void deploy(FunctionRegistry registry, String name, ServerRequest req, ServerResponse res) {
@@ -165,6 +216,9 @@ final class HttpApi {
         ObjectNode body = FunctionStore.toJson(d.stored());
         body.put("state", "ready");
         body.put("loadMs", d.loadNanos() / 1_000_000);
+        if (d.warmUp().outcome() != WarmUp.Outcome.NONE) {
+            body.set("warmUp", warmUp(d.warmUp()));
+        }
         json(res, d.created() ? 201 : 200, body);
     }
 

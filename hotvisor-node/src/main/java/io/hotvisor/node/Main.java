@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import io.hotvisor.runtime.DispatchOptions;
 import io.hotvisor.runtime.JavaScanPolicy;
 import io.hotvisor.runtime.RuntimeOptions;
+import io.hotvisor.runtime.WarmthOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -59,6 +60,16 @@ public final class Main implements Callable<Integer> {
             + " (under <data-dir>/aot-cache); 0 turns AOT caches off (default: ${DEFAULT-VALUE}).")
     int aotTrainingInvocations = RuntimeOptions.DEFAULT_AOT_TRAINING_INVOCATIONS;
 
+    @Option(names = "--hot-factor", description = "A function runs hot on this node while the fastest of its last 5"
+            + " invocations is within this factor of the best steady state known for it, this node's or the"
+            + " cluster's (default: ${DEFAULT-VALUE}).")
+    double hotFactor = WarmthOptions.DEFAULT_HOT_FACTOR;
+
+    @Option(names = "--warm-up-replays", description = "The most replays of a function's declared warmupInputs"
+            + " in a throw-away sandbox after each load, before it takes traffic (they stop earlier once the latency"
+            + " settles, or after 30 s); 0 turns replays off (default: ${DEFAULT-VALUE}).")
+    int warmUpReplays = WarmthOptions.DEFAULT_WARM_UP_REPLAYS;
+
     @Option(names = "--engine-option", description = "Extra GraalVM engine option KEY=VALUE, e.g."
             + " engine.TraceCompilation=true; repeatable.")
     Map<String, String> engineOptions = Map.of();
@@ -98,6 +109,14 @@ public final class Main implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "Invalid --aot-training-invocations " + aotTrainingInvocations + ": use 0 or more");
         }
+        if (!(hotFactor >= 1.0) || Double.isInfinite(hotFactor)) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "Invalid --hot-factor " + hotFactor + ": use a number of at least 1.0, e.g. 1.3");
+        }
+        if (warmUpReplays < 0) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "Invalid --warm-up-replays " + warmUpReplays + ": use 0 or more");
+        }
         RuntimeOptions.Builder runtime = RuntimeOptions.builder().allowInterpreter(allowInterpreter).javaScan(scan)
                 .aotCacheDir(dataDir.resolve("aot-cache").toAbsolutePath())
                 .aotTrainingInvocations(aotTrainingInvocations);
@@ -106,6 +125,7 @@ public final class Main implements Callable<Integer> {
                 .host(host).port(port).dataDir(dataDir).maxBodyBytes(maxBodyBytes)
                 .runtime(runtime.build())
                 .dispatch(DispatchOptions.defaults().queueCapacity(queueCapacity).keepAlive(duration(keepAlive)))
+                .warmth(WarmthOptions.defaults().hotFactor(hotFactor).warmUpReplays(warmUpReplays))
                 .adminKey(System.getenv().getOrDefault("HOTVISOR_ADMIN_KEY", ""))
                 .cluster(new ClusterOptions(redis, clusterName, nodeId, advertiseUrl, duration(reclaimAfter),
                         ClusterOptions.NONE.asyncWorkers()))

@@ -6,6 +6,7 @@ import java.util.Objects;
 
 import io.hotvisor.runtime.DispatchOptions;
 import io.hotvisor.runtime.RuntimeOptions;
+import io.hotvisor.runtime.WarmthOptions;
 
 /**
  * How a node runs.
@@ -22,10 +23,11 @@ import io.hotvisor.runtime.RuntimeOptions;
  *                        node} reads it from env {@code HOTVISOR_ADMIN_KEY}); empty for none, the default. Without
  *                        it, a node whose data directory has no admin key generates one
  * @param cluster         the cluster to join; defaults to {@link ClusterOptions#NONE} (a node on its own)
+ * @param warmth          how the node judges whether a function runs hot; defaults to {@link WarmthOptions#defaults()}
  */
 public record NodeConfig(String host, int port, Path dataDir, long maxBodyBytes, RuntimeOptions runtime,
                          DispatchOptions dispatch, Duration asyncRetention, int asyncMaxPending, String adminKey,
-                         ClusterOptions cluster) {
+                         ClusterOptions cluster, WarmthOptions warmth) {
 
     public NodeConfig {
         Objects.requireNonNull(host, "host");
@@ -35,6 +37,7 @@ public record NodeConfig(String host, int port, Path dataDir, long maxBodyBytes,
         Objects.requireNonNull(asyncRetention, "asyncRetention");
         Objects.requireNonNull(adminKey, "adminKey");
         Objects.requireNonNull(cluster, "cluster");
+        Objects.requireNonNull(warmth, "warmth");
     }
 
     /** Like the record's, without the admin key. */
@@ -43,7 +46,7 @@ public record NodeConfig(String host, int port, Path dataDir, long maxBodyBytes,
         return "NodeConfig[host=" + host + ", port=" + port + ", dataDir=" + dataDir + ", maxBodyBytes=" + maxBodyBytes
                 + ", runtime=" + runtime + ", dispatch=" + dispatch + ", asyncRetention=" + asyncRetention
                 + ", asyncMaxPending=" + asyncMaxPending + ", adminKey=" + (adminKey.isEmpty() ? "none" : "(set)")
-                + ", cluster=" + cluster + "]";
+                + ", cluster=" + cluster + ", warmth=" + warmth + "]";
     }
 
     public static Builder builder() {
@@ -62,6 +65,7 @@ public record NodeConfig(String host, int port, Path dataDir, long maxBodyBytes,
         private int asyncMaxPending = 100_000;
         private String adminKey = "";
         private ClusterOptions cluster = ClusterOptions.NONE;
+        private WarmthOptions warmth = WarmthOptions.defaults();
 
         private Builder() {
         }
@@ -116,9 +120,14 @@ public record NodeConfig(String host, int port, Path dataDir, long maxBodyBytes,
             return this;
         }
 
+        public Builder warmth(WarmthOptions warmth) {
+            this.warmth = warmth;
+            return this;
+        }
+
         public NodeConfig build() {
             return new NodeConfig(host, port, dataDir, maxBodyBytes, runtime, dispatch, asyncRetention,
-                    asyncMaxPending, adminKey, cluster);
+                    asyncMaxPending, adminKey, cluster, warmth);
         }
     }
 }

@@ -4,12 +4,16 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 
 import io.hotvisor.runtime.DispatchListener;
 import io.hotvisor.runtime.FunctionDefinition;
 import io.hotvisor.runtime.FunctionDispatcher;
 import io.hotvisor.runtime.InvocationFailure;
+import io.hotvisor.runtime.Warmth;
+import io.hotvisor.runtime.WarmthTracker;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -18,8 +22,9 @@ import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 /**
- * The node's Prometheus metrics: per function (labelled with its namespace) (invocations, errors by class, latency, sandbox creation time,
- * queue depth, live sandboxes) and per process (JVM heap, RSS and the rest of the JVM collectors).
+ * The node's Prometheus metrics: per function (labelled with its namespace) (invocations, errors by class, latency,
+ * sandbox creation time, queue depth, live sandboxes, warmth: state, steady state, invocations by warmth) and per
+ * process (JVM heap, RSS and the rest of the JVM collectors).
  */
 final class NodeMetrics {
     private static final double[] LATENCY_BUCKETS = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
@@ -36,9 +41,10 @@ final class NodeMetrics {
     private final Counter errors;
     private final Histogram latency;
     private final Histogram sandboxCreation;
+    private final Counter byWarmth;
 
-    /** A live function's dispatcher and its namespace, for the gauges. */
-    record Dispatcher(String namespace, FunctionDispatcher dispatcher) {
+    /** A live function's dispatcher, its namespace and the warmth tracker of that namespace, for the gauges. */
+    record Dispatcher(String namespace, FunctionDispatcher dispatcher, WarmthTracker warmth) {
     }
 
     NodeMetrics(Supplier<Iterable<Dispatcher>> dispatchers) {
@@ -58,6 +64,11 @@ final class NodeMetrics {
                 .help("Time to create a sandbox (context or handler instance), code evaluated and handler found")
                 .classicUpperBounds(CREATION_BUCKETS).classicOnly()
                 .labelNames("namespace", "function", "language").register(registry);
+        byWarmth = Counter.builder().name("hotvisor_invocations_by_warmth")
+                .help("Successful invocations by the warmth they ran in (warming or hot, judged with their own"
+                        + " latency): the fraction not hot is warming / (warming + hot)")
+                .labelNames("namespace", "function", "language", "warmth").register(registry);
+        registerWarmthGauges(dispatchers);
         GaugeWithCallback.builder().name("hotvisor_queue_depth").help("Invocations waiting for a worker")
                 .labelNames("namespace", "function", "language")
                 .callback(cb -> dispatchers.get().forEach(d -> cb.call(d.dispatcher().queueDepth(), d.namespace(),
@@ -75,12 +86,56 @@ final class NodeMetrics {
                 .register(registry);
     }
 
+    private void registerWarmthGauges(Supplier<Iterable<Dispatcher>> dispatchers) {
+        GaugeWithCallback.builder().name("hotvisor_function_warmth")
+                .help("1 for the state the function's current version is in on this node (cold, warming, hot), 0 for"
+                        + " the others")
+                .labelNames("namespace", "function", "language", "state")
+                .callback(cb -> dispatchers.get().forEach(d -> warmth(d).ifPresent(w -> {
+                    for (Warmth.State s : Warmth.State.values()) {
+                        cb.call(w.state() == s ? 1 : 0, d.namespace(), d.dispatcher().definition().name(),
+                                lang(d.dispatcher().definition()), s.id());
+                    }
+                })))
+                .register(registry);
+        warmthGauge(dispatchers, "hotvisor_steady_state_seconds", "This node's steady-state latency of the function"
+                + " (median of its recent invocations once the latency stopped falling); absent before",
+                Warmth::steadyStateNanos);
+        warmthGauge(dispatchers, "hotvisor_fleet_steady_state_seconds", "The best steady-state latency of the"
+                + " function on any node of the cluster; absent outside a cluster or before any node has one",
+                Warmth::fleetSteadyStateNanos);
+        warmthGauge(dispatchers, "hotvisor_warmth_floor_seconds", "The fastest of the function's last 5"
+                + " invocations on this node, what its warmth is judged by", Warmth::floorNanos);
+        warmthGauge(dispatchers, "hotvisor_first_invocation_seconds", "Latency of the first invocation of the"
+                + " function's current version on this node", Warmth::firstInvocationNanos);
+    }
+
+    private void warmthGauge(Supplier<Iterable<Dispatcher>> dispatchers, String name, String help,
+                             ToLongFunction<Warmth> nanos) {
+        GaugeWithCallback.builder().name(name).help(help)
+                .labelNames("namespace", "function", "language")
+                .callback(cb -> dispatchers.get().forEach(d -> warmth(d).ifPresent(w -> {
+                    long n = nanos.applyAsLong(w);
+                    if (n > 0) {
+                        cb.call(n / 1e9, d.namespace(), d.dispatcher().definition().name(),
+                                lang(d.dispatcher().definition()));
+                    }
+                })))
+                .register(registry);
+    }
+
+    /** The warmth of the dispatcher's version; empty while the tracker has another version (a replace). */
+    private static Optional<Warmth> warmth(Dispatcher d) {
+        return d.warmth().summary(d.dispatcher().definition().name())
+                .filter(w -> w.version() == d.dispatcher().definition().version());
+    }
+
     private static String lang(FunctionDefinition f) {
         return f.config().language().id();
     }
 
-    /** Records what the dispatchers of {@code namespace}'s functions do. */
-    DispatchListener listener(String namespace) {
+    /** Records what the dispatchers of {@code namespace}'s functions do, and feeds their latencies to {@code warmth}. */
+    DispatchListener listener(String namespace, WarmthTracker warmth) {
         return new DispatchListener() {
             @Override
             public void sandboxCreated(FunctionDefinition function, long nanos) {
@@ -91,6 +146,8 @@ final class NodeMetrics {
             public void invocationSucceeded(FunctionDefinition function, long nanos) {
                 invocations.labelValues(namespace, function.name(), lang(function), "success").inc();
                 latency.labelValues(namespace, function.name(), lang(function)).observe(nanos / 1e9);
+                warmth.record(function.name(), function.version(), nanos).ifPresent(state ->
+                        byWarmth.labelValues(namespace, function.name(), lang(function), state.id()).inc());
             }
 
             @Override
@@ -112,6 +169,9 @@ final class NodeMetrics {
         }
         for (InvocationFailure.Kind k : InvocationFailure.Kind.values()) {
             errors.remove(namespace, function, language, k.name().toLowerCase(Locale.ROOT));
+        }
+        for (Warmth.State s : Warmth.State.values()) {
+            byWarmth.remove(namespace, function, language, s.id());
         }
         latency.remove(namespace, function, language);
         sandboxCreation.remove(namespace, function, language);

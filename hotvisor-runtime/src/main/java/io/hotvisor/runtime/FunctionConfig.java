@@ -1,6 +1,7 @@
 package io.hotvisor.runtime;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -19,6 +20,9 @@ import java.util.TreeMap;
  * @param sandbox     whether sandboxes are reused; defaults to {@link SandboxPolicy#REUSE}
  * @param isolation   where the code runs; defaults to {@link Isolation#NODE}; {@link Isolation#PROCESS} is for
  *                    Java only
+ * @param warmupInputs events (JSON texts) a node replays in a throw-away sandbox after loading the function and
+ *                    before it takes traffic, so that its first invocation runs compiled code (see
+ *                    {@link FunctionDispatcher#warmUp}); defaults to none
  */
 public record FunctionConfig(
         String name,
@@ -29,7 +33,8 @@ public record FunctionConfig(
         int concurrency,
         Map<String, String> env,
         SandboxPolicy sandbox,
-        Isolation isolation) {
+        Isolation isolation,
+        List<String> warmupInputs) {
 
     /** Default {@link #timeout()}: 30 s. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
@@ -46,6 +51,7 @@ public record FunctionConfig(
         Objects.requireNonNull(sandbox, "sandbox");
         Objects.requireNonNull(isolation, "isolation");
         env = Map.copyOf(env);
+        warmupInputs = List.copyOf(warmupInputs);
     }
 
     /** A builder with every default set. */
@@ -56,7 +62,7 @@ public record FunctionConfig(
     /** A builder holding this config's values. */
     public Builder toBuilder() {
         return new Builder(name, language, handler).timeout(timeout).memoryMb(memoryMb)
-                .concurrency(concurrency).env(env).sandbox(sandbox).isolation(isolation);
+                .concurrency(concurrency).env(env).sandbox(sandbox).isolation(isolation).warmupInputs(warmupInputs);
     }
 
     /** Builds a {@link FunctionConfig}. */
@@ -70,6 +76,7 @@ public record FunctionConfig(
         private Map<String, String> env = Map.of();
         private SandboxPolicy sandbox = SandboxPolicy.REUSE;
         private Isolation isolation = Isolation.NODE;
+        private List<String> warmupInputs = List.of();
 
         private Builder(String name, Language language, String handler) {
             this.name = name;
@@ -112,8 +119,14 @@ public record FunctionConfig(
             return this;
         }
 
+        public Builder warmupInputs(List<String> warmupInputs) {
+            this.warmupInputs = List.copyOf(warmupInputs);
+            return this;
+        }
+
         public FunctionConfig build() {
-            return new FunctionConfig(name, language, handler, timeout, memoryMb, concurrency, env, sandbox, isolation);
+            return new FunctionConfig(name, language, handler, timeout, memoryMb, concurrency, env, sandbox, isolation,
+                    warmupInputs);
         }
     }
 }

@@ -228,7 +228,7 @@ public final class FunctionDispatcher {
         long timeoutNanos = definition.config().timeout().toNanos();
         InvocationContext ctx = new InvocationContext(task.invocationId, definition.name(), definition.version(),
                 definition.config().memoryMb(), start + timeoutNanos, ticker);
-        // Set once by whichever stops the invocation first: the timeout or the memory limit.
+        // Set once by whichever answers the caller first: the timeout, the memory limit, or a result.
         AtomicBoolean stopped = new AtomicBoolean();
         running.add(sandbox);
         ScheduledFuture<?> alarm = watchdog.schedule(() -> stop(task, start, sandbox, stopped,
@@ -285,8 +285,11 @@ public final class FunctionDispatcher {
             return finished;
         }
         if (result != null) {
-            if (task.future.complete(result)) {
+            // Claims the answer (a timeout firing now finds it taken), then tells the listener before the caller: a
+            // caller that reads metrics or warmth right after its response sees its own invocation counted.
+            if (stopped.compareAndSet(false, true)) {
                 listener.invocationSucceeded(definition, result.durationNanos());
+                task.future.complete(result);
             }
         } else {
             fail(task, finished - start, failure);
@@ -426,6 +429,21 @@ public final class FunctionDispatcher {
         }
         evicted.forEach(p -> closeQuietly(p.sandbox));
         return evicted.size();
+    }
+
+    /**
+     * Replays the function's declared warm-up inputs ({@link FunctionConfig#warmupInputs()}), in turn, in a sandbox
+     * of their own, until their latency stops falling ("settled", as a {@link WarmthTracker} judges it), or
+     * {@link WarmthOptions#warmUpReplays()} ran, or {@link WarmthOptions#warmUpBudget()} is spent. JavaScript and
+     * Python compile on the language's shared engine, so the pooled sandboxes inherit the compiled code.
+     *
+     * <p>Nothing of a replay leaks: its results are dropped, what it prints is dropped, its sandbox (and the
+     * guest state in it) is closed at the end and never pooled, and the listener hears nothing (a replay is not an
+     * invocation). Each replay is bounded by the function's timeout, as an invocation. Runs guest code on the
+     * calling thread: call it on a platform thread, before the dispatcher takes traffic.
+     */
+    public WarmUp warmUp(WarmthOptions warmth) {
+        return WarmUpReplay.run(function, ticker, watchdog, warmth);
     }
 
     /** Invocations waiting for a worker. */

@@ -48,6 +48,11 @@ final class GuestOutput extends OutputStream {
         return new GuestOutput(sink(functionName), Level.WARNING, budget);
     }
 
+    /** Output that goes nowhere: a warm-up replay's. */
+    static GuestOutput discarded(Budget budget) {
+        return new GuestOutput((level, text) -> { }, Level.INFO, budget);
+    }
+
     static System.Logger logger(String functionName) {
         return System.getLogger("hotvisor.function." + functionName);
     }

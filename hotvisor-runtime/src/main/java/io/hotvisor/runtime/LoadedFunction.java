@@ -1,5 +1,7 @@
 package io.hotvisor.runtime;
 
+import java.util.Optional;
+
 /**
  * A function version that loaded cleanly: its code parsed (and cached on the language's shared engine), its
  * handler found. Makes sandboxes for it.
@@ -16,6 +18,14 @@ public interface LoadedFunction extends AutoCloseable {
      * @throws InvocationFailure (platform fault or function error) if the sandbox cannot be made
      */
     Sandbox newSandbox();
+
+    /**
+     * A sandbox for warm-up replays ({@link FunctionDispatcher#warmUp}): as {@link #newSandbox()}, but what the guest
+     * prints is dropped. Empty where replays are not supported (Java functions: their hot start is the AOT cache).
+     */
+    default Optional<Sandbox> newThrowawaySandbox() {
+        return Optional.empty();
+    }
 
     /**
      * How many sandboxes the dispatcher should keep ready at all times, even when idle: 1 for Python (a GraalPy

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
@@ -110,6 +111,19 @@ final class PolyglotFunction implements LoadedFunction {
         } catch (DeployException e) {
             // The code loaded at deploy time but not now (it depends on time, randomness or the environment).
             LOG.log(System.Logger.Level.WARNING, "A new sandbox of function '" + definition.name() + "' failed to load", e);
+            throw InvocationFailure.functionError("InitError", e.getMessage(), List.of());
+        }
+    }
+
+    @Override
+    public Optional<Sandbox> newThrowawaySandbox() {
+        if (closed) {
+            throw InvocationFailure.of(InvocationFailure.Kind.PLATFORM_FAULT,
+                    "Function '" + definition.name() + "' version " + definition.version() + " was unloaded");
+        }
+        try {
+            return Optional.of(PolyglotSandbox.create(this, true));
+        } catch (DeployException e) {
             throw InvocationFailure.functionError("InitError", e.getMessage(), List.of());
         }
     }

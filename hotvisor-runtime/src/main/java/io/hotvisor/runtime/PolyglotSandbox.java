@@ -51,11 +51,16 @@ final class PolyglotSandbox implements Sandbox {
      * @throws DeployException if the code does not load or the handler is missing
      */
     static PolyglotSandbox create(PolyglotFunction function) {
+        return create(function, false);
+    }
+
+    /** As {@link #create(PolyglotFunction)}; {@code quiet} drops what the guest prints (warm-up replays). */
+    static PolyglotSandbox create(PolyglotFunction function, boolean quiet) {
         PolyglotLanguage language = function.language();
         String name = function.definition().name();
         GuestOutput.Budget budget = GuestOutput.Budget.perInvocation();
-        GuestOutput out = GuestOutput.stdout(name, budget);
-        GuestOutput err = GuestOutput.stderr(name, budget);
+        GuestOutput out = quiet ? GuestOutput.discarded(budget) : GuestOutput.stdout(name, budget);
+        GuestOutput err = quiet ? GuestOutput.discarded(budget) : GuestOutput.stderr(name, budget);
         Context context = language.newContext(function, out, err);
         Value api = null;
         try {

@@ -36,6 +36,7 @@ class FunctionDispatcherTest {
         final int minIdle;
         final AtomicInteger made = new AtomicInteger();
         final AtomicInteger closed = new AtomicInteger();
+        final AtomicInteger throwaways = new AtomicInteger();
         volatile CountDownLatch gate = new CountDownLatch(0);
         boolean functionClosed;
 
@@ -89,6 +90,12 @@ class FunctionDispatcherTest {
         }
 
         @Override
+        public Optional<Sandbox> newThrowawaySandbox() {
+            throwaways.incrementAndGet();
+            return Optional.of(newSandbox());
+        }
+
+        @Override
         public int minIdleSandboxes() {
             return minIdle;
         }
@@ -119,6 +126,109 @@ class FunctionDispatcherTest {
             assertThat(System.nanoTime()).as("condition not reached within 10 s").isLessThan(deadline);
             Thread.sleep(2);
         }
+    }
+
+    @Test
+    void the_listener_hears_of_a_success_before_the_caller_does() throws Exception {
+        FakeFunction f = new FakeFunction(config(1, SandboxPolicy.REUSE, Duration.ofSeconds(5)), 0);
+        CountDownLatch heard = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        FunctionDispatcher d = FunctionDispatcher.create(f, DispatchOptions.defaults().idlePoll(Duration.ofMillis(5)),
+                ticker, watchdog, Executors.newVirtualThreadPerTaskExecutor(), new DispatchListener() {
+                    @Override
+                    public void invocationSucceeded(FunctionDefinition function, long nanos) {
+                        heard.countDown();
+                        try {
+                            release.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                });
+
+        CompletableFuture<InvocationResult> result = submit(d, "{}");
+
+        assertThat(heard.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(result).as("answered before the listener returned").isNotDone();
+        release.countDown();
+        assertThat(result.get().json()).isEqualTo("{\"sandbox\":1,\"calls\":1}");
+    }
+
+    /** A listener that counts every call, to show warm-up replays are not invocations. */
+    private static final class Counting implements DispatchListener {
+        final AtomicInteger calls = new AtomicInteger();
+
+        @Override
+        public void sandboxCreated(FunctionDefinition function, long nanos) {
+            calls.incrementAndGet();
+        }
+
+        @Override
+        public void invocationSucceeded(FunctionDefinition function, long nanos) {
+            calls.incrementAndGet();
+        }
+
+        @Override
+        public void invocationFailed(FunctionDefinition function, long nanos, InvocationFailure failure) {
+            calls.incrementAndGet();
+        }
+    }
+
+    private static FakeFunction warmable(List<String> inputs) {
+        return new FakeFunction(config(1, SandboxPolicy.REUSE, Duration.ofSeconds(5)).toBuilder()
+                .warmupInputs(inputs).build(), 0);
+    }
+
+    private FunctionDispatcher dispatcher(FakeFunction f, DispatchListener listener) {
+        return FunctionDispatcher.create(f, DispatchOptions.defaults().idlePoll(Duration.ofMillis(5)), ticker,
+                watchdog, Executors.newVirtualThreadPerTaskExecutor(), listener);
+    }
+
+    @Test
+    void warm_up_replays_the_inputs_in_a_throwaway_sandbox_until_settled_and_leaks_nothing() throws Exception {
+        FakeFunction f = warmable(List.of("{\"a\":1}", "{\"a\":2}"));
+        Counting listener = new Counting();
+        FunctionDispatcher d = dispatcher(f, listener);
+
+        WarmUp w = d.warmUp(WarmthOptions.defaults());
+
+        // The fake ticker stands still: every replay takes the same time, so the curve settles after 2 x 5.
+        assertThat(w.outcome()).isEqualTo(WarmUp.Outcome.SETTLED);
+        assertThat(w.replays()).isEqualTo(10);
+        assertThat(f.throwaways).hasValue(1);
+        assertThat(f.closed).as("the replays' sandbox is closed").hasValue(1);
+        assertThat(d.liveSandboxes()).as("and never pooled").isZero();
+        assertThat(listener.calls).as("replays are not invocations").hasValue(0);
+        assertThat(submit(d, "{}").get().json()).as("the first invocation's sandbox saw no replay")
+                .isEqualTo("{\"sandbox\":2,\"calls\":1}");
+    }
+
+    @Test
+    void warm_up_stops_at_its_replay_limit_its_budget_or_a_failing_input() {
+        assertThat(dispatcher(warmable(List.of("{}")), DispatchOptions.defaults())
+                .warmUp(WarmthOptions.defaults().warmUpReplays(3)))
+                .extracting(WarmUp::replays, WarmUp::outcome).containsExactly(3, WarmUp.Outcome.MAX_REPLAYS);
+        assertThat(dispatcher(warmable(List.of("{}")), DispatchOptions.defaults())
+                .warmUp(WarmthOptions.defaults().warmUpBudget(Duration.ZERO)))
+                .extracting(WarmUp::replays, WarmUp::outcome).containsExactly(0, WarmUp.Outcome.BUDGET);
+
+        FakeFunction failing = warmable(List.of("{}", "\"fail\""));
+        WarmUp failed = dispatcher(failing, DispatchOptions.defaults()).warmUp(WarmthOptions.defaults());
+        assertThat(failed.outcome()).isEqualTo(WarmUp.Outcome.FAILED);
+        assertThat(failed.replays()).isEqualTo(1);
+        assertThat(failed.detail()).isEqualTo("Warm-up input 2 of 2 failed (function_error): boom");
+        assertThat(failing.closed).hasValue(1);
+    }
+
+    @Test
+    void warm_up_without_inputs_or_with_replays_off_makes_no_sandbox() {
+        FakeFunction none = warmable(List.of());
+        assertThat(dispatcher(none, DispatchOptions.defaults()).warmUp(WarmthOptions.defaults()).outcome())
+                .isEqualTo(WarmUp.Outcome.NONE);
+        FakeFunction off = warmable(List.of("{}"));
+        assertThat(dispatcher(off, DispatchOptions.defaults()).warmUp(WarmthOptions.defaults().warmUpReplays(0))
+                .outcome()).isEqualTo(WarmUp.Outcome.NONE);
+        assertThat(none.made.get() + off.made.get()).isZero();
     }
 
     @Test

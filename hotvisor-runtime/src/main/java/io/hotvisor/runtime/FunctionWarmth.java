@@ -1,0 +1,140 @@
+package io.hotvisor.runtime;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The latency trajectory and warmth of one function version on one node; see {@link WarmthTracker} for the rules.
+ * Thread-safe: every method is synchronized (invocations of one function finish on several worker threads, and
+ * each update is a few array operations).
+ */
+final class FunctionWarmth {
+    private final WarmthOptions options;
+    private final long version;
+    /** The first latencies, grown on demand up to {@code firstInvocations}: most functions run only a few times. */
+    private long[] first = new long[8];
+    private int firstCount;
+    /** The last {@code window} latencies, a ring: {@code recent[(next - 1) mod window]} is the newest. */
+    private final long[] recent;
+    private int next;
+    private long count;
+    private boolean settled;
+    private long fleetBest;
+    private long hot;
+    private long warming;
+    private Warmth.State state = Warmth.State.COLD;
+
+    FunctionWarmth(WarmthOptions options, long version) {
+        this.options = options;
+        this.version = version;
+        this.recent = new long[options.window()];
+    }
+
+    long version() {
+        return version;
+    }
+
+    /** Records one successful invocation; returns the state it ran in, judged with its own latency. */
+    synchronized Warmth.State record(long nanos) {
+        long latency = Math.max(1, nanos);
+        if (firstCount < options.firstInvocations()) {
+            if (firstCount == first.length) {
+                first = Arrays.copyOf(first, Math.min(options.firstInvocations(), first.length * 2));
+            }
+            first[firstCount++] = latency;
+        }
+        recent[next] = latency;
+        next = (next + 1) % recent.length;
+        count++;
+        int k = options.floorWindow();
+        if (!settled && count >= 2L * k) {
+            // Stopped falling: the newest k are not much faster than the oldest k still held. Comparing across the
+            // whole window (not two adjacent k) catches a slow JIT curve, which falls little between neighbours.
+            int held = (int) Math.min(count, recent.length);
+            settled = floor(0, k) * options.settleRatio() >= floor(held - k, k);
+        }
+        state = judge();
+        if (state == Warmth.State.HOT) {
+            hot++;
+        } else {
+            warming++;
+        }
+        return state;
+    }
+
+    /** Whether the latency stopped falling. */
+    synchronized boolean settled() {
+        return settled;
+    }
+
+    /** Sets the cluster's best steady state for this version; 0 when none is known. */
+    synchronized void fleetBest(long nanos) {
+        fleetBest = Math.max(0, nanos);
+        if (count > 0) {
+            state = judge();
+        }
+    }
+
+    /** What is known now; {@code trajectory} false leaves out the two lists (cheap, for metrics and heartbeats). */
+    synchronized Warmth snapshot(boolean trajectory) {
+        long steady = steadyState();
+        long reference = reference(steady);
+        Warmth.Reference source = reference == 0 ? Warmth.Reference.NONE
+                : reference == steady ? Warmth.Reference.NODE : Warmth.Reference.FLEET;
+        List<Long> firstList = new ArrayList<>();
+        List<Long> recentList = new ArrayList<>();
+        if (trajectory) {
+            for (int i = 0; i < firstCount; i++) {
+                firstList.add(first[i]);
+            }
+            for (int i = (int) Math.min(count, recent.length); i >= 1; i--) {
+                recentList.add(recent[Math.floorMod(next - i, recent.length)]);
+            }
+        }
+        return new Warmth(version, state, steady, fleetBest, reference, source,
+                count == 0 ? 0 : floor(0, options.floorWindow()), hot, warming, firstCount == 0 ? 0 : first[0],
+                firstList, recentList);
+    }
+
+    private Warmth.State judge() {
+        long reference = reference(steadyState());
+        if (reference == 0) {
+            return Warmth.State.WARMING;
+        }
+        return floor(0, options.floorWindow()) <= reference * options.hotFactor()
+                ? Warmth.State.HOT : Warmth.State.WARMING;
+    }
+
+    /** The lower of this node's steady state and the fleet's best, whichever are known; 0 if neither. */
+    private long reference(long steady) {
+        if (steady == 0 || (fleetBest > 0 && fleetBest < steady)) {
+            return fleetBest;
+        }
+        return steady;
+    }
+
+    /** The median of the recent window once settled, else 0. */
+    private long steadyState() {
+        if (!settled) {
+            return 0;
+        }
+        int n = (int) Math.min(count, recent.length);
+        long[] sorted = new long[n];
+        for (int i = 1; i <= n; i++) {
+            sorted[i - 1] = recent[Math.floorMod(next - i, recent.length)];
+        }
+        Arrays.sort(sorted);
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    /** The fastest of {@code k} latencies, skipping the {@code skip} newest; as many as there are. */
+    private long floor(int skip, int k) {
+        int available = (int) Math.min(count, recent.length) - skip;
+        long min = Long.MAX_VALUE;
+        for (int i = 1; i <= Math.min(k, available); i++) {
+            min = Math.min(min, recent[Math.floorMod(next - skip - i, recent.length)]);
+        }
+        return min;
+    }
+}

@@ -1,0 +1,47 @@
+package io.hotvisor.runtime;
+
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * What the replay of a function's declared warm-up inputs did ({@link FunctionDispatcher#warmUp}).
+ *
+ * @param replays      how many replays ran to the end
+ * @param nanos        how long the warm-up took, the throw-away sandbox's creation included
+ * @param lastNanos    the latency of the last replay; 0 if none ran
+ * @param outcome      why it stopped
+ * @param detail       for {@link Outcome#FAILED}, what failed; empty otherwise
+ */
+public record WarmUp(int replays, long nanos, long lastNanos, Outcome outcome, String detail) {
+
+    public WarmUp {
+        Objects.requireNonNull(outcome, "outcome");
+        Objects.requireNonNull(detail, "detail");
+    }
+
+    /** Why a warm-up stopped. */
+    public enum Outcome {
+        /** The function declares no warm-up inputs, or replays are turned off: nothing ran. */
+        NONE,
+        /** Replays are not supported for the function (Java). */
+        UNSUPPORTED,
+        /** The replays' latency stopped falling (as {@link WarmthTracker} judges "settled"). */
+        SETTLED,
+        /** {@link WarmthOptions#warmUpReplays()} ran before it settled. */
+        MAX_REPLAYS,
+        /** {@link WarmthOptions#warmUpBudget()} ran out before it settled. */
+        BUDGET,
+        /** A replay failed (the function threw on its own warm-up input, or timed out); the rest were skipped. */
+        FAILED;
+
+        /** {@code none}, {@code settled}, {@code max_replays}, ... as the API spells it. */
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** A warm-up that did not run. */
+    public static WarmUp none() {
+        return new WarmUp(0, 0, 0, Outcome.NONE, "");
+    }
+}
