@@ -123,6 +123,7 @@ final class FunctionRegistry {
     Deployed deploy(DeployRequest request) {
         String name = request.config().name();
         synchronized (nameLocks.computeIfAbsent(name, n -> new Object())) {
+            long ts = ticker.read();
             StoredFunction staged = store.stage(request, clock.instant());
             long t0 = ticker.read();
             FunctionDispatcher dispatcher;
@@ -136,6 +137,7 @@ final class FunctionRegistry {
                 throw e;
             }
             long loadNanos = ticker.read() - t0;
+            long tc = ticker.read();
             try {
                 store.commit(staged);
             } catch (RuntimeException e) {
@@ -152,7 +154,8 @@ final class FunctionRegistry {
                 });
             }
             LOG.log(Level.INFO, (old == null ? "Created" : "Replaced") + " function '" + name + "' version "
-                    + staged.version() + " in " + loadNanos / 1_000_000 + " ms");
+                    + staged.version() + ": loaded in " + loadNanos / 1_000_000 + " ms, stored in "
+                    + (t0 - ts + ticker.read() - tc) / 1_000_000 + " ms");
             return new Deployed(staged, old == null, loadNanos);
         }
     }
