@@ -209,7 +209,7 @@ final class ClusterLink implements AutoCloseable {
             long t0 = System.nanoTime();
             try {
                 registry.deploy(DeployRequest.parse(name, Json.parse(doc.getBytes(StandardCharsets.UTF_8),
-                        "a function definition")));
+                        "a function definition")), false); // a copy: Redis holds it durably
                 LOG.log(Level.INFO, "Deployed '" + key + "' cluster version " + p.version() + " in "
                         + (System.nanoTime() - t0) / 1_000_000 + " ms");
             } catch (RuntimeException e) {

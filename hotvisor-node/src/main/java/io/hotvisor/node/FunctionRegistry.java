@@ -121,10 +121,20 @@ final class FunctionRegistry {
      * @throws ApiException 400 when the code does not load (syntax error, handler not found, bad archive)
      */
     Deployed deploy(DeployRequest request) {
+        return deploy(request, true);
+    }
+
+    /**
+     * Creates or replaces a function; {@code durable} false for a copy of what Redis holds (a cluster node's copy
+     * of a function deployed through another node: see {@link FunctionStore}).
+     *
+     * @throws ApiException 400 when the code does not load (syntax error, handler not found, bad archive)
+     */
+    Deployed deploy(DeployRequest request, boolean durable) {
         String name = request.config().name();
         synchronized (nameLocks.computeIfAbsent(name, n -> new Object())) {
             long ts = ticker.read();
-            StoredFunction staged = store.stage(request, clock.instant());
+            StoredFunction staged = store.stage(request, clock.instant(), durable);
             long t0 = ticker.read();
             FunctionDispatcher dispatcher;
             try {
@@ -139,7 +149,7 @@ final class FunctionRegistry {
             long loadNanos = ticker.read() - t0;
             long tc = ticker.read();
             try {
-                store.commit(staged);
+                store.commit(staged, durable);
             } catch (RuntimeException e) {
                 dispatcher.drain();
                 throw e;
