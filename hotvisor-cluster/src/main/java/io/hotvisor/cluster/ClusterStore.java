@@ -151,6 +151,12 @@ public final class ClusterStore implements AutoCloseable {
         });
     }
 
+    /** One function's current pointer; empty if the catalog does not have it. */
+    public Optional<FunctionPointer> function(String namespace, String name) {
+        return call("read function '" + name + "'", () -> Optional.ofNullable(redis.hget(prefix + "fn:" + namespace,
+                name)).map(FunctionPointer::parse));
+    }
+
     /** The deploy document of one version; empty if it expired (it was replaced an hour ago). */
     public Optional<String> code(String namespace, String name, long version) {
         return call("read function '" + name + "'", () -> Optional.ofNullable(redis.get(codeKey(namespace, name,

@@ -49,6 +49,8 @@ import io.helidon.webserver.http.ServerResponse;
 public final class Gateway implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Gateway.class.getName());
     static final String NODE_HEADER = "X-Hotvisor-Node";
+    /** To the node: the function's cluster version this gateway routes for (the node loads it first if behind). */
+    static final String CATALOG_VERSION_HEADER = "X-Hotvisor-Catalog-Version";
     private static final List<String> PASSED_REQUEST_HEADERS = List.of("Authorization", "X-Hotvisor-Namespace",
             "Content-Type");
     private static final Duration SUSPECT_FOR = Duration.ofSeconds(2);
@@ -65,6 +67,8 @@ public final class Gateway implements AutoCloseable {
     private volatile long nodesReadAt;
     private volatile long catalogRev = -1;
     private volatile long catalogReadAt;
+    /** Set after a deploy or delete went through this gateway: the next call re-reads the catalog. */
+    private volatile boolean catalogStale;
     private WebServer server;
 
     private Gateway(GatewayConfig config, ClusterStore store) {
@@ -199,7 +203,7 @@ public final class Gateway implements AutoCloseable {
         for (NodeInfo n : order) {
             placement.started(fn, n.id());
             try {
-                relay(forward(n, req, body), n, res);
+                relay(forward(n, req, body, p == null ? -1 : p.version()), n, res);
                 return;
             } catch (HttpConnectTimeoutException | ConnectException e) {
                 suspect(n, e);
@@ -246,8 +250,8 @@ public final class Gateway implements AutoCloseable {
         for (int i = 0; i < live.size(); i++) {
             NodeInfo n = live.get((start + i) % live.size());
             try {
-                relay(forward(n, req, body), n, res);
-                catalogRev = -1; // a deploy or delete: re-read the catalog
+                relay(forward(n, req, body, -1), n, res);
+                catalogStale = true; // a deploy or delete: re-read the catalog
                 return;
             } catch (HttpConnectTimeoutException | ConnectException e) {
                 suspect(n, e);
@@ -263,7 +267,7 @@ public final class Gateway implements AutoCloseable {
         throw new GatewayException(503, "NoNodes", "No live node of cluster '" + config.cluster() + "' answered");
     }
 
-    private HttpResponse<byte[]> forward(NodeInfo n, ServerRequest req, byte[] body)
+    private HttpResponse<byte[]> forward(NodeInfo n, ServerRequest req, byte[] body, long catalogVersion)
             throws IOException, InterruptedException {
         String query = req.query().rawValue();
         URI uri = URI.create(n.url() + req.path().rawPath() + (query.isEmpty() ? "" : "?" + query));
@@ -272,6 +276,9 @@ public final class Gateway implements AutoCloseable {
                         : HttpRequest.BodyPublishers.ofByteArray(body));
         for (String h : PASSED_REQUEST_HEADERS) {
             req.headers().first(HeaderNames.create(h)).ifPresent(v -> b.header(h, v));
+        }
+        if (catalogVersion >= 0) {
+            b.header(CATALOG_VERSION_HEADER, Long.toString(catalogVersion));
         }
         return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
@@ -294,8 +301,12 @@ public final class Gateway implements AutoCloseable {
 
     /** Live nodes (heartbeat current, not suspected in the last 2 s), re-read from Redis at most every 250 ms. */
     List<NodeInfo> liveNodes() {
+        return liveNodes(250_000_000L);
+    }
+
+    private List<NodeInfo> liveNodes(long maxAgeNanos) {
         long now = System.nanoTime();
-        if (now - nodesReadAt > 250_000_000L) {
+        if (now - nodesReadAt > maxAgeNanos) {
             try {
                 nodes = store.nodes();
                 nodesReadAt = now;
@@ -308,12 +319,19 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * Live nodes that hold the function's current version; else those holding any version (a node that has not
-     * loaded a new version yet serves the old one); else every live node (which answers 404 if none has it).
+     * Live nodes that hold the function's current version; else those holding any version; else every live node.
+     * Whichever node gets the invocation loads the current version first if it does not hold it (the
+     * {@value #CATALOG_VERSION_HEADER} header), so the preference only spares the client a node's load time. Just
+     * after a deploy no heartbeat may list the new version yet: the members are then re-read every 50 ms (not 250),
+     * so the invocations move to the nodes that have loaded it soon after they report it.
      */
     private List<NodeInfo> holders(String fn, long version) {
         List<NodeInfo> live = liveNodes();
         List<NodeInfo> current = live.stream().filter(n -> n.holds(fn, version)).toList();
+        if (current.isEmpty() && version >= 0) {
+            live = liveNodes(50_000_000L);
+            current = live.stream().filter(n -> n.holds(fn, version)).toList();
+        }
         if (!current.isEmpty()) {
             return current;
         }
@@ -323,8 +341,9 @@ public final class Gateway implements AutoCloseable {
 
     private Map<String, FunctionPointer> functions(String ns, boolean fresh) {
         long now = System.nanoTime();
-        if (fresh || now - catalogReadAt > 250_000_000L) {
+        if (fresh || catalogStale || now - catalogReadAt > 250_000_000L) {
             try {
+                catalogStale = false;
                 long rev = store.catalogRevision();
                 if (rev != catalogRev) {
                     catalog.clear();

@@ -66,6 +66,9 @@ class ClusterStoreTest {
                     .contains("{\"code\":\"one\"}");
             assertThat(s.catalogRevision()).isGreaterThan(rev0);
             assertThat(s.functions("other")).isEmpty();
+            assertThat(s.function("default", "f")).contains(new FunctionPointer(v2, true));
+            assertThat(s.function("default", "g")).isEmpty();
+            assertThat(s.function("other", "f")).isEmpty();
         }
     }
 

@@ -50,10 +50,18 @@ class ClusterTest {
             nodes.add(startNode(i));
         }
         gateway = GatewayProcess.start(redis.url());
-        // Every node pays its first JavaScript engine start here, not inside a test.
+        // Every node pays its first JavaScript engine start and its first invocations here, not inside a test: on a
+        // loaded 2-core machine a fresh node JVM's first invocation took 3-4 s (1.1-1.4 s of it inside the function,
+        // the rest its HTTP path, all interpreted), which no test below is about.
         nodes.get(0).http().deploySource("warm", "javascript", "index.handler",
                 "exports.handler = async () => ({ok: true})", Map.of());
         awaitHeld("default/warm", 3);
+        for (int i = 0; i < 20; i++) {
+            for (NodeProcess n : nodes) {
+                assertThat(n.http().invoke("warm", "{}").status()).isEqualTo(200);
+            }
+            assertThat(gateway.http().invoke("warm", "{}").status()).isEqualTo(200);
+        }
     }
 
     private NodeProcess startNode(int i) throws Exception {
@@ -75,34 +83,46 @@ class ClusterTest {
 
     @Test
     @Order(1)
-    void a_function_deployed_through_node_1_is_served_through_the_gateway_by_node_3() throws Exception {
-        // The gateway keeps each function on its first node by rendezvous hashing: of six functions, some have
-        // node 3 first (deterministic for these names). Each is deployed through node 1 and invoked through the
-        // gateway until node 3 answers it (or, for the others, until 3 s have passed).
-        Map<String, Long> node3Ms = new HashMap<>();
-        Map<String, Set<String>> servedBy = new HashMap<>();
+    void a_function_deployed_through_node_1_is_served_through_the_gateway_by_node_3_with_no_failed_call()
+            throws Exception {
+        // The issue's proof: "deploy through node 1, invoke through the gateway landing on node 3". The gateway keeps
+        // each function on one node by rendezvous hashing, so of six functions some settle on node 3 (deterministic
+        // for these names). Each is deployed through node 1, then invoked through the gateway for a second: every
+        // call must succeed (a node that has not synced the function yet loads it on demand, so there is no 404
+        // window), and those that settle on node 3 are then answered by node 3. How soon node 3 answers ("within a
+        // second") is a number for the benchmark (bench/cluster-deploy.sh), not an assertion: on a loaded 2-core
+        // machine one warm call can take a second. The times are printed.
+        Map<String, Map<String, Long>> firstAnswerMs = new HashMap<>();
         for (int f = 0; f < 6; f++) {
             String name = "echo-" + f;
             nodes.get(0).http().deploySource(name, "javascript", "index.handler",
                     "exports.handler = async (e) => ({echo: e.x})", Map.of());
             long t0 = System.nanoTime();
-            while (System.nanoTime() - t0 < Duration.ofSeconds(3).toNanos()) {
-                Http.Response r = gateway.http().invoke(name, "{\"x\": " + f + "}");
-                if (r.status() == 200) {
-                    assertThat(r.json().path("echo").asInt()).isEqualTo(f);
-                    servedBy.computeIfAbsent(name, k -> new HashSet<>()).add(r.header("X-Hotvisor-Node"));
-                    if ("node-3".equals(r.header("X-Hotvisor-Node"))) {
-                        node3Ms.put(name, (System.nanoTime() - t0) / 1_000_000);
-                        break;
-                    }
-                }
+            Map<String, Long> first = new HashMap<>();
+            for (int i = 0; System.nanoTime() - t0 < Duration.ofSeconds(1).toNanos(); i++) {
+                Http.Response r = gateway.http().invoke(name, "{\"x\": " + i + "}");
+                assertThat(r.status()).as(name + " right after its deploy: " + r).isEqualTo(200);
+                assertThat(r.json().path("echo").asInt()).isEqualTo(i);
+                first.putIfAbsent(r.header("X-Hotvisor-Node"), (System.nanoTime() - t0) / 1_000_000);
                 Thread.sleep(10);
             }
+            firstAnswerMs.put(name, first);
         }
-        System.out.println("Deployed through node 1, first answered through the gateway by node 3 after (ms): "
-                + node3Ms + "; served by: " + servedBy);
-        assertThat(node3Ms).as("functions node 3 answered through the gateway").isNotEmpty();
-        awaitHeld("default/echo-0", 3);
+        Map<String, String> settledOn = new HashMap<>();
+        for (int f = 0; f < 6; f++) {
+            awaitHeld("default/echo-" + f, 3);
+        }
+        for (int f = 0; f < 6; f++) {
+            String name = "echo-" + f;
+            Http.Response r = gateway.http().invoke(name, "{\"x\": 7}");
+            assertThat(r.status()).as(r.toString()).isEqualTo(200);
+            assertThat(r.json().path("echo").asInt()).isEqualTo(7);
+            settledOn.put(name, r.header("X-Hotvisor-Node"));
+        }
+        System.out.println("Deployed through node 1; first answer through the gateway by each node within 1 s (ms"
+                + " after the deploy returned): " + firstAnswerMs + "; settled on: " + settledOn);
+        assertThat(settledOn).as("functions that node 3 served through the gateway (none would make this test"
+                + " vacuous)").containsValue("node-3");
         // Once every node holds it, an idle function's traffic stays on one node (its code stays hot there).
         Set<String> echo0 = new HashSet<>();
         for (int i = 0; i < 20; i++) {
@@ -115,6 +135,30 @@ class ClusterTest {
 
     @Test
     @Order(2)
+    void every_node_serves_a_function_as_soon_as_its_deploy_returned_and_the_gateway_the_new_version()
+            throws Exception {
+        // Straight to nodes 2 and 3 right after the deploy through node 1: neither has polled the catalog yet (or
+        // not necessarily), and both answer.
+        nodes.get(0).http().deploySource("fresh", "javascript", "index.handler",
+                "exports.handler = async (e) => ({v: 1, x: e.x})", Map.of());
+        for (int i = 1; i < 3; i++) {
+            Http.Response r = nodes.get(i).http().invoke("fresh", "{\"x\": " + i + "}");
+            assertThat(r.status()).as("node-" + (i + 1) + ": " + r).isEqualTo(200);
+            assertThat(r.json().path("x").asInt()).isEqualTo(i);
+        }
+        awaitHeld("default/fresh", 3);
+        // A new version deployed through the gateway is what the gateway's next invocations run, on whichever node.
+        gateway.http().deploySource("fresh", "javascript", "index.handler",
+                "exports.handler = async (e) => ({v: 2, x: e.x})", Map.of());
+        for (int i = 0; i < 5; i++) {
+            Http.Response r = gateway.http().invoke("fresh", "{\"x\": " + i + "}");
+            assertThat(r.status()).as(r.toString()).isEqualTo(200);
+            assertThat(r.json().path("v").asInt()).as("version answered right after the deploy: " + r).isEqualTo(2);
+        }
+    }
+
+    @Test
+    @Order(3)
     void a_fourth_node_takes_work_under_steady_load_without_errors() throws Exception {
         List<String> functions = new ArrayList<>();
         for (int f = 0; f < 8; f++) {
@@ -163,7 +207,7 @@ class ClusterTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void every_async_invocation_completes_exactly_once_when_a_node_is_killed_midway() throws Exception {
         nodes.get(0).http().deploySource("work", "javascript", "index.handler", WORK, Map.of());
         awaitHeld("default/work", nodes.size());
@@ -210,7 +254,7 @@ class ClusterTest {
     private final Map<String, JsonNode> asyncResults = new HashMap<>();
 
     @Test
-    @Order(4)
+    @Order(5)
     void a_killed_and_restarted_gateway_still_has_the_functions_and_the_async_results() throws Exception {
         gateway.killAndRestart();
         Http g = gateway.http();
@@ -230,7 +274,7 @@ class ClusterTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void functions_and_pending_async_invocations_survive_a_redis_restart_and_nodes_serve_meanwhile() throws Exception {
         nodes.get(0).http().deploySource("slow", "javascript", "index.handler", "exports.handler = async (e) => {"
                 + " const t = Date.now(); while (Date.now() - t < 300) {} return {n: e.n}; }", Map.of("concurrency", 1));
@@ -271,7 +315,7 @@ class ClusterTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void a_node_dying_mid_invocation_is_retried_elsewhere_only_for_an_idempotent_function() throws Exception {
         String slow = "exports.handler = async (e) => { const t = Date.now(); while (Date.now() - t < 4000) {}"
                 + " return {done: true}; }";

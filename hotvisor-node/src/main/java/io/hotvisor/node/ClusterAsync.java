@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -40,14 +41,18 @@ final class ClusterAsync implements AutoCloseable {
     private final ClusterOptions options;
     private final Clock clock;
     private final Duration retention;
+    /** Loads a function deployed through another node that this node has not synced yet (ClusterLink#ensure). */
+    private final BiConsumer<FunctionRegistry, String> ensure;
     private final Semaphore slots;
     private final ExecutorService workers = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("hv-async-", 0).factory());
     private final java.util.concurrent.atomic.AtomicInteger active = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean running = true;
 
-    ClusterAsync(ClusterStore store, Namespaces namespaces, ClusterOptions options, Clock clock, Duration retention) {
+    ClusterAsync(ClusterStore store, Namespaces namespaces, ClusterOptions options, Clock clock, Duration retention,
+                 BiConsumer<FunctionRegistry, String> ensure) {
         this.store = store;
+        this.ensure = ensure;
         this.namespaces = namespaces;
         this.options = options;
         this.clock = clock;
@@ -139,6 +144,7 @@ final class ClusterAsync implements AutoCloseable {
         long backoff = 20;
         while (true) {
             Optional<FunctionRegistry> registry = namespaces.get(task.namespace());
+            registry.ifPresent(r -> ensure.accept(r, task.function()));
             if (registry.isEmpty() || registry.get().get(task.function()).isEmpty()) {
                 if (System.nanoTime() < deadline) { // deployed through another node a moment ago: not synced yet
                     pause(100);

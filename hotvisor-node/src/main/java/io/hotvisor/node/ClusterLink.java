@@ -34,10 +34,19 @@ import io.hotvisor.runtime.FunctionDispatcher;
  * those the catalog no longer has. This is polling rather than pub/sub: a missed notification (a reconnect) cannot
  * leave a node behind, and one GET per interval is nothing for Redis. The local store keeps a copy, so while Redis
  * is unreachable the node serves what it had, and catches up when Redis is back.
+ *
+ * <p>An invocation does not wait for the next poll: {@link #ensure} loads the catalog's version of a function this
+ * node does not have yet (deployed through another node a moment ago), or one older than the version the gateway
+ * routed the invocation for, on the invoking thread, before the invocation runs. So a function is servable by every
+ * node as soon as its deploy returned.
+ *
+ * <p>Concurrency: applying a version, and deploys and deletes through this node, are serialized per function (a
+ * lock per {@code ns/name}), so the poll, an invocation loading on demand and a deploy through this node never
+ * undo one another; a lock is held while that one function loads, never across functions.
  */
 final class ClusterLink implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ClusterLink.class.getName());
-    static final long SYNC_MS = 200;
+    static final long SYNC_MS = 50;
     static final Duration HEARTBEAT_TTL = Duration.ofSeconds(5);
 
     private final ClusterOptions options;
@@ -46,16 +55,18 @@ final class ClusterLink implements AutoCloseable {
     private final Namespaces namespaces;
     private final Clock clock;
     private final String url;
-    /** Serializes local deploys/deletes with the catalog sync, so the sync never undoes a deploy being published. */
-    private final ReentrantLock catalogLock = new ReentrantLock();
     /** {@code ns/name} -> the cluster version this node runs. */
     private final Map<String, Long> applied = new ConcurrentHashMap<>();
+    /** {@code ns/name} -> the lock that serializes applying, deploying and deleting that function on this node. */
+    private final Map<String, ReentrantLock> functionLocks = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(2,
             Thread.ofPlatform().name("hv-cluster-", 0).daemon(true).factory());
     private volatile long seenCatalogRev = -1;
     private volatile long seenTenantsRev = -1;
+    /** Set when a deploy or delete through this node could not reach Redis: the next sync reads the catalog. */
+    private volatile boolean resync;
     private volatile boolean redisDown;
-    private ClusterAsync async;
+    private volatile ClusterAsync async;
 
     private ClusterLink(ClusterOptions options, ClusterStore store, TenantStore tenants, Namespaces namespaces,
                         Clock clock, String url) {
@@ -87,7 +98,8 @@ final class ClusterLink implements AutoCloseable {
             LOG.log(Level.WARNING, "Redis unreachable at start; serving the local copy: " + e.getMessage());
             link.redisDown = true;
         }
-        link.async = new ClusterAsync(store, namespaces, options, clock, asyncRetention);
+        link.async = new ClusterAsync(store, namespaces, options, clock, asyncRetention,
+                (registry, name) -> link.ensure(registry, name, -1));
         link.timers.scheduleWithFixedDelay(link::sync, SYNC_MS, SYNC_MS, TimeUnit.MILLISECONDS);
         link.timers.scheduleWithFixedDelay(link::heartbeat, 0, 1, TimeUnit.SECONDS);
         link.async.start();
@@ -137,52 +149,118 @@ final class ClusterLink implements AutoCloseable {
 
     private void syncCatalog() {
         long rev = store.catalogRevision();
-        if (rev == seenCatalogRev) {
+        if (rev == seenCatalogRev && !resync) {
             return;
         }
-        catalogLock.lock();
-        try {
-            for (Map.Entry<String, FunctionRegistry> ns : namespaces.all().entrySet()) {
-                follow(ns.getKey(), ns.getValue(), store.functions(ns.getKey()));
-            }
-            seenCatalogRev = rev;
-        } finally {
-            catalogLock.unlock();
+        resync = false;
+        boolean changed = false;
+        for (Map.Entry<String, FunctionRegistry> ns : namespaces.all().entrySet()) {
+            changed |= follow(ns.getKey(), ns.getValue(), store.functions(ns.getKey()));
+        }
+        seenCatalogRev = rev;
+        if (changed) {
+            heartbeat(); // tell the gateway now, not up to a second later
         }
     }
 
-    private void follow(String ns, FunctionRegistry registry, Map<String, FunctionPointer> wanted) {
-        boolean[] changed = {false};
-        wanted.forEach((name, p) -> {
-            Long have = applied.get(ns + "/" + name);
-            if (have != null && have == p.version()) {
-                return;
+    private boolean follow(String ns, FunctionRegistry registry, Map<String, FunctionPointer> wanted) {
+        boolean changed = false;
+        for (Map.Entry<String, FunctionPointer> e : wanted.entrySet()) {
+            Long have = applied.get(ns + "/" + e.getKey());
+            if (have == null || have != e.getValue().version()) {
+                changed |= apply(ns, registry, e.getKey(), e.getValue());
+            }
+        }
+        for (String name : registry.names()) {
+            if (!wanted.containsKey(name)) {
+                changed |= drop(ns, registry, name);
+            }
+        }
+        return changed;
+    }
+
+    /**
+     * Runs version {@code p} of a function unless this node runs it already.
+     *
+     * @return whether anything changed on this node
+     */
+    private boolean apply(String ns, FunctionRegistry registry, String name, FunctionPointer p) {
+        String key = ns + "/" + name;
+        ReentrantLock lock = functionLocks.computeIfAbsent(key, k -> new ReentrantLock());
+        lock.lock();
+        try {
+            Long have = applied.get(key);
+            if (have != null && have >= p.version()) {
+                if (have == p.version()) {
+                    return false; // applied meanwhile, by an invocation or a deploy through this node
+                }
+                // This node runs a newer version than the pointer read: deployed through it after the pointer was
+                // read, or Redis lost data and counts from lower versions again. The pointer in Redis now decides.
+                FunctionPointer now = store.function(ns, name).orElse(null);
+                if (now == null || now.version() == have) {
+                    return false;
+                }
+                p = now;
             }
             String doc = store.code(ns, name, p.version()).orElse(null);
             if (doc == null) {
-                return; // replaced meanwhile: the next round sees the newer pointer
+                return false; // replaced meanwhile: the next round sees the newer pointer
             }
+            long t0 = System.nanoTime();
             try {
                 registry.deploy(DeployRequest.parse(name, Json.parse(doc.getBytes(StandardCharsets.UTF_8),
-                        "a function definition")));
-                LOG.log(Level.INFO, "Deployed '" + ns + "/" + name + "' cluster version " + p.version());
+                        "a function definition")), false); // a copy: Redis holds it durably
+                LOG.log(Level.INFO, "Deployed '" + key + "' cluster version " + p.version() + " in "
+                        + (System.nanoTime() - t0) / 1_000_000 + " ms");
             } catch (RuntimeException e) {
-                LOG.log(Level.ERROR, "Function '" + ns + "/" + name + "' version " + p.version()
+                LOG.log(Level.ERROR, "Function '" + key + "' version " + p.version()
                         + " from the cluster does not load on this node: " + e.getMessage());
             }
-            applied.put(ns + "/" + name, p.version());
-            changed[0] = true;
-        });
-        for (String name : registry.names()) {
-            if (!wanted.containsKey(name)) {
-                registry.delete(name);
-                applied.remove(ns + "/" + name);
-                LOG.log(Level.INFO, "Removed '" + ns + "/" + name + "': deleted from the cluster");
-                changed[0] = true;
-            }
+            applied.put(key, p.version());
+            return true;
+        } finally {
+            lock.unlock();
         }
-        if (changed[0] && async != null) {
-            heartbeat(); // tell the gateway now, not up to a second later
+    }
+
+    /** Deletes a function the catalog no longer has, unless it was published after the catalog was read. */
+    private boolean drop(String ns, FunctionRegistry registry, String name) {
+        String key = ns + "/" + name;
+        ReentrantLock lock = functionLocks.computeIfAbsent(key, k -> new ReentrantLock());
+        lock.lock();
+        try {
+            if (store.function(ns, name).isPresent() || !registry.delete(name)) {
+                return false;
+            }
+            applied.remove(key);
+            LOG.log(Level.INFO, "Removed '" + key + "': deleted from the cluster");
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Before an invocation: makes sure this node runs the catalog's version of the function, loading it now if this
+     * node does not have it yet (deployed through another node since the last poll) or has a version older than
+     * {@code minVersion} (the version the gateway routed the invocation for; negative: any). Costs nothing when
+     * this node is up to date; one Redis read otherwise. When Redis is unreachable, the local copy serves.
+     */
+    void ensure(FunctionRegistry registry, String name, long minVersion) {
+        String key = registry.namespace() + "/" + name;
+        Long have = applied.get(key);
+        if (registry.get(name).isPresent() && (minVersion < 0 || have != null && have >= minVersion)) {
+            return;
+        }
+        try {
+            FunctionPointer p = store.function(registry.namespace(), name).orElse(null);
+            if (p != null && apply(registry.namespace(), registry, name, p)) {
+                LOG.log(Level.INFO, "Loaded '" + key + "' version " + p.version() + " for an invocation, before"
+                        + " the next catalog poll");
+                heartbeat();
+            }
+        } catch (ClusterException e) {
+            LOG.log(Level.DEBUG, "Redis unreachable; '" + key + "' runs the local copy: " + e.getMessage());
         }
     }
 
@@ -193,42 +271,50 @@ final class ClusterLink implements AutoCloseable {
      *                      cluster's catalog is reachable and overrides it
      */
     FunctionRegistry.Deployed deploy(FunctionRegistry registry, DeployRequest request, JsonNode body) {
-        catalogLock.lock();
+        String name = request.config().name();
+        String key = registry.namespace() + "/" + name;
+        ReentrantLock lock = functionLocks.computeIfAbsent(key, k -> new ReentrantLock());
+        FunctionRegistry.Deployed d;
+        lock.lock();
         try {
-            FunctionRegistry.Deployed d = registry.deploy(request);
-            String key = registry.namespace() + "/" + request.config().name();
+            d = registry.deploy(request);
             applied.remove(key);
             try {
-                long v = store.publish(registry.namespace(), request.config().name(), body.toString(),
-                        DeployRequest.idempotent(body));
-                applied.put(key, v);
+                applied.put(key, store.publish(registry.namespace(), name, body.toString(),
+                        DeployRequest.idempotent(body)));
             } catch (ClusterException e) {
-                seenCatalogRev = -1;
-                throw new ApiException(503, "ClusterUnavailable", "Function '" + request.config().name()
+                resync = true;
+                throw new ApiException(503, "ClusterUnavailable", "Function '" + name
                         + "' is deployed on this node only: " + e.getMessage());
             }
-            return d;
         } finally {
-            catalogLock.unlock();
+            lock.unlock();
         }
+        heartbeat(); // the gateway routes a new version to the nodes that report it: this one, now
+        return d;
     }
 
     /** Deletes through this node, locally and from the catalog; false if neither had it. */
     boolean delete(FunctionRegistry registry, String name) {
-        catalogLock.lock();
+        String key = registry.namespace() + "/" + name;
+        ReentrantLock lock = functionLocks.computeIfAbsent(key, k -> new ReentrantLock());
+        boolean existed;
+        lock.lock();
         try {
             boolean local = registry.delete(name);
-            applied.remove(registry.namespace() + "/" + name);
+            applied.remove(key);
             try {
-                return store.remove(registry.namespace(), name) || local;
+                existed = store.remove(registry.namespace(), name) || local;
             } catch (ClusterException e) {
-                seenCatalogRev = -1;
+                resync = true;
                 throw new ApiException(503, "ClusterUnavailable", "Function '" + name
                         + "' is deleted on this node only: " + e.getMessage());
             }
         } finally {
-            catalogLock.unlock();
+            lock.unlock();
         }
+        heartbeat();
+        return existed;
     }
 
     /**
@@ -236,7 +322,11 @@ final class ClusterLink implements AutoCloseable {
      * gives each function's tracker the fleet's best steady state of the cluster version this node runs.
      */
     private void heartbeat() {
-        int inflight = async.running();
+        ClusterAsync a = async;
+        if (a == null) {
+            return; // still joining: the first heartbeat follows
+        }
+        int inflight = a.running();
         List<String> held = new ArrayList<>();
         Map<String, NodeInfo.Warmth> warmth = new HashMap<>();
         Map<String, FunctionRegistry> all = new HashMap<>(namespaces.all());

@@ -28,10 +28,17 @@ final class Files2 {
 
     /** Writes {@code bytes} to {@code file} and forces them to disk. */
     static void writeDurably(Path file, byte[] bytes) throws IOException {
+        write(file, bytes, true);
+    }
+
+    /** Writes {@code bytes} to {@code file}, forced to disk if {@code durable}. */
+    static void write(Path file, byte[] bytes, boolean durable) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             ch.write(java.nio.ByteBuffer.wrap(bytes));
-            ch.force(true);
+            if (durable) {
+                ch.force(true);
+            }
         }
     }
 
@@ -40,10 +47,20 @@ final class Files2 {
      * content or the new one, never a mix.
      */
     static void replaceAtomically(Path target, byte[] bytes) throws IOException {
+        replaceAtomically(target, bytes, true);
+    }
+
+    /**
+     * As above; without {@code durable} nothing is forced to disk: readers still see old or new, but after a crash
+     * the file may hold either, or be empty.
+     */
+    static void replaceAtomically(Path target, byte[] bytes, boolean durable) throws IOException {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        writeDurably(tmp, bytes);
+        write(tmp, bytes, durable);
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        forceDirectory(target.getParent());
+        if (durable) {
+            forceDirectory(target.getParent());
+        }
     }
 
     /** Makes a rename inside {@code dir} durable. */

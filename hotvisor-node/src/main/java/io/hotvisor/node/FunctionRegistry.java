@@ -147,9 +147,20 @@ final class FunctionRegistry {
      * @throws ApiException 400 when the code does not load (syntax error, handler not found, bad archive)
      */
     Deployed deploy(DeployRequest request) {
+        return deploy(request, true);
+    }
+
+    /**
+     * Creates or replaces a function; {@code durable} false for a copy of what Redis holds (a cluster node's copy
+     * of a function deployed through another node: see {@link FunctionStore}).
+     *
+     * @throws ApiException 400 when the code does not load (syntax error, handler not found, bad archive)
+     */
+    Deployed deploy(DeployRequest request, boolean durable) {
         String name = request.config().name();
         synchronized (nameLocks.computeIfAbsent(name, n -> new Object())) {
-            StoredFunction staged = store.stage(request, clock.instant());
+            long ts = ticker.read();
+            StoredFunction staged = store.stage(request, clock.instant(), durable);
             long t0 = ticker.read();
             Loaded loaded;
             try {
@@ -163,8 +174,9 @@ final class FunctionRegistry {
             }
             long loadNanos = ticker.read() - t0;
             FunctionDispatcher dispatcher = loaded.dispatcher();
+            long tc = ticker.read();
             try {
-                store.commit(staged);
+                store.commit(staged, durable);
             } catch (RuntimeException e) {
                 dispatcher.drain();
                 throw e;
@@ -181,7 +193,8 @@ final class FunctionRegistry {
                 });
             }
             LOG.log(Level.INFO, (old == null ? "Created" : "Replaced") + " function '" + name + "' version "
-                    + staged.version() + " in " + loadNanos / 1_000_000 + " ms");
+                    + staged.version() + ": loaded in " + loadNanos / 1_000_000 + " ms, stored in "
+                    + (t0 - ts + ticker.read() - tc) / 1_000_000 + " ms");
             return new Deployed(staged, old == null, loadNanos, loaded.warmUp());
         }
     }

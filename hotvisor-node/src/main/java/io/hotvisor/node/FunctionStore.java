@@ -36,6 +36,11 @@ import io.hotvisor.runtime.SandboxPolicy;
  * renames it into place, loads it, and only then replaces {@code current} atomically. A crash at any point
  * leaves {@code current} naming a complete version: the old one or the new one. {@link #open} removes the
  * leftovers of interrupted deploys and deletes.
+ *
+ * <p>A cluster node writes the versions it copies from Redis without forcing them to disk ({@code durable}
+ * false): Redis (its AOF) holds them, and a copy the system had not written when it crashed fails to read or load
+ * at the next start and is copied again from Redis by the first catalog sync. What is deployed through a node is
+ * always written durably.
  */
 final class FunctionStore {
     private static final System.Logger LOG = System.getLogger(FunctionStore.class.getName());
@@ -133,16 +138,31 @@ final class FunctionStore {
         });
     }
 
+    /** Writes a new version of a function beside the live one, forced to disk (see below). */
+    StoredFunction stage(DeployRequest request, Instant now) {
+        return stage(request, now, true);
+    }
+
     /**
      * Writes a new version of a function beside the live one, without making it live.
      *
+     * @param durable whether to force it to disk (see the class notes)
      * @throws ApiException 400 if the archive cannot be unpacked
      */
-    StoredFunction stage(DeployRequest request, Instant now) {
+    StoredFunction stage(DeployRequest request, Instant now, boolean durable) {
         FunctionConfig config = request.config();
         Path dir = functions.resolve(config.name());
-        Optional<StoredFunction> previous = get(config.name());
-        long version = previous.map(p -> p.version() + 1).orElse(1L);
+        Optional<StoredFunction> previous;
+        try {
+            previous = get(config.name());
+        } catch (UncheckedIOException e) {
+            // The live version's description is unreadable (a copy not forced to disk before a crash): replace it.
+            LOG.log(Level.WARNING, "Replacing function '" + config.name() + "', whose stored version cannot be read: "
+                    + e.getMessage());
+            previous = Optional.empty();
+        }
+        long version = Math.max(previous.map(p -> p.version() + 1).orElse(1L),
+                currentVersion(dir).map(v -> v + 1).orElse(1L));
         Path tmp = dir.resolve("v" + version + ".staging");
         Path target = dir.resolve("v" + version);
         try {
@@ -155,14 +175,14 @@ final class FunctionStore {
             if (request.hasSource()) {
                 kind = StoredFunction.CodeKind.SOURCE;
                 deployed = request.source().getBytes(StandardCharsets.UTF_8);
-                Files2.writeDurably(code.resolve(StoredFunction.SOURCE_FILE), deployed);
+                Files2.write(code.resolve(StoredFunction.SOURCE_FILE), deployed, durable);
             } else if (config.language() == Language.JAVA) {
                 kind = StoredFunction.CodeKind.JAR;
                 deployed = request.archive();
                 if (!Bundles.looksLikeZip(deployed)) {
                     throw ApiException.badRequest("Field 'archive' is not a jar (it does not start with a zip header)");
                 }
-                Files2.writeDurably(code.resolve(StoredFunction.JAR_FILE), deployed);
+                Files2.write(code.resolve(StoredFunction.JAR_FILE), deployed, durable);
             } else {
                 kind = StoredFunction.CodeKind.BUNDLE;
                 deployed = request.archive();
@@ -171,9 +191,11 @@ final class FunctionStore {
             Instant created = previous.map(StoredFunction::createdAt).orElse(now);
             StoredFunction staged = new StoredFunction(config, version, kind, target.resolve("code"), sha256(deployed),
                     deployed.length, created, now);
-            Files2.writeDurably(tmp.resolve(META), Json.bytes(toJson(staged)));
+            Files2.write(tmp.resolve(META), Json.bytes(toJson(staged)), durable);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            Files2.forceDirectory(dir);
+            if (durable) {
+                Files2.forceDirectory(dir);
+            }
             return staged;
         } catch (IOException e) {
             Files2.deleteRecursively(tmp);
@@ -184,12 +206,17 @@ final class FunctionStore {
         }
     }
 
-    /** Makes a staged version live, atomically, and deletes the versions before it. */
+    /** Makes a staged version live, atomically and durably. */
     void commit(StoredFunction staged) {
+        commit(staged, true);
+    }
+
+    /** Makes a staged version live, atomically, forced to disk if {@code durable}. */
+    void commit(StoredFunction staged, boolean durable) {
         Path dir = functions.resolve(staged.name());
         try {
             Files2.replaceAtomically(dir.resolve(CURRENT),
-                    Long.toString(staged.version()).getBytes(StandardCharsets.UTF_8));
+                    Long.toString(staged.version()).getBytes(StandardCharsets.UTF_8), durable);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot make version " + staged.version() + " of '" + staged.name()
                     + "' live", e);

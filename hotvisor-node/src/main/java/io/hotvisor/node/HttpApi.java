@@ -37,6 +37,8 @@ final class HttpApi {
     static final String INVOCATION_ID = "X-Hotvisor-Invocation-Id";
     static final String DURATION_US = "X-Hotvisor-Duration-Us";
     static final String VERSION = "X-Hotvisor-Function-Version";
+    /** Sent by the gateway: the cluster version of the function it routed the invocation for. */
+    static final String CATALOG_VERSION = "X-Hotvisor-Catalog-Version";
 
     private final Access access;
     private final AdminApi admin;
@@ -238,6 +240,9 @@ final class HttpApi {
         String event = event(body(req));
         String id = UUID.randomUUID().toString();
         res.header(INVOCATION_ID, id);
+        if (cluster != null && ("sync".equals(mode) || "async".equals(mode))) {
+            cluster.ensure(registry, name, catalogVersion(req));
+        }
         switch (mode) {
             case "sync" -> respond(res, registry.invoke(name, event, id));
             case "async" -> {
@@ -259,6 +264,16 @@ final class HttpApi {
             }
             default -> throw ApiException.badRequest("Query parameter 'mode' must be 'sync' or 'async'; got '"
                     + DeployRequest.printable(mode) + "'");
+        }
+    }
+
+    /** The {@value #CATALOG_VERSION} header; -1 when absent or not a number (then any version serves). */
+    private static long catalogVersion(ServerRequest req) {
+        try {
+            return req.headers().first(HeaderNames.create(CATALOG_VERSION)).map(String::strip).map(Long::parseLong)
+                    .orElse(-1L);
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 

@@ -50,6 +50,21 @@ class FunctionStoreTest {
     }
 
     @Test
+    void replaces_a_copy_whose_description_a_crash_left_unreadable() throws IOException {
+        FunctionStore store = FunctionStore.open(data);
+        store.commit(store.stage(source("f", "v1"), Instant.now(), false), false);
+        Files.writeString(data.resolve("functions/f/v1/function.json"), ""); // not on disk yet when the machine died
+
+        FunctionStore reopened = FunctionStore.open(data);
+        assertThat(reopened.list()).isEmpty();
+        reopened.commit(reopened.stage(source("f", "v1 again"), Instant.now(), false), false);
+        assertThat(FunctionStore.open(data).get("f")).hasValueSatisfying(f -> {
+            assertThat(f.version()).isEqualTo(2);
+            assertThat(code(f)).isEqualTo("v1 again");
+        });
+    }
+
+    @Test
     void keeps_a_functions_isolation_across_a_reopen_and_reads_older_metadata_as_node() throws IOException {
         FunctionStore store = FunctionStore.open(data);
         store.commit(store.stage(new DeployRequest(FunctionConfig.builder("p", Language.JAVA, "a.B")
