@@ -148,6 +148,9 @@ final class HttpApi {
         n.put("state", "ready");
         n.putObject("sandboxes").put("live", l.dispatcher().liveSandboxes())
                 .put("busy", l.dispatcher().busySandboxes()).put("queued", l.dispatcher().queueDepth());
+        l.dispatcher().aotCache().ifPresent(a -> n.putObject("aotCache").put("source", a.source().id())
+                .put("origin", a.origin()).put("bytes", a.bytes()).put("sharing", a.sharing())
+                .put("shared", a.shared()).put("opened", a.opened()).put("note", a.note()));
         return n;
     }
 
