@@ -10,7 +10,7 @@ import java.util.Locale;
  * @param bytes   the cache file's size; 0 without one
  * @param sharing whether this node shares caches with its fleet (fetches and uploads)
  * @param shared  whether the fleet holds this cache: this node uploaded it, found it there, or fetched it from there
- * @param opened  whether the last worker started with the cache said it opened it (its JVM log); false for a cache
+ * @param opened  whether the last worker started with the cache said it used it (its JVM log); false for a cache
  *                the JVM ignored (a different JDK build or class path) and before any worker used one
  * @param note    the last thing that happened to the cache, for people ("fetched from the fleet in 120 ms", "fetch
  *                failed: ..."); empty if nothing yet

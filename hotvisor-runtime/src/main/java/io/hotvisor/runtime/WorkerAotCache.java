@@ -33,6 +33,8 @@ final class WorkerAotCache {
     static final int TRAINING_ATTEMPTS = 3;
     /** How long a worker's start may wait for the fleet's cache before it goes on without. */
     static final Duration FETCH_TIMEOUT = Duration.ofSeconds(15);
+    /** What JDK 25 logs ({@code -Xlog:aot=info}) once it has mapped a cache made by {@code -XX:AOTCacheOutput}. */
+    static final String USED = "Using AOT-linked classes: true";
 
     /** What a new worker gets: its AOT flag (empty for none), where a training worker writes, how long it serves. */
     record Plan(Optional<String> flag, Optional<Path> trainingOutput, int retireAfter) {
@@ -129,10 +131,13 @@ final class WorkerAotCache {
         return Plan.NONE;
     }
 
-    /** After a worker started with {@code plan}: whether its JVM opened the cache (from its AOT log). */
+    /**
+     * After a worker started with {@code plan}: whether its JVM used the cache, from its AOT log. "Opened AOT cache"
+     * is logged for any file, even one that is no cache; a cache the JVM maps and uses logs {@value #USED}.
+     */
     void started(Plan plan, ProcessSandbox worker) {
         if (plan.usesCache()) {
-            boolean opened = worker.aotLog().contains("Opened AOT cache");
+            boolean opened = worker.aotLog().contains(USED);
             synchronized (this) {
                 status = new AotCacheStatus(status.source(), status.origin(), status.bytes(), status.sharing(),
                         status.shared(), opened, status.note());

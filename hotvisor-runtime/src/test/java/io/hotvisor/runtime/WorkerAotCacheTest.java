@@ -238,4 +238,26 @@ class WorkerAotCacheTest {
             }
         }
     }
+
+    @Test
+    void starts_a_worker_when_the_fleets_cache_verifies_but_the_jvm_cannot_use_it() throws Exception {
+        Path jar = TestJars.jar(dir, "stale-fleet", Map.of("com.acme.Hello", HELLO));
+        String key = WorkerJvm.current(cacheDir.resolve("classpath")).aotCacheKey(jar);
+        MapShare fleet = new MapShare("node-b");
+        fleet.blobs.put(key, new SharedAotCache("whole and intact, but no AOT cache".getBytes(
+                java.nio.charset.StandardCharsets.UTF_8), "node-a").encode());
+        try (TestFunctions b = new TestFunctions(dir, RuntimeOptions.builder().aotCacheDir(cacheDir)
+                .aotTrainingInvocations(2).aotShare(fleet).build())) {
+            ProcessFunction f = (ProcessFunction) b.load(ProcessIsolationTest.definition("stale-fleet",
+                    "com.acme.Hello::main", jar, 1, Duration.ofSeconds(60)));
+            try (ProcessSandbox first = (ProcessSandbox) f.newSandbox()) {
+                assertThat(first.command()).contains("-XX:AOTCache=" + f.aotCacheFile().orElseThrow());
+                assertThat(first.invoke("{\"name\":\"Di\"}", TestFunctions.invocation("stale-fleet")))
+                        .isEqualTo("{\"greeting\":\"Hello, Di\"}");
+            }
+            AotCacheStatus status = f.aotCache().orElseThrow();
+            assertThat(status.source()).isEqualTo(AotCacheStatus.Source.FLEET);
+            assertThat(status.opened()).as("the JVM ignored the cache").isFalse();
+        }
+    }
 }
