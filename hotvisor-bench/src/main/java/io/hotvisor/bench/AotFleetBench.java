@@ -33,7 +33,8 @@ import io.hotvisor.runtime.Language;
  * state: the median of 50 more invocations on the {@code fleet} node. Rounds with {@code T} = 10 and, in the full
  * run, 100 (is a cache trained later, after more warm-up, better?).
  *
- * <p>Run: {@code bench/aot-fleet.sh [--smoke] [--out DIR]}. Writes {@code aot-fleet.json} and {@code .csv}.
+ * <p>Run: {@code bench/aot-fleet.sh [--smoke] [--out DIR]} (env {@code TRAININGS="10 100"}, {@code ROUNDS=2} override
+ * the training counts and rounds). Writes {@code aot-fleet.json} and {@code .csv}.
  */
 public final class AotFleetBench {
     private static final int FIRST = 10;
@@ -46,8 +47,9 @@ public final class AotFleetBench {
 
     public static void main(String[] args) throws Exception {
         BenchArgs options = BenchArgs.parse(args);
-        List<Integer> trainings = options.smoke() ? List.of(10) : List.of(10, 100);
-        int rounds = options.smoke() ? 1 : 2;
+        List<Integer> trainings = java.util.Arrays.stream(System.getenv().getOrDefault("TRAININGS",
+                options.smoke() ? "10" : "10 100").trim().split("\\s+")).map(Integer::valueOf).toList();
+        int rounds = Integer.parseInt(System.getenv().getOrDefault("ROUNDS", options.smoke() ? "1" : "2"));
         Path root = Path.of(System.getProperty("hotvisor.root", ".")).toAbsolutePath();
         Path work = Files.createTempDirectory("hv-bench-aot-fleet");
         Path jar = ((FunctionCode.JarFile) new BenchFunctions(work).wordCount(Language.JAVA).code()).jar();
@@ -71,6 +73,9 @@ public final class AotFleetBench {
         } finally {
             redis.destroy();
             redis.waitFor(10, TimeUnit.SECONDS);
+            try (java.util.stream.Stream<Path> files = Files.walk(work)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
         rows.forEach(System.out::println);
         Map<String, Object> header = Results.header("aot-fleet", "n/a (worker JVMs run plain HotSpot)",
