@@ -51,6 +51,11 @@ class AotFleetTest {
                 assertThat(commandLine(pid)).anyMatch(a -> a.startsWith("-XX:AOTCache="
                         + joiner.dataDir().toAbsolutePath().resolve("aot-cache")));
                 assertThat(Files.readString(joiner.log())).contains("fetched from the fleet");
+                assertThat(joiner.http().get("/metrics").body().lines()
+                        .filter(l -> l.startsWith("hotvisor_worker_aot_cache_bytes{"))
+                        .filter(l -> l.contains("function=\"fleet\"") && l.contains("source=\"fleet\"")))
+                        .singleElement().satisfies(l -> assertThat(Double.parseDouble(l.substring(l.lastIndexOf(' ')
+                                + 1))).isEqualTo((double) bytes));
             }
 
             try (NodeProcess loner = node(redis, "node-3", "--aot-share", "off")) {
