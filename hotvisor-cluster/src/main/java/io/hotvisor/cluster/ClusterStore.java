@@ -23,6 +23,7 @@ import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.params.GetExParams;
 import redis.clients.jedis.params.SetParams;
 import redis.clients.jedis.params.XAutoClaimParams;
 import redis.clients.jedis.params.XReadGroupParams;
@@ -47,6 +48,11 @@ import redis.clients.jedis.resps.StreamEntry;
  *   {@code inv:<id>} and XADDs in one MULTI; a result is stored with {@code SET NX} under {@code res:<id>} (the
  *   first result wins: a redelivered entry never produces a second, different answer), then the entry is XACKed
  *   and XDELed.</li>
+ *   <li><b>AOT caches</b> of Java worker JVMs: {@code aot:<key>} holds one framed cache (binary), written with
+ *   {@code SET NX EX} (the first node's cache stays; a key names one jar, JDK build and class path, so every cache
+ *   under it is equivalent) and kept for {@code ttl} after it was last fetched ({@code GETEX EX}). Nothing deletes one
+ *   with its function: a deleted function's cache, or one whose jar changed, is simply never fetched again and
+ *   expires.</li>
  * </ul>
  * Every method throws {@link ClusterException} when Redis cannot be reached.
  */
@@ -165,6 +171,24 @@ public final class ClusterStore implements AutoCloseable {
 
     private String codeKey(String namespace, String name, long version) {
         return prefix + "code:" + namespace + ":" + name + ":" + version;
+    }
+
+    // ---- AOT caches of Java worker JVMs
+
+    /** The AOT cache stored under {@code key}, its time to live reset to {@code ttl}; empty if none. */
+    public Optional<byte[]> aotCache(String key, Duration ttl) {
+        return call("read the AOT cache '" + key + "'", () -> Optional.ofNullable(redis.getEx(aotKey(key),
+                GetExParams.getExParams().ex(ttl.toSeconds()))));
+    }
+
+    /** Stores an AOT cache under {@code key} for {@code ttl} unless one is stored there; true if this one was. */
+    public boolean aotCacheIfAbsent(String key, byte[] blob, Duration ttl) {
+        return call("store the AOT cache '" + key + "'", () -> "OK".equals(redis.set(aotKey(key), blob,
+                SetParams.setParams().nx().ex(ttl.toSeconds()))));
+    }
+
+    private byte[] aotKey(String key) {
+        return (prefix + "aot:" + key).getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     // ---- namespaces and keys

@@ -13,12 +13,15 @@ import java.util.Objects;
  * @param reclaimAfter how long an async invocation another node took may stay unfinished before this node takes it
  *                     over (XAUTOCLAIM min-idle); defaults to 30 s
  * @param asyncWorkers how many async invocations this node runs at once; defaults to 32
+ * @param aotShare     whether the JDK AOT caches of Java worker JVMs are shared through the cluster's Redis (fetched
+ *                     before a node trains its own, uploaded once trained); defaults to true
  */
 public record ClusterOptions(String redis, String name, String nodeId, String advertiseUrl, Duration reclaimAfter,
-                             int asyncWorkers) {
+                             int asyncWorkers, boolean aotShare) {
 
     /** A node on its own. */
-    public static final ClusterOptions NONE = new ClusterOptions("", "hotvisor", "", "", Duration.ofSeconds(30), 32);
+    public static final ClusterOptions NONE = new ClusterOptions("", "hotvisor", "", "", Duration.ofSeconds(30), 32,
+            true);
 
     public ClusterOptions {
         Objects.requireNonNull(redis, "redis");

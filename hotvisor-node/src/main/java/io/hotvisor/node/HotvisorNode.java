@@ -29,11 +29,13 @@ public final class HotvisorNode implements AutoCloseable {
     private final ExecutorService background;
     private final WebServer server;
     private final ClusterLink cluster;
+    private final ClusterAotShare aotShare;
 
     private HotvisorNode(FunctionRuntime runtime, Namespaces namespaces, String generatedAdminKey,
                          ScheduledExecutorService scheduler, ExecutorService background, WebServer server,
-                         ClusterLink cluster) {
+                         ClusterLink cluster, ClusterAotShare aotShare) {
         this.cluster = cluster;
+        this.aotShare = aotShare;
         this.runtime = runtime;
         this.namespaces = namespaces;
         this.generatedAdminKey = generatedAdminKey;
@@ -50,7 +52,10 @@ public final class HotvisorNode implements AutoCloseable {
      *                               allow it
      */
     public static HotvisorNode start(NodeConfig config) {
-        FunctionRuntime runtime = FunctionRuntime.create(config.runtime());
+        ClusterOptions co = config.cluster();
+        ClusterAotShare aotShare = co.enabled() && co.aotShare() ? ClusterAotShare.connect(co) : null;
+        FunctionRuntime runtime = FunctionRuntime.create(aotShare == null ? config.runtime()
+                : config.runtime().toBuilder().aotShare(aotShare).build());
         ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1,
                 Thread.ofPlatform().name("hv-watchdog").daemon(true).factory());
         ExecutorService background = Executors.newThreadPerTaskExecutor(
@@ -88,17 +93,23 @@ public final class HotvisorNode implements AutoCloseable {
                 .routing(routing)
                 .build()
                 .start();
-        ClusterOptions co = config.cluster();
         if (co.enabled()) {
             // Joined once listening: with port 0 the advertised URL is known only now. Nobody knows the port before
             // start() returns, so no request sees the node outside the cluster.
             String host = "0.0.0.0".equals(config.host()) || "::".equals(config.host()) ? "127.0.0.1" : config.host();
+            ClusterOptions resolved = withDefaults(co, host, server.port());
+            if (aotShare != null) {
+                aotShare.origin(resolved.nodeId());
+            }
             try {
-                cluster.set(ClusterLink.join(withDefaults(co, host, server.port()), tenants, namespaces,
+                cluster.set(ClusterLink.join(resolved, tenants, namespaces,
                         Clock.systemUTC(), co.advertiseUrl().isEmpty() ? "http://" + host + ":" + server.port()
                                 : co.advertiseUrl(), config.asyncRetention()));
             } catch (RuntimeException e) {
                 server.stop();
+                if (aotShare != null) {
+                    aotShare.close();
+                }
                 throw e;
             }
         }
@@ -108,12 +119,13 @@ public final class HotvisorNode implements AutoCloseable {
         LOG.log(Level.INFO, "Hotvisor node listening on http://" + config.host() + ":" + server.port()
                 + " (Truffle runtime: " + runtime.truffleRuntimeName() + ", data: "
                 + config.dataDir().toAbsolutePath() + ", namespaces: " + namespaces.all().size() + ")");
-        return new HotvisorNode(runtime, namespaces, generated, scheduler, background, server, cluster.get());
+        return new HotvisorNode(runtime, namespaces, generated, scheduler, background, server, cluster.get(),
+                aotShare);
     }
 
     private static ClusterOptions withDefaults(ClusterOptions co, String host, int port) {
         return new ClusterOptions(co.redis(), co.name(), co.nodeId().isEmpty() ? host + "-" + port : co.nodeId(),
-                co.advertiseUrl(), co.reclaimAfter(), co.asyncWorkers());
+                co.advertiseUrl(), co.reclaimAfter(), co.asyncWorkers(), co.aotShare());
     }
 
     private static Iterable<NodeMetrics.Dispatcher> dispatchers(Namespaces namespaces) {
@@ -159,5 +171,8 @@ public final class HotvisorNode implements AutoCloseable {
         scheduler.shutdownNow();
         background.shutdownNow();
         runtime.close();
+        if (aotShare != null) {
+            aotShare.close();
+        }
     }
 }

@@ -161,6 +161,9 @@ final class HttpApi {
         if (l.warmUp().outcome() != WarmUp.Outcome.NONE) {
             n.set("warmUp", warmUp(l.warmUp()));
         }
+        l.dispatcher().aotCache().ifPresent(a -> n.putObject("aotCache").put("source", a.source().id())
+                .put("origin", a.origin()).put("bytes", a.bytes()).put("sharing", a.sharing())
+                .put("shared", a.shared()).put("opened", a.opened()).put("note", a.note()));
         return n;
     }
 

@@ -101,6 +101,11 @@ public final class Main implements Callable<Integer> {
             + " stay unfinished before this node takes it over (default: 30s).")
     String reclaimAfter = "30s";
 
+    @Option(names = "--aot-share", description = "In a cluster, share the AOT caches of Java worker JVMs (isolation"
+            + " process) through Redis: a node fetches a function's cache trained by another node before it trains its"
+            + " own, and uploads the caches it trains: on or off (default: ${DEFAULT-VALUE}).")
+    String aotShare = "on";
+
     @Override
     public Integer call() throws Exception {
         JavaScanPolicy scan = JavaScanPolicy.parse(javaScan).orElseThrow(() -> new CommandLine.ParameterException(
@@ -117,6 +122,10 @@ public final class Main implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "Invalid --warm-up-replays " + warmUpReplays + ": use 0 or more");
         }
+        if (!"on".equals(aotShare) && !"off".equals(aotShare)) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "Invalid --aot-share '" + aotShare + "': use on or off");
+        }
         RuntimeOptions.Builder runtime = RuntimeOptions.builder().allowInterpreter(allowInterpreter).javaScan(scan)
                 .aotCacheDir(dataDir.resolve("aot-cache").toAbsolutePath())
                 .aotTrainingInvocations(aotTrainingInvocations);
@@ -128,7 +137,7 @@ public final class Main implements Callable<Integer> {
                 .warmth(WarmthOptions.defaults().hotFactor(hotFactor).warmUpReplays(warmUpReplays))
                 .adminKey(System.getenv().getOrDefault("HOTVISOR_ADMIN_KEY", ""))
                 .cluster(new ClusterOptions(redis, clusterName, nodeId, advertiseUrl, duration(reclaimAfter),
-                        ClusterOptions.NONE.asyncWorkers()))
+                        ClusterOptions.NONE.asyncWorkers(), "on".equals(aotShare)))
                 .build();
         HotvisorNode node;
         try {

@@ -84,6 +84,14 @@ final class NodeMetrics {
                 .callback(cb -> dispatchers.get().forEach(d -> cb.call(d.dispatcher().busySandboxes(), d.namespace(),
                         d.dispatcher().definition().name(), lang(d.dispatcher().definition()))))
                 .register(registry);
+        GaugeWithCallback.builder().name("hotvisor_worker_aot_cache_bytes")
+                .help("Size of the AOT cache the worker JVMs of a Java function with isolation process start from, by"
+                        + " where it came from (trained on this node, fetched from the fleet, found on disk; 0 while"
+                        + " none or training)")
+                .labelNames("namespace", "function", "source")
+                .callback(cb -> dispatchers.get().forEach(d -> d.dispatcher().aotCache().ifPresent(a -> cb.call(
+                        a.bytes(), d.namespace(), d.dispatcher().definition().name(), a.source().id()))))
+                .register(registry);
     }
 
     private void registerWarmthGauges(Supplier<Iterable<Dispatcher>> dispatchers) {

@@ -123,6 +123,11 @@ public final class FunctionDispatcher {
         return definition;
     }
 
+    /** Where the function's worker JVMs get their AOT cache ({@link LoadedFunction#aotCache()}). */
+    public Optional<AotCacheStatus> aotCache() {
+        return function.aotCache();
+    }
+
     /**
      * Queues one invocation.
      *

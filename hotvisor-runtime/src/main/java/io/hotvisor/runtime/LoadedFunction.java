@@ -33,6 +33,11 @@ public interface LoadedFunction extends AutoCloseable {
      */
     int minIdleSandboxes();
 
+    /** Where this function's worker JVMs get their AOT cache; empty for functions that run in the node. */
+    default java.util.Optional<AotCacheStatus> aotCache() {
+        return java.util.Optional.empty();
+    }
+
     /** Releases what the function holds (class loaders, cached sources); idempotent. */
     @Override
     void close();

@@ -5,12 +5,10 @@ import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
@@ -20,14 +18,15 @@ import java.util.stream.Stream;
  * worker is started at deploy, so a handler that does not load fails the deploy with the in-node message; the
  * function's code never runs in the node (not even its static initializers).
  *
- * <p>AOT cache (JDK 25, JEP 483/515): while the function has no cache, one worker at a time is a training JVM
- * ({@code -XX:AOTCacheOutput=}): it serves the first {@link RuntimeOptions#aotTrainingInvocations()} real
- * invocations (real work is the representative training), then reports itself not {@link Sandbox#reusable()} and
- * the dispatcher retires it (or its keep-alive expires first); asked to exit, it writes the cache, which is then
- * moved into place atomically. Every later worker starts with {@code -XX:AOTCache=} and the JVM's default
- * {@code -XX:AOTMode=auto}: a missing, corrupt or mismatched cache is ignored with a warning in the worker's log,
- * never a failure to start. A training run that fails (the worker was killed, timed out, crashed) is retried by a
- * later worker, at most {@value #TRAINING_ATTEMPTS} times per function version.
+ * <p>AOT cache (JDK 25, JEP 483/515; {@link WorkerAotCache}): while the function has no cache, here or in the fleet,
+ * one worker at a time is a training JVM ({@code -XX:AOTCacheOutput=}): it serves the first
+ * {@link RuntimeOptions#aotTrainingInvocations()} real invocations (real work is the representative training), then
+ * reports itself not {@link Sandbox#reusable()} and the dispatcher retires it (or its keep-alive expires first); asked
+ * to exit, it writes the cache, which is then moved into place atomically. Every later worker starts with
+ * {@code -XX:AOTCache=} and the JVM's default {@code -XX:AOTMode=auto}: a missing, corrupt or mismatched cache is
+ * ignored with a warning in the worker's log, never a failure to start. A training run that fails (the worker was
+ * killed, timed out, crashed) is retried by a later worker, at most {@value WorkerAotCache#TRAINING_ATTEMPTS} times
+ * per function version.
  *
  * <p>The function's own classes are loaded by a {@link FunctionClassLoader}, as in-node; JDK 25 caches only classes
  * of the built-in loaders, so the cache holds the JDK's, Jackson's, Gson's and the worker's classes and the method
@@ -35,19 +34,14 @@ import java.util.stream.Stream;
  */
 final class ProcessFunction implements LoadedFunction {
     private static final System.Logger LOG = System.getLogger(ProcessFunction.class.getName());
-    static final int TRAINING_ATTEMPTS = 3;
     /** Time for a worker JVM to start, beyond the function's own timeout for its static initializer. */
     private static final Duration START_ALLOWANCE = Duration.ofSeconds(30);
 
     private final FunctionDefinition definition;
     private final Path jar;
     private final WorkerJvm jvm;
-    private final Path cacheFile;
-    private final int trainingInvocations;
+    private final WorkerAotCache aot;
     private final Runnable onClose;
-    private final AtomicBoolean training = new AtomicBoolean();
-    private final AtomicInteger trainingAttempts = new AtomicInteger();
-    private final AtomicBoolean loggedUse = new AtomicBoolean();
     private final AtomicReference<ProcessSandbox> first = new AtomicReference<>();
     private volatile boolean closed;
 
@@ -56,8 +50,7 @@ final class ProcessFunction implements LoadedFunction {
         this.definition = definition;
         this.jar = jar;
         this.jvm = jvm;
-        this.trainingInvocations = options.aotTrainingInvocations();
-        this.cacheFile = trainingInvocations == 0 ? null : options.aotCacheDir().resolve(jvm.aotCacheName(jar));
+        this.aot = WorkerAotCache.of(definition, jar, jvm, options);
         this.onClose = onClose;
     }
 
@@ -101,8 +94,13 @@ final class ProcessFunction implements LoadedFunction {
     }
 
     /** The AOT cache file of this version's jar; empty when AOT caches are off. */
-    java.util.Optional<Path> aotCacheFile() {
-        return java.util.Optional.ofNullable(cacheFile);
+    Optional<Path> aotCacheFile() {
+        return aot.file();
+    }
+
+    @Override
+    public Optional<AotCacheStatus> aotCache() {
+        return Optional.of(aot.status());
     }
 
     private ProcessSandbox start(boolean deploying) {
@@ -113,31 +111,15 @@ final class ProcessFunction implements LoadedFunction {
             throw InvocationFailure.of(InvocationFailure.Kind.PLATFORM_FAULT,
                     "Could not make a directory for a worker of function '" + definition.name() + "'", e);
         }
-        String aotFlag = null;
-        Path trainingOutput = null;
-        if (cacheFile != null && Files.isRegularFile(cacheFile)) {
-            aotFlag = "-XX:AOTCache=" + cacheFile;
-            if (loggedUse.compareAndSet(false, true)) {
-                LOG.log(Level.INFO, "Workers of function '" + definition.name() + "' v" + definition.version()
-                        + " start from AOT cache " + cacheFile);
-            }
-        } else if (cacheFile != null && trainingAttempts.get() < TRAINING_ATTEMPTS && training.compareAndSet(false, true)) {
-            trainingAttempts.incrementAndGet();
-            trainingOutput = cacheFile.resolveSibling(cacheFile.getFileName() + ".tmp-" + System.nanoTime());
-            aotFlag = "-XX:AOTCacheOutput=" + trainingOutput;
-            try {
-                Files.createDirectories(cacheFile.getParent());
-            } catch (IOException e) {
-                throw new UncheckedIOException("Cannot make the AOT cache directory " + cacheFile.getParent(), e);
-            }
-        }
-        List<String> command = jvm.command(definition.config(), definition.version(), dir.resolve("s"), jar, dir, aotFlag);
-        Path output = trainingOutput;
+        WorkerAotCache.Plan plan = aot.plan();
+        List<String> command = jvm.command(definition.config(), definition.version(), dir.resolve("s"), jar, dir,
+                plan.flag().orElse(null));
         Duration startTimeout = definition.config().timeout().plus(START_ALLOWANCE);
         try {
             ProcessSandbox s = ProcessSandbox.start(definition.config(), command, dir, dir.resolve("s"), startTimeout,
-                    jvm.rssLimitBytes(definition.config().memoryMb()), output == null ? 0 : trainingInvocations,
-                    exitCode -> afterExit(dir, output, exitCode));
+                    jvm.rssLimitBytes(definition.config().memoryMb()), plan.retireAfter(),
+                    exitCode -> afterExit(dir, plan, exitCode));
+            aot.started(plan, s);
             return s;
         } catch (DeployException e) {
             if (deploying) {
@@ -148,26 +130,9 @@ final class ProcessFunction implements LoadedFunction {
     }
 
     /** After a worker exited: keeps a training JVM's cache if it wrote one, and removes the worker's directory. */
-    private void afterExit(Path dir, Path trainingOutput, int exitCode) {
+    private void afterExit(Path dir, WorkerAotCache.Plan plan, int exitCode) {
         deleteTree(dir);
-        if (trainingOutput == null) {
-            return;
-        }
-        try {
-            if (exitCode == 0 && Files.isRegularFile(trainingOutput) && Files.size(trainingOutput) > 0) {
-                Files.move(trainingOutput, cacheFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                LOG.log(Level.INFO, "AOT cache created for function '" + definition.name() + "' v"
-                        + definition.version() + ": " + cacheFile + " (" + Files.size(cacheFile) / 1024 + " KB)");
-            } else {
-                Files.deleteIfExists(trainingOutput);
-                LOG.log(Level.INFO, "The AOT training worker of function '" + definition.name()
-                        + "' exited with code " + exitCode + " without a cache; a later worker trains again");
-            }
-        } catch (IOException e) {
-            LOG.log(Level.WARNING, "Could not keep the AOT cache of function '" + definition.name() + "'", e);
-        } finally {
-            training.set(false);
-        }
+        plan.trainingOutput().ifPresent(output -> aot.trained(output, exitCode));
     }
 
     static void deleteTree(Path dir) {

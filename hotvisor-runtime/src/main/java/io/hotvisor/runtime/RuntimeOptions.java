@@ -19,9 +19,12 @@ import java.util.TreeMap;
  *                               {@code <java.io.tmpdir>/hotvisor-aot-cache} (a node puts it under its data dir)
  * @param aotTrainingInvocations how many invocations the first worker JVM of a Java function serves before it is
  *                               retired to write the function's AOT cache; defaults to 10; 0 turns AOT caches off
+ * @param aotShare               where AOT caches are shared with the fleet: a node fetches a function's cache from it
+ *                               before it trains one, and uploads the caches it trains; defaults to
+ *                               {@link AotCacheShare#none()}
  */
 public record RuntimeOptions(boolean allowInterpreter, Map<String, String> engineOptions, JavaScanPolicy javaScan,
-                             Path aotCacheDir, int aotTrainingInvocations) {
+                             Path aotCacheDir, int aotTrainingInvocations, AotCacheShare aotShare) {
 
     /** Default {@link #aotTrainingInvocations()}: 10. */
     public static final int DEFAULT_AOT_TRAINING_INVOCATIONS = 10;
@@ -30,6 +33,7 @@ public record RuntimeOptions(boolean allowInterpreter, Map<String, String> engin
         engineOptions = Map.copyOf(engineOptions);
         Objects.requireNonNull(javaScan, "javaScan");
         Objects.requireNonNull(aotCacheDir, "aotCacheDir");
+        Objects.requireNonNull(aotShare, "aotShare");
         if (aotTrainingInvocations < 0) {
             throw new IllegalArgumentException("aotTrainingInvocations must be 0 or more; got " + aotTrainingInvocations);
         }
@@ -47,7 +51,7 @@ public record RuntimeOptions(boolean allowInterpreter, Map<String, String> engin
     /** A builder holding these options. */
     public Builder toBuilder() {
         Builder b = builder().allowInterpreter(allowInterpreter).javaScan(javaScan).aotCacheDir(aotCacheDir)
-                .aotTrainingInvocations(aotTrainingInvocations);
+                .aotTrainingInvocations(aotTrainingInvocations).aotShare(aotShare);
         engineOptions.forEach(b::engineOption);
         return b;
     }
@@ -59,6 +63,7 @@ public record RuntimeOptions(boolean allowInterpreter, Map<String, String> engin
         private JavaScanPolicy javaScan = JavaScanPolicy.ENFORCE;
         private Path aotCacheDir = Path.of(System.getProperty("java.io.tmpdir"), "hotvisor-aot-cache");
         private int aotTrainingInvocations = DEFAULT_AOT_TRAINING_INVOCATIONS;
+        private AotCacheShare aotShare = AotCacheShare.none();
 
         private Builder() {
         }
@@ -88,8 +93,14 @@ public record RuntimeOptions(boolean allowInterpreter, Map<String, String> engin
             return this;
         }
 
+        public Builder aotShare(AotCacheShare share) {
+            this.aotShare = share;
+            return this;
+        }
+
         public RuntimeOptions build() {
-            return new RuntimeOptions(allowInterpreter, engineOptions, javaScan, aotCacheDir, aotTrainingInvocations);
+            return new RuntimeOptions(allowInterpreter, engineOptions, javaScan, aotCacheDir, aotTrainingInvocations,
+                    aotShare);
         }
     }
 }

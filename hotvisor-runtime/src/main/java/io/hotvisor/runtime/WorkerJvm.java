@@ -95,12 +95,18 @@ final class WorkerJvm {
         return (heapMb(memoryMb) + (long) NON_HEAP_ALLOWANCE_MB) * 1024 * 1024;
     }
 
-    /** The name of a function jar's AOT cache file (see the class comment for the key). */
-    String aotCacheName(Path jar) {
-        String jarHash = sha256(jar);
+    /**
+     * The key of a function jar's AOT cache (see the class comment): {@code <jar SHA-256>-jdk<java.runtime.version>
+     * -cp<class path hash>}, the same on every node with the same JDK build and installation path.
+     */
+    String aotCacheKey(Path jar) {
         String cpHash = HexFormat.of().formatHex(digest().digest(classPath.getBytes(StandardCharsets.UTF_8)));
-        return jarHash.substring(0, 32) + "-jdk" + runtimeVersion.replaceAll("[^A-Za-z0-9.+_-]", "_")
-                + "-cp" + cpHash.substring(0, 12) + ".aot";
+        return sha256(jar) + "-jdk" + runtimeVersion.replaceAll("[^A-Za-z0-9.+_-]", "_") + "-cp" + cpHash.substring(0, 16);
+    }
+
+    /** The name of a function jar's AOT cache file: its {@link #aotCacheKey key}. */
+    String aotCacheName(Path jar) {
+        return aotCacheKey(jar) + ".aot";
     }
 
     /**

@@ -115,14 +115,149 @@ class WorkerAotCacheTest {
     }
 
     @Test
-    void keys_the_cache_by_the_jars_content() throws Exception {
+    void keys_the_cache_by_the_jars_full_sha256_the_jdk_build_and_the_class_path() throws Exception {
         WorkerJvm jvm = WorkerJvm.current(cacheDir.resolve("classpath"));
         Path one = TestJars.jar(dir, "one", Map.of("com.acme.Hello", HELLO));
         Path same = Files.copy(one, dir.resolve("same.jar"));
         Path changed = TestJars.jar(dir, "changed", Map.of("com.acme.Hello", HELLO.replace("Hello, ", "Hi, ")));
+        String jarSha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(Files.readAllBytes(one)));
+        String cpSha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(jvm.classPath().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
 
-        assertThat(jvm.aotCacheName(one)).isEqualTo(jvm.aotCacheName(same))
-                .isNotEqualTo(jvm.aotCacheName(changed))
-                .contains("-jdk" + System.getProperty("java.runtime.version"));
+        assertThat(jvm.aotCacheKey(one)).isEqualTo(jvm.aotCacheKey(same))
+                .isNotEqualTo(jvm.aotCacheKey(changed))
+                .isEqualTo(jarSha + "-jdk" + System.getProperty("java.runtime.version") + "-cp" + cpSha.substring(0, 16));
+        assertThat(jvm.aotCacheName(one)).isEqualTo(jvm.aotCacheKey(one) + ".aot");
+    }
+
+    /** A fleet in memory: what a cluster's Redis holds, for a runtime test (the IT test uses a real Redis). */
+    static final class MapShare implements AotCacheShare {
+        final Map<String, byte[]> blobs = new java.util.concurrent.ConcurrentHashMap<>();
+        final java.util.concurrent.atomic.AtomicInteger fetches = new java.util.concurrent.atomic.AtomicInteger();
+        private final String origin;
+
+        MapShare(String origin) {
+            this.origin = origin;
+        }
+
+        MapShare as(String otherOrigin) {
+            MapShare m = new MapShare(otherOrigin);
+            m.blobs.putAll(blobs);
+            return m;
+        }
+
+        @Override
+        public java.util.Optional<byte[]> fetch(String key) {
+            fetches.incrementAndGet();
+            return java.util.Optional.ofNullable(blobs.get(key));
+        }
+
+        @Override
+        public boolean offer(String key, byte[] blob) {
+            return blobs.putIfAbsent(key, blob) == null;
+        }
+
+        @Override
+        public String origin() {
+            return origin;
+        }
+    }
+
+    @Test
+    void uploads_what_it_trains_and_another_node_starts_its_first_worker_from_it() throws Exception {
+        Path jar = TestJars.jar(dir, "fleet", Map.of("com.acme.Hello", HELLO));
+        MapShare fleet = new MapShare("node-a");
+        ProcessFunction trainer;
+        try (TestFunctions a = new TestFunctions(dir, RuntimeOptions.builder().aotCacheDir(cacheDir)
+                .aotTrainingInvocations(2).aotShare(fleet).build())) {
+            trainer = (ProcessFunction) a.load(ProcessIsolationTest.definition("fleet", "com.acme.Hello::main", jar, 1,
+                    Duration.ofSeconds(60)));
+            assertThat(trainer.aotCache().orElseThrow().source()).isEqualTo(AotCacheStatus.Source.TRAINING);
+            try (Sandbox training = trainer.newSandbox()) {
+                for (int i = 0; i < 2; i++) {
+                    training.invoke("{\"name\":\"Ada\"}", TestFunctions.invocation("fleet"));
+                }
+            }
+            for (int i = 0; i < 1200 && !trainer.aotCache().orElseThrow().shared(); i++) {
+                Thread.sleep(100);
+            }
+            AotCacheStatus trained = trainer.aotCache().orElseThrow();
+            assertThat(trained.source()).isEqualTo(AotCacheStatus.Source.TRAINED);
+            assertThat(trained.origin()).isEqualTo("node-a");
+            assertThat(trained.note()).isEqualTo("trained on this node and uploaded to the fleet");
+            assertThat(fleet.blobs).hasSize(1);
+        }
+        Path local = trainer.aotCacheFile().orElseThrow();
+        Files.delete(local); // the second node's disk: same class path (same cache dir), but no cache
+
+        MapShare nodeB = fleet.as("node-b");
+        try (TestFunctions b = new TestFunctions(dir, RuntimeOptions.builder().aotCacheDir(cacheDir)
+                .aotTrainingInvocations(2).aotShare(nodeB).build())) {
+            ProcessFunction f = (ProcessFunction) b.load(ProcessIsolationTest.definition("fleet", "com.acme.Hello::main",
+                    jar, 1, Duration.ofSeconds(60)));
+            try (ProcessSandbox first = (ProcessSandbox) f.newSandbox()) {
+                assertThat(first.command()).contains("-XX:AOTCache=" + local);
+                assertThat(first.invoke("{\"name\":\"Bo\"}", TestFunctions.invocation("fleet")))
+                        .isEqualTo("{\"greeting\":\"Hello, Bo\"}");
+            }
+            AotCacheStatus status = f.aotCache().orElseThrow();
+            assertThat(status.source()).isEqualTo(AotCacheStatus.Source.FLEET);
+            assertThat(status.origin()).isEqualTo("node-a");
+            assertThat(status.opened()).isTrue();
+            assertThat(status.bytes()).isEqualTo(Files.size(local));
+            assertThat(status.note()).startsWith("fetched from the fleet in ").contains("trained by node-a");
+        }
+    }
+
+    @Test
+    void trains_its_own_cache_when_the_fleets_does_not_verify() throws Exception {
+        Path jar = TestJars.jar(dir, "bad-fleet", Map.of("com.acme.Hello", HELLO));
+        String key = WorkerJvm.current(cacheDir.resolve("classpath")).aotCacheKey(jar);
+        MapShare fleet = new MapShare("node-b");
+        byte[] blob = new SharedAotCache("a cache altered in Redis".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                "node-a").encode();
+        blob[blob.length - 1] ^= 1;
+        fleet.blobs.put(key, blob);
+        try (TestFunctions b = new TestFunctions(dir, RuntimeOptions.builder().aotCacheDir(cacheDir)
+                .aotTrainingInvocations(2).aotShare(fleet).build())) {
+            ProcessFunction f = (ProcessFunction) b.load(ProcessIsolationTest.definition("bad-fleet",
+                    "com.acme.Hello::main", jar, 1, Duration.ofSeconds(60)));
+            try (ProcessSandbox first = (ProcessSandbox) f.newSandbox()) {
+                assertThat(first.command()).anyMatch(a -> a.startsWith("-XX:AOTCacheOutput="));
+                assertThat(first.invoke("{\"name\":\"Cy\"}", TestFunctions.invocation("bad-fleet")))
+                        .isEqualTo("{\"greeting\":\"Hello, Cy\"}");
+            }
+            AotCacheStatus status = f.aotCache().orElseThrow();
+            assertThat(status.source()).isEqualTo(AotCacheStatus.Source.TRAINING);
+            assertThat(status.note()).startsWith("training on this node's first 2 invocations; fetch from the fleet"
+                    + " failed: The shared AOT cache '" + key + "' is unusable: SHA-256 ");
+            assertThat(fleet.fetches).hasValue(1);
+            try (Sandbox second = f.newSandbox()) {
+                assertThat(fleet.fetches).as("no second fetch of a cache that did not verify").hasValue(1);
+            }
+        }
+    }
+
+    @Test
+    void starts_a_worker_when_the_fleets_cache_verifies_but_the_jvm_cannot_use_it() throws Exception {
+        Path jar = TestJars.jar(dir, "stale-fleet", Map.of("com.acme.Hello", HELLO));
+        String key = WorkerJvm.current(cacheDir.resolve("classpath")).aotCacheKey(jar);
+        MapShare fleet = new MapShare("node-b");
+        fleet.blobs.put(key, new SharedAotCache("whole and intact, but no AOT cache".getBytes(
+                java.nio.charset.StandardCharsets.UTF_8), "node-a").encode());
+        try (TestFunctions b = new TestFunctions(dir, RuntimeOptions.builder().aotCacheDir(cacheDir)
+                .aotTrainingInvocations(2).aotShare(fleet).build())) {
+            ProcessFunction f = (ProcessFunction) b.load(ProcessIsolationTest.definition("stale-fleet",
+                    "com.acme.Hello::main", jar, 1, Duration.ofSeconds(60)));
+            try (ProcessSandbox first = (ProcessSandbox) f.newSandbox()) {
+                assertThat(first.command()).contains("-XX:AOTCache=" + f.aotCacheFile().orElseThrow());
+                assertThat(first.invoke("{\"name\":\"Di\"}", TestFunctions.invocation("stale-fleet")))
+                        .isEqualTo("{\"greeting\":\"Hello, Di\"}");
+            }
+            AotCacheStatus status = f.aotCache().orElseThrow();
+            assertThat(status.source()).isEqualTo(AotCacheStatus.Source.FLEET);
+            assertThat(status.opened()).as("the JVM ignored the cache").isFalse();
+        }
     }
 }
