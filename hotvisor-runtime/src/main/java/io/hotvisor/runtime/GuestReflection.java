@@ -178,7 +178,12 @@ public final class GuestReflection {
     }
 
     private static boolean routed(Field f) {
-        return f.getDeclaringClass() == System.class && standIn(f.getName()) != null;
+        return f.getDeclaringClass() == System.class && standsIn(f.getName());
+    }
+
+    /** Whether {@code System.<name>} is a field the function has its own of. */
+    private static boolean standsIn(String systemField) {
+        return systemField.equals("out") || systemField.equals("err") || systemField.equals("in");
     }
 
     /**
@@ -353,13 +358,13 @@ public final class GuestReflection {
         }
     }
 
-    /** The function's value of {@code System.<name>}, or {@code null} if GuestSystem has none. */
+    /** The function's value of {@code System.<name>}, one of the fields it {@linkplain #standsIn has its own of}. */
     private static Object standIn(String systemField) {
         return switch (systemField) {
             case "out" -> GuestSystem.out();
             case "err" -> GuestSystem.err();
             case "in" -> GuestSystem.in();
-            default -> null;
+            default -> throw new IllegalArgumentException("System." + systemField + " is the node's, not routed");
         };
     }
 
@@ -489,7 +494,7 @@ public final class GuestReflection {
     /** {@code ConstantBootstraps.getStaticFinal(lookup, name, type, declaringClass)}. */
     public static Object getStaticFinal(Lookup lookup, String name, Class<?> type, Class<?> declaringClass) {
         Object real = ConstantBootstraps.getStaticFinal(lookup, name, type, declaringClass);
-        return declaringClass == System.class && standIn(name) != null ? standIn(name) : real;
+        return declaringClass == System.class && standsIn(name) ? standIn(name) : real;
     }
 
     /** {@code ConstantBootstraps.staticFieldVarHandle(lookup, name, type, declaringClass, fieldType)}. */

@@ -20,7 +20,8 @@ import org.objectweb.asm.Type;
 /**
  * The deploy-time scan of a Java function's jar: reads the bytecode of every class in it with ASM and refuses the
  * deploy if any class uses an API that would let a function escape the node's control (exit the JVM, start
- * processes or threads, touch files or the network, load native code, define classes, break encapsulation).
+ * processes or threads, touch files or the network, load native code, define classes, break encapsulation, call
+ * methods by name from inside the JDK where {@link GuestReflection} does not reach).
  * A Java function shares the node's JVM, so these are refused up front rather than policed at run time.
  *
  * <p>What is looked at, in every method of every class: method calls ({@code INVOKE*}), field accesses

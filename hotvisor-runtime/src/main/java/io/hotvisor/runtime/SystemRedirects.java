@@ -24,7 +24,7 @@ import org.objectweb.asm.Type;
  * handle constants ({@code System::getenv} as a method reference, {@code ldc} of a method handle).
  *
  * <p>Every rewrite has the stack effect of the original ({@code getstatic System.out} becomes
- * {@code invokestatic GuestSystem.out()}, the same size too), so max stack and stack map frames stay valid and the
+ * {@code invokestatic GuestSystem.out()}), so max stack and stack map frames stay valid and the
  * class is written without {@code COMPUTE_*}, as {@link PollWeaver} does. Unlike the polls this rewrite fails
  * closed: a class that cannot be rewritten is not loaded.
  *
@@ -56,8 +56,8 @@ final class SystemRedirects {
      * which every class with a lambda or a string concatenation names.
      */
     private static final List<byte[]> NEEDLES = Stream.of(SYSTEM, PRINT_STACK_TRACE, METHOD, FIELD,
-                    CONSTANT_BOOTSTRAPS, "getInteger", "getLong", "getBoolean", "findStatic", "findVirtual", "unreflect",
-                    "bind")
+                    CONSTANT_BOOTSTRAPS, "getInteger", "getLong", "getBoolean",
+                    "findStatic", "findVirtual", "unreflect", "bind")
             .map(n -> n.getBytes(StandardCharsets.UTF_8)).toList();
 
     /** Static methods of {@code System}, by name and descriptor, that {@link GuestSystem} replaces as they are. */
@@ -278,7 +278,8 @@ final class SystemRedirects {
                     return;
                 }
             }
-            if (opcode == Opcodes.INVOKEVIRTUAL && (isInvoke(owner, name, descriptor) || isGet(owner, name, descriptor))) {
+            if (opcode == Opcodes.INVOKEVIRTUAL
+                    && (isInvoke(owner, name, descriptor) || isGet(owner, name, descriptor))) {
                 String redirected = name.equals("invoke") ? INVOKE_DESCRIPTOR : GET_DESCRIPTOR;
                 if (indy) {
                     super.visitInvokeDynamicInsn(name, redirected, BOOTSTRAP);

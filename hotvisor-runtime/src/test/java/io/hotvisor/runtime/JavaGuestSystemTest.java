@@ -243,6 +243,9 @@ class JavaGuestSystemTest {
                     Invoker byReference = Method::invoke;
                     r.put("methodReference", byReference.call(getenv, null, new Object[] {"PATH"}) + "/"
                             + byReference.call(getenv, null, new Object[] {"GREETING"}));
+                    // With no calling class known, a caller-sensitive method is not run (it would take the runtime's).
+                    r.put("callerSensitiveByReference", thrown(() -> byReference.call(
+                            MethodHandles.class.getMethod("lookup"), null, new Object[0])));
                     Lookup l = MethodHandles.lookup();
                     MethodType t = MethodType.methodType(String.class, String.class);
                     r.put("findStatic", env(l.findStatic(sys, "getenv", t), "PATH") + "/"
@@ -296,7 +299,8 @@ class JavaGuestSystemTest {
             String json = TestFunctions.invokeOnce(f, "{}");
 
             assertThat(json).contains("\"invoke\":\"null/hi\"", "\"invokeAll\":\"[GREETING]\"",
-                    "\"nested\":\"null/hi\"", "\"methodReference\":\"null/hi\"", "\"findStatic\":\"null/hi\"",
+                    "\"nested\":\"null/hi\"", "\"methodReference\":\"null/hi\"",
+                    "\"callerSensitiveByReference\":\"IllegalAccessException\"", "\"findStatic\":\"null/hi\"",
                     "\"unreflect\":\"null/hi\"", "\"findVirtualInvoke\":\"null/hi\"",
                     "\"reflectedFindStatic\":\"null/hi\"", "\"bind\":\"null/hi\"",
                     "\"varHandle\":\"IllegalAccessException\"",
