@@ -43,6 +43,8 @@ import java.util.Set;
  * which call methods named in strings or XML from inside the JDK, where no redirect reaches: refused with
  * {@code IllegalAccessException} (the deploy scan refuses their direct use).
  * </ul>
+ * The typed getters ({@code Field.getInt} and the like) are left as they are: the routed fields hold references,
+ * which the typed getters refuse anyway.
  *
  * <p>Implementation notes. <b>Caller sensitivity:</b> {@code Method.invoke} and {@code Field.get} check access
  * against their caller, so they cannot simply be called from here (this class would be the caller: a function
