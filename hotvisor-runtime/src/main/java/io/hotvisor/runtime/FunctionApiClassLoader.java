@@ -18,8 +18,9 @@ import java.util.List;
  * other than the boot or platform loader are therefore refused here. The JDK tool modules (for example
  * {@code jdk.compiler}) are defined to the application loader and so are not visible to functions either.
  *
- * <p>Two runtime classes are exposed too, by their exact names: {@link CancellationPoll}, which the polls woven into
- * function classes call, and {@link GuestSystem}, which their redirected uses of {@code System} call. They are the
+ * <p>Three runtime classes are exposed too, by their exact names: {@link CancellationPoll}, which the polls woven into
+ * function classes call, and {@link GuestSystem} and {@link GuestReflection}, which their redirected uses of
+ * {@code System} and of reflection call. They are the
  * runtime's own class objects, so they read the state the runtime sets.
  */
 final class FunctionApiClassLoader extends ClassLoader {
@@ -81,6 +82,9 @@ final class FunctionApiClassLoader extends ClassLoader {
         }
         if (name.equals(GuestSystem.class.getName())) {
             return GuestSystem.class;
+        }
+        if (name.equals(GuestReflection.class.getName())) {
+            return GuestReflection.class;
         }
         Class<?> c = platform.loadClass(name);
         ClassLoader definer = c.getClassLoader();

@@ -18,7 +18,8 @@ import java.security.CodeSource;
  * <p>In the node, every class it defines from the jar (a fat jar's libraries included) is woven: it gets
  * cancellation polls ({@link PollWeaver}), so that a cancelled invocation stops even in a loop that ignores
  * interrupts, and its uses of {@code System}'s environment, streams and properties are redirected to the function's
- * own ({@link SystemRedirects}, {@link GuestSystem}), held by this loader's {@link #system()}. The API classes come
+ * own ({@link SystemRedirects}, {@link GuestSystem}; also when reached by reflection, {@link GuestReflection}), held
+ * by this loader's {@link #system()}. The API classes come
  * from the node and are not woven. In a worker JVM ({@link JavaWorkerMain}) classes are loaded as they are: a stuck
  * worker is killed, and the worker's process environment and output are already the function's.
  */

@@ -14,8 +14,9 @@ import java.util.Properties;
 /**
  * What {@code java.lang.System} is to an in-node Java function: {@link SystemRedirects} rewrites the function's
  * uses of {@code System.getenv}, {@code System.out/err/in} (and their setters), the system properties,
- * {@code System.console()} and {@code Throwable.printStackTrace()} into calls of the methods here, which answer
- * with the function's own view instead of the node's:
+ * {@code System.console()}, {@code Throwable.printStackTrace()} and the JDK's readers of properties
+ * ({@code Integer.getInteger}, {@code Long.getLong}, {@code Boolean.getBoolean}) into calls of the methods here,
+ * which answer with the function's own view instead of the node's:
  * <ul>
  * <li>the environment is the function's {@code env} and nothing else, as for JavaScript, Python and worker JVMs;
  * <li>{@code System.out} and {@code System.err} write into the current invocation's {@link GuestOutput}: the
@@ -25,6 +26,7 @@ import java.util.Properties;
  * encodings ({@link #VISIBLE_PROPERTIES}: no paths, user name or command line); setting one changes the
  * function's copy, never the node's.
  * </ul>
+ * {@link GuestReflection} routes reflection and method-handle lookups of the same members here.
  * One {@link View} per function class loader holds this state (the setters act on it, so they persist like the
  * function's static fields); one {@link Scope} per running invocation (or sandbox creation, which runs static
  * initializers and the constructor) says on its thread where output goes. Code that runs outside any scope (the
@@ -140,6 +142,64 @@ public final class GuestSystem {
     /** {@code System.clearProperty}: removes it from the function's copy only; returns the previous value. */
     public static String clearProperty(String key) {
         return (String) view().properties.remove(checkKey(key));
+    }
+
+    /** {@code Integer.getInteger(name)}: from the function's properties, as the JDK reads the node's. */
+    public static Integer getInteger(String name) {
+        return getInteger(name, null);
+    }
+
+    /** {@code Integer.getInteger(name, default)}. */
+    public static Integer getInteger(String name, int def) {
+        Integer value = getInteger(name, null);
+        return value == null ? Integer.valueOf(def) : value;
+    }
+
+    /** {@code Integer.getInteger(name, default)}: a value that is no integer reads as {@code def}. */
+    public static Integer getInteger(String name, Integer def) {
+        String value = propertyOrNull(name);
+        if (value != null) {
+            try {
+                return Integer.decode(value);
+            } catch (NumberFormatException e) {
+                // As Integer.getInteger: the default.
+            }
+        }
+        return def;
+    }
+
+    /** {@code Long.getLong(name)}: from the function's properties. */
+    public static Long getLong(String name) {
+        return getLong(name, null);
+    }
+
+    /** {@code Long.getLong(name, default)}. */
+    public static Long getLong(String name, long def) {
+        Long value = getLong(name, null);
+        return value == null ? Long.valueOf(def) : value;
+    }
+
+    /** {@code Long.getLong(name, default)}: a value that is no long reads as {@code def}. */
+    public static Long getLong(String name, Long def) {
+        String value = propertyOrNull(name);
+        if (value != null) {
+            try {
+                return Long.decode(value);
+            } catch (NumberFormatException e) {
+                // As Long.getLong: the default.
+            }
+        }
+        return def;
+    }
+
+    /** {@code Boolean.getBoolean(name)}: whether the function's property {@code name} is "true" (any case). */
+    public static boolean getBoolean(String name) {
+        return Boolean.parseBoolean(propertyOrNull(name));
+    }
+
+    /** As the JDK's getters read a property: a null or empty name reads as unset. */
+    private static String propertyOrNull(String name) {
+        return name == null || name.isEmpty() ? null : getProperty(name);
     }
 
     /**

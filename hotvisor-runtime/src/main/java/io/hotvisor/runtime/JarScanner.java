@@ -20,7 +20,8 @@ import org.objectweb.asm.Type;
 /**
  * The deploy-time scan of a Java function's jar: reads the bytecode of every class in it with ASM and refuses the
  * deploy if any class uses an API that would let a function escape the node's control (exit the JVM, start
- * processes or threads, touch files or the network, load native code, define classes, break encapsulation).
+ * processes or threads, touch files or the network, load native code, define classes, break encapsulation, call
+ * methods by name from inside the JDK where {@link GuestReflection} does not reach).
  * A Java function shares the node's JVM, so these are refused up front rather than policed at run time.
  *
  * <p>What is looked at, in every method of every class: method calls ({@code INVOKE*}), field accesses
@@ -73,6 +74,7 @@ final class JarScanner {
     private static final String FILES = "file system";
     private static final String NETWORK = "network";
     private static final String MANAGEMENT = "JVM management";
+    private static final String BY_NAME = "calls methods by name";
 
     /** The rules, in one place. docs/security.md explains each family; keep the two in step. */
     static final List<Rule> RULES = List.of(
@@ -158,7 +160,14 @@ final class JarScanner {
             new Rule("java/lang/management/", ANY, MANAGEMENT),
             new Rule("com/sun/management/", ANY, MANAGEMENT),
             new Rule("javax/management/", ANY, MANAGEMENT),
-            new Rule("jdk/management/", ANY, MANAGEMENT));
+            new Rule("jdk/management/", ANY, MANAGEMENT),
+
+            // They call methods named in strings or XML from inside java.desktop, where the redirects of the
+            // function's reflection (GuestReflection) do not reach: System.getenv and the node's System.out.
+            new Rule("java/beans/Expression", ANY, BY_NAME),
+            new Rule("java/beans/Statement", ANY, BY_NAME),
+            new Rule("java/beans/EventHandler", ANY, BY_NAME),
+            new Rule("java/beans/XMLDecoder", ANY, BY_NAME));
 
     /** A multi-release jar's versioned classes are loaded too: they are scanned under their class name. */
     private static final Pattern VERSIONED = Pattern.compile("^META-INF/versions/\\d+/");

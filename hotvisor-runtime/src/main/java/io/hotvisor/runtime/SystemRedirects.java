@@ -1,8 +1,11 @@
 package io.hotvisor.runtime;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassVisitor;
@@ -11,6 +14,7 @@ import org.objectweb.asm.ConstantDynamic;
 import org.objectweb.asm.Handle;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
 
 /**
  * Rewrites a function class's uses of {@code java.lang.System}'s process-wide state into calls of
@@ -20,18 +24,41 @@ import org.objectweb.asm.Opcodes;
  * handle constants ({@code System::getenv} as a method reference, {@code ldc} of a method handle).
  *
  * <p>Every rewrite has the stack effect of the original ({@code getstatic System.out} becomes
- * {@code invokestatic GuestSystem.out()}, the same size too), so max stack and stack map frames stay valid and the
+ * {@code invokestatic GuestSystem.out()}), so max stack and stack map frames stay valid and the
  * class is written without {@code COMPUTE_*}, as {@link PollWeaver} does. Unlike the polls this rewrite fails
  * closed: a class that cannot be rewritten is not loaded.
  *
- * <p>Not reached: {@code System}'s members looked up by name (reflection, {@code MethodHandles.Lookup.findStatic}),
- * and JDK code that reads them on the function's behalf; see docs/security.md.
+ * <p>The same members looked up by name are reached through {@link GuestReflection}: calls of
+ * {@code Method.invoke} and {@code Field.get} become an {@code invokedynamic} that it links (for the caller's
+ * access checks; a class older than Java 7 calls it directly), calls of the {@code MethodHandles.Lookup} methods
+ * that find or unreflect a member and of {@code ConstantBootstraps.getStaticFinal}/{@code staticFieldVarHandle}
+ * call its methods of the same name. {@code Integer.getInteger}, {@code Long.getLong} and
+ * {@code Boolean.getBoolean}, which read system properties inside the JDK, call {@link GuestSystem}'s.
+ * Not reached: other JDK code that reads them on the function's behalf; see docs/security.md.
  */
 final class SystemRedirects {
     private static final String SYSTEM = "java/lang/System";
     private static final String PRINT_STACK_TRACE = "printStackTrace";
-    private static final byte[] SYSTEM_BYTES = SYSTEM.getBytes(StandardCharsets.UTF_8);
-    private static final byte[] PRINT_STACK_TRACE_BYTES = PRINT_STACK_TRACE.getBytes(StandardCharsets.UTF_8);
+    private static final String METHOD = "java/lang/reflect/Method";
+    private static final String FIELD = "java/lang/reflect/Field";
+    private static final String LOOKUP = "java/lang/invoke/MethodHandles$Lookup";
+    private static final String CONSTANT_BOOTSTRAPS = "java/lang/invoke/ConstantBootstraps";
+    private static final String INVOKE_DESCRIPTOR = "(Ljava/lang/reflect/Method;Ljava/lang/Object;[Ljava/lang/Object;)"
+            + "Ljava/lang/Object;";
+    private static final String GET_DESCRIPTOR = "(Ljava/lang/reflect/Field;Ljava/lang/Object;)Ljava/lang/Object;";
+    private static final Handle BOOTSTRAP = new Handle(Opcodes.H_INVOKESTATIC, GuestReflection.INTERNAL_NAME,
+            GuestReflection.BOOTSTRAP, GuestReflection.BOOTSTRAP_DESCRIPTOR, false);
+    /** Java 7, the first class file version with {@code invokedynamic}. */
+    private static final int V7 = 51;
+    /**
+     * Names a class must hold for anything here to apply: a class's constant pool holds the names it uses as UTF-8.
+     * Method names stand for owners that are in most classes: {@code Integer}, and {@code MethodHandles$Lookup},
+     * which every class with a lambda or a string concatenation names.
+     */
+    private static final List<byte[]> NEEDLES = Stream.of(SYSTEM, PRINT_STACK_TRACE, METHOD, FIELD,
+                    CONSTANT_BOOTSTRAPS, "getInteger", "getLong", "getBoolean",
+                    "findStatic", "findVirtual", "unreflect", "bind")
+            .map(n -> n.getBytes(StandardCharsets.UTF_8)).toList();
 
     /** Static methods of {@code System}, by name and descriptor, that {@link GuestSystem} replaces as they are. */
     private static final Set<String> METHODS = Set.of(
@@ -51,18 +78,45 @@ final class SystemRedirects {
     private static final Map<String, String> FIELDS = Map.of(
             "out", "Ljava/io/PrintStream;", "err", "Ljava/io/PrintStream;", "in", "Ljava/io/InputStream;");
     private static final String PRINT_STACK_TRACE_REDIRECT = "(Ljava/lang/Object;)V";
+    /** Static methods of the JDK that read system properties: {@link GuestSystem}'s of the same name and type. */
+    private static final Set<String> PROPERTY_READERS = Set.of(
+            "java/lang/Integer.getInteger(Ljava/lang/String;)Ljava/lang/Integer;",
+            "java/lang/Integer.getInteger(Ljava/lang/String;I)Ljava/lang/Integer;",
+            "java/lang/Integer.getInteger(Ljava/lang/String;Ljava/lang/Integer;)Ljava/lang/Integer;",
+            "java/lang/Long.getLong(Ljava/lang/String;)Ljava/lang/Long;",
+            "java/lang/Long.getLong(Ljava/lang/String;J)Ljava/lang/Long;",
+            "java/lang/Long.getLong(Ljava/lang/String;Ljava/lang/Long;)Ljava/lang/Long;",
+            "java/lang/Boolean.getBoolean(Ljava/lang/String;)Z");
+    /**
+     * {@code Lookup} and {@code ConstantBootstraps} methods, as "owner.name+descriptor", that {@link GuestReflection}
+     * has a static method for of the same name, with the {@code Lookup} receiver as its first parameter.
+     */
+    private static final Set<String> LOOKUPS = lookups();
 
     private SystemRedirects() {
     }
 
+    private static Set<String> lookups() {
+        Set<String> s = new HashSet<>();
+        for (java.lang.reflect.Method m : GuestReflection.class.getMethods()) {
+            String d = Type.getMethodDescriptor(m);
+            if (GuestReflection.LOOKUP_METHODS.contains(m.getName())) {
+                s.add(LOOKUP + "." + m.getName() + "(" + d.substring(d.indexOf(';') + 1));
+            } else if (GuestReflection.CONSTANT_BOOTSTRAPS_METHODS.contains(m.getName())) {
+                s.add(CONSTANT_BOOTSTRAPS + "." + m.getName() + d);
+            }
+        }
+        return Set.copyOf(s);
+    }
+
     /**
-     * The class with its uses of {@code System} redirected; {@code bytes} itself when it names neither
-     * {@code java/lang/System} nor {@code printStackTrace} (most classes: nothing to parse).
+     * The class with its uses of {@code System} redirected; {@code bytes} itself when it names none of the classes
+     * and methods redirected (most classes: nothing to parse).
      *
      * @throws ClassFormatError if ASM cannot rewrite the class
      */
     static byte[] weave(String className, byte[] bytes) {
-        if (!contains(bytes, SYSTEM_BYTES) && !contains(bytes, PRINT_STACK_TRACE_BYTES)) {
+        if (NEEDLES.stream().noneMatch(n -> contains(bytes, n))) {
             return bytes;
         }
         try {
@@ -96,6 +150,27 @@ final class SystemRedirects {
         return owner.equals(SYSTEM) && METHODS.contains(name + descriptor);
     }
 
+    private static boolean readsProperty(String owner, String name, String descriptor) {
+        return PROPERTY_READERS.contains(owner + "." + name + descriptor);
+    }
+
+    /** The descriptor of GuestReflection's method for this Lookup or ConstantBootstraps method, or {@code null}. */
+    private static String lookupRedirect(String owner, String name, String descriptor) {
+        if (!LOOKUPS.contains(owner + "." + name + descriptor)) {
+            return null;
+        }
+        return owner.equals(LOOKUP) ? "(L" + LOOKUP + ";" + descriptor.substring(1) : descriptor;
+    }
+
+    private static boolean isInvoke(String owner, String name, String descriptor) {
+        return owner.equals(METHOD) && name.equals("invoke")
+                && descriptor.equals("(Ljava/lang/Object;[Ljava/lang/Object;)Ljava/lang/Object;");
+    }
+
+    private static boolean isGet(String owner, String name, String descriptor) {
+        return owner.equals(FIELD) && name.equals("get") && descriptor.equals("(Ljava/lang/Object;)Ljava/lang/Object;");
+    }
+
     /**
      * Whether a no-argument {@code printStackTrace()} on {@code owner} is {@code Throwable}'s: the owner is the
      * call's static type, which cannot be checked without loading it, so any class named like an exception counts
@@ -110,6 +185,21 @@ final class SystemRedirects {
         if (constant instanceof Handle h) {
             if (h.getTag() == Opcodes.H_INVOKESTATIC && redirectsMethod(h.getOwner(), h.getName(), h.getDesc())) {
                 return new Handle(Opcodes.H_INVOKESTATIC, GuestSystem.INTERNAL_NAME, h.getName(), h.getDesc(), false);
+            }
+            if (h.getTag() == Opcodes.H_INVOKESTATIC && readsProperty(h.getOwner(), h.getName(), h.getDesc())) {
+                return new Handle(Opcodes.H_INVOKESTATIC, GuestSystem.INTERNAL_NAME, h.getName(), h.getDesc(), false);
+            }
+            String lookup = lookupRedirect(h.getOwner(), h.getName(), h.getDesc());
+            if (lookup != null && (h.getTag() == Opcodes.H_INVOKESTATIC || h.getTag() == Opcodes.H_INVOKEVIRTUAL)) {
+                return new Handle(Opcodes.H_INVOKESTATIC, GuestReflection.INTERNAL_NAME, h.getName(), lookup, false);
+            }
+            // Method::invoke and Field::get as method references: no caller to link to (GuestReflection says why).
+            if (h.getTag() == Opcodes.H_INVOKEVIRTUAL && isInvoke(h.getOwner(), h.getName(), h.getDesc())) {
+                return new Handle(Opcodes.H_INVOKESTATIC, GuestReflection.INTERNAL_NAME, "invoke", INVOKE_DESCRIPTOR,
+                        false);
+            }
+            if (h.getTag() == Opcodes.H_INVOKEVIRTUAL && isGet(h.getOwner(), h.getName(), h.getDesc())) {
+                return new Handle(Opcodes.H_INVOKESTATIC, GuestReflection.INTERNAL_NAME, "get", GET_DESCRIPTOR, false);
             }
             if (h.getTag() == Opcodes.H_GETSTATIC && h.getOwner().equals(SYSTEM) && FIELDS.containsKey(h.getName())) {
                 return new Handle(Opcodes.H_INVOKESTATIC, GuestSystem.INTERNAL_NAME, h.getName(), "()" + h.getDesc(),
@@ -133,21 +223,33 @@ final class SystemRedirects {
     }
 
     private static final class Redirects extends ClassVisitor {
+        private boolean indy;
+
         Redirects(ClassVisitor next) {
             super(Opcodes.ASM9, next);
+        }
+
+        @Override
+        public void visit(int version, int access, String name, String signature, String superName,
+                          String[] interfaces) {
+            indy = (version & 0xFFFF) >= V7;
+            super.visit(version, access, name, signature, superName, interfaces);
         }
 
         @Override
         public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
                                          String[] exceptions) {
             MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
-            return mv == null ? null : new MethodRedirects(mv);
+            return mv == null ? null : new MethodRedirects(mv, indy);
         }
     }
 
     private static final class MethodRedirects extends MethodVisitor {
-        MethodRedirects(MethodVisitor next) {
+        private final boolean indy;
+
+        MethodRedirects(MethodVisitor next, boolean indy) {
             super(Opcodes.ASM9, next);
+            this.indy = indy;
         }
 
         @Override
@@ -163,6 +265,27 @@ final class SystemRedirects {
         public void visitMethodInsn(int opcode, String owner, String name, String descriptor, boolean isInterface) {
             if (opcode == Opcodes.INVOKESTATIC && redirectsMethod(owner, name, descriptor)) {
                 super.visitMethodInsn(Opcodes.INVOKESTATIC, GuestSystem.INTERNAL_NAME, name, descriptor, false);
+                return;
+            }
+            if (opcode == Opcodes.INVOKESTATIC && readsProperty(owner, name, descriptor)) {
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, GuestSystem.INTERNAL_NAME, name, descriptor, false);
+                return;
+            }
+            if (opcode == Opcodes.INVOKEVIRTUAL || opcode == Opcodes.INVOKESTATIC) {
+                String lookup = lookupRedirect(owner, name, descriptor);
+                if (lookup != null) {
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, GuestReflection.INTERNAL_NAME, name, lookup, false);
+                    return;
+                }
+            }
+            if (opcode == Opcodes.INVOKEVIRTUAL
+                    && (isInvoke(owner, name, descriptor) || isGet(owner, name, descriptor))) {
+                String redirected = name.equals("invoke") ? INVOKE_DESCRIPTOR : GET_DESCRIPTOR;
+                if (indy) {
+                    super.visitInvokeDynamicInsn(name, redirected, BOOTSTRAP);
+                } else {
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, GuestReflection.INTERNAL_NAME, name, redirected, false);
+                }
                 return;
             }
             if (opcode == Opcodes.INVOKEVIRTUAL && name.equals(PRINT_STACK_TRACE) && descriptor.equals("()V")

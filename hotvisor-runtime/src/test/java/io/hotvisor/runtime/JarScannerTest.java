@@ -85,6 +85,23 @@ class JarScannerTest {
     }
 
     @Test
+    void refuses_java_beans_classes_that_call_methods_by_name_past_the_functions_own_system() {
+        String message = refusal(handler("""
+                Object path = new java.beans.Expression(System.class, "getenv", new Object[] {"PATH"}).getValue();
+                new java.beans.Statement(System.class, "exit", new Object[] {0}).execute();
+                Runnable r = java.beans.EventHandler.create(Runnable.class, System.class, "gc");
+                Object decoded = new java.beans.XMLDecoder(new ByteArrayInputStream(new byte[0])).readObject();
+                """));
+        assertThat(message).contains(
+                "com.acme.Fn.handle creates java.beans.Expression (calls methods by name)",
+                "com.acme.Fn.handle calls java.beans.Expression.getValue (calls methods by name)",
+                "com.acme.Fn.handle creates java.beans.Statement (calls methods by name)",
+                "com.acme.Fn.handle calls java.beans.Statement.execute (calls methods by name)",
+                "com.acme.Fn.handle calls java.beans.EventHandler.create (calls methods by name)",
+                "com.acme.Fn.handle creates java.beans.XMLDecoder (calls methods by name)");
+    }
+
+    @Test
     void refuses_runtime_exec() {
         assertThat(refusal(handler("Runtime.getRuntime().exec(new String[] {\"ls\"});")))
                 .contains("com.acme.Fn.handle calls java.lang.Runtime.exec (process control)")

@@ -94,6 +94,10 @@ class JavaGuestSystemTest {
                 import java.util.*;
                 import java.util.stream.*;
                 import java.io.*;
+                import java.lang.invoke.*;
+                import java.lang.invoke.MethodHandles.Lookup;
+                import java.lang.reflect.Method;
+                import java.util.concurrent.Callable;
                 import io.hotvisor.api.*;
                 public class Fn implements Handler {
                     %s
@@ -206,6 +210,165 @@ class JavaGuestSystemTest {
         assertThat(json).doesNotContain("user.home", "user.dir", "java.home", "sun.java.command");
         assertThat(System.getProperty("hotvisor.guest.set")).as("the node's properties").isNull();
         assertThat(System.getProperty("java.version")).isNotNull();
+    }
+
+    @Test
+    void routes_reflection_and_method_handles_on_system_to_the_functions_own() {
+        System.setProperty("hotvisor.test.node.number", "7");
+        System.setProperty("hotvisor.test.node.flag", "true");
+        try {
+            LoadedFunction f = load("reflect", """
+                    interface Invoker { Object call(Method m, Object target, Object[] args) throws Exception; }
+                    static String env(MethodHandle h, String name) throws Exception {
+                        try { return String.valueOf(h.invoke(name)); } catch (Throwable t) { throw new Exception(t); }
+                    }
+                    static Object call(MethodHandle h, Object... args) throws Exception {
+                        try { return h.asFixedArity().invokeWithArguments(args); } catch (Throwable t) { throw new Exception(t); }
+                    }
+                    static String thrown(Callable<?> c) {
+                        try { return "no exception: " + c.call(); } catch (Exception e) {
+                            return e.getClass().getSimpleName() + (e.getCause() == null ? ""
+                                    : " of " + e.getCause().getClass().getSimpleName());
+                        }
+                    }
+                    """, """
+                    Map<String, Object> r = new TreeMap<>();
+                    Class<?> sys = Class.forName("java.lang.System");
+                    Method getenv = sys.getMethod("getenv", String.class);
+                    r.put("invoke", getenv.invoke(null, "PATH") + "/" + getenv.invoke(null, "GREETING"));
+                    r.put("invokeAll", ((Map<?, ?>) sys.getMethod("getenv").invoke(null)).keySet().toString());
+                    Method invoke = Method.class.getMethod("invoke", Object.class, Object[].class);
+                    r.put("nested", invoke.invoke(invoke, getenv, new Object[] {null, new Object[] {"PATH"}}) + "/"
+                            + invoke.invoke(getenv, null, new Object[] {"GREETING"}));
+                    Invoker byReference = Method::invoke;
+                    r.put("methodReference", byReference.call(getenv, null, new Object[] {"PATH"}) + "/"
+                            + byReference.call(getenv, null, new Object[] {"GREETING"}));
+                    // With no calling class known, a caller-sensitive method is not run (it would take the runtime's).
+                    r.put("callerSensitiveByReference", thrown(() -> byReference.call(
+                            MethodHandles.class.getMethod("lookup"), null, new Object[0])));
+                    Lookup l = MethodHandles.lookup();
+                    MethodType t = MethodType.methodType(String.class, String.class);
+                    r.put("findStatic", env(l.findStatic(sys, "getenv", t), "PATH") + "/"
+                            + env(MethodHandles.publicLookup().findStatic(sys, "getenv", t), "GREETING"));
+                    r.put("unreflect", env(l.unreflect(getenv), "PATH") + "/" + env(l.unreflect(getenv), "GREETING"));
+                    MethodHandle invokeHandle = l.findVirtual(Method.class, "invoke",
+                            MethodType.methodType(Object.class, Object.class, Object[].class));
+                    r.put("findVirtualInvoke", call(invokeHandle, getenv, null, new Object[] {"PATH"}) + "/"
+                            + call(l.unreflect(invoke), getenv, null, new Object[] {"GREETING"}));
+                    MethodHandle found = (MethodHandle) Lookup.class.getMethod("findStatic", Class.class, String.class,
+                            MethodType.class).invoke(l, sys, "getenv", t);
+                    r.put("reflectedFindStatic", env(found, "PATH") + "/" + env(found, "GREETING"));
+                    MethodHandle bound = l.bind(getenv, "invoke", MethodType.methodType(Object.class, Object.class,
+                            Object[].class));
+                    r.put("bind", call(bound, null, new Object[] {"PATH"}) + "/"
+                            + call(bound, null, new Object[] {"GREETING"}));
+
+                    ((PrintStream) sys.getField("out").get(null)).println("out by Field.get");
+                    ((PrintStream) call(l.findStaticGetter(sys, "out", PrintStream.class))).println("out by findStaticGetter");
+                    ((PrintStream) call(l.unreflectGetter(sys.getField("err")))).println("err by unreflectGetter");
+                    ((PrintStream) ConstantBootstraps.getStaticFinal(l, "out", PrintStream.class, sys))
+                            .println("out by getStaticFinal");
+                    Throwable.class.getMethod("printStackTrace").invoke(new IllegalStateException("reflected trace"));
+                    r.put("varHandle", thrown(() -> l.findStaticVarHandle(sys, "out", PrintStream.class)));
+
+                    System.setProperty("own.number", "0x10");
+                    System.setProperty("own.flag", "TRUE");
+                    r.put("properties", Integer.getInteger("hotvisor.test.node.number") + "/"
+                            + Long.getLong("hotvisor.test.node.number", -1L) + "/"
+                            + Boolean.getBoolean("hotvisor.test.node.flag") + "/"
+                            + Integer.getInteger("own.number", 3) + "/" + Long.getLong("own.number") + "/"
+                            + Boolean.getBoolean("own.flag") + "/"
+                            + Integer.class.getMethod("getInteger", String.class).invoke(null, "hotvisor.test.node.number")
+                            + "/" + call(l.findStatic(Boolean.class, "getBoolean",
+                                    MethodType.methodType(boolean.class, String.class)), "own.flag"));
+
+                    // The JDK's exceptions, as without the routing.
+                    r.put("nullName", thrown(() -> getenv.invoke(null, (Object) null)));
+                    r.put("wrongArity", thrown(() -> getenv.invoke(null)));
+                    r.put("notRouted", sys.getMethod("lineSeparator").invoke(null).equals(System.lineSeparator()));
+                    r.put("missing", thrown(() -> l.findStatic(sys, "getenv", MethodType.methodType(int.class))));
+                    r.put("byName", thrown(() -> {
+                        Class<?> statement = Class.forName("java.beans.Statement");
+                        Object s = statement.getConstructor(Object.class, String.class, Object[].class)
+                                .newInstance(sys, "getenv", new Object[] {"PATH"});
+                        return statement.getMethod("execute").invoke(s);
+                    }));
+                    return r;
+                    """);
+
+            String json = TestFunctions.invokeOnce(f, "{}");
+
+            assertThat(json).contains("\"invoke\":\"null/hi\"", "\"invokeAll\":\"[GREETING]\"",
+                    "\"nested\":\"null/hi\"", "\"methodReference\":\"null/hi\"",
+                    "\"callerSensitiveByReference\":\"IllegalAccessException\"", "\"findStatic\":\"null/hi\"",
+                    "\"unreflect\":\"null/hi\"", "\"findVirtualInvoke\":\"null/hi\"",
+                    "\"reflectedFindStatic\":\"null/hi\"", "\"bind\":\"null/hi\"",
+                    "\"varHandle\":\"IllegalAccessException\"",
+                    "\"properties\":\"null/-1/false/16/16/true/null/true\"",
+                    "\"nullName\":\"InvocationTargetException of NullPointerException\"",
+                    "\"wrongArity\":\"IllegalArgumentException\"", "\"notRouted\":true",
+                    "\"missing\":\"NoSuchMethodException of NoSuchMethodError\"", "\"byName\":\"IllegalAccessException\"");
+            assertThat(logged()).contains("INFO out by Field.get", "INFO out by findStaticGetter",
+                    "WARNING err by unreflectGetter", "INFO out by getStaticFinal",
+                    "WARNING java.lang.IllegalStateException: reflected trace");
+            assertThat(hostOut.toString(StandardCharsets.UTF_8)).doesNotContain("out by Field.get",
+                    "out by findStaticGetter", "err by unreflectGetter", "out by getStaticFinal", "reflected trace");
+        } finally {
+            System.clearProperty("hotvisor.test.node.number");
+            System.clearProperty("hotvisor.test.node.flag");
+        }
+    }
+
+    @Test
+    void leaves_reflection_on_the_functions_own_classes_as_the_jdk_does_it() {
+        LoadedFunction f = load("ownreflect", """
+                private static final String SECRET = "private field";
+                private String secret(String s) { return "private method " + s; }
+                public static class Bean {
+                    public String getName() { return "bean"; }
+                    public int getSize() { return 3; }
+                    public void fail() { throw new IllegalStateException("from the bean"); }
+                }
+                """, """
+                Map<String, Object> r = new TreeMap<>();
+                // Jackson-style: every getter of a bean by reflection.
+                Object bean = new Bean();
+                Map<String, Object> props = new TreeMap<>();
+                for (java.lang.reflect.Method m : Bean.class.getMethods()) {
+                    if (m.getName().startsWith("get") && m.getParameterCount() == 0 && m.getDeclaringClass() == Bean.class) {
+                        props.put(m.getName(), m.invoke(bean));
+                    }
+                }
+                r.put("bean", props);
+                // Private members of the calling class need no setAccessible: the caller is still this class.
+                r.put("privateMethod", Fn.class.getDeclaredMethod("secret", String.class).invoke(this, "x"));
+                r.put("privateField", Fn.class.getDeclaredField("SECRET").get(null));
+                try {
+                    r.put("handle", MethodHandles.lookup().findVirtual(Fn.class, "secret",
+                            MethodType.methodType(String.class, String.class)).invoke(this, "y"));
+                } catch (Throwable t) {
+                    throw new Exception(t);
+                }
+                try {
+                    Bean.class.getMethod("fail").invoke(bean);
+                } catch (java.lang.reflect.InvocationTargetException e) {
+                    r.put("thrown", e.getCause().getMessage());
+                }
+                // And no more than the JDK allows it: the runtime's package-private members stay out of reach.
+                try {
+                    Class.forName("io.hotvisor.runtime.GuestSystem").getDeclaredField("INTERNAL_NAME").get(null);
+                    r.put("runtimeField", "read");
+                } catch (IllegalAccessException e) {
+                    r.put("runtimeField", "IllegalAccessException");
+                }
+                return r;
+                """);
+
+        String json = TestFunctions.invokeOnce(f, "{}");
+
+        assertThat(json).isEqualTo("{\"bean\":{\"getName\":\"bean\",\"getSize\":3},\"handle\":\"private method y\","
+                + "\"privateField\":\"private field\",\"privateMethod\":\"private method x\","
+                + "\"runtimeField\":\"IllegalAccessException\",\"thrown\":\"from the bean\"}");
     }
 
     @Test
