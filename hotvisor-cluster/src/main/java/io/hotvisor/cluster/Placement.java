@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
@@ -20,43 +21,96 @@ import java.util.function.LongSupplier;
  * in flight, the width grows by one (more nodes for a function under load), and it shrinks by one after
  * {@value #SHRINK_AFTER_MS} ms without growing while its least busy node is idle. The rest of the order follows,
  * for retries.
+ *
+ * <p><b>Warmth-aware routing</b> (on unless built with {@code warmthAware == false}; issue 6, mechanism 1). The
+ * order puts the nodes that report the function hot first, then warming, then cold or silent, each group in hash
+ * order; so the width's nodes are hot ones while there are enough of them, and a function grows onto a node that is
+ * not hot only when its hot nodes reach the load limit. Within the width the request goes to the node with the
+ * lowest {@code (in flight + 1) / weight}: a hot node weighs 1, any other node {@link #weight weighs} from
+ * {@value #FIRST_SHARE} up to 1 as it serves invocations ({@code rampInvocations} successful ones from this gateway
+ * give it a full share). So a cold node joins with a quarter share (its first request arrives when the hot node
+ * has {@value #GROW_AT} in flight), and takes more as it warms, not its full share at once. Nothing is ever
+ * refused: when no node is hot the least loaded by weight still gets the request.
+ *
+ * <p>Staleness. Warmth arrives in heartbeats (one a second, read every 250 ms): up to ~1.3 s old. A state is a hint
+ * that only reorders nodes; the ramp counts this gateway's own completed invocations, which are never stale, so a
+ * node that is warmer than its last heartbeat says still gets a growing share, and one that never reports hot (a
+ * slower machine) gets its full share after the ramp. A node that reports a function cold after reporting it
+ * warming or hot has lost its code (restart, new version): its ramp starts again. Only warmth reported for the
+ * version being routed counts. If no candidate reports warmth for the function (nodes that predate it), routing is
+ * exactly the hash policy. Each gateway keeps its own ramps: with several gateways a node warms up that many times
+ * faster.
  */
 final class Placement {
     static final int GROW_AT = 4;
     static final long SHRINK_AFTER_MS = 10_000;
+    /** The weight of a node that is not hot and has served nothing yet, against a hot node's 1. */
+    static final double FIRST_SHARE = 1.0 / GROW_AT;
+    /** Invocations a node that is not hot serves before it gets a full share; {@code --warmth-ramp} defaults to it. */
+    static final int DEFAULT_RAMP = 100;
 
     private final LongSupplier millis;
+    private final boolean warmthAware;
+    private final int rampInvocations;
     private final Map<String, AtomicInteger> widths = new ConcurrentHashMap<>();
     private final Map<String, Long> grownAt = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> inflight = new ConcurrentHashMap<>();
+    private final Map<String, Ramp> ramps = new ConcurrentHashMap<>();
 
-    Placement(LongSupplier millis) {
+    /**
+     * @param millis          the clock, in ms (for shrinking)
+     * @param warmthAware     whether to route by warmth (above); false: the hash policy only
+     * @param rampInvocations invocations after which a node that is not hot gets a full share; at least 1
+     */
+    Placement(LongSupplier millis, boolean warmthAware, int rampInvocations) {
+        if (rampInvocations < 1) {
+            throw new IllegalArgumentException("The warmth ramp must be at least 1 invocation; got "
+                    + rampInvocations);
+        }
         this.millis = millis;
+        this.warmthAware = warmthAware;
+        this.rampInvocations = rampInvocations;
     }
 
-    /** Nodes to try for {@code function}, best first. */
-    List<NodeInfo> order(String function, List<NodeInfo> live) {
-        List<NodeInfo> byHash = new ArrayList<>(live);
-        byHash.sort(Comparator.comparingLong((NodeInfo n) -> score(function, n.id())).reversed());
-        if (byHash.isEmpty()) {
-            return byHash;
+    /** The policy's name, as {@code GET /v1/cluster} shows it: {@code warmth} or {@code hash}. */
+    String policy() {
+        return warmthAware ? "warmth" : "hash";
+    }
+
+    int rampInvocations() {
+        return rampInvocations;
+    }
+
+    /** Nodes to try for {@code function} ({@code namespace/name}) at cluster {@code version} (negative: any), best first. */
+    List<NodeInfo> order(String function, long version, List<NodeInfo> live) {
+        List<NodeInfo> ranked = new ArrayList<>(live);
+        ranked.sort(Comparator.comparingLong((NodeInfo n) -> score(function, n.id())).reversed());
+        if (ranked.isEmpty()) {
+            return ranked;
+        }
+        Map<String, Double> weights = new TreeMap<>();
+        if (warmthAware && ranked.stream().anyMatch(n -> reported(n, function, version) != null)) {
+            ranked.sort(Comparator.comparingInt(n -> rank(reported(n, function, version)))); // stable: hash order within
+            for (NodeInfo n : ranked) {
+                weights.put(n.id(), ramp(function, n.id()).observe(reported(n, function, version), rampInvocations));
+            }
         }
         AtomicInteger width = widths.computeIfAbsent(function, f -> new AtomicInteger(1));
-        int w = Math.min(Math.max(1, width.get()), byHash.size());
-        List<NodeInfo> head = new ArrayList<>(byHash.subList(0, w));
-        head.sort(Comparator.comparingInt(n -> load(function, n.id())));
-        int least = load(function, head.get(0).id());
+        int w = Math.min(Math.max(1, width.get()), ranked.size());
+        List<NodeInfo> head = new ArrayList<>(ranked.subList(0, w));
+        head.sort(Comparator.comparingDouble(n -> (load(function, n.id()) + 1) / weights.getOrDefault(n.id(), 1.0)));
+        int least = head.stream().mapToInt(n -> load(function, n.id())).min().orElseThrow();
         long now = millis.getAsLong();
-        if (least >= GROW_AT && w < byHash.size()) {
+        if (least >= GROW_AT && w < ranked.size()) {
             width.compareAndSet(w, w + 1);
             grownAt.put(function, now);
-            head.add(0, byHash.get(w)); // the node just added takes this one
+            head.add(0, ranked.get(w)); // the node just added takes this one
         } else if (least == 0 && w > 1 && now - grownAt.getOrDefault(function, 0L) > SHRINK_AFTER_MS) {
             width.compareAndSet(w, w - 1);
             grownAt.put(function, now);
         }
         List<NodeInfo> out = new ArrayList<>(head);
-        byHash.stream().filter(n -> !out.contains(n)).forEach(out::add);
+        ranked.stream().filter(n -> !out.contains(n)).forEach(out::add);
         return out;
     }
 
@@ -66,20 +120,91 @@ final class Placement {
         return w == null ? 0 : w.get();
     }
 
+    /**
+     * The weight {@code node} had in the last {@link #order} of {@code function}: 1 for hot, from
+     * {@value #FIRST_SHARE} up to 1 for a node warming up; 1 when warmth played no part.
+     */
+    double weight(String function, String node) {
+        Ramp r = ramps.get(function + "@" + node);
+        return r == null ? 1.0 : r.weight;
+    }
+
+    /** Per function this gateway routed by warmth: each node's weight, as {@link #weight}. */
+    Map<String, Map<String, Double>> weights() {
+        Map<String, Map<String, Double>> out = new TreeMap<>();
+        ramps.forEach((key, r) -> {
+            int at = key.lastIndexOf('@');
+            out.computeIfAbsent(key.substring(0, at), k -> new TreeMap<>()).put(key.substring(at + 1), r.weight);
+        });
+        return out;
+    }
+
     void started(String function, String node) {
         inflight.computeIfAbsent(function + "@" + node, k -> new AtomicInteger()).incrementAndGet();
     }
 
-    void finished(String function, String node) {
+    /** A request {@link #started} on {@code node} is over; {@code served}: the node ran the function successfully. */
+    void finished(String function, String node, boolean served) {
         AtomicInteger c = inflight.get(function + "@" + node);
         if (c != null) {
             c.decrementAndGet();
+        }
+        Ramp r = ramps.get(function + "@" + node);
+        if (served && r != null) {
+            r.served();
         }
     }
 
     private int load(String function, String node) {
         AtomicInteger c = inflight.get(function + "@" + node);
         return c == null ? 0 : c.get();
+    }
+
+    private Ramp ramp(String function, String node) {
+        return ramps.computeIfAbsent(function + "@" + node, k -> new Ramp());
+    }
+
+    /** The warmth {@code n} reports for {@code function} at {@code version}; null when it reports none for it. */
+    private static NodeInfo.Warmth reported(NodeInfo n, String function, long version) {
+        return n.holds(function, version) ? n.warmth().get(function) : null;
+    }
+
+    private static int rank(NodeInfo.Warmth w) {
+        if (w == null) {
+            return 2;
+        }
+        return switch (w.state()) {
+            case "hot" -> 0;
+            case "warming" -> 1;
+            default -> 2;
+        };
+    }
+
+    /**
+     * One node's ramp for one function: successful invocations this gateway saw it serve since it was last
+     * reported cold after being warmer.
+     */
+    private static final class Ramp {
+        private long served;
+        private String lastState = "";
+        private volatile double weight = 1.0;
+
+        synchronized double observe(NodeInfo.Warmth reported, int rampInvocations) {
+            String state = reported == null ? "" : reported.state();
+            if ("cold".equals(state) && !lastState.isEmpty() && !"cold".equals(lastState)) {
+                served = 0; // it lost its code: a restart or a new version
+            }
+            if (!state.isEmpty()) {
+                lastState = state;
+            }
+            weight = "hot".equals(state) ? 1.0
+                    : Math.min(1.0, FIRST_SHARE + (1.0 - FIRST_SHARE) * served / rampInvocations);
+            return weight;
+        }
+
+        synchronized void served() {
+            served++;
+        }
     }
 
     static long score(String function, String node) {
