@@ -9,7 +9,8 @@
 #   SIGKILL after 30 s.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-usage="use: bin/hotvisor cluster up [--nodes N] [--dir DIR] [--gateway-port P] [--warmth-routing on|off] | cluster down [--dir DIR]"
+usage="use: bin/hotvisor cluster up [--nodes N] [--dir DIR] [--gateway-port P] [--warmth-routing on|off]"
+usage="$usage | cluster down [--dir DIR]"
 cmd="${1:-}"
 [ $# -gt 0 ] && shift
 case "$cmd" in

@@ -37,14 +37,14 @@ import io.helidon.webserver.http.ServerResponse;
  *   <li>Keys are checked here against the hashes in Redis ({@link GatewayAuth}); the {@code Authorization} and
  *   {@code X-Hotvisor-Namespace} headers are passed on, so nodes check them again.</li>
  *   <li>Synchronous invocations go to a node chosen by {@link Placement} (by default warmth-aware: hot nodes
- *   first, load moved gradually onto a node that is not hot; {@link GatewayConfig#warmthRouting}). A node that refused the connection or
- *   did not accept it in time never saw the request: the next node is tried. A node that accepted it and then
- *   failed (reset, died) may have run it: that is retried only for a function deployed with
+ *   first, load moved gradually onto a node that is not hot; {@link GatewayConfig#warmthRouting}). A node that
+ *   refused the connection or did not accept it in time never saw the request: the next node is tried. A node that
+ *   accepted it and then failed (reset, died) may have run it: that is retried only for a function deployed with
  *   {@code "idempotent": true}; otherwise the client gets 502 {@code NodeFailed}.</li>
  *   <li>Async invocations are queued straight into Redis (the nodes take them from there), and
  *   {@code GET /v1/invocations/{id}} reads Redis: neither needs a node, nor this gateway to live on.</li>
- *   <li>{@code GET /v1/cluster} (admin keys) lists the nodes and the routing policy; everything else (deploy, list, namespaces, keys)
- *   goes to any live node, which writes it to Redis.</li>
+ *   <li>{@code GET /v1/cluster} (admin keys) lists the nodes and the routing policy; everything else (deploy, list,
+ *   namespaces, keys) goes to any live node, which writes it to Redis.</li>
  * </ul>
  */
 public final class Gateway implements AutoCloseable {

@@ -30,7 +30,8 @@ public final class GatewayMain implements Callable<Integer> {
     int port = 8090;
 
     @Option(names = "--warmth-routing", paramLabel = "on|off", description = "Prefer nodes where a function is hot"
-            + " and move load onto a node that is not hot gradually; off: rendezvous hashing only (default: ${DEFAULT-VALUE}).")
+            + " and move load onto a node that is not hot gradually; off: rendezvous hashing only"
+            + " (default: ${DEFAULT-VALUE}).")
     String warmthRouting = "on";
 
     @Option(names = "--warmth-ramp", paramLabel = "N", description = "With warmth routing, invocations a node that is"

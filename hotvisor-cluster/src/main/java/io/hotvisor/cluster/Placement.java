@@ -81,7 +81,7 @@ final class Placement {
         return rampInvocations;
     }
 
-    /** Nodes to try for {@code function} ({@code namespace/name}) at cluster {@code version} (negative: any), best first. */
+    /** Nodes to try for {@code function} ({@code namespace/name}) at cluster {@code version} (negative: any). */
     List<NodeInfo> order(String function, long version, List<NodeInfo> live) {
         List<NodeInfo> ranked = new ArrayList<>(live);
         ranked.sort(Comparator.comparingLong((NodeInfo n) -> score(function, n.id())).reversed());
@@ -90,7 +90,8 @@ final class Placement {
         }
         Map<String, Double> weights = new TreeMap<>();
         if (warmthAware && ranked.stream().anyMatch(n -> reported(n, function, version) != null)) {
-            ranked.sort(Comparator.comparingInt(n -> rank(reported(n, function, version)))); // stable: hash order within
+            // a stable sort: hash order within each rank
+            ranked.sort(Comparator.comparingInt(n -> rank(reported(n, function, version))));
             for (NodeInfo n : ranked) {
                 weights.put(n.id(), ramp(function, n.id()).observe(reported(n, function, version), rampInvocations));
             }

@@ -217,8 +217,16 @@ class WarmthPlacementTest {
     }
 
     @Test
-    void refuses_a_ramp_under_one_invocation() {
+    void refuses_a_ramp_under_one_invocation_and_is_on_by_default() {
         assertThatThrownBy(() -> new Placement(millis::get, true, 0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("The warmth ramp must be at least 1 invocation; got 0");
+        GatewayConfig config = GatewayConfig.create("127.0.0.1", 0, java.net.URI.create("redis://127.0.0.1:6379"),
+                "hotvisor", "");
+        assertThat(config.warmthRouting()).as("on by default").isTrue();
+        assertThat(config.warmthRamp()).isEqualTo(Placement.DEFAULT_RAMP);
+        assertThat(config.withWarmthRouting(false, 7))
+                .extracting(GatewayConfig::warmthRouting, GatewayConfig::warmthRamp).containsExactly(false, 7);
+        assertThatThrownBy(() -> config.withWarmthRouting(true, -3)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("The warmth ramp (--warmth-ramp) must be at least 1 invocation; got -3");
     }
 }
