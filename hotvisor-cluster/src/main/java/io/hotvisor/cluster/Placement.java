@@ -3,6 +3,7 @@ package io.hotvisor.cluster;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -88,12 +89,20 @@ final class Placement {
         if (ranked.isEmpty()) {
             return ranked;
         }
-        Map<String, Double> weights = new TreeMap<>();
-        if (warmthAware && ranked.stream().anyMatch(n -> reported(n, function, version) != null)) {
-            // a stable sort: hash order within each rank
-            ranked.sort(Comparator.comparingInt(n -> rank(reported(n, function, version))));
+        Map<String, Double> weights = new HashMap<>();
+        if (warmthAware) {
+            Map<String, NodeInfo.Warmth> reports = new HashMap<>();
             for (NodeInfo n : ranked) {
-                weights.put(n.id(), ramp(function, n.id()).observe(reported(n, function, version), rampInvocations));
+                NodeInfo.Warmth w = reported(n, function, version);
+                if (w != null) {
+                    reports.put(n.id(), w);
+                }
+            }
+            if (!reports.isEmpty()) {
+                ranked.sort(Comparator.comparingInt(n -> rank(reports.get(n.id())))); // stable: hash order within
+                for (NodeInfo n : ranked) {
+                    weights.put(n.id(), ramp(function, n.id()).observe(reports.get(n.id()), rampInvocations));
+                }
             }
         }
         AtomicInteger width = widths.computeIfAbsent(function, f -> new AtomicInteger(1));
