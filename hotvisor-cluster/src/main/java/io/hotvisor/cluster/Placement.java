@@ -23,7 +23,7 @@ import java.util.function.LongSupplier;
  * {@value #SHRINK_AFTER_MS} ms without growing while its least busy node is idle. The rest of the order follows,
  * for retries.
  *
- * <p><b>Warmth-aware routing</b> (on unless built with {@code warmthAware == false}; issue 6, mechanism 1). The
+ * <p><b>Warmth-aware routing</b> (with {@code warmthAware}, the gateway's default; issue 6, mechanism 1). The
  * order puts the nodes that report the function hot first, then warming, then cold or silent, each group in hash
  * order; so the width's nodes are hot ones while there are enough of them, and a function grows onto a node that is
  * not hot only when its hot nodes reach the load limit. Within the width the request goes to the node with the
