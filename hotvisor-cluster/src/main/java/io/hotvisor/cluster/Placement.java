@@ -25,13 +25,16 @@ import java.util.function.LongSupplier;
  *
  * <p><b>Warmth-aware routing</b> (with {@code warmthAware}, the gateway's default; issue 6, mechanism 1). The
  * order puts the nodes that report the function hot first, then warming, then cold or silent, each group in hash
- * order; so the width's nodes are hot ones while there are enough of them, and a function grows onto a node that is
- * not hot only when its hot nodes reach the load limit. Within the width the request goes to the node with the
- * lowest {@code (in flight + 1) / weight}: a hot node weighs 1, any other node {@link #weight weighs} from
- * {@value #FIRST_SHARE} up to 1 as it serves invocations ({@code rampInvocations} successful ones from this gateway
- * give it a full share). So a cold node joins with a quarter share (its first request arrives when the hot node
- * has {@value #GROW_AT} in flight), and takes more as it warms, not its full share at once. Nothing is ever
- * refused: when no node is hot the least loaded by weight still gets the request.
+ * order, and the width takes the first of them: a function stays on hot nodes, and grows onto a node that is not
+ * hot only when its hot nodes reach the load limit. The function's hash home (first in hash order: a node that
+ * joined, or the one it belongs to after a deploy made it hot elsewhere) is added to the width's nodes if they do
+ * not include it, so the function moves home gradually. Each node has a weight: 1 if it reports the function hot,
+ * else from {@value #FIRST_SHARE} up to 1 as it serves ({@code rampInvocations} successful invocations through this
+ * gateway give it a full share). A request goes to one of the width's nodes under its load limit ({@value #GROW_AT}
+ * in flight times its weight, at least 1) by smooth weighted round robin, so each gets its weight's share of the
+ * requests; when all are at their limit, to the one with the lowest {@code (in flight + 1) / weight}. So a node
+ * that is not hot starts with a quarter of a hot node's share and takes more as it warms, not its full share at
+ * once. Nothing is ever refused: when no node is hot the same rules pick among the others.
  *
  * <p>Staleness. Warmth arrives in heartbeats (one a second, read every 250 ms): up to ~1.3 s old. A state is a hint
  * that only reorders nodes; the ramp counts this gateway's own completed invocations, which are never stale, so a
@@ -57,6 +60,7 @@ final class Placement {
     private final Map<String, Long> grownAt = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> inflight = new ConcurrentHashMap<>();
     private final Map<String, Ramp> ramps = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Double>> credits = new ConcurrentHashMap<>();
 
     /**
      * @param millis          the clock, in ms (for shrinking)
@@ -84,44 +88,110 @@ final class Placement {
 
     /** Nodes to try for {@code function} ({@code namespace/name}) at cluster {@code version} (negative: any). */
     List<NodeInfo> order(String function, long version, List<NodeInfo> live) {
-        List<NodeInfo> ranked = new ArrayList<>(live);
-        ranked.sort(Comparator.comparingLong((NodeInfo n) -> score(function, n.id())).reversed());
-        if (ranked.isEmpty()) {
-            return ranked;
+        List<NodeInfo> byHash = new ArrayList<>(live);
+        byHash.sort(Comparator.comparingLong((NodeInfo n) -> score(function, n.id())).reversed());
+        if (byHash.isEmpty()) {
+            return byHash;
         }
-        Map<String, Double> weights = new HashMap<>();
+        Map<String, NodeInfo.Warmth> reports = new HashMap<>();
         if (warmthAware) {
-            Map<String, NodeInfo.Warmth> reports = new HashMap<>();
-            for (NodeInfo n : ranked) {
+            for (NodeInfo n : byHash) {
                 NodeInfo.Warmth w = reported(n, function, version);
                 if (w != null) {
                     reports.put(n.id(), w);
                 }
             }
-            if (!reports.isEmpty()) {
-                ranked.sort(Comparator.comparingInt(n -> rank(reports.get(n.id())))); // stable: hash order within
-                for (NodeInfo n : ranked) {
-                    weights.put(n.id(), ramp(function, n.id()).observe(reports.get(n.id()), rampInvocations));
-                }
-            }
         }
+        return reports.isEmpty() ? byHash(function, byHash) : byWarmth(function, byHash, reports);
+    }
+
+    /** The hash policy: the least busy of the width's nodes. */
+    private List<NodeInfo> byHash(String function, List<NodeInfo> byHash) {
         AtomicInteger width = widths.computeIfAbsent(function, f -> new AtomicInteger(1));
-        int w = Math.min(Math.max(1, width.get()), ranked.size());
-        List<NodeInfo> head = new ArrayList<>(ranked.subList(0, w));
-        head.sort(Comparator.comparingDouble(n -> (load(function, n.id()) + 1) / weights.getOrDefault(n.id(), 1.0)));
-        int least = head.stream().mapToInt(n -> load(function, n.id())).min().orElseThrow();
+        int w = Math.min(Math.max(1, width.get()), byHash.size());
+        List<NodeInfo> head = new ArrayList<>(byHash.subList(0, w));
+        head.sort(Comparator.comparingInt(n -> load(function, n.id())));
+        int least = load(function, head.get(0).id());
         long now = millis.getAsLong();
-        if (least >= GROW_AT && w < ranked.size()) {
+        if (least >= GROW_AT && w < byHash.size()) {
             width.compareAndSet(w, w + 1);
             grownAt.put(function, now);
-            head.add(0, ranked.get(w)); // the node just added takes this one
+            head.add(0, byHash.get(w)); // the node just added takes this one
         } else if (least == 0 && w > 1 && now - grownAt.getOrDefault(function, 0L) > SHRINK_AFTER_MS) {
             width.compareAndSet(w, w - 1);
             grownAt.put(function, now);
         }
         List<NodeInfo> out = new ArrayList<>(head);
+        byHash.stream().filter(n -> !out.contains(n)).forEach(out::add);
+        return out;
+    }
+
+    /**
+     * The warmth policy: the width's nodes taken hot first, plus the function's hash home (first in hash order) if
+     * they do not include it; the request goes, by weight, to one of them under its load limit, or else to the one
+     * with the lowest {@code (in flight + 1) / weight}.
+     */
+    private List<NodeInfo> byWarmth(String function, List<NodeInfo> byHash, Map<String, NodeInfo.Warmth> reports) {
+        List<NodeInfo> ranked = new ArrayList<>(byHash);
+        ranked.sort(Comparator.comparingInt(n -> rank(reports.get(n.id())))); // stable: hash order within a rank
+        Map<String, Double> weights = new HashMap<>();
+        for (NodeInfo n : ranked) {
+            weights.put(n.id(), ramp(function, n.id()).observe(reports.get(n.id()), rampInvocations));
+        }
+        AtomicInteger width = widths.computeIfAbsent(function, f -> new AtomicInteger(1));
+        int w = Math.min(Math.max(1, width.get()), ranked.size());
+        List<NodeInfo> head = new ArrayList<>(ranked.subList(0, w));
+        NodeInfo home = byHash.get(0);
+        if (!head.contains(home)) {
+            head.add(home); // it takes the function over gradually, as it warms
+        }
+        Comparator<NodeInfo> byCost = Comparator.comparingDouble(
+                n -> (load(function, n.id()) + 1) / weights.get(n.id()));
+        head.sort(byCost);
+        int least = head.stream().mapToInt(n -> load(function, n.id())).min().orElseThrow();
+        long now = millis.getAsLong();
+        NodeInfo first = null;
+        if (least >= GROW_AT && w < ranked.size()) {
+            width.compareAndSet(w, w + 1);
+            grownAt.put(function, now);
+            first = ranked.stream().filter(n -> !head.contains(n)).findFirst().orElse(null); // it takes this one
+        } else if (least == 0 && w > 1 && now - grownAt.getOrDefault(function, 0L) > SHRINK_AFTER_MS) {
+            width.compareAndSet(w, w - 1);
+            grownAt.put(function, now);
+        }
+        if (first == null) {
+            List<NodeInfo> under = head.stream()
+                    .filter(n -> load(function, n.id()) < Math.max(1, (int) (GROW_AT * weights.get(n.id())))).toList();
+            first = under.isEmpty() ? head.get(0) : smooth(function, under, weights);
+        }
+        List<NodeInfo> out = new ArrayList<>();
+        out.add(first);
+        head.stream().filter(n -> !out.contains(n)).forEach(out::add);
         ranked.stream().filter(n -> !out.contains(n)).forEach(out::add);
         return out;
+    }
+
+    /**
+     * Smooth weighted round robin (nginx's): each of {@code nodes} gains its weight in credit, the richest is chosen
+     * and pays the sum; over time each gets its weight's share of the requests, interleaved.
+     */
+    private NodeInfo smooth(String function, List<NodeInfo> nodes, Map<String, Double> weights) {
+        Map<String, Double> credit = credits.computeIfAbsent(function, f -> new HashMap<>());
+        synchronized (credit) {
+            credit.keySet().retainAll(nodes.stream().map(NodeInfo::id).toList());
+            NodeInfo best = null;
+            double total = 0;
+            for (NodeInfo n : nodes) {
+                double w = weights.get(n.id());
+                total += w;
+                double c = credit.merge(n.id(), w, Double::sum);
+                if (best == null || c > credit.get(best.id())) {
+                    best = n;
+                }
+            }
+            credit.merge(best.id(), -total, Double::sum);
+            return best;
+        }
     }
 
     /** How many nodes the function uses now. */

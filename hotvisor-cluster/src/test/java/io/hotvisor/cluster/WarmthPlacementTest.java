@@ -56,6 +56,24 @@ class WarmthPlacementTest {
         return count;
     }
 
+    /** How many of {@code n} requests in a row, each over before the next (no load), go to each node. */
+    private static Map<String, Integer> inTurn(Placement p, List<NodeInfo> live, int n) {
+        Map<String, Integer> count = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            String id = send(p, live);
+            p.finished(FN, id, false);
+            count.merge(id, 1, Integer::sum);
+        }
+        return count;
+    }
+
+    private static void serve(Placement p, String node, int n) {
+        for (int i = 0; i < n; i++) {
+            p.started(FN, node);
+            p.finished(FN, node, true);
+        }
+    }
+
     private static void finishAll(Placement p, Map<String, Integer> sent, boolean served) {
         sent.forEach((id, n) -> {
             for (int i = 0; i < n; i++) {
@@ -65,26 +83,25 @@ class WarmthPlacementTest {
     }
 
     @Test
-    void prefers_a_hot_node_to_the_first_node_in_hash_order() {
+    void prefers_a_hot_node_and_gives_the_cold_hash_home_a_quarter_of_its_share() {
         List<String> ids = hashOrder("node-1", "node-2", "node-3");
-        String first = ids.get(0);
+        String home = ids.get(0);
         String hot = ids.get(2);
-        List<NodeInfo> live = List.of(node(ids.get(0), "cold"), node(ids.get(1), "cold"), node(hot, "hot"));
-        for (int i = 0; i < 30; i++) {
-            assertThat(warmth.order(FN, 1, live).get(0).id()).isEqualTo(hot);
-            assertThat(hash.order(FN, 1, live).get(0).id()).as("off: the hash order").isEqualTo(first);
-        }
+        List<NodeInfo> live = List.of(node(home, "cold"), node(ids.get(1), "cold"), node(hot, "hot"));
+        assertThat(inTurn(warmth, live, 30)).as("one in five to the home, none to the other cold node")
+                .containsOnly(Map.entry(hot, 24), Map.entry(home, 6));
+        assertThat(inTurn(hash, live, 30)).as("off: all to the hash home").containsOnly(Map.entry(home, 30));
         assertThat(warmth.order(FN, 1, live)).extracting(NodeInfo::id).as("every node stays listed for retries")
-                .containsExactly(hot, ids.get(0), ids.get(1));
+                .containsExactlyInAnyOrder(hot, home, ids.get(1));
     }
 
     @Test
-    void orders_hot_then_warming_then_cold_or_silent() {
+    void lists_the_chosen_node_then_the_rest_hot_then_warming_then_cold_or_silent() {
         List<String> ids = hashOrder("node-1", "node-2", "node-3", "node-4");
         List<NodeInfo> live = List.of(node(ids.get(0), null), node(ids.get(1), "cold"), node(ids.get(2), "warming"),
                 node(ids.get(3), "hot"));
-        assertThat(warmth.order(FN, 1, live)).extracting(NodeInfo::id)
-                .containsExactly(ids.get(3), ids.get(2), ids.get(0), ids.get(1));
+        assertThat(warmth.order(FN, 1, live)).extracting(NodeInfo::id).as("the hot node, the home, then by warmth")
+                .containsExactly(ids.get(3), ids.get(0), ids.get(2), ids.get(1));
     }
 
     @Test
@@ -101,41 +118,55 @@ class WarmthPlacementTest {
 
     @Test
     void a_hot_node_at_its_load_limit_sends_the_next_request_to_a_cold_node() {
-        List<String> ids = hashOrder("node-1", "node-2");
-        String cold = ids.get(0);
-        String hot = ids.get(1);
-        List<NodeInfo> live = List.of(node(cold, "cold"), node(hot, "hot"));
-        Map<String, Integer> first = sendMany(warmth, live, Placement.GROW_AT);
-        assertThat(first).containsExactly(Map.entry(hot, Placement.GROW_AT));
-        assertThat(send(warmth, live)).as("the hot node has %d in flight", Placement.GROW_AT).isEqualTo(cold);
+        List<String> ids = hashOrder("node-1", "node-2", "node-3");
+        String hot = ids.get(0);
+        List<NodeInfo> live = List.of(node(hot, "hot"), node(ids.get(1), "cold"), node(ids.get(2), "cold"));
+        assertThat(sendMany(warmth, live, Placement.GROW_AT)).containsOnly(Map.entry(hot, Placement.GROW_AT));
+        assertThat(send(warmth, live)).as("the hot node has %d in flight", Placement.GROW_AT).isEqualTo(ids.get(1));
         assertThat(warmth.width(FN)).isEqualTo(2);
+        assertThat(send(warmth, live)).as("the cold node's limit is a quarter of %d", Placement.GROW_AT)
+                .isEqualTo(hot);
     }
 
     @Test
-    void gives_a_cold_node_a_share_that_grows_as_it_serves_up_to_a_fair_one() {
+    void under_load_gives_a_cold_node_a_share_that_grows_as_it_serves() {
         List<String> ids = hashOrder("node-1", "node-2");
-        String cold = ids.get(0);
-        String hot = ids.get(1);
-        List<NodeInfo> live = List.of(node(cold, "cold"), node(hot, "hot"));
+        String hot = ids.get(0);
+        String cold = ids.get(1);
+        List<NodeInfo> live = List.of(node(hot, "hot"), node(cold, "cold"));
 
         Map<String, Integer> start = sendMany(warmth, live, 40);
         assertThat(warmth.weight(FN, cold)).isEqualTo(Placement.FIRST_SHARE);
-        assertThat(start.get(cold)).as("a quarter share at first: %s", start).isBetween(6, 10);
-        finishAll(warmth, start, true); // the cold node has served start.get(cold) invocations
+        assertThat(start.get(cold)).as("about a fifth at first: %s", start).isBetween(6, 10);
+        finishAll(warmth, start, true);
 
         Map<String, Integer> middle = sendMany(warmth, live, 40);
         assertThat(warmth.weight(FN, cold)).isGreaterThan(Placement.FIRST_SHARE).isLessThan(1.0);
-        assertThat(middle.get(cold)).as("more as it has served: %s after %s", middle, start)
+        assertThat(middle.get(cold)).as("more once it has served: %s after %s", middle, start)
                 .isGreaterThan(start.get(cold)).isLessThan(middle.get(hot));
         finishAll(warmth, middle, true);
 
-        for (int i = 0; i < RAMP; i++) { // it still reports cold (a stale heartbeat): the ramp counts anyway
-            warmth.started(FN, cold);
-            warmth.finished(FN, cold, true);
-        }
+        serve(warmth, cold, RAMP); // it still reports cold (a stale heartbeat): the ramp counts anyway
         Map<String, Integer> end = sendMany(warmth, live, 40);
         assertThat(warmth.weight(FN, cold)).isEqualTo(1.0);
-        assertThat(end).as("a fair share after the ramp").containsEntry(cold, 20).containsEntry(hot, 20);
+        assertThat(end).as("a fair share after the ramp").containsOnly(Map.entry(hot, 20), Map.entry(cold, 20));
+    }
+
+    @Test
+    void moves_a_function_to_its_cold_hash_home_gradually_as_the_home_serves() {
+        List<String> ids = hashOrder("node-1", "node-2");
+        String home = ids.get(0);
+        String hot = ids.get(1);
+        List<NodeInfo> live = List.of(node(home, "cold"), node(hot, "hot"));
+        Map<String, Integer> first = inTurn(warmth, live, 20);
+        assertThat(first).containsOnly(Map.entry(hot, 16), Map.entry(home, 4));
+        serve(warmth, home, RAMP / 2);
+        Map<String, Integer> half = inTurn(warmth, live, 20);
+        assertThat(half.get(home)).as("%s after %s", half, first).isBetween(6, 9);
+        serve(warmth, home, RAMP / 2);
+        assertThat(inTurn(warmth, live, 20)).containsOnly(Map.entry(hot, 10), Map.entry(home, 10));
+        assertThat(inTurn(warmth, List.of(node(home, "hot"), node(hot, "hot")), 20))
+                .as("hot at home: all of it there").containsOnly(Map.entry(home, 20));
     }
 
     @Test
@@ -154,13 +185,14 @@ class WarmthPlacementTest {
     @Test
     void a_node_reported_hot_gets_a_full_share_at_once() {
         List<String> ids = hashOrder("node-1", "node-2");
-        String other = ids.get(0);
+        String home = ids.get(0);
         String hot = ids.get(1);
-        sendMany(warmth, List.of(node(other, "warming"), node(hot, "hot")), 8);
-        assertThat(warmth.weight(FN, other)).isEqualTo(Placement.FIRST_SHARE);
-        Map<String, Integer> next = sendMany(warmth, List.of(node(other, "hot"), node(hot, "hot")), 8);
-        assertThat(warmth.weight(FN, other)).isEqualTo(1.0);
-        assertThat(next.get(other)).as("it catches up: %s", next).isGreaterThanOrEqualTo(5);
+        assertThat(inTurn(warmth, List.of(node(home, "warming"), node(hot, "hot")), 10))
+                .containsOnly(Map.entry(hot, 8), Map.entry(home, 2));
+        assertThat(warmth.weight(FN, home)).isEqualTo(Placement.FIRST_SHARE);
+        assertThat(inTurn(warmth, List.of(node(home, "hot"), node(hot, "hot")), 10))
+                .containsOnly(Map.entry(home, 10));
+        assertThat(warmth.weight(FN, home)).isEqualTo(1.0);
     }
 
     @Test
@@ -169,10 +201,7 @@ class WarmthPlacementTest {
         String node = ids.get(0);
         List<NodeInfo> live = List.of(node(node, "warming"), node(ids.get(1), "hot"));
         warmth.order(FN, 1, live);
-        for (int i = 0; i < RAMP; i++) {
-            warmth.started(FN, node);
-            warmth.finished(FN, node, true);
-        }
+        serve(warmth, node, RAMP);
         warmth.order(FN, 1, live);
         assertThat(warmth.weight(FN, node)).isEqualTo(1.0);
         warmth.order(FN, 1, List.of(node(node, "cold"), node(ids.get(1), "hot"))); // restarted

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Warmth-aware routing on a real cluster (redis-server, two nodes, gateways): a function is hot on node 1 and cold
- * on node 2, which heads its rendezvous-hash order. A gateway with warmth routing (the default) sends it to node 1;
- * one with {@code --warmth-routing off} sends it to node 2, as before.
+ * on node 2, which heads its rendezvous-hash order. A gateway with warmth routing (the default) sends most of it to
+ * node 1 and a share to node 2; one with {@code --warmth-routing off} sends all of it to node 2, as before.
  */
 class ClusterRoutingTest {
     private static final Duration PATIENCE = Duration.ofMinutes(3);
@@ -118,29 +118,38 @@ class ClusterRoutingTest {
         assertThat(state(node1, fn)).isEqualTo("hot");
         assertThat(state(node2, fn)).isEqualTo("cold");
 
-        try (GatewayProcess on = GatewayProcess.start(redis.url())) {
+        GatewayProcess on = GatewayProcess.start(redis.url());
+        try {
             await(() -> on.http().get("/v1/cluster").json(), c -> c.path("warmth").properties().stream()
                     .anyMatch(e -> e.getKey().startsWith("default/" + fn + "@")
                             && e.getValue().path("hot").toString().contains("node-1")
                             && e.getValue().path("cold").toString().contains("node-2")),
                     "the gateway to see node 1 hot and node 2 cold");
-            Map<String, Integer> routed = byNode(on, fn, 50);
+            // Node 2, cold, is the function's hash home: it gets a share that starts at a quarter of node 1's (one
+            // request in five) and grows as it serves, or at once when its heartbeat says hot.
+            Map<String, Integer> routed = byNode(on, fn, 20);
             System.out.println("warmth routing: " + routed);
             assertThat(routed.getOrDefault("node-1", 0)).as("most to the hot node: %s", routed)
-                    .isGreaterThanOrEqualTo(45);
+                    .isGreaterThanOrEqualTo(12);
+            assertThat(routed.getOrDefault("node-2", 0)).as("a share to the cold home: %s", routed).isPositive();
             JsonNode routing = on.http().get("/v1/cluster").json().path("routing");
             assertThat(routing.path("policy").asText()).isEqualTo("warmth");
             assertThat(routing.path("rampInvocations").asInt()).isEqualTo(100);
             assertThat(routing.path("weights").path("default/" + fn).path("node-1").asDouble()).isEqualTo(1.0);
-            assertThat(routing.path("weights").path("default/" + fn).path("node-2").asDouble()).isLessThan(1.0);
+            assertThat(routing.path("weights").path("default/" + fn).has("node-2")).isTrue();
+        } finally {
+            on.close();
         }
 
-        try (GatewayProcess off = GatewayProcess.start(redis.url(), "--warmth-routing", "off")) {
+        GatewayProcess off = GatewayProcess.start(redis.url(), "--warmth-routing", "off");
+        try {
             assertThat(off.http().get("/v1/cluster").json().path("routing").path("policy").asText())
                     .isEqualTo("hash");
             Map<String, Integer> routed = byNode(off, fn, 20);
             System.out.println("hash routing: " + routed);
             assertThat(routed).as("off: the hash order, cold or not").containsExactly(Map.entry("node-2", 20));
+        } finally {
+            off.close();
         }
     }
 
