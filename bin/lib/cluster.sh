@@ -1,29 +1,32 @@
 #!/usr/bin/env bash
-# bin/hotvisor cluster up [--nodes 3] [--dir cluster] [--gateway-port 8090]
+# bin/hotvisor cluster up [--nodes 3] [--dir cluster] [--gateway-port 8090] [--warmth-routing on|off]
 #   starts redis-server (AOF: appendonly yes, appendfsync everysec), N nodes and a gateway on loopback; logs, pids,
 #   ports and the admin key in --dir; prints the gateway's URL and the admin key. Refuses a --dir where a cluster
-#   runs, and a --gateway-port in use (0: any free port). Waits up to $HOTVISOR_START_TIMEOUT s (300) per process.
+#   runs, and a --gateway-port in use (0: any free port). --warmth-routing goes to the gateway (default on).
+#   Waits up to $HOTVISOR_START_TIMEOUT s (300) per process.
 # bin/hotvisor cluster down [--dir cluster]
 #   stops them (SIGTERM: the gateway, then the nodes, which leave the cluster, then Redis, which writes its AOF),
 #   SIGKILL after 30 s.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-usage="use: bin/hotvisor cluster up [--nodes N] [--dir DIR] [--gateway-port P] | cluster down [--dir DIR]"
+usage="use: bin/hotvisor cluster up [--nodes N] [--dir DIR] [--gateway-port P] [--warmth-routing on|off]"
+usage="$usage | cluster down [--dir DIR]"
 cmd="${1:-}"
 [ $# -gt 0 ] && shift
 case "$cmd" in
   up|down) ;;
   *) echo "hotvisor cluster: unknown command '$cmd' ($usage)" >&2; exit 2 ;;
 esac
-nodes=3 dir="cluster" gport=8090
+nodes=3 dir="cluster" gport=8090 routing=on
 while [ $# -gt 0 ]; do
   case "$1" in
-    --nodes|--dir|--gateway-port)
+    --nodes|--dir|--gateway-port|--warmth-routing)
       [ $# -ge 2 ] || { echo "hotvisor cluster: option $1 needs a value ($usage)" >&2; exit 2; }
       case "$1" in
         --nodes) nodes="$2" ;;
         --dir) dir="$2" ;;
         --gateway-port) gport="$2" ;;
+        --warmth-routing) routing="$2" ;;
       esac
       shift 2 ;;
     *) echo "hotvisor cluster: unknown option '$1' ($usage)" >&2; exit 2 ;;
@@ -34,6 +37,9 @@ if ! [[ "$nodes" =~ ^[1-9][0-9]*$ ]] || [ "$nodes" -gt 64 ]; then
 fi
 if ! [[ "$gport" =~ ^[0-9]+$ ]] || [ "$gport" -gt 65535 ]; then
   echo "hotvisor cluster: --gateway-port must be a port number (0: any free port); got '$gport'" >&2; exit 2
+fi
+if [ "$routing" != on ] && [ "$routing" != off ]; then
+  echo "hotvisor cluster: --warmth-routing must be 'on' or 'off'; got '$routing'" >&2; exit 2
 fi
 start_timeout="${HOTVISOR_START_TIMEOUT:-300}"
 
@@ -144,7 +150,7 @@ up() {
       --node-id "node-$i" --port-file "$dir/node-$i.port" > "$dir/node-$i.log" 2>&1 &
     echo $! > "$dir/node-$i.pid"
   done
-  HOTVISOR_ADMIN_KEY="$key" "$ROOT/bin/hotvisor" gateway --redis "$redis" --port "$gport" \
+  HOTVISOR_ADMIN_KEY="$key" "$ROOT/bin/hotvisor" gateway --redis "$redis" --port "$gport" --warmth-routing "$routing" \
     --port-file "$dir/gateway.port" > "$dir/gateway.log" 2>&1 &
   echo $! > "$dir/gateway.pid"
   for i in $(seq 1 "$nodes"); do wait_file "$dir/node-$i.port" "$(cat "$dir/node-$i.pid")" "node-$i" || { down; exit 1; }; done

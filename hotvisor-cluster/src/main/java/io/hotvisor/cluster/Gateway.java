@@ -36,14 +36,15 @@ import io.helidon.webserver.http.ServerResponse;
  * <ul>
  *   <li>Keys are checked here against the hashes in Redis ({@link GatewayAuth}); the {@code Authorization} and
  *   {@code X-Hotvisor-Namespace} headers are passed on, so nodes check them again.</li>
- *   <li>Synchronous invocations go to a node chosen by {@link Placement}. A node that refused the connection or
- *   did not accept it in time never saw the request: the next node is tried. A node that accepted it and then
- *   failed (reset, died) may have run it: that is retried only for a function deployed with
+ *   <li>Synchronous invocations go to a node chosen by {@link Placement} (by default warmth-aware: hot nodes
+ *   first, load moved gradually onto a node that is not hot; {@link GatewayConfig#warmthRouting}). A node that
+ *   refused the connection or did not accept it in time never saw the request: the next node is tried. A node that
+ *   accepted it and then failed (reset, died) may have run it: that is retried only for a function deployed with
  *   {@code "idempotent": true}; otherwise the client gets 502 {@code NodeFailed}.</li>
  *   <li>Async invocations are queued straight into Redis (the nodes take them from there), and
  *   {@code GET /v1/invocations/{id}} reads Redis: neither needs a node, nor this gateway to live on.</li>
- *   <li>{@code GET /v1/cluster} (admin keys) lists the nodes; everything else (deploy, list, namespaces, keys)
- *   goes to any live node, which writes it to Redis.</li>
+ *   <li>{@code GET /v1/cluster} (admin keys) lists the nodes and the routing policy; everything else (deploy, list,
+ *   namespaces, keys) goes to any live node, which writes it to Redis.</li>
  * </ul>
  */
 public final class Gateway implements AutoCloseable {
@@ -58,7 +59,7 @@ public final class Gateway implements AutoCloseable {
     private final GatewayConfig config;
     private final ClusterStore store;
     private final GatewayAuth auth;
-    private final Placement placement = new Placement(System::currentTimeMillis);
+    private final Placement placement;
     private final HttpClient http;
     private final Map<String, Long> suspects = new ConcurrentHashMap<>();
     private final Map<String, Map<String, FunctionPointer>> catalog = new ConcurrentHashMap<>();
@@ -75,6 +76,7 @@ public final class Gateway implements AutoCloseable {
         this.config = config;
         this.store = store;
         this.auth = new GatewayAuth(store, config.adminKey());
+        this.placement = new Placement(System::currentTimeMillis, config.warmthRouting(), config.warmthRamp());
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(config.connectTimeout()).build();
     }
@@ -195,15 +197,19 @@ public final class Gateway implements AutoCloseable {
         FunctionPointer p = functions(ns, false).get(name);
         boolean idempotent = p != null && p.idempotent();
         String fn = ns + "/" + name;
-        List<NodeInfo> order = placement.order(fn, holders(fn, p == null ? -1 : p.version()));
+        long version = p == null ? -1 : p.version();
+        List<NodeInfo> order = placement.order(fn, version, holders(fn, version));
         if (order.isEmpty()) {
             throw new GatewayException(503, "NoNodes", "No live node in cluster '" + config.cluster() + "'");
         }
         GatewayException last = null;
         for (NodeInfo n : order) {
             placement.started(fn, n.id());
+            boolean served = false;
             try {
-                relay(forward(n, req, body, p == null ? -1 : p.version()), n, res);
+                HttpResponse<byte[]> r = forward(n, req, body, version);
+                served = r.statusCode() / 100 == 2;
+                relay(r, n, res);
                 return;
             } catch (HttpConnectTimeoutException | ConnectException e) {
                 suspect(n, e);
@@ -221,7 +227,7 @@ public final class Gateway implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new GatewayException(503, "Cancelled", "The gateway is stopping");
             } finally {
-                placement.finished(fn, n.id());
+                placement.finished(fn, n.id(), served);
             }
         }
         throw last;
@@ -385,6 +391,15 @@ public final class Gateway implements AutoCloseable {
             });
         }
         root.set("warmth", fleetWarmth(all));
+        ObjectNode routing = root.putObject("routing").put("policy", placement.policy());
+        if (config.warmthRouting()) {
+            routing.put("rampInvocations", placement.rampInvocations());
+            ObjectNode weights = routing.putObject("weights");
+            placement.weights().forEach((fn, byNode) -> {
+                ObjectNode o = weights.putObject(fn);
+                byNode.forEach(o::put);
+            });
+        }
         root.put("asyncQueued", store.queued());
         return root;
     }

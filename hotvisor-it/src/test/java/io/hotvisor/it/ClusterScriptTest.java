@@ -121,6 +121,9 @@ class ClusterScriptTest {
         Run unknown = hotvisor(Map.of(), "cluster", "up", "--node", "3");
         assertThat(unknown.exit()).isEqualTo(2);
         assertThat(unknown.stderr()).contains("unknown option '--node'");
+        Run routing = hotvisor(Map.of(), "cluster", "up", "--warmth-routing", "maybe");
+        assertThat(routing.exit()).isEqualTo(2);
+        assertThat(routing.stderr()).contains("--warmth-routing must be 'on' or 'off'; got 'maybe'");
     }
 
     // ---- helpers

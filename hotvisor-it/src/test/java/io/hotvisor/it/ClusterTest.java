@@ -49,7 +49,9 @@ class ClusterTest {
         for (int i = 1; i <= 3; i++) {
             nodes.add(startNode(i));
         }
-        gateway = GatewayProcess.start(redis.url());
+        // These tests are about the hash policy (spreading, an idle function on one node, a new node taking its share
+        // at once); warmth routing moves functions gradually instead and has its own tests (ClusterRoutingTest).
+        gateway = GatewayProcess.start(redis.url(), "--warmth-routing", "off");
         // Every node pays its first JavaScript engine start and its first invocations here, not inside a test: on a
         // loaded 2-core machine a fresh node JVM's first invocation took 3-4 s (1.1-1.4 s of it inside the function,
         // the rest its HTTP path, all interpreted), which no test below is about.

@@ -13,21 +13,23 @@ final class GatewayProcess implements AutoCloseable {
     private static final AtomicInteger COUNT = new AtomicInteger();
 
     private final String redis;
+    private final List<String> options;
     private final Path portFile;
     private final Path log;
     private Process process;
     private int port;
 
-    private GatewayProcess(String redis) {
+    private GatewayProcess(String redis, List<String> options) {
         int n = COUNT.incrementAndGet();
         this.redis = redis;
+        this.options = List.copyOf(options);
         this.portFile = NodeProcess.IT_DIR.resolve("gateway-" + n + ".port");
         this.log = NodeProcess.IT_DIR.resolve("gateway-" + n + ".log");
     }
 
-    static GatewayProcess start(String redis) throws IOException, InterruptedException {
+    static GatewayProcess start(String redis, String... options) throws IOException, InterruptedException {
         Files.createDirectories(NodeProcess.IT_DIR);
-        GatewayProcess g = new GatewayProcess(redis);
+        GatewayProcess g = new GatewayProcess(redis, List.of(options));
         Files.deleteIfExists(g.log);
         g.launch();
         return g;
@@ -35,8 +37,10 @@ final class GatewayProcess implements AutoCloseable {
 
     private void launch() throws IOException, InterruptedException {
         Files.deleteIfExists(portFile);
-        ProcessBuilder pb = new ProcessBuilder(List.of(NodeProcess.ROOT.resolve("bin/hotvisor").toString(),
-                "gateway", "--redis", redis, "--port", "0", "--port-file", portFile.toString()))
+        List<String> command = new java.util.ArrayList<>(List.of(NodeProcess.ROOT.resolve("bin/hotvisor").toString(),
+                "gateway", "--redis", redis, "--port", "0", "--port-file", portFile.toString()));
+        command.addAll(options);
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().put("HOTVISOR_BUILD_DIR", System.getProperty("hotvisor.build.dir", "target"));
         pb.environment().put("HOTVISOR_ADMIN_KEY", NodeProcess.ADMIN_KEY);
