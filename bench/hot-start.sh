@@ -6,8 +6,9 @@
 #   bench/hot-start.sh --quick    the first 50 invocations, the same functions (a few minutes)
 #   options after the mode: --invocations N --steady N --warm-min N --warm-max N --languages js,python,java
 #     --functions word-count,json-transform --configs none,warm-up,aot,all --target node|gateway --out DIR
-# Results: bench/results/hot-start.{json,csv} (per configuration and function), hot-start-invocations.{json,csv},
-# hot-start.png, README-hot-start.md (command, machine, date inside; notes-hot-start.md appended if present).
+# Results (MODE quick or full): bench/results/hot-start-MODE.{json,csv} (per configuration and function),
+# hot-start-MODE-invocations.{json,csv}, hot-start-MODE.png, README-hot-start-MODE.md (command, machine, date inside;
+# notes-hot-start.md appended if present).
 # HOTVISOR_BUILD_DIR (default target) is the Maven build dir; SKIP_BUILD=1 skips the build. Needs redis-server.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -37,10 +37,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * then its own warmth count of the invocations not hot ({@code GET /v1/functions/{name}}, cross-checked against
  * {@code /metrics}); node 4 stops.
  *
- * <p>Run: {@code bench/hot-start.sh [--quick] [options]} ({@link HotStartOptions#USAGE}). Writes
- * {@code hot-start.{json,csv}} (one row per configuration and function), {@code hot-start-invocations.{json,csv}}
- * (every measured invocation), {@code hot-start.png} and {@code README-hot-start.md} (with
- * {@code notes-hot-start.md} appended if present).
+ * <p>Run: {@code bench/hot-start.sh [--quick] [options]} ({@link HotStartOptions#USAGE}). Writes, with MODE quick
+ * or full, {@code hot-start-MODE.{json,csv}} (one row per configuration and function),
+ * {@code hot-start-MODE-invocations.{json,csv}} (every measured invocation), {@code hot-start-MODE.png} and
+ * {@code README-hot-start-MODE.md} (with {@code notes-hot-start.md} appended if present).
  */
 public final class HotStartBench {
     private static final String KEY = "hv_bench-hot-start-admin-key-0123456789abcdef";
@@ -65,12 +65,14 @@ public final class HotStartBench {
         String buildDir = System.getenv().getOrDefault("HOTVISOR_BUILD_DIR", "target");
         List<Function> functions = functions(root, buildDir, o);
         System.out.println("Hot-start benchmark: " + o);
+        String loadAtStart = Files.readString(Path.of("/proc/loadavg")).trim();
         Path work = Files.createTempDirectory("hv-bench-hot-start");
         List<Map<String, Object>> rows = new ArrayList<>();
         List<Map<String, Object>> invocations = new ArrayList<>();
         List<HotStartReport.Line> lines = new ArrayList<>();
         Map<String, Object> fleet = new LinkedHashMap<>();
         List<ServerProcess> fleetNodes = new ArrayList<>();
+        Map<String, String> failed = new LinkedHashMap<>();
         try (ClusterProcesses.Redis redis = ClusterProcesses.redis(work)) {
             String cluster = "hotstart";
             List<String> base = List.of("--redis", redis.url(), "--cluster", cluster);
@@ -78,43 +80,63 @@ public final class HotStartBench {
             HotStartMechanism.KNOWN.forEach(m -> fleetOptions.addAll(m.nodeOn()));
             fleet.put("fleet_node_options", String.join(" ", fleetOptions));
             fleetNodes.addAll(startAll(root, work, List.of("node-1", "node-2", "node-3"), fleetOptions));
-            ServerProcess n1 = fleetNodes.getFirst();
-            for (Function f : functions) {
-                HttpResponse<String> d = n1.send("PUT", "/v1/functions/" + f.name(), f.deploy());
-                if (d.statusCode() != 201) {
-                    throw new IllegalStateException("Deploy of " + f.name() + " failed: " + d.statusCode() + " "
-                            + d.body());
-                }
-            }
-            for (Function f : functions) {
-                fleet.put("node1_warm_" + f.name(), warm(n1, f, o));
-            }
-            for (HotStartMechanism.Configuration c : o.configurations()) {
-                configuration(root, work, base, redis.url(), cluster, n1, functions, c, o, rows, invocations, lines);
+            try {
+                fleet(root, work, base, redis.url(), cluster, fleetNodes.getFirst(), functions, o, fleet, failed, rows,
+                        invocations, lines);
+            } finally {
+                // Before Redis stops: a node leaving the cluster tells Redis.
+                fleetNodes.forEach(ServerProcess::close);
             }
         } finally {
-            fleetNodes.forEach(ServerProcess::close);
             SandboxCreationBench.deleteTree(work);
         }
+        String name = "hot-start-" + o.mode();
         Map<String, Object> header = Results.header("hot-start", "optimizing (the nodes' Graal JIT)", false,
                 "3 nodes (every mechanism on) and Redis, all on loopback; each function deployed through node 1 and"
-                        + " made hot there; per configuration a fresh node 4 joins with its options and takes its first "
-                        + o.invocations() + " invocations of each function (" + o.target() + ", one function after"
+                        + " made hot there; per configuration a fresh node 4 joins with its options and takes its"
+                        + " first " + o.invocations() + " invocations of each function (" + o.target() + ", one function after"
                         + " the other in turn); ratio = X-Hotvisor-Duration-Us / steady_us, the median of "
                         + o.steady() + " invocations on node 1 just before; not_hot = node 4's own warmth count"
                         + " (warming); 'acting' = the mechanisms switched on that act on the function's language;"
-                        + " all processes share the machine's cores with whatever else runs on it", Map.of());
+                        + " all processes share the machine's cores with whatever else runs on it", failed);
         header.put("mode", o.mode());
+        header.put("loadavg_at_start", loadAtStart);
         header.put("options", o.toString());
         header.put("event", EVENT);
         header.putAll(fleet);
-        Results.write(o.out(), "hot-start-invocations", header, invocations);
-        Path json = Results.write(o.out(), "hot-start", header, rows);
-        HotStartReport.chart(o.out().resolve("hot-start.png"), "Joining node: latency of invocation i / fleet steady"
+        Results.write(o.out(), name + "-invocations", header, invocations);
+        Path json = Results.write(o.out(), name, header, rows);
+        HotStartReport.chart(o.out().resolve(name + ".png"), "Joining node: latency of invocation i / fleet steady"
                 + " state (" + o.mode() + ", " + header.get("date") + ")", lines);
-        HotStartReport.markdown(o.out(), header, rows, "hot-start.png");
+        HotStartReport.markdown(o.out(), name, header, rows);
         rows.forEach(System.out::println);
-        System.out.println("Wrote " + json + ", hot-start.png, README-hot-start.md");
+        System.out.println("Wrote " + json + ", " + name + ".png, README-" + name + ".md");
+    }
+
+    private static void fleet(Path root, Path work, List<String> base, String redis, String cluster,
+                              ServerProcess n1, List<Function> functions, HotStartOptions o, Map<String, Object> fleet,
+                              Map<String, String> failed, List<Map<String, Object>> rows,
+                              List<Map<String, Object>> invocations, List<HotStartReport.Line> lines)
+            throws IOException, InterruptedException {
+        for (Function f : functions) {
+            HttpResponse<String> d = n1.send("PUT", "/v1/functions/" + f.name(), f.deploy());
+            if (d.statusCode() != 201) {
+                throw new IllegalStateException("Deploy of " + f.name() + " failed: " + d.statusCode() + " "
+                        + d.body());
+            }
+        }
+        for (Function f : functions) {
+            fleet.put("node1_warm_" + f.name(), warm(n1, f, o));
+        }
+        for (HotStartMechanism.Configuration c : o.configurations()) {
+            try {
+                configuration(root, work, base, redis, cluster, n1, functions, c, o, rows, invocations, lines);
+            } catch (IOException | RuntimeException e) {
+                // The other configurations are still worth their minutes; the header says what failed.
+                failed.put(c.name(), String.valueOf(e));
+                System.err.println("Configuration " + c.name() + " failed: " + e);
+            }
+        }
     }
 
     private static void configuration(Path root, Path work, List<String> base, String redis, String cluster,
@@ -138,9 +160,8 @@ public final class HotStartBench {
         long t0 = System.nanoTime();
         ServerProcess gateway = null;
         try (ServerProcess n4 = ClusterProcesses.node(root, work, id, options, KEY)) {
-            Map<String, JsonNode> ready = new LinkedHashMap<>();
             for (Function f : functions) {
-                ready.put(f.name(), awaitReady(n4, f));
+                awaitReady(n4, f);
             }
             long readyMs = (System.nanoTime() - t0) / 1_000_000;
             ServerProcess target = n4;
@@ -167,8 +188,8 @@ public final class HotStartBench {
             }
             String metrics = n4.send("GET", "/metrics", null).body();
             for (Function f : functions) {
-                rows.add(row(c, f, n4, calls.get(f.name()), steady.get(f.name()), node1State.get(f.name()),
-                        ready.get(f.name()), readyMs, metrics, invocations, lines));
+                rows.add(row(c, f, n4, calls.get(f.name()), steady.get(f.name()), node1State.get(f.name()), readyMs,
+                        metrics, invocations, lines));
             }
         } finally {
             if (gateway != null) {
@@ -178,8 +199,8 @@ public final class HotStartBench {
     }
 
     private static Map<String, Object> row(HotStartMechanism.Configuration c, Function f, ServerProcess n4,
-                                           List<Call> calls, long steadyUs, String node1State, JsonNode ready,
-                                           long readyMs, String metrics, List<Map<String, Object>> invocations,
+                                           List<Call> calls, long steadyUs, String node1State, long readyMs,
+                                           String metrics, List<Map<String, Object>> invocations,
                                            List<HotStartReport.Line> lines) throws IOException, InterruptedException {
         JsonNode status = status(n4, f);
         Map<String, Object> row = new LinkedHashMap<>();
@@ -194,7 +215,11 @@ public final class HotStartBench {
         row.put("node4_ready_ms", readyMs);
         row.put("invocations", calls.size());
         long[] us = calls.stream().mapToLong(Call::durationUs).toArray();
-        if (us.length > 0) {
+        if (us.length == 0) {
+            // Only through a gateway that sent node 4 nothing: the same columns, every CSV line alike.
+            HotStartReport.summary(new long[] {1}, 1).keySet().forEach(k -> row.put(k, "n/a"));
+            row.put("first_wall_us", "n/a");
+        } else {
             row.putAll(HotStartReport.summary(us, steadyUs));
             row.put("first_wall_us", calls.getFirst().wallUs());
             double[] ratios = HotStartReport.ratios(us, steadyUs);
@@ -218,10 +243,10 @@ public final class HotStartBench {
         row.put("metrics_not_hot", byWarmth.getOrDefault("warming", 0L));
         row.put("metrics_hot", byWarmth.getOrDefault("hot", 0L));
         row.put("node4_state_after", status.path("warmth").path("state").asText());
-        JsonNode w = ready.path("warmUp");
+        JsonNode w = status.path("warmUp");
         row.put("warm_up", w.isMissingNode() ? "none" : w.path("outcome").asText() + " " + w.path("replays").asInt()
                 + " replays " + w.path("ms").asLong() + " ms");
-        JsonNode a = ready.path("aotCache");
+        JsonNode a = status.path("aotCache");
         row.put("aot_cache", a.isMissingNode() ? "n/a" : a.path("source").asText() + (a.path("opened").asBoolean()
                 ? " (used)" : " (not used)"));
         return row;
@@ -276,14 +301,14 @@ public final class HotStartBench {
     }
 
     /** Waits until the joining node holds the function (loaded, warm-up replayed, a Java worker started). */
-    private static JsonNode awaitReady(ServerProcess node, Function f) throws IOException, InterruptedException {
+    private static void awaitReady(ServerProcess node, Function f) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         while (System.nanoTime() < deadline) {
             HttpResponse<String> r = node.send("GET", "/v1/functions/" + f.name(), null);
             if (r.statusCode() == 200) {
                 JsonNode s = Results.JSON.readTree(r.body());
                 if (!f.language().equals("java") || !s.path("aotCache").path("source").asText().isEmpty()) {
-                    return s;
+                    return;
                 }
             }
             Thread.sleep(50);

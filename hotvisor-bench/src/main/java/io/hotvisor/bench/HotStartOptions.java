@@ -86,7 +86,8 @@ record HotStartOptions(String mode, int invocations, int steady, int warmMin, in
             }
         }
         if (o.warmMin > o.warmMax) {
-            throw new IllegalArgumentException("--warm-min (" + o.warmMin + ") is above --warm-max (" + o.warmMax + ")");
+            throw new IllegalArgumentException("--warm-min (" + o.warmMin + ") is above --warm-max (" + o.warmMax
+                    + ")");
         }
         return o;
     }

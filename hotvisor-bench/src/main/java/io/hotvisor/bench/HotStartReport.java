@@ -27,7 +27,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * The hot-start benchmark's arithmetic and output, apart from the processes it drives: per configuration and
  * function, the joining node's latencies relative to the fleet's steady state, summarized ({@link #summary}); the
  * node's own count of invocations by warmth from its {@code /metrics} ({@link #byWarmth}); the chart (one panel per
- * function, one line per configuration, latency / steady state on a log scale) and {@code README-hot-start.md}.
+ * function, one line per configuration, latency / steady state on a log scale) and {@code README-hot-start-MODE.md}.
  */
 final class HotStartReport {
     /** Issue 6's goal: the first invocation on a new node within 1.5x of steady state. */
@@ -161,12 +161,16 @@ final class HotStartReport {
         ImageIO.write(grid, "png", png.toFile());
     }
 
-    /** {@code README-hot-start.md}: how it was run, one table of the summaries, the notes file if present. */
-    static void markdown(Path dir, Map<String, Object> header, List<Map<String, Object>> rows, String png) {
+    /** {@code README-NAME.md}: how it was run, one table of the summaries, {@code notes-hot-start.md} if present. */
+    static void markdown(Path dir, String name, Map<String, Object> header, List<Map<String, Object>> rows) {
         StringBuilder md = new StringBuilder("# Hot starts on a joining node (issue 6)\n\n");
         md.append("- command: `").append(header.get("command")).append("`\n");
         md.append("- date: ").append(header.get("date")).append("; mode: ").append(header.get("mode")).append('\n');
-        md.append("- machine: ").append(header.get("machine")).append('\n');
+        md.append("- machine: ").append(header.get("machine")).append("; load average at the start: ")
+                .append(header.get("loadavg_at_start")).append('\n');
+        if (header.get("skipped") instanceof Map<?, ?> failed && !failed.isEmpty()) {
+            md.append("- **configurations that failed**: ").append(failed).append('\n');
+        }
         md.append("- ").append(header.get("notes")).append("\n\n");
         md.append("| function | configuration | acting here | steady us | first ratio | median ratio | p90 ratio"
                 + " | total ratio | within 1.5x from | not hot (node's own) | warm-up | AOT cache |\n");
@@ -180,15 +184,15 @@ final class HotStartReport {
                     .append(r.get("invocations")).append(" | ").append(r.get("warm_up")).append(" | ")
                     .append(r.get("aot_cache")).append(" |\n");
         }
-        md.append("\n![latency / steady state](").append(png).append(")\n\n");
+        md.append("\n![latency / steady state](").append(name).append(".png)\n\n");
         try {
             Path notes = dir.resolve("notes-hot-start.md");
             if (Files.exists(notes)) {
                 md.append(Files.readString(notes)).append('\n');
             }
-            Files.writeString(dir.resolve("README-hot-start.md"), md);
+            Files.writeString(dir.resolve("README-" + name + ".md"), md);
         } catch (IOException e) {
-            throw new UncheckedIOException("Could not write README-hot-start.md to " + dir, e);
+            throw new UncheckedIOException("Could not write README-" + name + ".md to " + dir, e);
         }
     }
 
