@@ -81,8 +81,8 @@ public final class HotStartBench {
             fleet.put("fleet_node_options", String.join(" ", fleetOptions));
             fleetNodes.addAll(startAll(root, work, List.of("node-1", "node-2", "node-3"), fleetOptions));
             try {
-                fleet(root, work, base, redis.url(), cluster, fleetNodes.getFirst(), functions, o, fleet, failed, rows,
-                        invocations, lines);
+                fleet(root, work, base, redis.url(), cluster, fleetNodes.getFirst(), functions, o, loadAtStart, fleet,
+                        failed, rows, invocations, lines);
             } finally {
                 // Before Redis stops: a node leaving the cluster tells Redis.
                 fleetNodes.forEach(ServerProcess::close);
@@ -90,12 +90,20 @@ public final class HotStartBench {
         } finally {
             SandboxCreationBench.deleteTree(work);
         }
+        write(o, loadAtStart, fleet, failed, rows, invocations, lines);
+    }
+
+    /** Writes every result file; after each configuration too, so a run stopped early keeps what it measured. */
+    private static void write(HotStartOptions o, String loadAtStart, Map<String, Object> fleet,
+                              Map<String, String> failed, List<Map<String, Object>> rows,
+                              List<Map<String, Object>> invocations, List<HotStartReport.Line> lines)
+            throws IOException {
         String name = "hot-start-" + o.mode();
         Map<String, Object> header = Results.header("hot-start", "optimizing (the nodes' Graal JIT)", false,
                 "3 nodes (every mechanism on) and Redis, all on loopback; each function deployed through node 1 and"
                         + " made hot there; per configuration a fresh node 4 joins with its options and takes its"
-                        + " first " + o.invocations() + " invocations of each function (" + o.target() + ", one function after"
-                        + " the other in turn); ratio = X-Hotvisor-Duration-Us / steady_us, the median of "
+                        + " first " + o.invocations() + " invocations of each function (" + o.target()
+                        + ", one function after the other in turn); ratio = X-Hotvisor-Duration-Us / steady_us, the median of "
                         + o.steady() + " invocations on node 1 just before; not_hot = node 4's own warmth count"
                         + " (warming); 'acting' = the mechanisms switched on that act on the function's language;"
                         + " all processes share the machine's cores with whatever else runs on it", failed);
@@ -106,16 +114,17 @@ public final class HotStartBench {
         header.putAll(fleet);
         Results.write(o.out(), name + "-invocations", header, invocations);
         Path json = Results.write(o.out(), name, header, rows);
-        HotStartReport.chart(o.out().resolve(name + ".png"), "Joining node: latency of invocation i / fleet steady"
-                + " state (" + o.mode() + ", " + header.get("date") + ")", lines);
+        if (!lines.isEmpty()) {
+            HotStartReport.chart(o.out().resolve(name + ".png"), "Joining node: latency of invocation i / fleet steady"
+                    + " state (" + o.mode() + ", " + header.get("date") + ")", lines);
+        }
         HotStartReport.markdown(o.out(), name, header, rows);
-        rows.forEach(System.out::println);
         System.out.println("Wrote " + json + ", " + name + ".png, README-" + name + ".md");
     }
 
     private static void fleet(Path root, Path work, List<String> base, String redis, String cluster,
-                              ServerProcess n1, List<Function> functions, HotStartOptions o, Map<String, Object> fleet,
-                              Map<String, String> failed, List<Map<String, Object>> rows,
+                              ServerProcess n1, List<Function> functions, HotStartOptions o, String loadAtStart,
+                              Map<String, Object> fleet, Map<String, String> failed, List<Map<String, Object>> rows,
                               List<Map<String, Object>> invocations, List<HotStartReport.Line> lines)
             throws IOException, InterruptedException {
         for (Function f : functions) {
@@ -131,6 +140,8 @@ public final class HotStartBench {
         for (HotStartMechanism.Configuration c : o.configurations()) {
             try {
                 configuration(root, work, base, redis, cluster, n1, functions, c, o, rows, invocations, lines);
+                rows.stream().filter(r -> r.get("configuration").equals(c.name())).forEach(System.out::println);
+                write(o, loadAtStart, fleet, failed, rows, invocations, lines);
             } catch (IOException | RuntimeException e) {
                 // The other configurations are still worth their minutes; the header says what failed.
                 failed.put(c.name(), String.valueOf(e));
