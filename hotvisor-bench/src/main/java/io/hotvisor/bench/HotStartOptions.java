@@ -92,6 +92,15 @@ record HotStartOptions(String mode, int invocations, int steady, int warmMin, in
         return o;
     }
 
+    /** The values as options, for the console and the results. */
+    @Override
+    public String toString() {
+        return "--" + mode + " --invocations " + invocations + " --steady " + steady + " --warm-min " + warmMin
+                + " --warm-max " + warmMax + " --languages " + String.join(",", languages) + " --functions "
+                + String.join(",", functions) + " --configs " + String.join(",", configurations.stream()
+                .map(HotStartMechanism.Configuration::name).toList()) + " --target " + target + " --out " + out;
+    }
+
     private HotStartOptions with(int invocations, int steady, int warmMin, int warmMax) {
         return new HotStartOptions(mode, invocations, steady, warmMin, warmMax, languages, functions, configurations,
                 target, out);

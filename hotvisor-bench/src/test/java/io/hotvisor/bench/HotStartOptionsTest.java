@@ -31,6 +31,8 @@ class HotStartOptionsTest {
         assertThat(o.languages()).containsExactly("java", "js");
         assertThat(o.configurations()).extracting(HotStartMechanism.Configuration::name).containsExactly("none", "aot");
         assertThat(o.target()).isEqualTo("gateway");
+        assertThat(o).hasToString("--quick --invocations 20 --steady 20 --warm-min 60 --warm-max 400 --languages java,js"
+                + " --functions word-count,json-transform --configs none,aot --target gateway --out bench/results");
     }
 
     @Test
