@@ -15,4 +15,5 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
   (cd "$ROOT" && ./mvnw -B -q package -DskipTests -pl hotvisor-node,hotvisor-bench -am \
     -Dhotvisor.build.dir="$HOTVISOR_BUILD_DIR") >&2
 fi
-HOTVISOR_JAVA_OPTS="${HOTVISOR_JAVA_OPTS:-} -Dhotvisor.root=$ROOT" SKIP_BUILD=1 exec "$ROOT/bench/sandbox.sh" AotFleetBench "$@"
+HOTVISOR_BENCH_COMMAND="bench/aot-fleet.sh $*" HOTVISOR_JAVA_OPTS="${HOTVISOR_JAVA_OPTS:-} -Dhotvisor.root=$ROOT" \
+  SKIP_BUILD=1 exec "$ROOT/bench/sandbox.sh" AotFleetBench "$@"

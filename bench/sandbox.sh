@@ -31,7 +31,7 @@ bench_java() {
     -XX:+UnlockExperimentalVMOptions -XX:+EnableJVMCI --upgrade-module-path "$compiler" \
     --enable-native-access=org.graalvm.truffle,ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
     --module-path "$BENCH/graal/modules" --add-modules org.graalvm.polyglot \
-    -Djava.awt.headless=true "-Dhotvisor.bench.command=bench/sandbox.sh $*" \
+    -Djava.awt.headless=true "-Dhotvisor.bench.command=${HOTVISOR_BENCH_COMMAND:-bench/sandbox.sh $*}" \
     -cp "$BENCH/hotvisor-bench.jar:$BENCH/lib/*" "io.hotvisor.bench.$cls" "$@"
 }
 

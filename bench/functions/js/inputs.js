@@ -30,4 +30,29 @@ function text(seed, size) {
 const seed = event => (event && Number.isInteger(event.seed) ? event.seed : 42);
 const size = (event, d) => (event && Number.isInteger(event.size) ? event.size : d);
 
-module.exports = { next, data, text, seed, size };
+// About size characters of words from a 1000-word vocabulary, joined by single spaces (see Inputs.words).
+function words(seed, size) {
+  let s = seed;
+  const vocabulary = [];
+  for (let v = 0; v < 1000; v++) {
+    s = next(s);
+    const length = 2 + (Math.floor(s / 65536) % 8);
+    let w = '';
+    for (let j = 0; j < length; j++) {
+      s = next(s);
+      w += String.fromCharCode(97 + (Math.floor(s / 65536) % 26));
+    }
+    vocabulary.push(w);
+  }
+  const out = [];
+  let n = 0;
+  while (n < size) {
+    s = next(s);
+    const w = vocabulary[Math.floor(s / 65536) % 1000];
+    out.push(w);
+    n += w.length + 1;
+  }
+  return out.join(' ');
+}
+
+module.exports = { next, data, text, words, seed, size };

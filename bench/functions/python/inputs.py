@@ -24,3 +24,25 @@ def seed(event):
 def size(event, default):
     s = event.get("size") if isinstance(event, dict) else None
     return s if isinstance(s, int) else default
+
+
+def words(seed, size):
+    """About size characters of words from a 1000-word vocabulary, joined by single spaces (see Inputs.words)."""
+    s = seed
+    vocabulary = []
+    for _ in range(1000):
+        s = (s * 1103515245 + 12345) & 0x7FFFFFFF
+        length = 2 + (s >> 16) % 8
+        w = []
+        for _ in range(length):
+            s = (s * 1103515245 + 12345) & 0x7FFFFFFF
+            w.append(chr(97 + (s >> 16) % 26))
+        vocabulary.append("".join(w))
+    out = []
+    n = 0
+    while n < size:
+        s = (s * 1103515245 + 12345) & 0x7FFFFFFF
+        w = vocabulary[(s >> 16) % 1000]
+        out.append(w)
+        n += len(w) + 1
+    return " ".join(out)

@@ -1,7 +1,6 @@
 package io.hotvisor.bench;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,27 +54,14 @@ public final class AotFleetBench {
         Path jar = ((FunctionCode.JarFile) new BenchFunctions(work).wordCount(Language.JAVA).code()).jar();
         String archive = Base64.getEncoder().encodeToString(Files.readAllBytes(jar));
         List<Map<String, Object>> rows = new ArrayList<>();
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Process redis = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", work.toString()).redirectErrorStream(true)
-                .redirectOutput(work.resolve("redis.log").toFile()).start();
-        String redisUrl = "redis://127.0.0.1:" + port;
-        try {
-            Thread.sleep(500);
+        try (ClusterProcesses.Redis redis = ClusterProcesses.redis(work)) {
             for (int t : trainings) {
                 for (int r = 1; r <= rounds; r++) {
-                    round(root, work, redisUrl, "aotbench-t" + t + "-r" + r, t, r, archive, rows);
+                    round(root, work, redis.url(), "aotbench-t" + t + "-r" + r, t, r, archive, rows);
                 }
             }
         } finally {
-            redis.destroy();
-            redis.waitFor(10, TimeUnit.SECONDS);
-            try (java.util.stream.Stream<Path> files = Files.walk(work)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            SandboxCreationBench.deleteTree(work);
         }
         rows.forEach(System.out::println);
         Map<String, Object> header = Results.header("aot-fleet", "n/a (worker JVMs run plain HotSpot)",
@@ -163,13 +149,7 @@ public final class AotFleetBench {
 
     private static ServerProcess node(Path root, Path dir, String id, List<String> options)
             throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(root.resolve("bin/hotvisor").toString(), "node", "--data-dir",
-                dir.resolve(id).toString(), "--node-id", id));
-        cmd.addAll(options);
-        return ServerProcess.start(id, cmd, Map.of("HOTVISOR_ADMIN_KEY", KEY,
-                "HOTVISOR_BUILD_DIR", System.getenv().getOrDefault("HOTVISOR_BUILD_DIR", "target"),
-                "HOTVISOR_CONFIG", dir.resolve(id + "-cli.json").toString(),
-                "HOTVISOR_JAVA_OPTS", "-Xmx1g"), dir, KEY);
+        return ClusterProcesses.node(root, dir, id, options, KEY);
     }
 
     /** One invocation; its {@code X-Hotvisor-Duration-Us}. */

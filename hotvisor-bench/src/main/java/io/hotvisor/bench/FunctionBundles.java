@@ -47,6 +47,11 @@ final class FunctionBundles {
                 new Source(DIST_PACKAGES.resolve("png.py"), "png.py")));
     }
 
+    /** Only the named files of {@code dir}, at the zip's root (functions that need no libraries). */
+    static String files(Path dir, List<String> names) {
+        return zip(names.stream().map(n -> new Source(dir.resolve(n), n)).toList());
+    }
+
     private record Source(Path path, String prefix) {
     }
 

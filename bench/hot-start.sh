@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Hot starts on a node that joins a fleet (issue 6): 3 nodes with the functions hot on node 1, then a node 4 joins
+# with no mechanism, each mechanism alone, all; its first invocations of each function vs the fleet's steady state:
+#   bench/hot-start.sh            full: the first 200 invocations, JavaScript, Python and Java, word count and JSON
+#                                 transform, configurations none, warm-up, aot, all (tens of minutes on 2 cores)
+#   bench/hot-start.sh --quick    the first 50 invocations, the same functions (a few minutes)
+#   options after the mode: --invocations N --steady N --warm-min N --warm-max N --languages js,python,java
+#     --functions word-count,json-transform --configs none,warm-up,aot,all --target node|gateway --out DIR
+# Results (MODE quick or full): bench/results/hot-start-MODE.{json,csv} (per configuration and function),
+# hot-start-MODE-invocations.{json,csv}, hot-start-MODE.png, README-hot-start-MODE.md (command, machine, date inside;
+# notes-hot-start.md appended if present).
+# HOTVISOR_BUILD_DIR (default target) is the Maven build dir; SKIP_BUILD=1 skips the build. Needs redis-server.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+command -v redis-server >/dev/null || { echo "bench: redis-server is missing: apt-get install -y redis-server" >&2; exit 1; }
+export HOTVISOR_BUILD_DIR="${HOTVISOR_BUILD_DIR:-target}"
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+  echo "Building the node, the CLI, the benchmarks and the Java bench functions (./mvnw package -DskipTests)..." >&2
+  (cd "$ROOT" && ./mvnw -B -q package -DskipTests -pl hotvisor-node,hotvisor-cli,hotvisor-bench,examples/bench-functions \
+    -am -Dhotvisor.build.dir="$HOTVISOR_BUILD_DIR") >&2
+fi
+HOTVISOR_BENCH_COMMAND="bench/hot-start.sh $*" HOTVISOR_JAVA_OPTS="${HOTVISOR_JAVA_OPTS:-} -Dhotvisor.root=$ROOT" \
+  SKIP_BUILD=1 exec "$ROOT/bench/sandbox.sh" HotStartBench "$@"

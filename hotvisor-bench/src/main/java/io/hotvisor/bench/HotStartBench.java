@@ -1,0 +1,395 @@
+package io.hotvisor.bench;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Hot starts on a node that joins a fleet (issue 6): three nodes, each function hot on node 1; a fourth node joins
+ * and takes traffic; the latency of its first invocations of each function relative to the fleet's steady state,
+ * with no mechanism, each mechanism alone and all together ({@link HotStartMechanism}).
+ *
+ * <p>Functions, in JavaScript, Python and Java: the Ignite paper's word count over a 256 KB generated text and a
+ * JSON transform of a 190 KB document ({@code bench/functions/{js,python}/}, {@code examples/bench-functions}); the
+ * data is made once per sandbox at load, so an invocation is the CPU work alone. JavaScript and Python declare their
+ * event as {@code warmupInputs}; Java runs with {@code "isolation": "process"} (its hot start is the AOT cache).
+ *
+ * <p>Once per run: redis-server and nodes 1-3 ({@code bin/hotvisor node}, every mechanism on: the fleet holds the
+ * knowledge), the functions deployed through node 1, which then takes at least {@code warm-min} invocations of each
+ * and more until its own warmth says hot (at most {@code warm-max}), and, for Java, until it shared its AOT cache.
+ * Per configuration: the steady state, the median of {@code steady} invocations on node 1 (its
+ * {@code X-Hotvisor-Duration-Us}, the invocation inside the node, HTTP excluded); then a fresh node 4 joins with the
+ * configuration's options, the time until it holds every function is taken, and it takes {@code invocations}
+ * invocations of each function, one function after the other in turn, straight or through a gateway started with the
+ * configuration's gateway options ({@code --target gateway}: the invocations the gateway sent to node 4 count);
+ * then its own warmth count of the invocations not hot ({@code GET /v1/functions/{name}}, cross-checked against
+ * {@code /metrics}); node 4 stops.
+ *
+ * <p>Run: {@code bench/hot-start.sh [--quick] [options]} ({@link HotStartOptions#USAGE}). Writes, with MODE quick
+ * or full, {@code hot-start-MODE.{json,csv}} (one row per configuration and function),
+ * {@code hot-start-MODE-invocations.{json,csv}} (every measured invocation), {@code hot-start-MODE.png} and
+ * {@code README-hot-start-MODE.md} (with {@code notes-hot-start.md} appended if present).
+ */
+public final class HotStartBench {
+    private static final String KEY = "hv_bench-hot-start-admin-key-0123456789abcdef";
+    private static final String EVENT = "{\"seed\":42}";
+    private static final String DURATION_HEADER = "X-Hotvisor-Duration-Us";
+    private static final String NODE_HEADER = "X-Hotvisor-Node";
+    private static final Map<String, Map<String, Object>> EXPECTED = Map.of(
+            "word-count", Map.of("words", 41065, "distinct", 991),
+            "json-transform", Map.of("items", 1515, "regions", 8, "total", 24331166, "bytes", 140115));
+
+    private HotStartBench() {
+    }
+
+    /** One function as deployed: its name, what it is, its PUT body. */
+    private record Function(String name, String kind, String language, String deploy) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.setProperty("java.awt.headless", "true");
+        HotStartOptions o = HotStartOptions.parse(args);
+        Path root = Path.of(System.getProperty("hotvisor.root", ".")).toAbsolutePath();
+        String buildDir = System.getenv().getOrDefault("HOTVISOR_BUILD_DIR", "target");
+        List<Function> functions = functions(root, buildDir, o);
+        System.out.println("Hot-start benchmark: " + o);
+        String loadAtStart = Files.readString(Path.of("/proc/loadavg")).trim();
+        Path work = Files.createTempDirectory("hv-bench-hot-start");
+        List<Map<String, Object>> rows = new ArrayList<>();
+        List<Map<String, Object>> invocations = new ArrayList<>();
+        List<HotStartReport.Line> lines = new ArrayList<>();
+        Map<String, Object> fleet = new LinkedHashMap<>();
+        List<ServerProcess> fleetNodes = new ArrayList<>();
+        Map<String, String> failed = new LinkedHashMap<>();
+        try (ClusterProcesses.Redis redis = ClusterProcesses.redis(work)) {
+            String cluster = "hotstart";
+            List<String> base = List.of("--redis", redis.url(), "--cluster", cluster);
+            List<String> fleetOptions = new ArrayList<>(base);
+            HotStartMechanism.KNOWN.forEach(m -> fleetOptions.addAll(m.nodeOn()));
+            fleet.put("fleet_node_options", String.join(" ", fleetOptions));
+            fleetNodes.addAll(startAll(root, work, List.of("node-1", "node-2", "node-3"), fleetOptions));
+            try {
+                fleet(root, work, base, redis.url(), cluster, fleetNodes.getFirst(), functions, o, loadAtStart, fleet,
+                        failed, rows, invocations, lines);
+            } finally {
+                // Before Redis stops: a node leaving the cluster tells Redis.
+                fleetNodes.forEach(ServerProcess::close);
+            }
+        } finally {
+            SandboxCreationBench.deleteTree(work);
+        }
+        write(o, loadAtStart, fleet, failed, rows, invocations, lines);
+    }
+
+    /** Writes every result file; after each configuration too, so a run stopped early keeps what it measured. */
+    private static void write(HotStartOptions o, String loadAtStart, Map<String, Object> fleet,
+                              Map<String, String> failed, List<Map<String, Object>> rows,
+                              List<Map<String, Object>> invocations, List<HotStartReport.Line> lines)
+            throws IOException {
+        String name = "hot-start-" + o.mode();
+        Map<String, Object> header = Results.header("hot-start", "optimizing (the nodes' Graal JIT)", false,
+                "3 nodes (every mechanism on) and Redis, all on loopback; each function deployed through node 1 and"
+                        + " made hot there; per configuration a fresh node 4 joins with its options and takes its"
+                        + " first " + o.invocations() + " invocations of each function (" + o.target()
+                        + ", one function after the other in turn); ratio = X-Hotvisor-Duration-Us / steady_us, the median of "
+                        + o.steady() + " invocations on node 1 just before; not_hot = node 4's own warmth count"
+                        + " (warming); 'acting' = the mechanisms switched on that act on the function's language;"
+                        + " all processes share the machine's cores with whatever else runs on it", failed);
+        header.put("mode", o.mode());
+        header.put("loadavg_at_start", loadAtStart);
+        header.put("options", o.toString());
+        header.put("event", EVENT);
+        header.putAll(fleet);
+        Results.write(o.out(), name + "-invocations", header, invocations);
+        Path json = Results.write(o.out(), name, header, rows);
+        if (!lines.isEmpty()) {
+            HotStartReport.chart(o.out().resolve(name + ".png"), "Joining node: latency of invocation i / fleet steady"
+                    + " state (" + o.mode() + ", " + header.get("date") + ")", lines);
+        }
+        HotStartReport.markdown(o.out(), name, header, rows);
+        System.out.println("Wrote " + json + ", " + name + ".png, README-" + name + ".md");
+    }
+
+    private static void fleet(Path root, Path work, List<String> base, String redis, String cluster,
+                              ServerProcess n1, List<Function> functions, HotStartOptions o, String loadAtStart,
+                              Map<String, Object> fleet, Map<String, String> failed, List<Map<String, Object>> rows,
+                              List<Map<String, Object>> invocations, List<HotStartReport.Line> lines)
+            throws IOException, InterruptedException {
+        for (Function f : functions) {
+            HttpResponse<String> d = n1.send("PUT", "/v1/functions/" + f.name(), f.deploy());
+            if (d.statusCode() != 201) {
+                throw new IllegalStateException("Deploy of " + f.name() + " failed: " + d.statusCode() + " "
+                        + d.body());
+            }
+        }
+        for (Function f : functions) {
+            fleet.put("node1_warm_" + f.name(), warm(n1, f, o));
+        }
+        for (HotStartMechanism.Configuration c : o.configurations()) {
+            try {
+                configuration(root, work, base, redis, cluster, n1, functions, c, o, rows, invocations, lines);
+                rows.stream().filter(r -> r.get("configuration").equals(c.name())).forEach(System.out::println);
+                write(o, loadAtStart, fleet, failed, rows, invocations, lines);
+            } catch (IOException | RuntimeException e) {
+                // The other configurations are still worth their minutes; the header says what failed.
+                failed.put(c.name(), String.valueOf(e));
+                System.err.println("Configuration " + c.name() + " failed: " + e);
+            }
+        }
+    }
+
+    private static void configuration(Path root, Path work, List<String> base, String redis, String cluster,
+                                      ServerProcess n1, List<Function> functions, HotStartMechanism.Configuration c,
+                                      HotStartOptions o, List<Map<String, Object>> rows,
+                                      List<Map<String, Object>> invocations, List<HotStartReport.Line> lines)
+            throws IOException, InterruptedException {
+        Map<String, Long> steady = new LinkedHashMap<>();
+        Map<String, String> node1State = new LinkedHashMap<>();
+        for (Function f : functions) {
+            Samples s = new Samples(o.steady());
+            for (int i = 0; i < o.steady(); i++) {
+                s.add(invoke(n1, f).durationUs() * 1000);
+            }
+            steady.put(f.name(), Math.max(1, Math.round(s.medianMs() * 1000)));
+            node1State.put(f.name(), status(n1, f).path("warmth").path("state").asText("unknown"));
+        }
+        List<String> options = new ArrayList<>(base);
+        options.addAll(c.nodeOptions());
+        String id = "node-4-" + c.name();
+        long t0 = System.nanoTime();
+        ServerProcess gateway = null;
+        try (ServerProcess n4 = ClusterProcesses.node(root, work, id, options, KEY)) {
+            for (Function f : functions) {
+                awaitReady(n4, f);
+            }
+            long readyMs = (System.nanoTime() - t0) / 1_000_000;
+            ServerProcess target = n4;
+            if (o.target().equals("gateway")) {
+                gateway = ClusterProcesses.gateway(root, work, "gateway-" + c.name(), redis, cluster,
+                        c.gatewayOptions(), KEY);
+                target = gateway;
+            }
+            Map<String, List<Call>> calls = new LinkedHashMap<>();
+            functions.forEach(f -> calls.put(f.name(), new ArrayList<>()));
+            int sends = 0;
+            int maxSends = o.target().equals("node") ? o.invocations() : o.invocations() * 20;
+            while (sends < maxSends && calls.values().stream().anyMatch(l -> l.size() < o.invocations())) {
+                for (Function f : functions) {
+                    List<Call> done = calls.get(f.name());
+                    if (done.size() < o.invocations()) {
+                        Call call = invoke(target, f);
+                        if (target == n4 || id.equals(call.node())) {
+                            done.add(call);
+                        }
+                    }
+                }
+                sends++;
+            }
+            String metrics = n4.send("GET", "/metrics", null).body();
+            for (Function f : functions) {
+                rows.add(row(c, f, n4, calls.get(f.name()), steady.get(f.name()), node1State.get(f.name()), readyMs,
+                        metrics, invocations, lines));
+            }
+        } finally {
+            if (gateway != null) {
+                gateway.close();
+            }
+        }
+    }
+
+    private static Map<String, Object> row(HotStartMechanism.Configuration c, Function f, ServerProcess n4,
+                                           List<Call> calls, long steadyUs, String node1State, long readyMs,
+                                           String metrics, List<Map<String, Object>> invocations,
+                                           List<HotStartReport.Line> lines) throws IOException, InterruptedException {
+        JsonNode status = status(n4, f);
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("configuration", c.name());
+        row.put("function", f.name());
+        row.put("language", f.language());
+        List<String> acting = c.actingOn(f.language());
+        row.put("acting", acting.isEmpty() ? "none" : String.join("+", acting));
+        row.put("node4_options", String.join(" ", c.nodeOptions()));
+        row.put("steady_us", steadyUs);
+        row.put("node1_state", node1State);
+        row.put("node4_ready_ms", readyMs);
+        row.put("invocations", calls.size());
+        long[] us = calls.stream().mapToLong(Call::durationUs).toArray();
+        if (us.length == 0) {
+            // Only through a gateway that sent node 4 nothing: the same columns, every CSV line alike.
+            HotStartReport.summary(new long[] {1}, 1).keySet().forEach(k -> row.put(k, "n/a"));
+            row.put("first_wall_us", "n/a");
+        } else {
+            row.putAll(HotStartReport.summary(us, steadyUs));
+            row.put("first_wall_us", calls.getFirst().wallUs());
+            double[] ratios = HotStartReport.ratios(us, steadyUs);
+            lines.add(new HotStartReport.Line(f.name(), c.name(), ratios));
+            for (int i = 0; i < calls.size(); i++) {
+                Map<String, Object> inv = new LinkedHashMap<>();
+                inv.put("configuration", c.name());
+                inv.put("function", f.name());
+                inv.put("i", i + 1);
+                inv.put("duration_us", us[i]);
+                inv.put("wall_us", calls.get(i).wallUs());
+                inv.put("ratio", Math.round(ratios[i] * 1000) / 1000.0);
+                invocations.add(inv);
+            }
+        }
+        JsonNode counts = status.path("warmth").path("invocations");
+        row.put("not_hot", counts.path("warming").asLong());
+        row.put("hot", counts.path("hot").asLong());
+        row.put("not_hot_fraction", counts.path("notHotFraction").asDouble());
+        Map<String, Long> byWarmth = HotStartReport.byWarmth(metrics, f.name());
+        row.put("metrics_not_hot", byWarmth.getOrDefault("warming", 0L));
+        row.put("metrics_hot", byWarmth.getOrDefault("hot", 0L));
+        row.put("node4_state_after", status.path("warmth").path("state").asText());
+        JsonNode w = status.path("warmUp");
+        row.put("warm_up", w.isMissingNode() ? "none" : w.path("outcome").asText() + " " + w.path("replays").asInt()
+                + " replays " + w.path("ms").asLong() + " ms");
+        JsonNode a = status.path("aotCache");
+        row.put("aot_cache", a.isMissingNode() ? "n/a" : a.path("source").asText() + (a.path("opened").asBoolean()
+                ? " (used)" : " (not used)"));
+        return row;
+    }
+
+    /** One invocation: the node's duration, the client's wall time, the node that served it. */
+    private record Call(long durationUs, long wallUs, String node) {
+    }
+
+    private static Call invoke(ServerProcess target, Function f) throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
+        HttpResponse<String> r = target.send("POST", "/v1/functions/" + f.name() + "/invoke", EVENT);
+        long wall = (System.nanoTime() - t0) / 1000;
+        if (r.statusCode() != 200 || !DensityFunctions.matches(r.body(), EXPECTED.get(f.kind()))) {
+            throw new IllegalStateException(target + " answered " + f.name() + " with " + r.statusCode() + " "
+                    + r.body() + "; expected " + EXPECTED.get(f.kind()));
+        }
+        return new Call(Long.parseLong(r.headers().firstValue(DURATION_HEADER).orElseThrow(() ->
+                new IllegalStateException(target + " sent no " + DURATION_HEADER))), wall,
+                r.headers().firstValue(NODE_HEADER).orElse(""));
+    }
+
+    /** Node 1 takes invocations until it calls the function hot (and, for Java, shared its AOT cache). */
+    private static Map<String, Object> warm(ServerProcess n1, Function f, HotStartOptions o)
+            throws IOException, InterruptedException {
+        int n = 0;
+        String state = "cold";
+        while (n < o.warmMax() && (n < o.warmMin() || !state.equals("hot"))) {
+            invoke(n1, f);
+            n++;
+            if (n >= o.warmMin() && n % 10 == 0) {
+                state = status(n1, f).path("warmth").path("state").asText();
+            }
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("invocations", n);
+        m.put("state", status(n1, f).path("warmth").path("state").asText());
+        if (f.language().equals("java")) {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            JsonNode a = status(n1, f).path("aotCache");
+            while (!a.path("shared").asBoolean() && System.nanoTime() < deadline) {
+                Thread.sleep(500);
+                a = status(n1, f).path("aotCache");
+            }
+            m.put("aot_cache", a.toString());
+            if (!a.path("shared").asBoolean()) {
+                System.err.println("Node 1 has not shared the AOT cache of " + f.name() + ": " + a);
+            }
+        }
+        System.out.println("node-1 " + f.name() + ": " + m);
+        return m;
+    }
+
+    /** Waits until the joining node holds the function (loaded, warm-up replayed, a Java worker started). */
+    private static void awaitReady(ServerProcess node, Function f) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> r = node.send("GET", "/v1/functions/" + f.name(), null);
+            if (r.statusCode() == 200) {
+                JsonNode s = Results.JSON.readTree(r.body());
+                if (!f.language().equals("java") || !s.path("aotCache").path("source").asText().isEmpty()) {
+                    return;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException(node + " did not load " + f.name() + " within 5 minutes; its log:\n"
+                + node.tail());
+    }
+
+    private static JsonNode status(ServerProcess node, Function f) throws IOException, InterruptedException {
+        HttpResponse<String> r = node.send("GET", "/v1/functions/" + f.name(), null);
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException(node + ": GET " + f.name() + " answered " + r.statusCode() + " "
+                    + r.body());
+        }
+        return Results.JSON.readTree(r.body());
+    }
+
+    /** Starts the nodes at once (a JVM start is seconds on a loaded machine) and waits for all. */
+    private static List<ServerProcess> startAll(Path root, Path work, List<String> ids, List<String> options)
+            throws Exception {
+        List<ServerProcess> started = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(ids.size())) {
+            List<Future<ServerProcess>> futures = new ArrayList<>();
+            for (String id : ids) {
+                futures.add(pool.submit(() -> ClusterProcesses.node(root, work, id, options, KEY)));
+            }
+            Exception failed = null;
+            for (Future<ServerProcess> fu : futures) {
+                try {
+                    started.add(fu.get());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    failed = e;
+                }
+            }
+            if (failed != null) {
+                started.forEach(ServerProcess::close);
+                throw failed;
+            }
+        }
+        return started;
+    }
+
+    private static List<Function> functions(Path root, String buildDir, HotStartOptions o) {
+        List<Function> out = new ArrayList<>();
+        for (String language : o.languages()) {
+            for (String kind : o.functions()) {
+                String module = kind.replace('-', '_');
+                String name = kind + "-" + language;
+                ObjectNode body = Results.JSON.createObjectNode();
+                switch (language) {
+                    case "js", "python" -> {
+                        String ext = language.equals("js") ? ".js" : ".py";
+                        body.put("language", language.equals("js") ? "javascript" : "python")
+                                .put("handler", module + ".main")
+                                .put("archive", FunctionBundles.files(root.resolve("bench/functions")
+                                        .resolve(language), List.of("inputs" + ext, module + ext)));
+                        body.putArray("warmupInputs").addObject().put("seed", 42); // EVENT
+                    }
+                    case "java" -> body.put("language", "java")
+                            .put("handler", "io.hotvisor.benchfunctions."
+                                    + (kind.equals("word-count") ? "WordCount" : "JsonTransform") + "::main")
+                            .put("archive", DensityFunctions.jar(root.resolve("examples/bench-functions")
+                                    .resolve(buildDir).resolve("hotvisor-bench-functions.jar")))
+                            .put("isolation", "process");
+                    default -> throw new IllegalArgumentException("Unknown language '" + language + "'");
+                }
+                body.put("timeoutMs", 30_000);
+                out.add(new Function(name, kind, language, body.toString()));
+            }
+        }
+        return out;
+    }
+}

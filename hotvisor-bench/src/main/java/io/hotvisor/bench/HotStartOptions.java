@@ -1,0 +1,141 @@
+package io.hotvisor.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What {@link HotStartBench} measures. A mode ({@code --quick} or {@code --full}, the default) sets every value;
+ * options after it override single values.
+ *
+ * @param mode           quick or full
+ * @param invocations    the joining node's first invocations measured per function ({@code --invocations})
+ * @param steady         invocations on node 1 whose median is the steady state, before each configuration
+ *                       ({@code --steady})
+ * @param warmMin        node 1 takes at least this many invocations of each function before anything is measured
+ *                       ({@code --warm-min}) ...
+ * @param warmMax        ... and at most this many while its own warmth says warming or cold ({@code --warm-max})
+ * @param languages      js, python, java ({@code --languages})
+ * @param functions      word-count, json-transform ({@code --functions})
+ * @param configurations none, a mechanism's name, all ({@code --configs})
+ * @param target         {@code node}: invocations go straight to the joining node; {@code gateway}: through the
+ *                       gateway, and the ones the joining node served are measured ({@code --target})
+ * @param out            results directory ({@code --out}, defaults to bench/results)
+ */
+record HotStartOptions(String mode, int invocations, int steady, int warmMin, int warmMax, List<String> languages,
+                       List<String> functions, List<HotStartMechanism.Configuration> configurations, String target,
+                       Path out) {
+
+    static final List<String> LANGUAGES = List.of("js", "python", "java");
+    static final List<String> FUNCTIONS = List.of("word-count", "json-transform");
+    static final String USAGE = "options: --quick | --full, --invocations N, --steady N, --warm-min N, --warm-max N,"
+            + " --languages js,python,java, --functions word-count,json-transform, --configs none,warm-up,aot,all,"
+            + " --target node|gateway, --out DIR";
+
+    static HotStartOptions preset(String mode) {
+        List<HotStartMechanism.Configuration> configs = HotStartMechanism.Configuration.standard();
+        Path out = Path.of("bench", "results");
+        return switch (mode) {
+            // A few minutes on 2 cores: the first 50 invocations, every language, both functions.
+            case "quick" -> new HotStartOptions(mode, 50, 20, 60, 400, LANGUAGES, FUNCTIONS, configs, "node", out);
+            // Issue 6's figure: the first 200 invocations.
+            case "full" -> new HotStartOptions(mode, 200, 50, 200, 2000, LANGUAGES, FUNCTIONS, configs, "node", out);
+            default -> throw new IllegalArgumentException("Unknown mode '" + mode + "'; known: quick, full");
+        };
+    }
+
+    static HotStartOptions parse(String... args) {
+        HotStartOptions o = preset("full");
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--quick", "--full" -> {
+                    if (i != 0) {
+                        throw new IllegalArgumentException(a + " must come first: it sets every other value");
+                    }
+                    o = preset(a.substring(2));
+                }
+                case "--invocations" -> o = o.with(positive(a, value(args, ++i, a)), o.steady, o.warmMin, o.warmMax);
+                case "--steady" -> o = o.with(o.invocations, positive(a, value(args, ++i, a)), o.warmMin, o.warmMax);
+                case "--warm-min" -> o = o.with(o.invocations, o.steady, positive(a, value(args, ++i, a)), o.warmMax);
+                case "--warm-max" -> o = o.with(o.invocations, o.steady, o.warmMin, positive(a, value(args, ++i, a)));
+                case "--languages" -> o = new HotStartOptions(o.mode, o.invocations, o.steady, o.warmMin, o.warmMax,
+                        list(a, value(args, ++i, a), LANGUAGES), o.functions, o.configurations, o.target, o.out);
+                case "--functions" -> o = new HotStartOptions(o.mode, o.invocations, o.steady, o.warmMin, o.warmMax,
+                        o.languages, list(a, value(args, ++i, a), FUNCTIONS), o.configurations, o.target, o.out);
+                case "--configs" -> {
+                    List<HotStartMechanism.Configuration> configs = new ArrayList<>();
+                    for (String c : value(args, ++i, a).split(",")) {
+                        configs.add(HotStartMechanism.Configuration.named(c.trim()));
+                    }
+                    o = new HotStartOptions(o.mode, o.invocations, o.steady, o.warmMin, o.warmMax, o.languages,
+                            o.functions, configs, o.target, o.out);
+                }
+                case "--target" -> {
+                    String t = value(args, ++i, a);
+                    if (!t.equals("node") && !t.equals("gateway")) {
+                        throw new IllegalArgumentException("--target must be node or gateway; got '" + t + "'");
+                    }
+                    o = new HotStartOptions(o.mode, o.invocations, o.steady, o.warmMin, o.warmMax, o.languages,
+                            o.functions, o.configurations, t, o.out);
+                }
+                case "--out" -> o = new HotStartOptions(o.mode, o.invocations, o.steady, o.warmMin, o.warmMax,
+                        o.languages, o.functions, o.configurations, o.target, Path.of(value(args, ++i, a)));
+                default -> throw new IllegalArgumentException("Unknown option '" + a + "'; " + USAGE);
+            }
+        }
+        if (o.warmMin > o.warmMax) {
+            throw new IllegalArgumentException("--warm-min (" + o.warmMin + ") is above --warm-max (" + o.warmMax
+                    + ")");
+        }
+        return o;
+    }
+
+    /** The values as options, for the console and the results. */
+    @Override
+    public String toString() {
+        return "--" + mode + " --invocations " + invocations + " --steady " + steady + " --warm-min " + warmMin
+                + " --warm-max " + warmMax + " --languages " + String.join(",", languages) + " --functions "
+                + String.join(",", functions) + " --configs " + String.join(",", configurations.stream()
+                .map(HotStartMechanism.Configuration::name).toList()) + " --target " + target + " --out " + out;
+    }
+
+    private HotStartOptions with(int invocations, int steady, int warmMin, int warmMax) {
+        return new HotStartOptions(mode, invocations, steady, warmMin, warmMax, languages, functions, configurations,
+                target, out);
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException("Option " + option + " needs a value; " + USAGE);
+        }
+        return args[i];
+    }
+
+    private static int positive(String option, String value) {
+        try {
+            int n = Integer.parseInt(value);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // the message below names the value
+        }
+        throw new IllegalArgumentException(option + " must be a positive whole number; got '" + value + "'");
+    }
+
+    private static List<String> list(String option, String value, List<String> known) {
+        List<String> out = new ArrayList<>();
+        for (String v : value.toLowerCase(Locale.ROOT).split(",")) {
+            String t = v.trim();
+            if (!known.contains(t)) {
+                throw new IllegalArgumentException("Unknown value '" + t + "' for " + option + "; known: " + known);
+            }
+            if (!out.contains(t)) {
+                out.add(t);
+            }
+        }
+        return List.copyOf(out);
+    }
+}

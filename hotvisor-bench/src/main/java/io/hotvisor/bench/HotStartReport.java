@@ -1,0 +1,207 @@
+package io.hotvisor.bench;
+
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.imageio.ImageIO;
+
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * The hot-start benchmark's arithmetic and output, apart from the processes it drives: per configuration and
+ * function, the joining node's latencies relative to the fleet's steady state, summarized ({@link #summary}); the
+ * node's own count of invocations by warmth from its {@code /metrics} ({@link #byWarmth}); the chart (one panel per
+ * function, one line per configuration, latency / steady state on a log scale) and {@code README-hot-start-MODE.md}.
+ */
+final class HotStartReport {
+    /** Issue 6's goal: the first invocation on a new node within 1.5x of steady state. */
+    static final double GOAL = 1.5;
+    /** {@link #summary}'s {@code within_goal_from}: this many invocations in a row within the goal. */
+    static final int RUN = 5;
+
+    private static final Pattern METRIC = Pattern.compile(
+            "^hotvisor_invocations_by_warmth_total\\{([^}]*)}\\s+([0-9.eE+-]+)\\s*$");
+    private static final Pattern LABEL = Pattern.compile("(\\w+)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+
+    private HotStartReport() {
+    }
+
+    /**
+     * The joining node's first invocations of one function against the steady state.
+     *
+     * @param durationsUs the node's {@code X-Hotvisor-Duration-Us} of each invocation, in order
+     * @param steadyUs    the fleet's steady state (node 1's median), > 0
+     * @return first_us, first_ratio, first_within_goal, median/p90/max ratio, total_ratio (the sum over
+     *         {@code n x steady}: 1.0 when every invocation ran at steady state), within_goal_fraction and
+     *         within_goal_from (1-based index of the first of {@link #RUN} invocations in a row within the goal, 0 if
+     *         none)
+     */
+    static Map<String, Object> summary(long[] durationsUs, long steadyUs) {
+        if (durationsUs.length == 0) {
+            throw new IllegalArgumentException("No invocations to summarize");
+        }
+        if (steadyUs <= 0) {
+            throw new IllegalArgumentException("The steady state must be positive; got " + steadyUs + " us");
+        }
+        double[] ratios = ratios(durationsUs, steadyUs);
+        double[] sorted = ratios.clone();
+        Arrays.sort(sorted);
+        int within = 0;
+        int from = 0;
+        int streak = 0;
+        for (int i = 0; i < ratios.length; i++) {
+            if (ratios[i] <= GOAL) {
+                within++;
+                streak++;
+                if (streak == RUN && from == 0) {
+                    from = i - RUN + 2;
+                }
+            } else {
+                streak = 0;
+            }
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("first_us", durationsUs[0]);
+        m.put("first_ratio", round(ratios[0]));
+        m.put("first_within_goal", ratios[0] <= GOAL);
+        m.put("median_ratio", round(nearestRank(sorted, 50)));
+        m.put("p90_ratio", round(nearestRank(sorted, 90)));
+        m.put("max_ratio", round(sorted[sorted.length - 1]));
+        m.put("total_ratio", round(Arrays.stream(durationsUs).sum() / ((double) steadyUs * durationsUs.length)));
+        m.put("within_goal_fraction", round((double) within / ratios.length));
+        m.put("within_goal_from", from);
+        return m;
+    }
+
+    static double[] ratios(long[] durationsUs, long steadyUs) {
+        return Arrays.stream(durationsUs).mapToDouble(d -> (double) d / steadyUs).toArray();
+    }
+
+    /**
+     * The node's successful invocations of {@code function} by warmth ({@code hot}, {@code warming}) from its
+     * Prometheus text, summed over namespaces and languages; a warmth with no line is absent.
+     */
+    static Map<String, Long> byWarmth(String metrics, String function) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (String line : metrics.split("\n")) {
+            Matcher m = METRIC.matcher(line.trim());
+            if (!m.matches()) {
+                continue;
+            }
+            Map<String, String> labels = new LinkedHashMap<>();
+            Matcher l = LABEL.matcher(m.group(1));
+            while (l.find()) {
+                labels.put(l.group(1), l.group(2));
+            }
+            if (function.equals(labels.get("function")) && labels.containsKey("warmth")) {
+                counts.merge(labels.get("warmth"), (long) Double.parseDouble(m.group(2)), Long::sum);
+            }
+        }
+        return counts;
+    }
+
+    /** One line of the chart: a configuration's ratios for one function. */
+    record Line(String function, String configuration, double[] ratios) {
+    }
+
+    /** One panel per function (in the order first seen), one line per configuration; log scale. */
+    static void chart(Path png, String title, List<Line> lines) throws IOException {
+        Map<String, List<Line>> byFunction = new LinkedHashMap<>();
+        lines.forEach(l -> byFunction.computeIfAbsent(l.function(), k -> new ArrayList<>()).add(l));
+        int width = 700;
+        int height = 420;
+        int columns = Math.min(2, byFunction.size());
+        int rows = (byFunction.size() + columns - 1) / columns;
+        BufferedImage grid = new BufferedImage(width * columns, height * rows + 40, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = grid.createGraphics();
+        g.setColor(java.awt.Color.WHITE);
+        g.fillRect(0, 0, grid.getWidth(), grid.getHeight());
+        g.setColor(java.awt.Color.BLACK);
+        g.setFont(g.getFont().deriveFont(java.awt.Font.BOLD, 16f));
+        g.drawString(title, 10, 26);
+        int k = 0;
+        for (var e : byFunction.entrySet()) {
+            XYChart chart = new XYChartBuilder().width(width).height(height).title(e.getKey())
+                    .xAxisTitle("invocation on the joining node").yAxisTitle("latency / fleet steady state").build();
+            chart.getStyler().setYAxisLogarithmic(true);
+            chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+            for (Line l : e.getValue()) {
+                double[] x = new double[l.ratios().length];
+                double[] y = new double[x.length];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = i + 1;
+                    y[i] = Math.max(l.ratios()[i], 0.01); // a log axis cannot show 0
+                }
+                XYSeries s = chart.addSeries(l.configuration(), x, y);
+                s.setMarker(SeriesMarkers.NONE);
+            }
+            double[] x = {1, Math.max(2, e.getValue().getFirst().ratios().length)};
+            chart.addSeries("goal " + GOAL + "x", x, new double[] {GOAL, GOAL}).setMarker(SeriesMarkers.NONE);
+            g.drawImage(BitmapEncoder.getBufferedImage(chart), (k % columns) * width, 40 + (k / columns) * height,
+                    null);
+            k++;
+        }
+        g.dispose();
+        ImageIO.write(grid, "png", png.toFile());
+    }
+
+    /** {@code README-NAME.md}: how it was run, one table of the summaries, {@code notes-hot-start.md} if present. */
+    static void markdown(Path dir, String name, Map<String, Object> header, List<Map<String, Object>> rows) {
+        StringBuilder md = new StringBuilder("# Hot starts on a joining node (issue 6)\n\n");
+        md.append("- command: `").append(header.get("command")).append("`\n");
+        md.append("- date: ").append(header.get("date")).append("; mode: ").append(header.get("mode")).append('\n');
+        md.append("- machine: ").append(header.get("machine")).append("; load average at the start: ")
+                .append(header.get("loadavg_at_start")).append('\n');
+        if (header.get("skipped") instanceof Map<?, ?> failed && !failed.isEmpty()) {
+            md.append("- **configurations that failed**: ").append(failed).append('\n');
+        }
+        md.append("- ").append(header.get("notes")).append("\n\n");
+        md.append("| function | configuration | acting here | steady us | first ratio | median ratio | p90 ratio"
+                + " | total ratio | within 1.5x from | not hot (node's own) | warm-up | AOT cache |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (Map<String, Object> r : rows) {
+            md.append("| ").append(r.get("function")).append(" | ").append(r.get("configuration")).append(" | ")
+                    .append(r.get("acting")).append(" | ").append(r.get("steady_us")).append(" | ")
+                    .append(r.get("first_ratio")).append(" | ").append(r.get("median_ratio")).append(" | ")
+                    .append(r.get("p90_ratio")).append(" | ").append(r.get("total_ratio")).append(" | ")
+                    .append(r.get("within_goal_from")).append(" | ").append(r.get("not_hot")).append('/')
+                    .append(r.get("invocations")).append(" | ").append(r.get("warm_up")).append(" | ")
+                    .append(r.get("aot_cache")).append(" |\n");
+        }
+        md.append("\n![latency / steady state](").append(name).append(".png)\n\n");
+        try {
+            Path notes = dir.resolve("notes-hot-start.md");
+            if (Files.exists(notes)) {
+                md.append(Files.readString(notes)).append('\n');
+            }
+            Files.writeString(dir.resolve("README-" + name + ".md"), md);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not write README-" + name + ".md to " + dir, e);
+        }
+    }
+
+    private static double nearestRank(double[] sorted, double p) {
+        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 100.0) / 100.0;
+    }
+}

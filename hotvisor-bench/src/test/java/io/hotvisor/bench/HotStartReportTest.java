@@ -1,0 +1,78 @@
+package io.hotvisor.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HotStartReportTest {
+
+    @Test
+    void summarises_latencies_against_the_steady_state() {
+        // steady 100 us: ratios 3.0, 2.0, 1.5, 1.2, 1.0, 1.1, 1.4, 0.9, 2.5, 1.0
+        long[] us = {300, 200, 150, 120, 100, 110, 140, 90, 250, 100};
+
+        Map<String, Object> s = HotStartReport.summary(us, 100);
+
+        assertThat(s).containsEntry("first_us", 300L).containsEntry("first_ratio", 3.0)
+                .containsEntry("first_within_goal", false)
+                .containsEntry("median_ratio", 1.2)      // nearest rank: 5th of 10 sorted
+                .containsEntry("p90_ratio", 2.5)
+                .containsEntry("max_ratio", 3.0)
+                .containsEntry("total_ratio", 1.56)      // 1560 us over 10 x 100 us
+                .containsEntry("within_goal_fraction", 0.7)
+                .containsEntry("within_goal_from", 3);   // invocations 3-7 are the first 5 in a row within 1.5x
+    }
+
+    @Test
+    void a_first_invocation_at_the_goal_counts_as_within_it_and_a_short_run_never_settles() {
+        Map<String, Object> s = HotStartReport.summary(new long[] {150, 100, 400, 100}, 100);
+
+        assertThat(s).containsEntry("first_within_goal", true).containsEntry("within_goal_from", 0);
+    }
+
+    @Test
+    void refuses_what_it_cannot_summarise() {
+        assertThatThrownBy(() -> HotStartReport.summary(new long[0], 100))
+                .hasMessage("No invocations to summarize");
+        assertThatThrownBy(() -> HotStartReport.summary(new long[] {1}, 0))
+                .hasMessage("The steady state must be positive; got 0 us");
+    }
+
+    @Test
+    void counts_one_functions_invocations_by_warmth_from_prometheus_text() {
+        String metrics = """
+                # HELP hotvisor_invocations_by_warmth_total Successful invocations by the warmth they ran in
+                # TYPE hotvisor_invocations_by_warmth_total counter
+                hotvisor_invocations_by_warmth_total{function="word-count-js",language="javascript",namespace="default",warmth="hot"} 42.0
+                hotvisor_invocations_by_warmth_total{function="word-count-js",language="javascript",namespace="default",warmth="warming"} 8.0
+                hotvisor_invocations_by_warmth_total{function="word-count-js",language="javascript",namespace="team-a",warmth="warming"} 1.0
+                hotvisor_invocations_by_warmth_total{function="word-count-java",language="java",namespace="default",warmth="warming"} 50.0
+                hotvisor_invocations_total{function="word-count-js",language="javascript",namespace="default",outcome="success"} 50.0
+                """;
+
+        assertThat(HotStartReport.byWarmth(metrics, "word-count-js")).containsExactly(
+                Map.entry("hot", 42L), Map.entry("warming", 9L));
+        assertThat(HotStartReport.byWarmth(metrics, "word-count")).isEmpty();
+    }
+
+    @Test
+    void draws_one_panel_per_function(@TempDir Path dir) throws Exception {
+        Path png = dir.resolve("hot-start.png");
+
+        HotStartReport.chart(png, "title", List.of(
+                new HotStartReport.Line("word-count-js", "none", new double[] {20, 5, 1}),
+                new HotStartReport.Line("word-count-js", "warm-up", new double[] {1.2, 1, 1}),
+                new HotStartReport.Line("json-transform-js", "none", new double[] {9, 3, 0})));
+
+        java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(png.toFile());
+        assertThat(image.getWidth()).isEqualTo(1400);  // two panels side by side
+        assertThat(Files.size(png)).isPositive();
+    }
+}
