@@ -1,11 +1,16 @@
 package io.hotvisor.runtime;
 
 import java.io.Console;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.security.ProtectionDomain;
+import java.util.Collections;
+import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -217,6 +222,94 @@ public final class GuestSystem {
         } catch (InvocationTargetException e) {
             throw e.getCause();
         }
+    }
+
+    // Class loaders: a function is never answered with one that can see the node's classes.
+
+    /**
+     * {@code type.getClassLoader()}: a function's class loader and the bootstrap loader ({@code null}) as they are;
+     * any other (the node's application loader, the platform loader, the function API loader above the function's
+     * own) reads as the calling function's loader, which finds the function's classes and resources and the JDK's.
+     */
+    public static ClassLoader getClassLoader(Class<?> type) {
+        return visible(type.getClassLoader());
+    }
+
+    /** {@code module.getClassLoader()}, as {@link #getClassLoader(Class)}. */
+    public static ClassLoader getClassLoader(Module module) {
+        return visible(module.getClassLoader());
+    }
+
+    /** {@code domain.getClassLoader()}, as {@link #getClassLoader(Class)}. */
+    public static ClassLoader getClassLoader(ProtectionDomain domain) {
+        return visible(domain.getClassLoader());
+    }
+
+    /** {@code thread.getContextClassLoader()}, as {@link #getClassLoader(Class)}. */
+    public static ClassLoader getContextClassLoader(Thread thread) {
+        return visible(thread.getContextClassLoader());
+    }
+
+    /**
+     * {@code loader.getParent()}: the bootstrap loader ({@code null}) where the real parent could see the node's
+     * classes, so the function's own loader is the top of every chain it walks (answering the function's loader
+     * here would make such a walk endless).
+     */
+    public static ClassLoader getParent(ClassLoader loader) {
+        ClassLoader parent = loader.getParent();
+        return hides(parent) ? null : parent;
+    }
+
+    /** {@code ClassLoader.getSystemClassLoader()}: the calling function's loader. */
+    public static ClassLoader getSystemClassLoader() {
+        return functionLoader();
+    }
+
+    /** {@code ClassLoader.getPlatformClassLoader()}: the calling function's loader (its parent sees the JDK's). */
+    public static ClassLoader getPlatformClassLoader() {
+        return functionLoader();
+    }
+
+    /** {@code ClassLoader.getSystemResource(name)}: from the calling function's loader. */
+    public static URL getSystemResource(String name) {
+        ClassLoader l = functionLoader();
+        return l == null ? null : l.getResource(name);
+    }
+
+    /** {@code ClassLoader.getSystemResources(name)}: from the calling function's loader. */
+    public static Enumeration<URL> getSystemResources(String name) throws IOException {
+        ClassLoader l = functionLoader();
+        return l == null ? Collections.emptyEnumeration() : l.getResources(name);
+    }
+
+    /** {@code ClassLoader.getSystemResourceAsStream(name)}: from the calling function's loader. */
+    public static InputStream getSystemResourceAsStream(String name) {
+        ClassLoader l = functionLoader();
+        return l == null ? null : l.getResourceAsStream(name);
+    }
+
+    /**
+     * Whether a function must not be handed {@code loader}: any but the bootstrap loader and function class
+     * loaders can see classes of the node (the API loader holds the runtime classes exposed by name).
+     */
+    static boolean hides(ClassLoader loader) {
+        return loader != null && !(loader instanceof FunctionClassLoader);
+    }
+
+    private static ClassLoader visible(ClassLoader loader) {
+        return hides(loader) ? functionLoader() : loader;
+    }
+
+    /**
+     * The loader of the nearest function class on the stack: the function that asked (every redirected call comes
+     * from a function class, a lambda of one included); {@code null}, the bootstrap loader, if there is none.
+     */
+    private static ClassLoader functionLoader() {
+        return STACK.walk(frames -> frames
+                .map(f -> f.getDeclaringClass().getClassLoader())
+                .filter(l -> l instanceof FunctionClassLoader)
+                .findFirst()
+                .orElse(null));
     }
 
     private static String checkKey(String key) {

@@ -1,6 +1,7 @@
 package io.hotvisor.runtime;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +58,7 @@ final class SystemRedirects {
      */
     private static final List<byte[]> NEEDLES = Stream.of(SYSTEM, PRINT_STACK_TRACE, METHOD, FIELD,
                     CONSTANT_BOOTSTRAPS, "getInteger", "getLong", "getBoolean",
-                    "findStatic", "findVirtual", "unreflect", "bind")
+                    "findStatic", "findVirtual", "unreflect", "bind", "findClass", "ClassLoader", "privateLookupIn")
             .map(n -> n.getBytes(StandardCharsets.UTF_8)).toList();
 
     /** Static methods of {@code System}, by name and descriptor, that {@link GuestSystem} replaces as they are. */
@@ -92,6 +93,15 @@ final class SystemRedirects {
      * has a static method for of the same name, with the {@code Lookup} receiver as its first parameter.
      */
     private static final Set<String> LOOKUPS = lookups();
+    /**
+     * Methods that answer a class loader, and {@code MethodHandles.privateLookupIn}, as "owner.name+descriptor": the
+     * static method of the same name standing in for each, as owner and descriptor (an instance method's receiver
+     * is its first parameter).
+     */
+    private static final Map<String, Redirect> LOADERS = loaders();
+
+    private record Redirect(String owner, String descriptor) {
+    }
 
     private SystemRedirects() {
     }
@@ -107,6 +117,32 @@ final class SystemRedirects {
             }
         }
         return Set.copyOf(s);
+    }
+
+    private static Map<String, Redirect> loaders() {
+        String loader = "Ljava/lang/ClassLoader;";
+        String system = GuestSystem.INTERNAL_NAME;
+        Map<String, Redirect> m = new HashMap<>();
+        for (String owner : List.of("java/lang/Class", "java/lang/Module", "java/security/ProtectionDomain")) {
+            m.put(owner + ".getClassLoader()" + loader, new Redirect(system, "(L" + owner + ";)" + loader));
+        }
+        // getParent() is final: a call names ClassLoader or the class of the receiver's static type.
+        for (String owner : List.of("java/lang/ClassLoader", "java/security/SecureClassLoader",
+                "java/net/URLClassLoader")) {
+            m.put(owner + ".getParent()" + loader, new Redirect(system, "(" + loader + ")" + loader));
+        }
+        m.put("java/lang/Thread.getContextClassLoader()" + loader,
+                new Redirect(system, "(Ljava/lang/Thread;)" + loader));
+        for (String d : List.of("getSystemClassLoader()" + loader, "getPlatformClassLoader()" + loader,
+                "getSystemResource(Ljava/lang/String;)Ljava/net/URL;",
+                "getSystemResources(Ljava/lang/String;)Ljava/util/Enumeration;",
+                "getSystemResourceAsStream(Ljava/lang/String;)Ljava/io/InputStream;")) {
+            m.put("java/lang/ClassLoader." + d, new Redirect(system, d.substring(d.indexOf('('))));
+        }
+        String privateLookupIn = "(Ljava/lang/Class;L" + LOOKUP + ";)L" + LOOKUP + ";";
+        m.put("java/lang/invoke/MethodHandles.privateLookupIn" + privateLookupIn,
+                new Redirect(GuestReflection.INTERNAL_NAME, privateLookupIn));
+        return Map.copyOf(m);
     }
 
     /**
@@ -188,6 +224,10 @@ final class SystemRedirects {
             }
             if (h.getTag() == Opcodes.H_INVOKESTATIC && readsProperty(h.getOwner(), h.getName(), h.getDesc())) {
                 return new Handle(Opcodes.H_INVOKESTATIC, GuestSystem.INTERNAL_NAME, h.getName(), h.getDesc(), false);
+            }
+            Redirect loader = LOADERS.get(h.getOwner() + "." + h.getName() + h.getDesc());
+            if (loader != null && (h.getTag() == Opcodes.H_INVOKESTATIC || h.getTag() == Opcodes.H_INVOKEVIRTUAL)) {
+                return new Handle(Opcodes.H_INVOKESTATIC, loader.owner(), h.getName(), loader.descriptor(), false);
             }
             String lookup = lookupRedirect(h.getOwner(), h.getName(), h.getDesc());
             if (lookup != null && (h.getTag() == Opcodes.H_INVOKESTATIC || h.getTag() == Opcodes.H_INVOKEVIRTUAL)) {
@@ -272,6 +312,11 @@ final class SystemRedirects {
                 return;
             }
             if (opcode == Opcodes.INVOKEVIRTUAL || opcode == Opcodes.INVOKESTATIC) {
+                Redirect loader = LOADERS.get(owner + "." + name + descriptor);
+                if (loader != null) {
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, loader.owner(), name, loader.descriptor(), false);
+                    return;
+                }
                 String lookup = lookupRedirect(owner, name, descriptor);
                 if (lookup != null) {
                     super.visitMethodInsn(Opcodes.INVOKESTATIC, GuestReflection.INTERNAL_NAME, name, lookup, false);
