@@ -28,16 +28,19 @@ import java.util.Set;
  * stands in for are reached through it however they are named. {@link SystemRedirects} rewrites the function's
  * calls of {@code Method.invoke}, {@code Field.get}, {@code MethodHandles.Lookup.findStatic}, {@code findVirtual},
  * {@code findStaticGetter}, {@code findStaticVarHandle}, {@code unreflect}, {@code unreflectGetter},
- * {@code unreflectVarHandle}, {@code bind} and {@code ConstantBootstraps.getStaticFinal},
- * {@code staticFieldVarHandle} into calls of the methods here. Each does what the original does (same result,
+ * {@code unreflectVarHandle}, {@code bind}, {@code findClass}, {@code MethodHandles.privateLookupIn} and
+ * {@code ConstantBootstraps.getStaticFinal}, {@code staticFieldVarHandle} into calls of the methods here. Each does what the original does (same result,
  * same exceptions), except when its target is a <em>routed</em> member:
  * <ul>
  * <li>a member of {@code System} that {@link GuestSystem} replaces, {@code Integer.getInteger},
- * {@code Long.getLong}, {@code Boolean.getBoolean} and {@code Throwable.printStackTrace()}: the
+ * {@code Long.getLong}, {@code Boolean.getBoolean}, {@code Throwable.printStackTrace()} and the methods that answer
+ * a class loader ({@code Class.getClassLoader()}, {@code Thread.getContextClassLoader()}, ...): the
  * {@link GuestSystem} method of the same name answers (a method handle to it, of the original's type);
  * {@code System.out}, {@code err}, {@code in} read as {@link GuestSystem#out()} and so on. A {@code VarHandle} on
  * them cannot be given (a {@code VarHandle} reads a field, and the function's stream is no field):
  * {@code IllegalAccessException} saying so;
+ * <li>{@code MethodHandles.privateLookupIn}: given only in a class of the caller's own function class loader;
+ * {@code Lookup.findClass} refused on a lookup in a class whose loader can see the node's classes;
  * <li>the entry points above, reached in turn by reflection or a method handle
  * ({@code Method.class.getMethod("invoke", ...)}): routed here again, so no nesting gets past;
  * <li>members of {@code java.beans.Expression}, {@code Statement}, {@code EventHandler} and {@code XMLDecoder},

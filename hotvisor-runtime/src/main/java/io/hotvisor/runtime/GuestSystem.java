@@ -30,6 +30,11 @@ import java.util.Properties;
  * <li>the system properties are a copy of the node's that keeps only those naming the Java runtime, the OS and
  * encodings ({@link #VISIBLE_PROPERTIES}: no paths, user name or command line); setting one changes the
  * function's copy, never the node's.
+ * <li>no class loader that can see the node's classes: {@code Class}, {@code Module} and
+ * {@code ProtectionDomain.getClassLoader()}, {@code Thread.getContextClassLoader()},
+ * {@code ClassLoader.getSystemClassLoader()}, {@code getPlatformClassLoader()} and {@code getSystemResource*}
+ * answer with the calling function's own loader where the JDK would give another ({@link #hides}), and
+ * {@code getParent()} reads as the bootstrap loader there.
  * </ul>
  * {@link GuestReflection} routes reflection and method-handle lookups of the same members here.
  * One {@link View} per function class loader holds this state (the setters act on it, so they persist like the

@@ -34,7 +34,10 @@ import org.objectweb.asm.Type;
  * access checks; a class older than Java 7 calls it directly), calls of the {@code MethodHandles.Lookup} methods
  * that find or unreflect a member and of {@code ConstantBootstraps.getStaticFinal}/{@code staticFieldVarHandle}
  * call its methods of the same name. {@code Integer.getInteger}, {@code Long.getLong} and
- * {@code Boolean.getBoolean}, which read system properties inside the JDK, call {@link GuestSystem}'s.
+ * {@code Boolean.getBoolean}, which read system properties inside the JDK, call {@link GuestSystem}'s, and so do the
+ * methods that answer a class loader ({@code Class.getClassLoader()}, {@code ClassLoader.getSystemClassLoader()},
+ * {@code Thread.getContextClassLoader()} and the like, {@link #LOADERS}); {@code MethodHandles.privateLookupIn}
+ * and {@code Lookup.findClass} call {@link GuestReflection}'s.
  * Not reached: other JDK code that reads them on the function's behalf; see docs/security.md.
  */
 final class SystemRedirects {
@@ -126,11 +129,7 @@ final class SystemRedirects {
         for (String owner : List.of("java/lang/Class", "java/lang/Module", "java/security/ProtectionDomain")) {
             m.put(owner + ".getClassLoader()" + loader, new Redirect(system, "(L" + owner + ";)" + loader));
         }
-        // getParent() is final: a call names ClassLoader or the class of the receiver's static type.
-        for (String owner : List.of("java/lang/ClassLoader", "java/security/SecureClassLoader",
-                "java/net/URLClassLoader")) {
-            m.put(owner + ".getParent()" + loader, new Redirect(system, "(" + loader + ")" + loader));
-        }
+        m.put("java/lang/ClassLoader.getParent()" + loader, new Redirect(system, "(" + loader + ")" + loader));
         m.put("java/lang/Thread.getContextClassLoader()" + loader,
                 new Redirect(system, "(Ljava/lang/Thread;)" + loader));
         for (String d : List.of("getSystemClassLoader()" + loader, "getPlatformClassLoader()" + loader,
@@ -143,6 +142,29 @@ final class SystemRedirects {
         m.put("java/lang/invoke/MethodHandles.privateLookupIn" + privateLookupIn,
                 new Redirect(GuestReflection.INTERNAL_NAME, privateLookupIn));
         return Map.copyOf(m);
+    }
+
+    /**
+     * The redirect of a call of {@code owner.name+descriptor}, or {@code null}. A call names the receiver's static
+     * type as its owner: {@code getParent()} on a {@code URLClassLoader} and {@code getContextClassLoader()} on a
+     * {@code ForkJoinWorkerThread} are found by resolving a JDK owner (a jar cannot subclass either: the deploy scan
+     * refuses class loaders and threads).
+     */
+    private static Redirect loaderRedirect(String owner, String name, String descriptor) {
+        Redirect r = LOADERS.get(owner + "." + name + descriptor);
+        if (r != null || !descriptor.equals("()Ljava/lang/ClassLoader;") || !owner.startsWith("java/")
+                || !(name.equals("getParent") || name.equals("getContextClassLoader"))) {
+            return r;
+        }
+        Class<?> type;
+        try {
+            type = Class.forName(owner.replace('/', '.'), false, ClassLoader.getPlatformClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            return null; // no such JDK class: the call fails as it would have
+        }
+        Class<?> declaring = name.equals("getParent") ? ClassLoader.class : Thread.class;
+        return declaring.isAssignableFrom(type)
+                ? LOADERS.get(Type.getInternalName(declaring) + "." + name + descriptor) : null;
     }
 
     /**
@@ -225,7 +247,7 @@ final class SystemRedirects {
             if (h.getTag() == Opcodes.H_INVOKESTATIC && readsProperty(h.getOwner(), h.getName(), h.getDesc())) {
                 return new Handle(Opcodes.H_INVOKESTATIC, GuestSystem.INTERNAL_NAME, h.getName(), h.getDesc(), false);
             }
-            Redirect loader = LOADERS.get(h.getOwner() + "." + h.getName() + h.getDesc());
+            Redirect loader = loaderRedirect(h.getOwner(), h.getName(), h.getDesc());
             if (loader != null && (h.getTag() == Opcodes.H_INVOKESTATIC || h.getTag() == Opcodes.H_INVOKEVIRTUAL)) {
                 return new Handle(Opcodes.H_INVOKESTATIC, loader.owner(), h.getName(), loader.descriptor(), false);
             }
@@ -312,7 +334,7 @@ final class SystemRedirects {
                 return;
             }
             if (opcode == Opcodes.INVOKEVIRTUAL || opcode == Opcodes.INVOKESTATIC) {
-                Redirect loader = LOADERS.get(owner + "." + name + descriptor);
+                Redirect loader = loaderRedirect(owner, name, descriptor);
                 if (loader != null) {
                     super.visitMethodInsn(Opcodes.INVOKESTATIC, loader.owner(), name, loader.descriptor(), false);
                     return;

@@ -104,6 +104,12 @@ class JavaClassLoaderEscapeTest {
                 }
                 r.put("parentChain", chain);
                 r.put("ownParent", String.valueOf(getClass().getClassLoader().getParent()));
+                // The same calls with a JDK subclass as the receiver's static type.
+                r.put("urlLoaderParent", String.valueOf(((java.net.URLClassLoader) getClass().getClassLoader())
+                        .getParent()));
+                r.put("workerContext", java.util.concurrent.CompletableFuture.supplyAsync(() ->
+                        Thread.currentThread() instanceof java.util.concurrent.ForkJoinWorkerThread w
+                                ? load(w.getContextClassLoader()) : "not on the common pool").join());
                 r.put("referenceGetClassLoader", load(Optional.of(node).map(Class::getClassLoader).get()));
                 Supplier<ClassLoader> system = ClassLoader::getSystemClassLoader;
                 r.put("referenceSystem", load(system.get()));
@@ -125,6 +131,7 @@ class JavaClassLoaderEscapeTest {
         }
         // The function's own loader, whose parent reads as the bootstrap loader: the walk ends there.
         assertThat(json).contains("\"parentChain\":[\"ClassNotFoundException\"]", "\"ownParent\":\"null\"",
+                "\"urlLoaderParent\":\"null\"", "\"workerContext\":\"ClassNotFoundException\"",
                 "\"parallelContext\":[\"ClassNotFoundException\"]", "\"systemResource\":\"null\"");
     }
 
