@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.ServiceLoader;
 import java.util.Set;
 
 /**
@@ -130,7 +131,8 @@ public final class GuestReflection {
     private static Map<Key, Method> standIns() {
         Map<Key, Method> m = new HashMap<>();
         try {
-            for (Class<?> owner : List.of(System.class, Integer.class, Long.class, Boolean.class, ClassLoader.class)) {
+            for (Class<?> owner : List.of(System.class, Integer.class, Long.class, Boolean.class, ClassLoader.class,
+                    ServiceLoader.class)) {
                 for (Method original : owner.getDeclaredMethods()) {
                     int mods = original.getModifiers();
                     if (!Modifier.isStatic(mods) || !Modifier.isPublic(mods)) {

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.ServiceLoader;
 
 /**
  * What {@code java.lang.System} is to an in-node Java function: {@link SystemRedirects} rewrites the function's
@@ -291,6 +292,19 @@ public final class GuestSystem {
     public static InputStream getSystemResourceAsStream(String name) {
         ClassLoader l = functionLoader();
         return l == null ? null : l.getResourceAsStream(name);
+    }
+
+    /**
+     * {@code ServiceLoader.load(service)}: through the thread's context loader as the function sees it (on the common
+     * {@code ForkJoinPool} the real one is the node's application loader).
+     */
+    public static <S> ServiceLoader<S> load(Class<S> service) {
+        return ServiceLoader.load(service, getContextClassLoader(Thread.currentThread()));
+    }
+
+    /** {@code ServiceLoader.load(service, loader)}: {@code null}, the JDK's "system class loader", is the function's. */
+    public static <S> ServiceLoader<S> load(Class<S> service, ClassLoader loader) {
+        return ServiceLoader.load(service, loader == null ? functionLoader() : visible(loader));
     }
 
     /**

@@ -36,7 +36,8 @@ import org.objectweb.asm.Type;
  * call its methods of the same name. {@code Integer.getInteger}, {@code Long.getLong} and
  * {@code Boolean.getBoolean}, which read system properties inside the JDK, call {@link GuestSystem}'s, and so do the
  * methods that answer a class loader ({@code Class.getClassLoader()}, {@code ClassLoader.getSystemClassLoader()},
- * {@code Thread.getContextClassLoader()} and the like, {@link #LOADERS}); {@code MethodHandles.privateLookupIn}
+ * {@code Thread.getContextClassLoader()} and the like, {@link #LOADERS}) and {@code ServiceLoader.load} (which
+ * would otherwise use the node's loader); {@code MethodHandles.privateLookupIn}
  * and {@code Lookup.findClass} call {@link GuestReflection}'s.
  * Not reached: other JDK code that reads them on the function's behalf; see docs/security.md.
  */
@@ -61,7 +62,8 @@ final class SystemRedirects {
      */
     private static final List<byte[]> NEEDLES = Stream.of(SYSTEM, PRINT_STACK_TRACE, METHOD, FIELD,
                     CONSTANT_BOOTSTRAPS, "getInteger", "getLong", "getBoolean",
-                    "findStatic", "findVirtual", "unreflect", "bind", "findClass", "ClassLoader", "privateLookupIn")
+                    "findStatic", "findVirtual", "unreflect", "bind", "findClass", "ClassLoader", "privateLookupIn",
+                    "java/util/ServiceLoader")
             .map(n -> n.getBytes(StandardCharsets.UTF_8)).toList();
 
     /** Static methods of {@code System}, by name and descriptor, that {@link GuestSystem} replaces as they are. */
@@ -137,6 +139,10 @@ final class SystemRedirects {
                 "getSystemResources(Ljava/lang/String;)Ljava/util/Enumeration;",
                 "getSystemResourceAsStream(Ljava/lang/String;)Ljava/io/InputStream;")) {
             m.put("java/lang/ClassLoader." + d, new Redirect(system, d.substring(d.indexOf('('))));
+        }
+        for (String d : List.of("load(Ljava/lang/Class;)Ljava/util/ServiceLoader;",
+                "load(Ljava/lang/Class;" + loader + ")Ljava/util/ServiceLoader;")) {
+            m.put("java/util/ServiceLoader." + d, new Redirect(system, d.substring(d.indexOf('('))));
         }
         String privateLookupIn = "(Ljava/lang/Class;L" + LOOKUP + ";)L" + LOOKUP + ";";
         m.put("java/lang/invoke/MethodHandles.privateLookupIn" + privateLookupIn,

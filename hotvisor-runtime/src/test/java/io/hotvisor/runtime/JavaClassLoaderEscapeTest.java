@@ -210,6 +210,12 @@ class JavaClassLoaderEscapeTest {
                 r.put("jdkClass", String.valueOf(String.class.getClassLoader()));
                 r.put("serviceLoader", ServiceLoader.load(Greeter.class).stream()
                         .map(p -> p.get().greet()).collect(Collectors.toList()));
+                // null: the JDK's system class loader, here the function's.
+                r.put("serviceLoaderByNull", ServiceLoader.load(Greeter.class, null).stream()
+                        .map(p -> p.get().greet()).collect(Collectors.toList()));
+                r.put("serviceLoaderOnThePool", IntStream.range(0, 64).parallel()
+                        .mapToObj(i -> ServiceLoader.load(Greeter.class).findFirst().map(Greeter::greet).orElse("none"))
+                        .distinct().collect(Collectors.toList()));
                 r.put("serviceLoaderBySystem", ServiceLoader.load(Greeter.class, ClassLoader.getSystemClassLoader())
                         .stream().map(p -> p.get().greet()).collect(Collectors.toList()));
                 """);
@@ -219,6 +225,8 @@ class JavaClassLoaderEscapeTest {
         assertThat(json).contains("\"ownLoader\":\"Hello+mine\"", "\"contextIsOwn\":true", "\"systemIsOwn\":true",
                 "\"context\":\"Hello+mine\"", "\"system\":\"Hello+mine\"", "\"nodeClassLoader\":\"Hello+mine\"",
                 "\"systemResource\":\"mine\"", "\"jdkClass\":\"null\"",
-                "\"serviceLoader\":[\"hello from the jar\"]", "\"serviceLoaderBySystem\":[\"hello from the jar\"]");
+                "\"serviceLoader\":[\"hello from the jar\"]", "\"serviceLoaderBySystem\":[\"hello from the jar\"]",
+                "\"serviceLoaderByNull\":[\"hello from the jar\"]",
+                "\"serviceLoaderOnThePool\":[\"hello from the jar\"]");
     }
 }
