@@ -14,12 +14,14 @@ import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.ServiceLoader;
 import java.util.Set;
 
 /**
@@ -27,16 +29,19 @@ import java.util.Set;
  * stands in for are reached through it however they are named. {@link SystemRedirects} rewrites the function's
  * calls of {@code Method.invoke}, {@code Field.get}, {@code MethodHandles.Lookup.findStatic}, {@code findVirtual},
  * {@code findStaticGetter}, {@code findStaticVarHandle}, {@code unreflect}, {@code unreflectGetter},
- * {@code unreflectVarHandle}, {@code bind} and {@code ConstantBootstraps.getStaticFinal},
- * {@code staticFieldVarHandle} into calls of the methods here. Each does what the original does (same result,
+ * {@code unreflectVarHandle}, {@code bind}, {@code findClass}, {@code MethodHandles.privateLookupIn} and
+ * {@code ConstantBootstraps.getStaticFinal}, {@code staticFieldVarHandle} into calls of the methods here. Each does what the original does (same result,
  * same exceptions), except when its target is a <em>routed</em> member:
  * <ul>
  * <li>a member of {@code System} that {@link GuestSystem} replaces, {@code Integer.getInteger},
- * {@code Long.getLong}, {@code Boolean.getBoolean} and {@code Throwable.printStackTrace()}: the
+ * {@code Long.getLong}, {@code Boolean.getBoolean}, {@code Throwable.printStackTrace()} and the methods that answer
+ * a class loader ({@code Class.getClassLoader()}, {@code Thread.getContextClassLoader()}, ...): the
  * {@link GuestSystem} method of the same name answers (a method handle to it, of the original's type);
  * {@code System.out}, {@code err}, {@code in} read as {@link GuestSystem#out()} and so on. A {@code VarHandle} on
  * them cannot be given (a {@code VarHandle} reads a field, and the function's stream is no field):
  * {@code IllegalAccessException} saying so;
+ * <li>{@code MethodHandles.privateLookupIn}: given only in a class of the caller's own function class loader;
+ * {@code Lookup.findClass} refused on a lookup in a class whose loader can see the node's classes;
  * <li>the entry points above, reached in turn by reflection or a method handle
  * ({@code Method.class.getMethod("invoke", ...)}): routed here again, so no nesting gets past;
  * <li>members of {@code java.beans.Expression}, {@code Statement}, {@code EventHandler} and {@code XMLDecoder},
@@ -75,7 +80,7 @@ public final class GuestReflection {
             "java.beans.Expression", "java.beans.Statement", "java.beans.EventHandler", "java.beans.XMLDecoder");
     /** The {@code Lookup} methods that are routed here, each by a static method of the same name. */
     static final Set<String> LOOKUP_METHODS = Set.of("findStatic", "findVirtual", "bind", "unreflect",
-            "findStaticGetter", "unreflectGetter", "findStaticVarHandle", "unreflectVarHandle");
+            "findStaticGetter", "unreflectGetter", "findStaticVarHandle", "unreflectVarHandle", "findClass");
     /** The {@code ConstantBootstraps} methods that are routed here, each by a static method of the same name. */
     static final Set<String> CONSTANT_BOOTSTRAPS_METHODS = Set.of("getStaticFinal", "staticFieldVarHandle");
 
@@ -126,7 +131,8 @@ public final class GuestReflection {
     private static Map<Key, Method> standIns() {
         Map<Key, Method> m = new HashMap<>();
         try {
-            for (Class<?> owner : List.of(System.class, Integer.class, Long.class, Boolean.class)) {
+            for (Class<?> owner : List.of(System.class, Integer.class, Long.class, Boolean.class, ClassLoader.class,
+                    ServiceLoader.class)) {
                 for (Method original : owner.getDeclaredMethods()) {
                     int mods = original.getModifiers();
                     if (!Modifier.isStatic(mods) || !Modifier.isPublic(mods)) {
@@ -145,6 +151,15 @@ public final class GuestReflection {
             }
             m.put(Key.of(Throwable.class.getMethod("printStackTrace")),
                     GuestSystem.class.getMethod("printStackTrace", Object.class));
+            for (Class<?> owner : List.of(Class.class, Module.class, ProtectionDomain.class)) {
+                m.put(Key.of(owner.getMethod("getClassLoader")), GuestSystem.class.getMethod("getClassLoader", owner));
+            }
+            m.put(Key.of(ClassLoader.class.getMethod("getParent")),
+                    GuestSystem.class.getMethod("getParent", ClassLoader.class));
+            m.put(Key.of(Thread.class.getMethod("getContextClassLoader")),
+                    GuestSystem.class.getMethod("getContextClassLoader", Thread.class));
+            m.put(Key.of(MethodHandles.class.getMethod("privateLookupIn", Class.class, Lookup.class)),
+                    GuestReflection.class.getMethod("privateLookupIn", Class.class, Lookup.class));
             for (Method standIn : GuestReflection.class.getMethods()) {
                 Class<?>[] p = standIn.getParameterTypes();
                 if (LOOKUP_METHODS.contains(standIn.getName())) {
@@ -434,7 +449,7 @@ public final class GuestReflection {
     public static MethodHandle findVirtual(Lookup lookup, Class<?> refc, String name, MethodType type)
             throws NoSuchMethodException, IllegalAccessException {
         MethodHandle real = lookup.findVirtual(refc, name, type);
-        Class<?> owner = Throwable.class.isAssignableFrom(refc) ? Throwable.class : refc;
+        Class<?> owner = routedOwner(refc);
         return ROUTED_OWNER.get(owner) ? routedHandle(real, new Key(owner, name, type)) : real;
     }
 
@@ -442,7 +457,7 @@ public final class GuestReflection {
     public static MethodHandle bind(Lookup lookup, Object receiver, String name, MethodType type)
             throws NoSuchMethodException, IllegalAccessException {
         MethodHandle real = lookup.bind(receiver, name, type);
-        Class<?> owner = receiver instanceof Throwable ? Throwable.class : receiver.getClass();
+        Class<?> owner = routedOwner(receiver.getClass());
         if (!ROUTED_OWNER.get(owner)) {
             return real;
         }
@@ -450,6 +465,46 @@ public final class GuestReflection {
         MethodHandle routed = routedHandle(unbound, new Key(owner, name, type));
         return routed == unbound ? real
                 : routed.asFixedArity().bindTo(receiver).withVarargs(real.isVarargsCollector());
+    }
+
+    /**
+     * The class that declares the routed instance members that {@code refc} inherits: {@code printStackTrace()} of
+     * any {@code Throwable}, {@code getParent()} of any class loader, {@code getContextClassLoader()} of any thread.
+     */
+    private static Class<?> routedOwner(Class<?> refc) {
+        for (Class<?> owner : List.of(Throwable.class, ClassLoader.class, Thread.class)) {
+            if (owner.isAssignableFrom(refc)) {
+                return owner;
+            }
+        }
+        return refc;
+    }
+
+    /**
+     * {@code lookup.findClass(name)}, which loads through the lookup class's loader: refused on a lookup in a class
+     * whose loader can see the node's classes ({@code lookup().in(nodeClass)}), see {@link GuestSystem#hides}.
+     */
+    public static Class<?> findClass(Lookup lookup, String targetName)
+            throws ClassNotFoundException, IllegalAccessException {
+        if (GuestSystem.hides(lookup.lookupClass().getClassLoader())) {
+            throw new ClassNotFoundException(targetName + " (an in-node Java function finds classes only through"
+                    + " its own class loader, not through a lookup in " + lookup.lookupClass().getName()
+                    + "; see docs/security.md)");
+        }
+        return lookup.findClass(targetName);
+    }
+
+    /**
+     * {@code MethodHandles.privateLookupIn(target, caller)}: only in a class of the caller's own function class
+     * loader; a private lookup in a class of the node or the JDK is refused.
+     */
+    public static Lookup privateLookupIn(Class<?> targetClass, Lookup caller) throws IllegalAccessException {
+        ClassLoader own = caller.lookupClass().getClassLoader();
+        if (!(own instanceof FunctionClassLoader) || targetClass.getClassLoader() != own) {
+            throw new IllegalAccessException("An in-node Java function gets a private lookup only in its own"
+                    + " classes, not in " + targetClass.getName() + " (docs/security.md)");
+        }
+        return MethodHandles.privateLookupIn(targetClass, caller);
     }
 
     /** {@code lookup.unreflect(m)}. */

@@ -1,15 +1,21 @@
 package io.hotvisor.runtime;
 
 import java.io.Console;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.security.ProtectionDomain;
+import java.util.Collections;
+import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.ServiceLoader;
 
 /**
  * What {@code java.lang.System} is to an in-node Java function: {@link SystemRedirects} rewrites the function's
@@ -25,6 +31,11 @@ import java.util.Properties;
  * <li>the system properties are a copy of the node's that keeps only those naming the Java runtime, the OS and
  * encodings ({@link #VISIBLE_PROPERTIES}: no paths, user name or command line); setting one changes the
  * function's copy, never the node's.
+ * <li>no class loader that can see the node's classes: {@code Class}, {@code Module} and
+ * {@code ProtectionDomain.getClassLoader()}, {@code Thread.getContextClassLoader()},
+ * {@code ClassLoader.getSystemClassLoader()}, {@code getPlatformClassLoader()} and {@code getSystemResource*}
+ * answer with the calling function's own loader where the JDK would give another ({@link #hides}), and
+ * {@code getParent()} reads as the bootstrap loader there.
  * </ul>
  * {@link GuestReflection} routes reflection and method-handle lookups of the same members here.
  * One {@link View} per function class loader holds this state (the setters act on it, so they persist like the
@@ -217,6 +228,107 @@ public final class GuestSystem {
         } catch (InvocationTargetException e) {
             throw e.getCause();
         }
+    }
+
+    // Class loaders: a function is never answered with one that can see the node's classes.
+
+    /**
+     * {@code type.getClassLoader()}: a function's class loader and the bootstrap loader ({@code null}) as they are;
+     * any other (the node's application loader, the platform loader, the function API loader above the function's
+     * own) reads as the calling function's loader, which finds the function's classes and resources and the JDK's.
+     */
+    public static ClassLoader getClassLoader(Class<?> type) {
+        return visible(type.getClassLoader());
+    }
+
+    /** {@code module.getClassLoader()}, as {@link #getClassLoader(Class)}. */
+    public static ClassLoader getClassLoader(Module module) {
+        return visible(module.getClassLoader());
+    }
+
+    /** {@code domain.getClassLoader()}, as {@link #getClassLoader(Class)}. */
+    public static ClassLoader getClassLoader(ProtectionDomain domain) {
+        return visible(domain.getClassLoader());
+    }
+
+    /** {@code thread.getContextClassLoader()}, as {@link #getClassLoader(Class)}. */
+    public static ClassLoader getContextClassLoader(Thread thread) {
+        return visible(thread.getContextClassLoader());
+    }
+
+    /**
+     * {@code loader.getParent()}: the bootstrap loader ({@code null}) where the real parent could see the node's
+     * classes, so the function's own loader is the top of every chain it walks (answering the function's loader
+     * here would make such a walk endless).
+     */
+    public static ClassLoader getParent(ClassLoader loader) {
+        ClassLoader parent = loader.getParent();
+        return hides(parent) ? null : parent;
+    }
+
+    /** {@code ClassLoader.getSystemClassLoader()}: the calling function's loader. */
+    public static ClassLoader getSystemClassLoader() {
+        return functionLoader();
+    }
+
+    /** {@code ClassLoader.getPlatformClassLoader()}: the calling function's loader (its parent sees the JDK's). */
+    public static ClassLoader getPlatformClassLoader() {
+        return functionLoader();
+    }
+
+    /** {@code ClassLoader.getSystemResource(name)}: from the calling function's loader. */
+    public static URL getSystemResource(String name) {
+        ClassLoader l = functionLoader();
+        return l == null ? null : l.getResource(name);
+    }
+
+    /** {@code ClassLoader.getSystemResources(name)}: from the calling function's loader. */
+    public static Enumeration<URL> getSystemResources(String name) throws IOException {
+        ClassLoader l = functionLoader();
+        return l == null ? Collections.emptyEnumeration() : l.getResources(name);
+    }
+
+    /** {@code ClassLoader.getSystemResourceAsStream(name)}: from the calling function's loader. */
+    public static InputStream getSystemResourceAsStream(String name) {
+        ClassLoader l = functionLoader();
+        return l == null ? null : l.getResourceAsStream(name);
+    }
+
+    /**
+     * {@code ServiceLoader.load(service)}: through the thread's context loader as the function sees it (on the common
+     * {@code ForkJoinPool} the real one is the node's application loader).
+     */
+    public static <S> ServiceLoader<S> load(Class<S> service) {
+        return ServiceLoader.load(service, getContextClassLoader(Thread.currentThread()));
+    }
+
+    /** {@code ServiceLoader.load(service, loader)}: {@code null}, the JDK's "system class loader", is the function's. */
+    public static <S> ServiceLoader<S> load(Class<S> service, ClassLoader loader) {
+        return ServiceLoader.load(service, loader == null ? functionLoader() : visible(loader));
+    }
+
+    /**
+     * Whether a function must not be handed {@code loader}: any but the bootstrap loader and function class
+     * loaders can see classes of the node (the API loader holds the runtime classes exposed by name).
+     */
+    static boolean hides(ClassLoader loader) {
+        return loader != null && !(loader instanceof FunctionClassLoader);
+    }
+
+    private static ClassLoader visible(ClassLoader loader) {
+        return hides(loader) ? functionLoader() : loader;
+    }
+
+    /**
+     * The loader of the nearest function class on the stack: the function that asked (every redirected call comes
+     * from a function class, a lambda of one included); {@code null}, the bootstrap loader, if there is none.
+     */
+    private static ClassLoader functionLoader() {
+        return STACK.walk(frames -> frames
+                .map(f -> f.getDeclaringClass().getClassLoader())
+                .filter(l -> l instanceof FunctionClassLoader)
+                .findFirst()
+                .orElse(null));
     }
 
     private static String checkKey(String key) {

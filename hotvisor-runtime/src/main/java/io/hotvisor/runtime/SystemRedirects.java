@@ -1,6 +1,7 @@
 package io.hotvisor.runtime;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +34,11 @@ import org.objectweb.asm.Type;
  * access checks; a class older than Java 7 calls it directly), calls of the {@code MethodHandles.Lookup} methods
  * that find or unreflect a member and of {@code ConstantBootstraps.getStaticFinal}/{@code staticFieldVarHandle}
  * call its methods of the same name. {@code Integer.getInteger}, {@code Long.getLong} and
- * {@code Boolean.getBoolean}, which read system properties inside the JDK, call {@link GuestSystem}'s.
+ * {@code Boolean.getBoolean}, which read system properties inside the JDK, call {@link GuestSystem}'s, and so do the
+ * methods that answer a class loader ({@code Class.getClassLoader()}, {@code ClassLoader.getSystemClassLoader()},
+ * {@code Thread.getContextClassLoader()} and the like, {@link #LOADERS}) and {@code ServiceLoader.load} (which
+ * would otherwise use the node's loader); {@code MethodHandles.privateLookupIn}
+ * and {@code Lookup.findClass} call {@link GuestReflection}'s.
  * Not reached: other JDK code that reads them on the function's behalf; see docs/security.md.
  */
 final class SystemRedirects {
@@ -57,7 +62,8 @@ final class SystemRedirects {
      */
     private static final List<byte[]> NEEDLES = Stream.of(SYSTEM, PRINT_STACK_TRACE, METHOD, FIELD,
                     CONSTANT_BOOTSTRAPS, "getInteger", "getLong", "getBoolean",
-                    "findStatic", "findVirtual", "unreflect", "bind")
+                    "findStatic", "findVirtual", "unreflect", "bind", "findClass", "ClassLoader", "privateLookupIn",
+                    "java/util/ServiceLoader")
             .map(n -> n.getBytes(StandardCharsets.UTF_8)).toList();
 
     /** Static methods of {@code System}, by name and descriptor, that {@link GuestSystem} replaces as they are. */
@@ -92,6 +98,15 @@ final class SystemRedirects {
      * has a static method for of the same name, with the {@code Lookup} receiver as its first parameter.
      */
     private static final Set<String> LOOKUPS = lookups();
+    /**
+     * Methods that answer a class loader, and {@code MethodHandles.privateLookupIn}, as "owner.name+descriptor": the
+     * static method of the same name standing in for each, as owner and descriptor (an instance method's receiver
+     * is its first parameter).
+     */
+    private static final Map<String, Redirect> LOADERS = loaders();
+
+    private record Redirect(String owner, String descriptor) {
+    }
 
     private SystemRedirects() {
     }
@@ -107,6 +122,55 @@ final class SystemRedirects {
             }
         }
         return Set.copyOf(s);
+    }
+
+    private static Map<String, Redirect> loaders() {
+        String loader = "Ljava/lang/ClassLoader;";
+        String system = GuestSystem.INTERNAL_NAME;
+        Map<String, Redirect> m = new HashMap<>();
+        for (String owner : List.of("java/lang/Class", "java/lang/Module", "java/security/ProtectionDomain")) {
+            m.put(owner + ".getClassLoader()" + loader, new Redirect(system, "(L" + owner + ";)" + loader));
+        }
+        m.put("java/lang/ClassLoader.getParent()" + loader, new Redirect(system, "(" + loader + ")" + loader));
+        m.put("java/lang/Thread.getContextClassLoader()" + loader,
+                new Redirect(system, "(Ljava/lang/Thread;)" + loader));
+        for (String d : List.of("getSystemClassLoader()" + loader, "getPlatformClassLoader()" + loader,
+                "getSystemResource(Ljava/lang/String;)Ljava/net/URL;",
+                "getSystemResources(Ljava/lang/String;)Ljava/util/Enumeration;",
+                "getSystemResourceAsStream(Ljava/lang/String;)Ljava/io/InputStream;")) {
+            m.put("java/lang/ClassLoader." + d, new Redirect(system, d.substring(d.indexOf('('))));
+        }
+        for (String d : List.of("load(Ljava/lang/Class;)Ljava/util/ServiceLoader;",
+                "load(Ljava/lang/Class;" + loader + ")Ljava/util/ServiceLoader;")) {
+            m.put("java/util/ServiceLoader." + d, new Redirect(system, d.substring(d.indexOf('('))));
+        }
+        String privateLookupIn = "(Ljava/lang/Class;L" + LOOKUP + ";)L" + LOOKUP + ";";
+        m.put("java/lang/invoke/MethodHandles.privateLookupIn" + privateLookupIn,
+                new Redirect(GuestReflection.INTERNAL_NAME, privateLookupIn));
+        return Map.copyOf(m);
+    }
+
+    /**
+     * The redirect of a call of {@code owner.name+descriptor}, or {@code null}. A call names the receiver's static
+     * type as its owner: {@code getParent()} on a {@code URLClassLoader} and {@code getContextClassLoader()} on a
+     * {@code ForkJoinWorkerThread} are found by resolving a JDK owner (a jar cannot subclass either: the deploy scan
+     * refuses class loaders and threads).
+     */
+    private static Redirect loaderRedirect(String owner, String name, String descriptor) {
+        Redirect r = LOADERS.get(owner + "." + name + descriptor);
+        if (r != null || !descriptor.equals("()Ljava/lang/ClassLoader;") || !owner.startsWith("java/")
+                || !(name.equals("getParent") || name.equals("getContextClassLoader"))) {
+            return r;
+        }
+        Class<?> type;
+        try {
+            type = Class.forName(owner.replace('/', '.'), false, ClassLoader.getPlatformClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            return null; // no such JDK class: the call fails as it would have
+        }
+        Class<?> declaring = name.equals("getParent") ? ClassLoader.class : Thread.class;
+        return declaring.isAssignableFrom(type)
+                ? LOADERS.get(Type.getInternalName(declaring) + "." + name + descriptor) : null;
     }
 
     /**
@@ -188,6 +252,10 @@ final class SystemRedirects {
             }
             if (h.getTag() == Opcodes.H_INVOKESTATIC && readsProperty(h.getOwner(), h.getName(), h.getDesc())) {
                 return new Handle(Opcodes.H_INVOKESTATIC, GuestSystem.INTERNAL_NAME, h.getName(), h.getDesc(), false);
+            }
+            Redirect loader = loaderRedirect(h.getOwner(), h.getName(), h.getDesc());
+            if (loader != null && (h.getTag() == Opcodes.H_INVOKESTATIC || h.getTag() == Opcodes.H_INVOKEVIRTUAL)) {
+                return new Handle(Opcodes.H_INVOKESTATIC, loader.owner(), h.getName(), loader.descriptor(), false);
             }
             String lookup = lookupRedirect(h.getOwner(), h.getName(), h.getDesc());
             if (lookup != null && (h.getTag() == Opcodes.H_INVOKESTATIC || h.getTag() == Opcodes.H_INVOKEVIRTUAL)) {
@@ -272,6 +340,11 @@ final class SystemRedirects {
                 return;
             }
             if (opcode == Opcodes.INVOKEVIRTUAL || opcode == Opcodes.INVOKESTATIC) {
+                Redirect loader = loaderRedirect(owner, name, descriptor);
+                if (loader != null) {
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, loader.owner(), name, loader.descriptor(), false);
+                    return;
+                }
                 String lookup = lookupRedirect(owner, name, descriptor);
                 if (lookup != null) {
                     super.visitMethodInsn(Opcodes.INVOKESTATIC, GuestReflection.INTERNAL_NAME, name, lookup, false);
