@@ -47,7 +47,8 @@ class AuthTest {
             new String[] {"POST", "/v1/functions/anything/invoke?mode=async"},
             new String[] {"GET", "/v1/invocations/" + UUID.randomUUID()},
             new String[] {"POST", "/register?name=anything&entryPoint=main&language=javascript"},
-            new String[] {"POST", "/"}, new String[] {"GET", "/metrics"}, new String[] {"GET", "/v1/namespaces"},
+            new String[] {"POST", "/"}, new String[] {"GET", "/metrics"}, new String[] {"GET", "/v1/node"},
+            new String[] {"GET", "/v1/namespaces"},
             new String[] {"POST", "/v1/namespaces"}, new String[] {"GET", "/v1/namespaces/default"},
             new String[] {"DELETE", "/v1/namespaces/default"}, new String[] {"POST", "/v1/namespaces/default/keys"},
             new String[] {"GET", "/v1/namespaces/default/keys"}, new String[] {"GET", "/v1/admin-keys"},
@@ -84,6 +85,7 @@ class AuthTest {
         });
         assertThat(wrong).isEmpty();
         assertThat(node.http().withoutKey().get("/healthz").status()).isEqualTo(200);
+        assertThat(node.http().withoutKey().get("/readyz").status()).isEqualTo(200);
     }
 
     @Test
@@ -91,7 +93,8 @@ class AuthTest {
         String key = namespace(admin, "tenant-x");
         namespace(admin, "tenant-y");
         Http tenant = node.http().withKey(key);
-        for (String[] route : List.of(new String[] {"GET", "/metrics"}, new String[] {"GET", "/v1/namespaces"},
+        for (String[] route : List.of(new String[] {"GET", "/metrics"}, new String[] {"GET", "/v1/node"},
+                new String[] {"GET", "/v1/namespaces"},
                 new String[] {"POST", "/v1/namespaces"}, new String[] {"GET", "/v1/namespaces/tenant-x/keys"},
                 new String[] {"POST", "/v1/namespaces/tenant-x/keys"}, new String[] {"DELETE", "/v1/namespaces/tenant-y"},
                 new String[] {"GET", "/v1/admin-keys"}, new String[] {"POST", "/v1/admin-keys"})) {

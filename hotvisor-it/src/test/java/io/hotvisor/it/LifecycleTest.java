@@ -157,4 +157,16 @@ class LifecycleTest {
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().path("status").asText()).isEqualTo("ok");
     }
+
+    @Test
+    void says_it_is_ready_and_what_it_runs() {
+        Http.Response ready = http.get("/readyz");
+        assertThat(ready.status()).isEqualTo(200);
+        assertThat(ready.json().path("ready").asBoolean()).isTrue();
+        Http.Response node = http.get("/v1/node");
+        assertThat(node.status()).isEqualTo(200);
+        assertThat(node.json().path("ready").asBoolean()).isTrue();
+        assertThat(node.json().path("truffle").path("runtime").asText()).isEqualTo("GraalVM CE");
+        assertThat(node.json().path("cluster").path("member").asBoolean()).isFalse();
+    }
 }

@@ -10,7 +10,7 @@ import io.helidon.webserver.http.ServerRequest;
  *
  * <ul>
  *   <li>No key, a malformed header, an unknown or a revoked key: 401, the same for every route but
- *       {@code /healthz}, before the route looks at anything else (so it tells nothing about what exists).</li>
+ *       {@code /healthz} and {@code /readyz}, before the route looks at anything else (so it tells nothing about what exists).</li>
  *   <li>A namespace key on an admin route, or naming another namespace: 403.</li>
  *   <li>An admin key acts on namespace {@code default} unless {@code X-Hotvisor-Namespace} names another.</li>
  * </ul>

@@ -78,8 +78,15 @@ public final class HotvisorNode implements AutoCloseable {
                 config.asyncMaxPending());
         AtomicReference<ClusterLink> cluster = new AtomicReference<>();
         Access access = new Access(tenants, namespaces);
+        NodeStatus status = new NodeStatus();
+        status.section("truffle", () -> Json.object().put("runtime", runtime.truffleRuntimeName()));
+        status.section("cluster", () -> {
+            ClusterLink link = cluster.get();
+            return link == null ? Json.object().put("member", false)
+                    : Json.object().put("member", true).put("nodeId", link.nodeId()).put("aotShare", aotShare != null);
+        });
         HttpApi api = new HttpApi(access, new AdminApi(access, tenants, namespaces), metrics, async, cluster::get,
-                config.asyncRetention());
+                config.asyncRetention(), status);
         HttpRouting.Builder routing = HttpRouting.builder();
         api.routes(routing);
         WebServer server = WebServer.builder()
@@ -116,6 +123,7 @@ public final class HotvisorNode implements AutoCloseable {
         // Generated once the node is up: a key made by a start that then failed (port in use) would be stored but
         // never shown, and no later start would make another.
         String generated = tenants.hasAdminKey() ? "" : tenants.createKey("").key();
+        status.ready();
         LOG.log(Level.INFO, "Hotvisor node listening on http://" + config.host() + ":" + server.port()
                 + " (Truffle runtime: " + runtime.truffleRuntimeName() + ", data: "
                 + config.dataDir().toAbsolutePath() + ", namespaces: " + namespaces.all().size() + ")");

@@ -47,10 +47,12 @@ final class HttpApi {
     /** The cluster this node belongs to; null for a node on its own. */
     private final java.util.function.Supplier<ClusterLink> clusterRef;
     private final java.time.Duration asyncRetention;
+    private final NodeStatus status;
 
     HttpApi(Access access, AdminApi admin, NodeMetrics metrics, AsyncInvocations async,
             java.util.function.Supplier<ClusterLink> cluster,
-            java.time.Duration asyncRetention) {
+            java.time.Duration asyncRetention, NodeStatus status) {
+        this.status = status;
         this.access = access;
         this.admin = admin;
         this.metrics = metrics;
@@ -60,11 +62,16 @@ final class HttpApi {
     }
 
     /**
-     * Every route but {@code /healthz} first checks the caller's key (see {@link Access}): a request without a valid
+     * Every route but {@code /healthz} and {@code /readyz} first checks the caller's key (see {@link Access}): a request without a valid
      * key learns nothing else, not even whether its path exists.
      */
     void routes(HttpRouting.Builder r) {
         r.get("/healthz", (req, res) -> json(res, 200, Json.object().put("status", "ok")))
+                .get("/readyz", (req, res) -> json(res, status.isReady() ? 200 : 503, status.readiness()))
+                .get("/v1/node", (req, res) -> {
+                    access.admin(req);
+                    json(res, 200, status.toJson());
+                })
                 .get("/metrics", (req, res) -> {
                     access.admin(req);
                     res.header(HeaderNames.CONTENT_TYPE, NodeMetrics.CONTENT_TYPE);
@@ -85,7 +92,7 @@ final class HttpApi {
                     error(res, 404, "NotFound", "No endpoint " + req.prologue().method().text() + " "
                             + DeployRequest.printable(req.path().path()) + "; see the API: /v1/functions, "
                             + "/v1/functions/{name}, /v1/functions/{name}/invoke, /v1/invocations/{id},"
-                            + " /v1/namespaces, /v1/admin-keys, /healthz, /metrics");
+                            + " /v1/namespaces, /v1/admin-keys, /v1/node, /healthz, /readyz, /metrics");
                 })
                 .error(ApiException.class, (req, res, e) -> {
                     if (e.status() == 401) {
