@@ -18,6 +18,9 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -43,9 +46,14 @@ import io.helidon.webserver.http.ServerResponse;
  *   {@code "idempotent": true}; otherwise the client gets 502 {@code NodeFailed}.</li>
  *   <li>Async invocations are queued straight into Redis (the nodes take them from there), and
  *   {@code GET /v1/invocations/{id}} reads Redis: neither needs a node, nor this gateway to live on.</li>
- *   <li>{@code GET /v1/cluster} (admin keys) lists the nodes and the routing policy; everything else (deploy, list,
- *   namespaces, keys) goes to any live node, which writes it to Redis.</li>
+ *   <li>{@code GET /v1/cluster} (admin keys) lists the nodes and the routing policy, {@code GET
+ *   /v1/cluster/functions/{name}} where one function goes; everything else (deploy, list, namespaces, keys) goes to
+ *   any live node, which writes it to Redis.</li>
  * </ul>
+ *
+ * <p>Members and the catalog's revision are re-read from Redis every 250 ms by a background thread, not on request
+ * threads; a request reads Redis itself only right after a deploy (see {@link #holders}) and for a namespace's
+ * catalog it has not read since the revision changed.
  */
 public final class Gateway implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Gateway.class.getName());
@@ -55,6 +63,7 @@ public final class Gateway implements AutoCloseable {
     private static final List<String> PASSED_REQUEST_HEADERS = List.of("Authorization", "X-Hotvisor-Namespace",
             "Content-Type");
     private static final Duration SUSPECT_FOR = Duration.ofSeconds(2);
+    private static final long REFRESH_MILLIS = 250;
 
     private final GatewayConfig config;
     private final ClusterStore store;
@@ -67,9 +76,10 @@ public final class Gateway implements AutoCloseable {
     private volatile List<NodeInfo> nodes = List.of();
     private volatile long nodesReadAt;
     private volatile long catalogRev = -1;
-    private volatile long catalogReadAt;
     /** Set after a deploy or delete went through this gateway: the next call re-reads the catalog. */
     private volatile boolean catalogStale;
+    private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("hv-gateway-refresh").daemon(true).factory());
     private WebServer server;
 
     private Gateway(GatewayConfig config, ClusterStore store) {
@@ -85,6 +95,8 @@ public final class Gateway implements AutoCloseable {
     public static Gateway start(GatewayConfig config) {
         ClusterStore store = ClusterStore.connect(config.redis(), config.cluster(), Clock.systemUTC());
         Gateway g = new Gateway(config, store);
+        g.refresh();
+        g.refresher.scheduleWithFixedDelay(g::refresh, REFRESH_MILLIS, REFRESH_MILLIS, TimeUnit.MILLISECONDS);
         HttpRouting.Builder routing = HttpRouting.builder();
         g.routes(routing);
         g.server = WebServer.builder().host(config.host()).port(config.port()).maxPayloadSize(config.maxBodyBytes())
@@ -105,6 +117,10 @@ public final class Gateway implements AutoCloseable {
                 .get("/v1/cluster", (req, res) -> {
                     admin(req);
                     json(res, 200, clusterStatus());
+                })
+                .get("/v1/cluster/functions/{name}", (req, res) -> {
+                    admin(req);
+                    json(res, 200, functionPlacement(namespace(req), req.path().pathParameters().get("name")));
                 })
                 .post("/v1/functions/{name}/invoke", this::invoke)
                 .get("/v1/invocations/{id}", this::invocation)
@@ -305,23 +321,48 @@ public final class Gateway implements AutoCloseable {
         LOG.log(Level.WARNING, "Node '" + n.id() + "' (" + n.url() + ") failed: " + e);
     }
 
-    /** Live nodes (heartbeat current, not suspected in the last 2 s), re-read from Redis at most every 250 ms. */
-    List<NodeInfo> liveNodes() {
-        return liveNodes(250_000_000L);
+    /**
+     * Re-reads the members and the catalog's revision (a changed revision drops the cached catalogs), on the
+     * background thread every {@value #REFRESH_MILLIS} ms. Redis down: routing goes on with what was read last.
+     */
+    private void refresh() {
+        try {
+            readNodes();
+            long rev = store.catalogRevision();
+            if (rev != catalogRev) {
+                catalog.clear();
+                catalogRev = rev;
+            }
+        } catch (ClusterException e) {
+            LOG.log(Level.DEBUG, "Cannot refresh the cluster's members: " + e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Refreshing the cluster's members failed", e); // keep the schedule alive
+        }
     }
 
-    private List<NodeInfo> liveNodes(long maxAgeNanos) {
+    private void readNodes() {
         long now = System.nanoTime();
-        if (now - nodesReadAt > maxAgeNanos) {
+        nodes = store.nodes();
+        nodesReadAt = now;
+    }
+
+    /** Live nodes (heartbeat current, not suspected in the last 2 s), as last read (see {@link #refresh}). */
+    List<NodeInfo> liveNodes() {
+        long now = System.nanoTime();
+        return nodes.stream().filter(NodeInfo::alive)
+                .filter(n -> suspects.getOrDefault(n.id(), 0L) < now).toList();
+    }
+
+    /** {@link #liveNodes()}, re-read from Redis on this thread first if the last read is older than 50 ms. */
+    private List<NodeInfo> freshLiveNodes() {
+        if (System.nanoTime() - nodesReadAt > 50_000_000L) {
             try {
-                nodes = store.nodes();
-                nodesReadAt = now;
+                readNodes();
             } catch (ClusterException e) {
                 // Redis down: route with the last known members
             }
         }
-        return nodes.stream().filter(NodeInfo::alive)
-                .filter(n -> suspects.getOrDefault(n.id(), 0L) < now).toList();
+        return liveNodes();
     }
 
     /**
@@ -335,7 +376,7 @@ public final class Gateway implements AutoCloseable {
         List<NodeInfo> live = liveNodes();
         List<NodeInfo> current = live.stream().filter(n -> n.holds(fn, version)).toList();
         if (current.isEmpty() && version >= 0) {
-            live = liveNodes(50_000_000L);
+            live = freshLiveNodes();
             current = live.stream().filter(n -> n.holds(fn, version)).toList();
         }
         if (!current.isEmpty()) {
@@ -346,8 +387,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     private Map<String, FunctionPointer> functions(String ns, boolean fresh) {
-        long now = System.nanoTime();
-        if (fresh || catalogStale || now - catalogReadAt > 250_000_000L) {
+        if (fresh || catalogStale) {
             try {
                 catalogStale = false;
                 long rev = store.catalogRevision();
@@ -355,7 +395,6 @@ public final class Gateway implements AutoCloseable {
                     catalog.clear();
                     catalogRev = rev;
                 }
-                catalogReadAt = now;
             } catch (ClusterException e) {
                 if (fresh) {
                     throw e;
@@ -370,6 +409,30 @@ public final class Gateway implements AutoCloseable {
             }
             return Map.of(); // Redis down: route anyway, treating the function as not idempotent
         }
+    }
+
+    /**
+     * Where invocations of one function go: its cluster version, the live nodes in its hash order (its home first),
+     * those holding its current version, and (warmth routing) each node's weight. Answers for a name the catalog
+     * does not know too (404 would hide where it would go).
+     */
+    private ObjectNode functionPlacement(String ns, String name) {
+        String fn = ns + "/" + name;
+        FunctionPointer p = functions(ns, true).get(name);
+        long version = p == null ? -1 : p.version();
+        ObjectNode root = ClusterStore.JSON.createObjectNode().put("function", fn).put("deployed", p != null);
+        if (p != null) {
+            root.put("version", version);
+        }
+        List<NodeInfo> live = liveNodes();
+        ArrayNode order = root.putArray("hashOrder");
+        Placement.hashOrder(fn, live).forEach(n -> order.add(n.id()));
+        ArrayNode holding = root.putArray("holders");
+        live.stream().filter(n -> n.holds(fn, version)).forEach(n -> holding.add(n.id()));
+        root.put("policy", placement.policy());
+        ObjectNode weights = root.putObject("weights");
+        placement.weights().getOrDefault(fn, Map.of()).forEach(weights::put);
+        return root;
     }
 
     private ObjectNode clusterStatus() {
@@ -464,6 +527,7 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+        refresher.shutdownNow();
         store.close();
     }
 }

@@ -88,8 +88,7 @@ final class Placement {
 
     /** Nodes to try for {@code function} ({@code namespace/name}) at cluster {@code version} (negative: any). */
     List<NodeInfo> order(String function, long version, List<NodeInfo> live) {
-        List<NodeInfo> byHash = new ArrayList<>(live);
-        byHash.sort(Comparator.comparingLong((NodeInfo n) -> score(function, n.id())).reversed());
+        List<NodeInfo> byHash = hashOrder(function, live);
         if (byHash.isEmpty()) {
             return byHash;
         }
@@ -103,6 +102,16 @@ final class Placement {
             }
         }
         return reports.isEmpty() ? byHash(function, byHash) : byWarmth(function, byHash, reports);
+    }
+
+    /**
+     * {@code nodes} in {@code function}'s rendezvous-hash order: its hash home first. Both policies start from it
+     * ({@code GET /v1/cluster/functions/{name}} shows it).
+     */
+    static List<NodeInfo> hashOrder(String function, List<NodeInfo> nodes) {
+        List<NodeInfo> byHash = new ArrayList<>(nodes);
+        byHash.sort(Comparator.comparingLong((NodeInfo n) -> score(function, n.id())).reversed());
+        return byHash;
     }
 
     /** The hash policy: the least busy of the width's nodes. */

@@ -32,59 +32,27 @@ class ClusterRoutingTest {
             };
             """;
 
-    private static RedisProcess redis;
+    private static TestCluster cluster;
     private static NodeProcess node1;
     private static NodeProcess node2;
 
     @BeforeAll
     static void startCluster() throws Exception {
-        redis = RedisProcess.start();
-        node1 = NodeProcess.start("--redis", redis.url(), "--node-id", "node-1");
-        node2 = NodeProcess.start("--redis", redis.url(), "--node-id", "node-2");
+        cluster = TestCluster.start(2);
+        node1 = cluster.node(1);
+        node2 = cluster.node(2);
     }
 
     @AfterAll
     static void stopCluster() throws Exception {
-        for (NodeProcess n : new NodeProcess[] {node1, node2}) {
-            if (n != null) {
-                n.close();
-            }
+        if (cluster != null) {
+            cluster.close();
         }
-        if (redis != null) {
-            redis.close();
-        }
-    }
-
-    /**
-     * The gateway's rendezvous hash of a function on a node ({@code Placement.score}), copied: this module drives the
-     * gateway as a black box.
-     */
-    private static long score(String function, String node) {
-        byte[] b = (function + "\u0000" + node).getBytes(StandardCharsets.UTF_8);
-        long h = 0xcbf29ce484222325L;
-        for (byte x : b) {
-            h ^= x & 0xff;
-            h *= 0x100000001b3L;
-        }
-        h ^= h >>> 33;
-        h *= 0xff51afd7ed558ccdL;
-        h ^= h >>> 33;
-        return h;
     }
 
     private static JsonNode await(Supplier<JsonNode> read, Predicate<JsonNode> done, String what)
             throws InterruptedException {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        while (true) {
-            JsonNode n = read.get();
-            if (done.test(n)) {
-                return n;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("Gave up waiting for " + what + "; last: " + n);
-            }
-            Thread.sleep(100);
-        }
+        return TestCluster.await(read, done, what, PATIENCE);
     }
 
     private static String state(NodeProcess node, String name) {
@@ -105,21 +73,25 @@ class ClusterRoutingTest {
     @Test
     void sends_a_function_to_the_node_where_it_is_hot_not_to_the_cold_node_that_heads_its_hash_order()
             throws Exception {
-        String name = "route-0";
-        for (int i = 1; score("default/" + name, "node-2") < score("default/" + name, "node-1"); i++) {
-            name = "route-" + i;
-        }
-        String fn = name;
-        node1.http().deploySource(fn, "javascript", "index.handler", FUNCTION, Map.of());
-        await(() -> node2.http().get("/v1/functions/" + fn).json(), j -> j.has("warmth"), "node 2 to load " + fn);
-        for (int i = 0; i < 3_000 && !"hot".equals(state(node1, fn)); i++) {
-            assertThat(node1.http().invoke(fn, "{}").status()).isEqualTo(200);
-        }
-        assertThat(state(node1, fn)).isEqualTo("hot");
-        assertThat(state(node2, fn)).isEqualTo("cold");
-
-        GatewayProcess on = GatewayProcess.start(redis.url());
+        GatewayProcess on = GatewayProcess.start(cluster.redis().url());
         try {
+            // A function whose hash home is node 2, as the gateway itself orders the nodes for it.
+            await(() -> on.http().get("/v1/cluster/functions/route-0").json(), p -> p.path("hashOrder").size() == 2,
+                    "the gateway to see both nodes");
+            String name = "route-0";
+            for (int i = 1; !"node-2".equals(on.http().get("/v1/cluster/functions/" + name).json()
+                    .path("hashOrder").path(0).asText()); i++) {
+                name = "route-" + i;
+            }
+            String fn = name;
+            node1.http().deploySource(fn, "javascript", "index.handler", FUNCTION, Map.of());
+            await(() -> node2.http().get("/v1/functions/" + fn).json(), j -> j.has("warmth"), "node 2 to load " + fn);
+            for (int i = 0; i < 3_000 && !"hot".equals(state(node1, fn)); i++) {
+                assertThat(node1.http().invoke(fn, "{}").status()).isEqualTo(200);
+            }
+            assertThat(state(node1, fn)).isEqualTo("hot");
+            assertThat(state(node2, fn)).isEqualTo("cold");
+
             await(() -> on.http().get("/v1/cluster").json(), c -> c.path("warmth").properties().stream()
                     .anyMatch(e -> e.getKey().startsWith("default/" + fn + "@")
                             && e.getValue().path("hot").toString().contains("node-1")
@@ -137,17 +109,24 @@ class ClusterRoutingTest {
             assertThat(routing.path("rampInvocations").asInt()).isEqualTo(100);
             assertThat(routing.path("weights").path("default/" + fn).path("node-1").asDouble()).isEqualTo(1.0);
             assertThat(routing.path("weights").path("default/" + fn).has("node-2")).isTrue();
+            JsonNode placement = on.http().get("/v1/cluster/functions/" + fn).json();
+            assertThat(placement.path("hashOrder").toString()).isEqualTo("[\"node-2\",\"node-1\"]");
+            assertThat(placement.path("deployed").asBoolean()).isTrue();
+            assertThat(placement.path("weights").path("node-1").asDouble()).isEqualTo(1.0);
+            assertHashRoutingSendsEverythingTo(fn, "node-2");
         } finally {
             on.close();
         }
+    }
 
-        GatewayProcess off = GatewayProcess.start(redis.url(), "--warmth-routing", "off");
+    private static void assertHashRoutingSendsEverythingTo(String fn, String node) throws Exception {
+        GatewayProcess off = GatewayProcess.start(cluster.redis().url(), "--warmth-routing", "off");
         try {
             assertThat(off.http().get("/v1/cluster").json().path("routing").path("policy").asText())
                     .isEqualTo("hash");
             Map<String, Integer> routed = byNode(off, fn, 20);
             System.out.println("hash routing: " + routed);
-            assertThat(routed).as("off: the hash order, cold or not").containsExactly(Map.entry("node-2", 20));
+            assertThat(routed).as("off: the hash order, cold or not").containsExactly(Map.entry(node, 20));
         } finally {
             off.close();
         }
@@ -156,7 +135,7 @@ class ClusterRoutingTest {
     @Test
     void refuses_a_warmth_routing_value_other_than_on_or_off() throws Exception {
         ProcessBuilder pb = new ProcessBuilder(List.of(NodeProcess.ROOT.resolve("bin/hotvisor").toString(),
-                "gateway", "--redis", redis.url(), "--port", "0", "--warmth-routing", "maybe"))
+                "gateway", "--redis", cluster.redis().url(), "--port", "0", "--warmth-routing", "maybe"))
                 .redirectErrorStream(true);
         pb.environment().put("HOTVISOR_BUILD_DIR", System.getProperty("hotvisor.build.dir", "target"));
         Process p = pb.start();

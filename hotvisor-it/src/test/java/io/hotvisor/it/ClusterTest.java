@@ -39,19 +39,19 @@ class ClusterTest {
     private static final String WORK = "exports.handler = async (e) => { const t = Date.now();"
             + " while (Date.now() - t < 20) {} return {n: e.n, tag: e.tag}; }";
 
+    private TestCluster cluster;
     private RedisProcess redis;
-    private final List<NodeProcess> nodes = new ArrayList<>();
+    private List<NodeProcess> nodes;
     private GatewayProcess gateway;
 
     @BeforeAll
     void startCluster() throws Exception {
-        redis = RedisProcess.start();
-        for (int i = 1; i <= 3; i++) {
-            nodes.add(startNode(i));
-        }
+        cluster = TestCluster.start(3, "--async-reclaim-after", "5s");
+        redis = cluster.redis();
+        nodes = cluster.nodes();
         // These tests are about the hash policy (spreading, an idle function on one node, a new node taking its share
         // at once); warmth routing moves functions gradually instead and has its own tests (ClusterRoutingTest).
-        gateway = GatewayProcess.start(redis.url(), "--warmth-routing", "off");
+        gateway = cluster.startGateway("--warmth-routing", "off");
         // Every node pays its first JavaScript engine start and its first invocations here, not inside a test: on a
         // loaded 2-core machine a fresh node JVM's first invocation took 3-4 s (1.1-1.4 s of it inside the function,
         // the rest its HTTP path, all interpreted), which no test below is about.
@@ -66,20 +66,10 @@ class ClusterTest {
         }
     }
 
-    private NodeProcess startNode(int i) throws Exception {
-        return NodeProcess.start("--redis", redis.url(), "--node-id", "node-" + i, "--async-reclaim-after", "5s");
-    }
-
     @AfterAll
     void stopCluster() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
-        for (NodeProcess n : nodes) {
-            n.close();
-        }
-        if (redis != null) {
-            redis.close();
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
@@ -191,7 +181,7 @@ class ClusterTest {
             }));
         }
         try {
-            nodes.add(startNode(4));
+            cluster.addNode();
             long deadline = System.nanoTime() + PATIENCE.toNanos();
             while (byNode.getOrDefault("node-4", 0) < 20 && System.nanoTime() < deadline) {
                 Thread.sleep(200);

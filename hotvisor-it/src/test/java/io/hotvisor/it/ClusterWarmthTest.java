@@ -27,31 +27,23 @@ class ClusterWarmthTest {
             };
             """;
 
-    private static RedisProcess redis;
+    private static TestCluster cluster;
     private static NodeProcess node1;
     private static NodeProcess node2;
     private static GatewayProcess gateway;
 
     @BeforeAll
     static void startCluster() throws Exception {
-        redis = RedisProcess.start();
-        node1 = NodeProcess.start("--redis", redis.url(), "--node-id", "node-1");
-        node2 = NodeProcess.start("--redis", redis.url(), "--node-id", "node-2");
-        gateway = GatewayProcess.start(redis.url());
+        cluster = TestCluster.start(2);
+        node1 = cluster.node(1);
+        node2 = cluster.node(2);
+        gateway = cluster.startGateway();
     }
 
     @AfterAll
     static void stopCluster() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
-        for (NodeProcess n : new NodeProcess[] {node1, node2}) {
-            if (n != null) {
-                n.close();
-            }
-        }
-        if (redis != null) {
-            redis.close();
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
@@ -64,17 +56,7 @@ class ClusterWarmthTest {
     /** Polls {@code read} until {@code done} holds; the heartbeats carry warmth once a second. */
     private static JsonNode await(java.util.function.Supplier<JsonNode> read, Predicate<JsonNode> done, String what)
             throws InterruptedException {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        while (true) {
-            JsonNode n = read.get();
-            if (done.test(n)) {
-                return n;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("Gave up waiting for " + what + "; last: " + n);
-            }
-            Thread.sleep(100);
-        }
+        return TestCluster.await(read, done, what, PATIENCE);
     }
 
     @Test
