@@ -9,16 +9,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+
+
+
+
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.objectweb.asm.ClassReader;
@@ -32,9 +33,7 @@ import org.objectweb.asm.Opcodes;
  */
 class JavaCancellationTest {
     private static FunctionRuntime runtime;
-    private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor();
-    private final ExecutorService background = Executors.newCachedThreadPool();
-    private final List<FunctionDispatcher> dispatchers = new ArrayList<>();
+    private TestDispatchers dispatchers;
 
     @TempDir
     Path dir;
@@ -49,13 +48,14 @@ class JavaCancellationTest {
         runtime.close();
     }
 
+    @BeforeEach
+    void createDispatchers() {
+        dispatchers = new TestDispatchers(runtime);
+    }
+
     @AfterEach
     void stop() throws Exception {
-        for (FunctionDispatcher d : dispatchers) {
-            d.shutdownNow().get(1, TimeUnit.MINUTES);
-        }
-        watchdog.shutdownNow();
-        background.shutdownNow();
+        dispatchers.close();
     }
 
     /** A handler {@code com.acme.Fn} that answers "stopped" to {@code {"stop":true}} and else runs {@code body}. */
@@ -79,21 +79,11 @@ class JavaCancellationTest {
                                           DispatchOptions options) {
         FunctionConfig config = FunctionConfig.builder(name, Language.JAVA, "com.acme.Fn").timeout(timeout)
                 .memoryMb(memoryMb).concurrency(1).build();
-        LoadedFunction loaded = runtime.load(new FunctionDefinition(config, new FunctionCode.JarFile(jar), 1));
-        FunctionDispatcher d = FunctionDispatcher.create(loaded, options, Ticker.system(), watchdog, background,
-                DispatchListener.none());
-        dispatchers.add(d);
-        return d;
+        return dispatchers.create(config, new FunctionCode.JarFile(jar), options);
     }
 
     private static InvocationFailure failure(CompletableFuture<InvocationResult> future) throws Exception {
-        try {
-            InvocationResult r = future.get(2, TimeUnit.MINUTES);
-            throw new AssertionError("expected a failure, got " + r.json());
-        } catch (ExecutionException e) {
-            assertThat(e.getCause()).isInstanceOf(InvocationFailure.class);
-            return (InvocationFailure) e.getCause();
-        }
+        return TestDispatchers.failure(future);
     }
 
     /**

@@ -8,16 +8,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+
+
+
+
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,9 +27,7 @@ class MemoryLimitsTest {
     private static final String HELLO_JS = "exports.handler = (event) => ({ hello: event.name });";
 
     private static FunctionRuntime runtime;
-    private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor();
-    private final ExecutorService background = Executors.newCachedThreadPool();
-    private final List<FunctionDispatcher> dispatchers = new ArrayList<>();
+    private TestDispatchers dispatchers;
 
     @TempDir
     Path dir;
@@ -43,13 +42,14 @@ class MemoryLimitsTest {
         runtime.close();
     }
 
+    @BeforeEach
+    void createDispatchers() {
+        dispatchers = new TestDispatchers(runtime);
+    }
+
     @AfterEach
     void stop() throws Exception {
-        for (FunctionDispatcher d : dispatchers) {
-            d.shutdownNow().get(1, TimeUnit.MINUTES);
-        }
-        watchdog.shutdownNow();
-        background.shutdownNow();
+        dispatchers.close();
     }
 
     private FunctionDispatcher dispatcher(Language language, String name, String handler, FunctionCode code,
@@ -57,11 +57,7 @@ class MemoryLimitsTest {
         // A long timeout: a memory bomb must be stopped by its memory limit, not by the clock.
         FunctionConfig config = FunctionConfig.builder(name, language, handler).memoryMb(memoryMb)
                 .timeout(Duration.ofMinutes(2)).build();
-        LoadedFunction loaded = runtime.load(new FunctionDefinition(config, code, 1));
-        FunctionDispatcher d = FunctionDispatcher.create(loaded, options, Ticker.system(), watchdog, background,
-                DispatchListener.none());
-        dispatchers.add(d);
-        return d;
+        return dispatchers.create(config, code, options);
     }
 
     /** The node's heap reads 60% full: above {@link HeapGuard#DEFAULT_MEMORY_LIMITS_ABOVE}, so limits hold. */
@@ -86,13 +82,7 @@ class MemoryLimitsTest {
     }
 
     private static InvocationFailure failure(CompletableFuture<InvocationResult> future) throws Exception {
-        try {
-            InvocationResult r = future.get(2, TimeUnit.MINUTES);
-            throw new AssertionError("expected a failure, got " + r.json());
-        } catch (ExecutionException e) {
-            assertThat(e.getCause()).isInstanceOf(InvocationFailure.class);
-            return (InvocationFailure) e.getCause();
-        }
+        return TestDispatchers.failure(future);
     }
 
     private static void assertMemoryLimitExceeded(InvocationFailure f, String name) {
