@@ -58,6 +58,8 @@ public final class Criu {
     private final Path binary;
     private final String version;
     private final String reason;
+    /** What a checkpointable worker's JVM command is prefixed with: unshare and setsid, by their full paths. */
+    private List<String> launcher = List.of();
     private final AtomicLong taken = new AtomicLong();
     private final AtomicLong restored = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
@@ -144,16 +146,19 @@ public final class Criu {
         if (!root()) {
             return new Criu(mode, binary, version, "the node does not run as root (criu dump and restore need it)");
         }
-        for (String tool : List.of("unshare", "setsid")) {
-            if (onPath(tool, env).isEmpty()) {
-                return new Criu(mode, binary, version, tool + " (util-linux) is not on PATH");
-            }
+        Optional<Path> unshare = onPath("unshare", env);
+        Optional<Path> setsid = onPath("setsid", env);
+        if (unshare.isEmpty() || setsid.isEmpty()) {
+            return new Criu(mode, binary, version, (unshare.isEmpty() ? "unshare" : "setsid")
+                    + " (util-linux) is not on PATH");
         }
         Run check = run(List.of(binary.toString(), "check"));
         if (check.exit() != 0) {
             return new Criu(mode, binary, version, binary + " check failed (exit " + check.exit() + "): " + check.tail());
         }
-        return new Criu(mode, binary, version, "");
+        Criu c = new Criu(mode, binary, version, "");
+        c.launcher = List.of(unshare.get().toString(), "--pid", "--fork", "--kill-child", setsid.get().toString());
+        return c;
     }
 
     private static boolean root() {
@@ -243,6 +248,14 @@ public final class Criu {
 
     void countFailed() {
         failed.incrementAndGet();
+    }
+
+    /**
+     * The prefix of a worker that may be checkpointed: the init of its own PID namespace (so copies restored at once
+     * do not clash) and session leader (criu dumps no session whose leader is outside the namespace).
+     */
+    List<String> launcher() {
+        return launcher;
     }
 
     /** The command line of a criu action: the binary, then {@code args}. */

@@ -151,7 +151,7 @@ final class ProcessFunction implements LoadedFunction {
         WorkerAotCache.Plan plan = aot.plan();
         if (plan.trainingOutput().isEmpty() && snapshot.claimSource()) {
             try {
-                return startSource();
+                return startSource(plan);
             } catch (DeployException e) {
                 snapshot.sourceLost(e.getMessage());
                 if (deploying) {
@@ -167,16 +167,23 @@ final class ProcessFunction implements LoadedFunction {
         return startPlain(deploying, plan);
     }
 
-    /** A worker that is checkpointed once hot ({@link WorkerSnapshot}); no AOT cache (its file would be held open). */
-    private ProcessSandbox startSource() throws IOException {
+    /**
+     * A worker that is checkpointed once hot ({@link WorkerSnapshot}). With the AOT cache if there is one (restored
+     * copies map the same file, which is never replaced), never a training one (it exits to write its cache).
+     */
+    private ProcessSandbox startSource(WorkerAotCache.Plan plan) throws IOException {
         Path dir = snapshot.sourceDir();
         List<String> command = snapshot.sourceCommand(jvm.command(definition.config(), definition.version(),
-                dir.resolve("s"), jar, dir, null));
+                dir.resolve("s"), jar, dir, plan.flag().orElse(null)));
         Duration startTimeout = definition.config().timeout().plus(START_ALLOWANCE);
         ProcessSandbox s = ProcessSandbox.start(ProcessSandbox.Launch.SOURCE, definition.config(), command, dir,
                 dir.resolve("s"), startTimeout, jvm.rssLimitBytes(definition.config().memoryMb()), 0,
                 exitCode -> snapshot.sourceLost("it exited with code " + exitCode));
         s.checkpointAfter(snapshot.after(), snapshot::take);
+        if (plan.usesCache()) {
+            s.awaitOutput(WorkerAotCache.USED, Duration.ofSeconds(2));
+            aot.started(plan, s);
+        }
         return s;
     }
 

@@ -118,9 +118,6 @@ final class ProcessSandbox implements Sandbox {
                             : ProcessBuilder.Redirect.appendTo(dir.resolve("jvm.log").toFile()));
             pb.environment().clear();
             pb.environment().putAll(config.env());
-            if (launch != Launch.PLAIN) {
-                pb.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"));
-            }
             process = pb.start();
             Process p = process;
             if (launch == Launch.SOURCE) {
@@ -327,12 +324,31 @@ final class ProcessSandbox implements Sandbox {
         return command;
     }
 
-    /** What the JVM logged about its AOT cache so far (empty once the worker is gone). */
+    /**
+     * What the JVM logged about its AOT cache so far (empty once the worker is gone): its {@code aot.log}, or for a
+     * worker that logs to stdout (a snapshot's source) its {@code jvm.log}.
+     */
     String aotLog() {
+        Path log = Files.exists(dir.resolve("aot.log")) ? dir.resolve("aot.log") : dir.resolve("jvm.log");
         try {
-            return Files.readString(dir.resolve("aot.log"));
-        } catch (IOException e) {
+            return Files.readString(log);
+        } catch (IOException | UncheckedIOException e) {
             return "";
+        }
+    }
+
+    /**
+     * Waits (at most {@code max}) until the worker's log holds {@code marker}: a source worker's output reaches its
+     * log through a copying thread, a moment after the JVM wrote it.
+     */
+    void awaitOutput(String marker, Duration max) {
+        long deadline = System.nanoTime() + max.toNanos();
+        try {
+            while (!aotLog().contains(marker) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -98,9 +98,11 @@ final class WorkerSnapshot {
 
     /** The command line of a source worker: the JVM's, as the init of its own PID namespace and session. */
     List<String> sourceCommand(List<String> jvmCommand) {
-        List<String> cmd = new ArrayList<>(List.of("unshare", "--pid", "--fork", "--kill-child", "setsid"));
-        // No -Xlog file: a file the JVM holds open and appends to would not have the size the image expects.
-        jvmCommand.stream().filter(a -> !a.startsWith("-Xlog:")).forEach(cmd::add);
+        List<String> cmd = new ArrayList<>(criu.launcher());
+        // The JVM's log to stdout, not a file: a file the JVM holds open and appends to would not have the size the
+        // image expects when a copy is restored.
+        jvmCommand.stream().map(a -> a.startsWith("-Xlog:") ? a.replaceFirst(":file=[^:]*:", ":stdout:") : a)
+                .forEach(cmd::add);
         return cmd;
     }
 
