@@ -70,10 +70,21 @@ final class WorkerSnapshot {
             return new WorkerSnapshot(criu, definition.name(), definition.version(), 0, null, SnapshotStatus.State.OFF,
                     criu.reason());
         }
-        Path root = options.aotCacheDir().resolveSibling("snapshots").resolve(
+        Path root = options.aotCacheDir().resolve("snapshots").resolve(
                 definition.name().replaceAll("[^A-Za-z0-9._-]", "_") + "-v" + definition.version() + "-" + System.nanoTime());
         return new WorkerSnapshot(criu, definition.name(), definition.version(), options.snapshotAfterInvocations(),
                 root, SnapshotStatus.State.NONE, "");
+    }
+
+    /**
+     * Removes the snapshots an earlier run left behind (a node that was killed): each run checkpoints its own
+     * workers, and an image is only usable while its source's working directory stays as it was.
+     */
+    static void removeLeftovers(RuntimeOptions options) {
+        Path dir = options.aotCacheDir().resolve("snapshots");
+        if (Files.isDirectory(dir)) {
+            ProcessFunction.deleteTree(dir);
+        }
     }
 
     synchronized SnapshotStatus status() {
