@@ -109,7 +109,8 @@ public final class ProcessIsolationBench {
         rows.forEach(System.out::println);
         Map<String, Object> header = Results.header("process-isolation", runtimeName, options.smoke(),
                 "word count over a 50 KB text; new sandbox = in-node handler instance, or a worker JVM started until"
-                        + " it loaded the function; first_response = new sandbox + first call; first_10 = the first"
+                        + " it loaded the function (process-criu: criu restore of a checkpointed hot worker until it"
+                        + " reconnected); first_response = new sandbox + first call; first_10 = the first"
                         + " 10 calls of the new sandbox together; steady = median of " + steady + " calls after them;"
                         + " modes alternate worker by worker in one run on a shared, noisy machine: compare ratios;"
                         + " memory: worker RSS / RssAnon after its calls, in-node: heap used per loaded function",
