@@ -18,8 +18,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * CRIU snapshots of hot Java worker JVMs ({@code --criu}), on real nodes with the real criu ({@code bin/lib/criu.sh
- * install}). The test that needs criu skips when the node says it is not usable, unless {@code HOTVISOR_REQUIRE_CRIU=1}
- * (CI sets it after installing criu): then it fails.
+ * install}), and shared through a real redis-server ({@code --aot-share on}). The tests that need criu skip when the
+ * node says it is not usable, unless {@code HOTVISOR_REQUIRE_CRIU=1} (CI sets it after installing criu): then they
+ * fail.
  */
 class CriuSnapshotTest {
     private static final Duration PATIENCE = Duration.ofMinutes(3);
@@ -50,13 +51,8 @@ class CriuSnapshotTest {
     void a_node_starts_later_workers_of_a_hot_function_as_restored_copies_of_a_checkpointed_worker() throws Exception {
         byte[] jar = Fixtures.compileJar(Fixtures.dir("java-snapshot"));
         try (NodeProcess node = NodeProcess.start("--criu", "auto", "--aot-training-invocations", "2")) {
+            requireCriu(node);
             JsonNode criu = criu(node);
-            if (!criu.path("available").asBoolean()) {
-                if ("1".equals(System.getenv("HOTVISOR_REQUIRE_CRIU"))) {
-                    fail("HOTVISOR_REQUIRE_CRIU=1 but the node cannot use CRIU: " + criu);
-                }
-                assumeTrue(false, "CRIU is not usable here: " + criu.path("reason").asText());
-            }
             assertThat(criu.path("mode").asText()).isEqualTo("auto");
             assertThat(criu.path("version").asText()).isNotEmpty();
             node.http().deployArchive("c", "java", "snapshot.Remember::main", jar, PROCESS);
@@ -68,11 +64,9 @@ class CriuSnapshotTest {
             for (int i = 0; i < 2; i++) {
                 atDump = call(node, "{}");
             }
-            long deadline = System.nanoTime() + PATIENCE.toNanos();
-            while (!snapshot(node).path("state").asText().equals("ready") && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-            }
-            assertThat(snapshot(node).path("state").asText()).as(snapshot(node).toString()).isEqualTo("ready");
+            JsonNode ready = awaitSnapshot(node, s -> s.path("state").asText().equals("ready"));
+            assertThat(ready.path("state").asText()).as(ready.toString()).isEqualTo("ready");
+            assertThat(ready.path("sharing").asBoolean()).isFalse();
             String sourceJvm = atDump.path("jvm").asText();
             long sourcePid = atDump.path("pid").asLong();
             int callsAtDump = atDump.path("calls").asInt();
@@ -106,6 +100,62 @@ class CriuSnapshotTest {
                         .isNotEqualTo(Optional.of(true));
             }
         }
+    }
+
+    @Test
+    void a_node_that_joins_later_restores_its_first_worker_from_the_snapshot_another_node_took() throws Exception {
+        byte[] jar = Fixtures.compileJar(Fixtures.dir("java-snapshot"));
+        try (RedisProcess redis = RedisProcess.start();
+             NodeProcess first = NodeProcess.start("--redis", redis.url(), "--node-id", "node-1", "--criu", "auto",
+                     "--aot-training-invocations", "2")) {
+            requireCriu(first);
+            first.http().deployArchive("c", "java", "snapshot.Remember::main", jar, PROCESS);
+            JsonNode atDump = null;
+            for (int i = 0; i < 4; i++) {
+                atDump = call(first, "{}");
+            }
+            JsonNode uploaded = awaitSnapshot(first, s -> s.path("shared").asBoolean()
+                    || s.path("state").asText().equals("failed"));
+            assertThat(uploaded.path("shared").asBoolean()).as(uploaded.toString()).isTrue();
+            assertThat(uploaded.path("note").asText()).endsWith("; uploaded to the fleet");
+            assertThat(uploaded.path("origin").asText()).isEqualTo("node-1");
+
+            try (NodeProcess joiner = NodeProcess.start("--redis", redis.url(), "--node-id", "node-2", "--criu", "auto",
+                    "--aot-training-invocations", "2")) {
+                JsonNode fetched = awaitSnapshot(joiner, s -> s.path("state").asText().equals("ready"));
+                assertThat(fetched.path("note").asText()).as(fetched.toString()).startsWith("fetched from the fleet in ");
+                assertThat(fetched.path("origin").asText()).isEqualTo("node-1");
+                // Its first call: answered by a copy of node 1's checkpointed JVM, which remembers its calls.
+                JsonNode r = call(joiner, "{}");
+                assertThat(r.path("jvm").asText()).isEqualTo(atDump.path("jvm").asText());
+                assertThat(r.path("calls").asInt()).isEqualTo(atDump.path("calls").asInt() + 1);
+                assertThat(snapshot(joiner).path("lastWorker").asText()).isEqualTo("restored");
+                assertThat(criu(joiner).path("snapshots").path("restored").asLong()).isEqualTo(1);
+                assertThat(criu(joiner).path("snapshots").path("taken").asLong()).isZero();
+            }
+        }
+    }
+
+    private static void requireCriu(NodeProcess node) {
+        JsonNode criu = criu(node);
+        if (!criu.path("available").asBoolean()) {
+            if ("1".equals(System.getenv("HOTVISOR_REQUIRE_CRIU"))) {
+                fail("HOTVISOR_REQUIRE_CRIU=1 but the node cannot use CRIU: " + criu);
+            }
+            assumeTrue(false, "CRIU is not usable here: " + criu.path("reason").asText());
+        }
+    }
+
+    /** Polls the function's snapshot status (bounded) until {@code done}; the last one seen. */
+    private static JsonNode awaitSnapshot(NodeProcess node, java.util.function.Predicate<JsonNode> done)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        JsonNode s = snapshot(node);
+        while (!done.test(s) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            s = snapshot(node);
+        }
+        return s;
     }
 
     @Test

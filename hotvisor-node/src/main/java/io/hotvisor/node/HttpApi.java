@@ -173,7 +173,8 @@ final class HttpApi {
                 .put("shared", a.shared()).put("opened", a.opened()).put("note", a.note()));
         l.dispatcher().snapshot().ifPresent(sn -> n.putObject("snapshot").put("state", sn.state().id())
                 .put("lastWorker", sn.lastRestored() ? "restored" : "fresh").put("restores", sn.restores())
-                .put("bytes", sn.bytes()).put("dumpMs", sn.dumpMillis()).put("note", sn.note()));
+                .put("bytes", sn.bytes()).put("dumpMs", sn.dumpMillis()).put("sharing", sn.sharing())
+                .put("shared", sn.shared()).put("origin", sn.origin()).put("note", sn.note()));
         return n;
     }
 

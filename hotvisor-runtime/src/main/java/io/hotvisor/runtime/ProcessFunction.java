@@ -52,7 +52,7 @@ final class ProcessFunction implements LoadedFunction {
         this.jar = jar;
         this.jvm = jvm;
         this.aot = WorkerAotCache.of(definition, jar, jvm, options);
-        this.snapshot = WorkerSnapshot.of(definition, options);
+        this.snapshot = WorkerSnapshot.of(definition, jar, jvm, options);
         this.onClose = onClose;
     }
 
@@ -116,6 +116,7 @@ final class ProcessFunction implements LoadedFunction {
     }
 
     private ProcessSandbox start(boolean deploying) {
+        snapshot.fetch(jar);
         if (snapshot.ready()) {
             Optional<ProcessSandbox> restored = restore();
             if (restored.isPresent()) {
@@ -173,14 +174,23 @@ final class ProcessFunction implements LoadedFunction {
      */
     private ProcessSandbox startSource(WorkerAotCache.Plan plan) throws IOException {
         Path dir = snapshot.sourceDir();
+        // A snapshot shared with the fleet holds no AOT cache: its path is this node's, not every node's.
+        String aotFlag = snapshot.sharing() ? null : plan.flag().orElse(null);
+        // The socket in a short temporary directory: a socket's path has at most 107 bytes.
+        Path socket = Files.createTempDirectory("hv-s").resolve("s");
         List<String> command = snapshot.sourceCommand(jvm.command(definition.config(), definition.version(),
-                dir.resolve("s"), jar, dir, plan.flag().orElse(null)));
+                socket, snapshot.sourceJar(jar), dir, aotFlag));
         Duration startTimeout = definition.config().timeout().plus(START_ALLOWANCE);
-        ProcessSandbox s = ProcessSandbox.start(ProcessSandbox.Launch.SOURCE, definition.config(), command, dir,
-                dir.resolve("s"), startTimeout, jvm.rssLimitBytes(definition.config().memoryMb()), 0,
-                exitCode -> snapshot.sourceLost("it exited with code " + exitCode));
+        ProcessSandbox s;
+        try {
+            s = ProcessSandbox.start(ProcessSandbox.Launch.SOURCE, definition.config(), command, dir, socket,
+                    startTimeout, jvm.rssLimitBytes(definition.config().memoryMb()), 0,
+                    exitCode -> snapshot.sourceLost("it exited with code " + exitCode));
+        } finally {
+            Files.deleteIfExists(socket.getParent());
+        }
         s.checkpointAfter(snapshot.after(), snapshot::take);
-        if (plan.usesCache()) {
+        if (aotFlag != null && plan.usesCache()) {
             s.awaitOutput(WorkerAotCache.USED, Duration.ofSeconds(2));
             aot.started(plan, s);
         }

@@ -304,8 +304,9 @@ final class ProcessSandbox implements Sandbox {
     }
 
     private void resume(Duration timeout) throws IOException, InterruptedException {
-        Path socket = dir.resolve("s");
-        Files.deleteIfExists(socket);
+        // In a short temporary directory: a socket's path has at most 107 bytes, a node's data directory may be long.
+        Path socketDir = Files.createTempDirectory("hv-s");
+        Path socket = socketDir.resolve("s");
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(socket));
             server.configureBlocking(false);
@@ -313,6 +314,7 @@ final class ProcessSandbox implements Sandbox {
             connectTo(accept(server, process, name, dir, timeout));
         } finally {
             Files.deleteIfExists(socket);
+            Files.deleteIfExists(socketDir);
         }
         WorkerProtocol.Loaded back = WorkerProtocol.Loaded.read(in);
         if (back.pid() != worker.pid()) {

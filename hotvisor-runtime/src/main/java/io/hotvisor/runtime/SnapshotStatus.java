@@ -10,11 +10,14 @@ import java.util.Locale;
  * @param restores     how many workers were restored from it
  * @param bytes        the image's size on disk; 0 without one
  * @param dumpMillis   how long the checkpoint took (the source worker's invocations waited that long); 0 before
+ * @param sharing      whether snapshots are shared with the fleet ({@code --aot-share on} in a cluster)
+ * @param shared       whether the fleet holds this one: uploaded from here, or fetched from there
+ * @param origin       the node that checkpointed it, when shared; empty if unknown
  * @param note         what happened last, or why there is no snapshot ("off (--criu off)", "restore failed, the
  *                     worker started fresh: ..."); empty if nothing yet
  */
 public record SnapshotStatus(State state, boolean lastRestored, long restores, long bytes, long dumpMillis,
-                             String note) {
+                             boolean sharing, boolean shared, String origin, String note) {
 
     /** Where a function's snapshot is. */
     public enum State {

@@ -42,6 +42,17 @@ final class WorkerSnapshot {
     private final int after;
     private final Path root;
     private final AtomicLong restores = new AtomicLong();
+    /** Where snapshots are shared with the fleet; {@link AotCacheShare#none()} when they are not. */
+    private final AotCacheShare share;
+    /** The key of this snapshot in the fleet ({@link WorkerJvm#snapshotKey}); empty when not shared. */
+    private final String shareKey;
+    /** The source's working directory: content-addressed when shared (the same path on every node). */
+    private final Path workDir;
+    /** The jar a source worker opens: a content-addressed copy when shared, else the function's own. */
+    private final Path sourceJar;
+    private boolean fetchTried;
+    private boolean shared;
+    private String origin = "";
     private SnapshotStatus.State state;
     private String note;
     private boolean lastRestored;
@@ -53,7 +64,11 @@ final class WorkerSnapshot {
     private String stdoutPipe;
 
     private WorkerSnapshot(Criu criu, String function, long version, int after, Path root, SnapshotStatus.State state,
-                           String note) {
+                           String note, AotCacheShare share, String shareKey, Path workDir, Path sourceJar) {
+        this.share = share;
+        this.shareKey = shareKey;
+        this.workDir = workDir;
+        this.sourceJar = sourceJar;
         this.criu = criu;
         this.function = function;
         this.version = version;
@@ -64,17 +79,137 @@ final class WorkerSnapshot {
     }
 
     /** The snapshot of a function version; {@link SnapshotStatus.State#OFF} when CRIU is not available. */
-    static WorkerSnapshot of(FunctionDefinition definition, RuntimeOptions options) {
+    static WorkerSnapshot of(FunctionDefinition definition, Path jar, WorkerJvm jvm, RuntimeOptions options) {
         Criu criu = options.criu();
         if (!criu.available()) {
             return new WorkerSnapshot(criu, definition.name(), definition.version(), 0, null, SnapshotStatus.State.OFF,
-                    criu.reason());
+                    criu.reason(), AotCacheShare.none(), "", null, jar);
         }
         Path root = options.aotCacheDir().resolve("snapshots").resolve(
                 definition.name().replaceAll("[^A-Za-z0-9._-]", "_") + "-v" + definition.version() + "-" + System.nanoTime());
+        AotCacheShare share = options.aotShare();
+        if (!share.enabled()) {
+            return new WorkerSnapshot(criu, definition.name(), definition.version(), options.snapshotAfterInvocations(),
+                    root, SnapshotStatus.State.NONE, "", share, "", root.resolve("work"), jar);
+        }
+        // Shared: a copy restored on another node finds what the source held open at the same paths, by content.
+        String key = jvm.snapshotKey(definition.config(), definition.version(), jar);
         return new WorkerSnapshot(criu, definition.name(), definition.version(), options.snapshotAfterInvocations(),
-                root, SnapshotStatus.State.NONE, "");
+                root, SnapshotStatus.State.NONE, "", share, key, SHARED_FILES.resolve("work").resolve(key),
+                SHARED_FILES.resolve("jars").resolve(WorkerJvm.jarSha256(jar) + ".jar"));
     }
+
+    /**
+     * Where the files a shared snapshot's source holds open live, by content, on every node: the function's jar and
+     * the source's working directory. Not under a node's data directory, whose path differs from node to node.
+     */
+    static final Path SHARED_FILES = Path.of(System.getProperty("java.io.tmpdir"), "hotvisor-snapshot-files");
+
+    /** Whether snapshots go to and come from the fleet. */
+    boolean sharing() {
+        return !shareKey.isEmpty();
+    }
+
+    /**
+     * The jar a source worker (or a restored copy) opens: for a shared snapshot a copy at a content-addressed path,
+     * made here if missing.
+     */
+    Path sourceJar(Path jar) throws IOException {
+        if (sourceJar.equals(jar)) {
+            return jar;
+        }
+        if (!Files.isRegularFile(sourceJar)) {
+            Files.createDirectories(sourceJar.getParent());
+            Path tmp = sourceJar.resolveSibling(sourceJar.getFileName() + ".tmp-" + System.nanoTime());
+            Files.copy(jar, tmp);
+            Files.move(tmp, sourceJar, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        return sourceJar;
+    }
+
+    /**
+     * Fetches the fleet's snapshot of this version, once, when there is none here yet; afterwards {@link #ready()}
+     * says whether it is usable. A miss or a failure leaves the snapshot to be taken here.
+     */
+    void fetch(Path jar) {
+        synchronized (this) {
+            if (!sharing() || fetchTried || state != SnapshotStatus.State.NONE) {
+                return;
+            }
+            fetchTried = true;
+        }
+        long t0 = System.nanoTime();
+        java.util.concurrent.FutureTask<java.util.Optional<byte[]>> task =
+                new java.util.concurrent.FutureTask<>(() -> share.fetch(SHARE_PREFIX + shareKey));
+        Thread.ofVirtual().name("hv-snapshot-fetch").start(task);
+        try {
+            java.util.Optional<byte[]> blob = task.get(WorkerAotCache.FETCH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            if (blob.isEmpty()) {
+                return;
+            }
+            SharedAotCache framed = SharedAotCache.decode(SHARE_PREFIX + shareKey, blob.get());
+            Path image = root.resolve("image");
+            ProcessFunction.deleteTree(image);
+            SharedSnapshot s = SharedSnapshot.unpack(framed.cache(), image);
+            Files.createDirectories(workDir);
+            sourceJar(jar);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            synchronized (this) {
+                if (state != SnapshotStatus.State.NONE) {
+                    return;
+                }
+                stdinPipe = s.stdinPipe();
+                stdoutPipe = s.stdoutPipe();
+                bytes = framed.cache().length;
+                origin = framed.origin();
+                shared = true;
+                state = SnapshotStatus.State.READY;
+                note = "fetched from the fleet in " + ms + " ms (checkpointed by "
+                        + (origin.isEmpty() ? "an unnamed node" : origin) + ")";
+            }
+            LOG.log(Level.INFO, "Snapshot of function '" + function + "' v" + version + " fetched from the fleet ("
+                    + framed.cache().length / (1024 * 1024) + " MB, " + ms + " ms): workers are restored from it");
+        } catch (java.util.concurrent.TimeoutException e) {
+            task.cancel(true);
+            fleetNote("no answer from the fleet within " + WorkerAotCache.FETCH_TIMEOUT.toSeconds() + " s");
+        } catch (java.util.concurrent.ExecutionException | IOException | AotCacheShareException e) {
+            fleetNote(e instanceof java.util.concurrent.ExecutionException ? String.valueOf(e.getCause().getMessage())
+                    : e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void fleetNote(String why) {
+        synchronized (this) {
+            note = "fetch from the fleet failed (a worker here is checkpointed instead): " + why;
+        }
+        LOG.log(Level.WARNING, "Could not use the fleet's snapshot of function '" + function + "' v" + version + ": "
+                + why);
+    }
+
+    /** Offers a snapshot taken here to the fleet. */
+    private void upload(Path image, String in, String out) {
+        try {
+            byte[] packed = new SharedSnapshot(in, out).pack(image);
+            boolean stored = share.offer(SHARE_PREFIX + shareKey, new SharedAotCache(packed, share.origin()).encode());
+            synchronized (this) {
+                shared = true;
+                origin = share.origin();
+                note = note + (stored ? "; uploaded to the fleet" : "; the fleet had one already");
+            }
+        } catch (IOException | AotCacheShareException e) {
+            synchronized (this) {
+                note = note + "; upload to the fleet failed: " + e.getMessage();
+            }
+            LOG.log(Level.WARNING, "Could not share the snapshot of function '" + function + "' v" + version
+                    + " with the fleet: " + e.getMessage());
+        }
+    }
+
+    /** The prefix of a snapshot's key in the share, beside the AOT caches' keys. */
+    static final String SHARE_PREFIX = "criu-";
 
     /**
      * Removes the snapshots an earlier run left behind (a node that was killed): each run checkpoints its own
@@ -88,7 +223,8 @@ final class WorkerSnapshot {
     }
 
     synchronized SnapshotStatus status() {
-        return new SnapshotStatus(state, lastRestored, restores.get(), bytes, dumpMillis, note);
+        return new SnapshotStatus(state, lastRestored, restores.get(), bytes, dumpMillis, sharing(), shared, origin,
+                note);
     }
 
     /** Whether the next worker should be the source of a snapshot: none is yet, and none is running. */
@@ -104,7 +240,7 @@ final class WorkerSnapshot {
 
     /** The source's working directory, which restored copies share (created here). */
     Path sourceDir() throws IOException {
-        return Files.createDirectories(root.resolve("work"));
+        return Files.createDirectories(workDir);
     }
 
     /** The command line of a source worker: the JVM's, as the init of its own PID namespace and session. */
@@ -173,6 +309,15 @@ final class WorkerSnapshot {
             criu.countTaken();
             LOG.log(Level.INFO, "Checkpointed a hot worker of function '" + function + "' v" + version + " ("
                     + size / (1024 * 1024) + " MB, " + dumpMillis + " ms): later workers are restored from it");
+            if (sharing()) {
+                String in;
+                String out;
+                synchronized (this) {
+                    in = stdinPipe;
+                    out = stdoutPipe;
+                }
+                upload(image, in, out);
+            }
         } catch (IOException | InterruptedException | RuntimeException e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -235,6 +380,7 @@ final class WorkerSnapshot {
         if (root != null) {
             ProcessFunction.deleteTree(root);
         }
+        // A shared snapshot's working directory and jar copy stay: other versions, nodes or restarts use them.
     }
 
     private static void run(List<String> command, Path log, String what) throws IOException, InterruptedException {
