@@ -167,6 +167,7 @@ final class ProcessSandbox implements Sandbox {
                 throw startFailure(name, p, dir, "exited with code " + p.exitValue() + " before it connected");
             }
             if (System.nanoTime() > deadline) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly); // a JVM criu restored: not our child
                 p.destroyForcibly();
                 throw startFailure(name, p, dir, "did not connect within " + timeout.toSeconds() + " s");
             }
@@ -251,7 +252,12 @@ final class ProcessSandbox implements Sandbox {
 
     /** The JVM and whatever launched it (unshare, criu), killed together: the JVM first, so criu has nothing to wait for. */
     private void kill() {
-        worker.destroyForcibly();
+        ProcessHandle w = worker;
+        if (w.pid() == process.pid()) {
+            // Not known yet which of unshare's or criu's descendants is the JVM: all of them.
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+        }
+        w.destroyForcibly();
         process.destroyForcibly();
     }
 
