@@ -77,8 +77,10 @@ public final class AotFleetBench {
     private static void round(Path root, Path work, String redis, String cluster, int training, int round,
                               String archive, List<Map<String, Object>> rows) throws Exception {
         Path dir = work.resolve(cluster);
+        // --criu off: this measures the AOT cache alone (CRIU snapshots, on by default where criu works, would
+        // restore the joining node's workers instead).
         List<String> common = List.of("--redis", redis, "--cluster", cluster, "--aot-training-invocations",
-                Integer.toString(training));
+                Integer.toString(training), "--criu", "off");
         JsonNode trained;
         try (ServerProcess n1 = node(root, dir, "node-1", common)) {
             ObjectNode body = Results.JSON.createObjectNode().put("language", "java")

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import io.hotvisor.runtime.Criu;
 import io.hotvisor.runtime.FunctionConfig;
 import io.hotvisor.runtime.FunctionDefinition;
 import io.hotvisor.runtime.FunctionRuntime;
@@ -29,7 +30,9 @@ import io.hotvisor.runtime.Ticker;
  * count of {@link BenchFunctions#wordCount}): for each mode, a new sandbox is made (for process: a worker JVM
  * started and ready) and timed, then its first call, its first 10 calls, and {@code steady} more calls.
  * Modes: in-node (a handler instance in the function's class loader), process without an AOT cache, process started
- * from the function's AOT cache (trained first on 10 invocations of a training worker, as a node does). The modes
+ * from the function's AOT cache (trained first on 10 invocations of a training worker, as a node does), and, where
+ * CRIU works ({@code --criu auto}'s detection), process restored from a CRIU checkpoint of a worker that served 10
+ * invocations after the AOT training (as a node does; "new sandbox" is then the restore). The modes
  * alternate worker by worker in one run, so a noisy machine disturbs them alike: compare ratios, not absolute
  * figures. Memory: RSS (and its anonymous part) of each worker JVM after its calls; for in-node, the node's heap
  * used per loaded function (20 functions loaded and called once, after GC).
@@ -57,7 +60,11 @@ public final class ProcessIsolationBench {
         try (FunctionRuntime plain = FunctionRuntime.create(RuntimeOptions.builder().aotTrainingInvocations(0)
                 .aotCacheDir(work.resolve("no-aot")).build());
              FunctionRuntime cached = FunctionRuntime.create(RuntimeOptions.builder()
-                     .aotTrainingInvocations(FIRST_CALLS).aotCacheDir(cacheDir).build())) {
+                     .aotTrainingInvocations(FIRST_CALLS).aotCacheDir(cacheDir).build());
+             FunctionRuntime snapshots = FunctionRuntime.create(RuntimeOptions.builder()
+                     .aotTrainingInvocations(FIRST_CALLS).aotCacheDir(work.resolve("criu").resolve("aot"))
+                     .criu(Criu.detect(Criu.Mode.AUTO, System.getenv(), Path.of("").toAbsolutePath()))
+                     .snapshotAfterInvocations(FIRST_CALLS).build())) {
             runtimeName = plain.truffleRuntimeName();
             LoadedFunction node = plain.load(inNode);
             LoadedFunction noAot = plain.load(process);
@@ -71,10 +78,18 @@ public final class ProcessIsolationBench {
             Path cache = awaitCache(cacheDir);
             System.out.println("AOT cache: " + cache + " (" + Files.size(cache) / (1024 * 1024) + " MB)");
 
+            LoadedFunction restored = snapshots.load(process);
+            List<Sandbox> sources = new ArrayList<>();
+            String why = checkpoint(restored, sources);
+            System.out.println(why.isEmpty() ? "CRIU snapshot taken" : "No CRIU mode: " + why);
+
             Map<String, Mode> modes = new LinkedHashMap<>();
             modes.put("in-node", new Mode(node, workers));
             modes.put("process-no-aot", new Mode(noAot, workers));
             modes.put("process-aot", new Mode(withAot, workers));
+            if (why.isEmpty()) {
+                modes.put("process-criu", new Mode(restored, workers));
+            }
             for (int i = 0; i < workers; i++) {
                 for (Mode m : modes.values()) {
                     m.measureOne(steady);
@@ -85,6 +100,8 @@ public final class ProcessIsolationBench {
             node.close();
             noAot.close();
             withAot.close();
+            sources.forEach(Sandbox::close);
+            restored.close();
         }
         try (Stream<Path> files = Files.walk(work)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -92,12 +109,43 @@ public final class ProcessIsolationBench {
         rows.forEach(System.out::println);
         Map<String, Object> header = Results.header("process-isolation", runtimeName, options.smoke(),
                 "word count over a 50 KB text; new sandbox = in-node handler instance, or a worker JVM started until"
-                        + " it loaded the function; first_response = new sandbox + first call; first_10 = the first"
+                        + " it loaded the function (process-criu: criu restore of a checkpointed hot worker until it"
+                        + " reconnected); first_response = new sandbox + first call; first_10 = the first"
                         + " 10 calls of the new sandbox together; steady = median of " + steady + " calls after them;"
                         + " modes alternate worker by worker in one run on a shared, noisy machine: compare ratios;"
                         + " memory: worker RSS / RssAnon after its calls, in-node: heap used per loaded function",
                 Map.of());
         System.out.println("Wrote " + Results.write(options.out(), "process-isolation", header, rows));
+    }
+
+    /**
+     * Trains the AOT cache, then serves {@value #FIRST_CALLS} calls on the next worker until it is checkpointed;
+     * empty, or why there is no snapshot.
+     */
+    private static String checkpoint(LoadedFunction f, List<Sandbox> sources) throws Exception {
+        if (f.snapshot().orElseThrow().state() == io.hotvisor.runtime.SnapshotStatus.State.OFF) {
+            return f.snapshot().orElseThrow().note();
+        }
+        try (Sandbox training = f.newSandbox()) {
+            for (int i = 0; i < FIRST_CALLS; i++) {
+                invoke(training, "train-" + i);
+            }
+        }
+        for (int i = 0; i < 1200 && f.aotCache().orElseThrow().source() != io.hotvisor.runtime.AotCacheStatus.Source.TRAINED; i++) {
+            Thread.sleep(100);
+        }
+        Sandbox source = f.newSandbox(); // kept open while the others are restored from it
+        sources.add(source);
+        for (int i = 0; i < FIRST_CALLS; i++) {
+            invoke(source, "hot-" + i);
+        }
+        for (int i = 0; i < 600 && f.snapshot().orElseThrow().state() != io.hotvisor.runtime.SnapshotStatus.State.READY
+                && f.snapshot().orElseThrow().state() != io.hotvisor.runtime.SnapshotStatus.State.FAILED; i++) {
+            Thread.sleep(100);
+        }
+        var s = f.snapshot().orElseThrow();
+        System.out.println("Snapshot: " + s);
+        return s.state() == io.hotvisor.runtime.SnapshotStatus.State.READY ? "" : s.note();
     }
 
     /** The measurements of one mode. */
@@ -172,9 +220,11 @@ public final class ProcessIsolationBench {
         return sorted.get(sorted.size() / 2);
     }
 
+    /** The worker JVMs: children, or a restored worker under its criu. */
     private static Set<Long> children() {
-        return ProcessHandle.current().children().filter(ProcessHandle::isAlive).map(ProcessHandle::pid)
-                .collect(Collectors.toSet());
+        return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().command().filter(c -> c.endsWith("/java")).isPresent())
+                .map(ProcessHandle::pid).collect(Collectors.toSet());
     }
 
     private static long status(long pid, String key) {

@@ -71,7 +71,8 @@ class AotFleetTest {
     }
 
     private static NodeProcess node(RedisProcess redis, String id, String... more) throws Exception {
-        String[] options = {"--redis", redis.url(), "--node-id", id, "--aot-training-invocations", "3"};
+        // --criu off: the AOT cache alone (CriuSnapshotTest covers snapshots shared the same way).
+        String[] options = {"--redis", redis.url(), "--node-id", id, "--aot-training-invocations", "3", "--criu", "off"};
         String[] all = java.util.Arrays.copyOf(options, options.length + more.length);
         System.arraycopy(more, 0, all, options.length, more.length);
         return NodeProcess.start(all);

@@ -15,6 +15,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import io.helidon.http.DirectHandler;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.hotvisor.runtime.Criu;
 import io.hotvisor.runtime.FunctionRuntime;
 import io.hotvisor.runtime.Ticker;
 
@@ -85,6 +88,17 @@ public final class HotvisorNode implements AutoCloseable {
             return link == null ? Json.object().put("member", false)
                     : Json.object().put("member", true).put("nodeId", link.nodeId()).put("aotShare", aotShare != null);
         });
+        Criu criu = config.runtime().criu();
+        status.section("criu", () -> {
+            ObjectNode o = Json.object().put("mode", criu.mode().id()).put("available", criu.available())
+                    .put("version", criu.version()).put("binary", criu.binary().map(Object::toString).orElse(""));
+            if (!criu.available()) {
+                o.put("reason", criu.reason());
+            }
+            o.putObject("snapshots").put("taken", criu.taken()).put("restored", criu.restored())
+                    .put("failed", criu.failed());
+            return o;
+        });
         HttpApi api = new HttpApi(access, new AdminApi(access, tenants, namespaces), metrics, async, cluster::get,
                 config.asyncRetention(), status);
         HttpRouting.Builder routing = HttpRouting.builder();
@@ -124,6 +138,9 @@ public final class HotvisorNode implements AutoCloseable {
         // never shown, and no later start would make another.
         String generated = tenants.hasAdminKey() ? "" : tenants.createKey("").key();
         status.ready();
+        LOG.log(Level.INFO, criu.available() ? "CRIU " + criu.version() + " (" + criu.binary().orElseThrow()
+                + "): hot Java worker JVMs are checkpointed and later workers restored"
+                : "CRIU snapshots of Java worker JVMs are not used: " + criu.reason());
         LOG.log(Level.INFO, "Hotvisor node listening on http://" + config.host() + ":" + server.port()
                 + " (Truffle runtime: " + runtime.truffleRuntimeName() + ", data: "
                 + config.dataDir().toAbsolutePath() + ", namespaces: " + namespaces.all().size() + ")");

@@ -171,6 +171,10 @@ final class HttpApi {
         l.dispatcher().aotCache().ifPresent(a -> n.putObject("aotCache").put("source", a.source().id())
                 .put("origin", a.origin()).put("bytes", a.bytes()).put("sharing", a.sharing())
                 .put("shared", a.shared()).put("opened", a.opened()).put("note", a.note()));
+        l.dispatcher().snapshot().ifPresent(sn -> n.putObject("snapshot").put("state", sn.state().id())
+                .put("lastWorker", sn.lastRestored() ? "restored" : "fresh").put("restores", sn.restores())
+                .put("bytes", sn.bytes()).put("dumpMs", sn.dumpMillis()).put("sharing", sn.sharing())
+                .put("shared", sn.shared()).put("origin", sn.origin()).put("note", sn.note()));
         return n;
     }
 

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
+import io.hotvisor.runtime.Criu;
 import io.hotvisor.runtime.DispatchOptions;
 import io.hotvisor.runtime.JavaScanPolicy;
 import io.hotvisor.runtime.RuntimeOptions;
@@ -106,6 +107,12 @@ public final class Main implements Callable<Integer> {
             + " own, and uploads the caches it trains: on or off (default: ${DEFAULT-VALUE}).")
     String aotShare = "on";
 
+    @Option(names = "--criu", description = "Snapshots of hot Java worker JVMs (isolation process) with CRIU: a"
+            + " function's later workers start as restored copies of a worker that already ran it. auto: use CRIU when it"
+            + " works (criu 4.1+ from env HOTVISOR_CRIU, .tools/criu or PATH; root; criu check), else start workers"
+            + " fresh; on: refuse to start without it; off (default: ${DEFAULT-VALUE}). GET /v1/node says which.")
+    String criu = "auto";
+
     @Override
     public Integer call() throws Exception {
         JavaScanPolicy scan = JavaScanPolicy.parse(javaScan).orElseThrow(() -> new CommandLine.ParameterException(
@@ -126,7 +133,18 @@ public final class Main implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "Invalid --aot-share '" + aotShare + "': use on or off");
         }
-        RuntimeOptions.Builder runtime = RuntimeOptions.builder().allowInterpreter(allowInterpreter).javaScan(scan)
+        Criu.Mode criuMode = Criu.Mode.parse(criu).orElseThrow(() -> new CommandLine.ParameterException(
+                new CommandLine(this), "Invalid --criu '" + criu + "': use auto, on or off"));
+        Criu criuSupport;
+        try {
+            criuSupport = Criu.detect(criuMode, System.getenv(), Path.of("").toAbsolutePath());
+        } catch (IllegalStateException e) {
+            System.err.println("hotvisor: " + e.getMessage());
+            return 2;
+        }
+        RuntimeOptions.Builder runtime = RuntimeOptions.builder().criu(criuSupport)
+                .snapshotAfterInvocations(aotTrainingInvocations > 0 ? aotTrainingInvocations
+                        : RuntimeOptions.DEFAULT_SNAPSHOT_AFTER_INVOCATIONS).allowInterpreter(allowInterpreter).javaScan(scan)
                 .aotCacheDir(dataDir.resolve("aot-cache").toAbsolutePath())
                 .aotTrainingInvocations(aotTrainingInvocations);
         engineOptions.forEach(runtime::engineOption);

@@ -123,6 +123,11 @@ public final class FunctionDispatcher {
         return definition;
     }
 
+    /** The CRIU snapshot of the function's hot worker JVM ({@link LoadedFunction#snapshot()}). */
+    public Optional<SnapshotStatus> snapshot() {
+        return function.snapshot();
+    }
+
     /** Where the function's worker JVMs get their AOT cache ({@link LoadedFunction#aotCache()}). */
     public Optional<AotCacheStatus> aotCache() {
         return function.aotCache();

@@ -30,6 +30,7 @@ final class JavaRuntime implements LanguageRuntime {
     }
 
     static JavaRuntime create(RuntimeOptions options) {
+        WorkerSnapshot.removeLeftovers(options);
         return new JavaRuntime(new FunctionApiClassLoader(JavaRuntime.class.getClassLoader()), options);
     }
 

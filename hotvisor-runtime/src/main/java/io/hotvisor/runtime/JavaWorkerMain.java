@@ -2,12 +2,15 @@ package io.hotvisor.runtime;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.EOFException;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.StandardProtocolFamily;
@@ -18,6 +21,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * The main class of a Java worker JVM (plain HotSpot: the GraalVM jars are never on its class path, so the JDK's
@@ -55,12 +60,10 @@ final class JavaWorkerMain {
         FunctionDefinition definition = new FunctionDefinition(config, new FunctionCode.JarFile(jar),
                 Long.parseLong(args[4]));
 
-        // The node may die while a function loops and never returns to read the socket: follow it.
+        // The node may die while a function loops and never returns to read the socket: follow it. (A worker in its
+        // own PID namespace, one that may be checkpointed, has no parent to follow: its Link's reader does.)
         ProcessHandle.current().parent().ifPresent(node -> node.onExit().thenRun(() -> Runtime.getRuntime().halt(0)));
-        SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-        channel.connect(UnixDomainSocketAddress.of(socket));
-        DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel)));
-        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel)));
+        Link link = Link.connect(socket);
 
         LoadedFunction function;
         try {
@@ -68,38 +71,142 @@ final class JavaWorkerMain {
                     FunctionJar.open(jar, config.name(), JavaScanPolicy.OFF),
                     new FunctionApiClassLoader(JavaWorkerMain.class.getClassLoader(), false), () -> { });
         } catch (DeployException e) {
-            new WorkerProtocol.Loaded(ProcessHandle.current().pid(), e.field().orElse("code"), e.getMessage()).write(out);
+            new WorkerProtocol.Loaded(hostPid(), e.field().orElse("code"), e.getMessage()).write(link.out);
             Runtime.getRuntime().halt(0);
             return;
         }
         warmUp();
-        ExitReporter.install(out);
-        new WorkerProtocol.Loaded(ProcessHandle.current().pid(), null, null).write(out);
+        ExitReporter.install(link.out);
+        new WorkerProtocol.Loaded(hostPid(), null, null).write(link.out);
         capture.reset();
-        serve(function, config, definition.version(), capture, in, out);
+        link.startReading();
+        serve(function, config, definition.version(), capture, link);
+    }
+
+    /**
+     * This process's id as the node sees it: a worker that may be checkpointed is the init of its own PID namespace
+     * (its own pid is 1, and a restored copy has another host pid); {@code /proc} is the node's, so
+     * {@code /proc/self} names the host pid.
+     */
+    static long hostPid() {
+        try {
+            return Long.parseLong(Path.of("/proc/self").toRealPath().getFileName().toString());
+        } catch (IOException | NumberFormatException e) {
+            return ProcessHandle.current().pid();
+        }
+    }
+
+    /**
+     * The worker's channel to the node. A reader thread takes the node's messages off the socket at once, so that
+     * the worker sees the node go away (end of stream: it halts) even while a function loops and never returns.
+     */
+    static final class Link {
+        record Message(byte tag, WorkerProtocol.Invoke invoke) {
+        }
+
+        final SocketChannel channel;
+        final DataInputStream in;
+        final DataOutputStream out;
+        private final BlockingQueue<Message> messages = new LinkedBlockingQueue<>();
+        private volatile boolean parking;
+        private Thread reader;
+
+        private Link(SocketChannel channel) {
+            this.channel = channel;
+            this.in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel)));
+            this.out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel)));
+        }
+
+        static Link connect(Path socket) throws IOException {
+            SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+            channel.connect(UnixDomainSocketAddress.of(socket));
+            return new Link(channel);
+        }
+
+        void startReading() {
+            reader = Thread.ofPlatform().daemon(true).name("hv-node-reader").start(this::read);
+        }
+
+        private void read() {
+            try {
+                while (true) {
+                    byte tag = in.readByte();
+                    messages.put(new Message(tag, tag == WorkerProtocol.INVOKE ? WorkerProtocol.Invoke.readBody(in) : null));
+                    if (tag == WorkerProtocol.EXIT || tag == WorkerProtocol.PARK) {
+                        return;
+                    }
+                }
+            } catch (IOException | InterruptedException e) {
+                if (!parking) {
+                    Runtime.getRuntime().halt(0); // the node went away: nothing to serve, nothing to save
+                }
+            }
+        }
+
+        Message take() {
+            try {
+                return messages.take();
+            } catch (InterruptedException e) {
+                Runtime.getRuntime().halt(0);
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /**
+         * Parks for a checkpoint: says {@link WorkerProtocol#PARKED}, closes the channel (a checkpoint holds no
+         * socket to the node), then waits for the path of a socket on stdin, a pipe from the node: the node writes
+         * it once the checkpoint is taken, and so it does for each copy restored from the checkpoint (criu gives a
+         * restored copy the restoring process's stdin: {@code --inherit-fd}). End of stdin: the node is gone.
+         */
+        Link park(BufferedReader stdin) throws IOException {
+            parking = true;
+            synchronized (out) {
+                out.writeByte(WorkerProtocol.PARKED);
+                out.flush();
+            }
+            channel.close();
+            try {
+                reader.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            String next = stdin.readLine();
+            if (next == null || next.isBlank()) {
+                Runtime.getRuntime().halt(0);
+                return this;
+            }
+            Link resumed = connect(Path.of(next.strip()));
+            ExitReporter.INSTANCE.out = resumed.out;
+            new WorkerProtocol.Loaded(hostPid(), null, null).write(resumed.out);
+            resumed.startReading();
+            return resumed;
+        }
     }
 
     private static void serve(LoadedFunction function, FunctionConfig config, long version, Capture capture,
-                              DataInputStream in, DataOutputStream out) throws IOException {
+                              Link first) throws IOException {
+        BufferedReader stdin = new BufferedReader(new InputStreamReader(new FileInputStream(FileDescriptor.in),
+                StandardCharsets.UTF_8));
+        Link link = first;
         Sandbox sandbox = null;
         while (true) {
-            byte tag;
-            try {
-                tag = in.readByte();
-            } catch (EOFException | java.nio.channels.AsynchronousCloseException e) {
-                Runtime.getRuntime().halt(0); // the node went away: nothing to serve, nothing to save
-                return;
-            }
+            Link.Message message = link.take();
+            byte tag = message.tag();
             if (tag == WorkerProtocol.EXIT) {
                 ExitReporter.INSTANCE.exitRequested = true;
                 // A graceful exit: a training JVM writes its AOT cache now (JDK 25 one-step -XX:AOTCacheOutput).
                 System.exit(0);
                 return;
             }
+            if (tag == WorkerProtocol.PARK) {
+                link = link.park(stdin);
+                continue;
+            }
             if (tag != WorkerProtocol.INVOKE) {
                 throw new IOException("Unexpected message from the node: " + tag);
             }
-            WorkerProtocol.Invoke invoke = WorkerProtocol.Invoke.readBody(in);
+            WorkerProtocol.Invoke invoke = message.invoke();
+            DataOutputStream out = link.out;
             if (sandbox == null) {
                 sandbox = function.newSandbox();
             }
@@ -143,7 +250,7 @@ final class JavaWorkerMain {
         private static java.util.logging.Logger runtimeLogger;
         /** The installed reporter; told when the node itself asks the worker to exit. */
         static ExitReporter INSTANCE;
-        private final DataOutputStream out;
+        private volatile DataOutputStream out;
         private volatile boolean exitRequested;
 
         private ExitReporter(DataOutputStream out) {
@@ -169,11 +276,12 @@ final class JavaWorkerMain {
             if (!m.find()) {
                 return;
             }
+            DataOutputStream o = out;
             try {
-                synchronized (out) {
-                    out.writeByte(WorkerProtocol.EXITING);
-                    out.writeInt(Integer.parseInt(m.group(1)));
-                    out.flush();
+                synchronized (o) {
+                    o.writeByte(WorkerProtocol.EXITING);
+                    o.writeInt(Integer.parseInt(m.group(1)));
+                    o.flush();
                 }
             } catch (IOException | RuntimeException e) {
                 // the node is gone: nothing to tell

@@ -38,6 +38,11 @@ public interface LoadedFunction extends AutoCloseable {
         return java.util.Optional.empty();
     }
 
+    /** The CRIU snapshot of this function's hot worker JVM; empty for functions that run in the node. */
+    default java.util.Optional<SnapshotStatus> snapshot() {
+        return java.util.Optional.empty();
+    }
+
     /** Releases what the function holds (class loaders, cached sources); idempotent. */
     @Override
     void close();

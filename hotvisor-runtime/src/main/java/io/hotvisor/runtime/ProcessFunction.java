@@ -41,6 +41,7 @@ final class ProcessFunction implements LoadedFunction {
     private final Path jar;
     private final WorkerJvm jvm;
     private final WorkerAotCache aot;
+    private final WorkerSnapshot snapshot;
     private final Runnable onClose;
     private final AtomicReference<ProcessSandbox> first = new AtomicReference<>();
     private volatile boolean closed;
@@ -51,6 +52,7 @@ final class ProcessFunction implements LoadedFunction {
         this.jar = jar;
         this.jvm = jvm;
         this.aot = WorkerAotCache.of(definition, jar, jvm, options);
+        this.snapshot = WorkerSnapshot.of(definition, jar, jvm, options);
         this.onClose = onClose;
     }
 
@@ -103,7 +105,99 @@ final class ProcessFunction implements LoadedFunction {
         return Optional.of(aot.status());
     }
 
+    /** The directory of this version's snapshot (its image and the source's working directory). */
+    Path snapshotDir() {
+        return snapshot.dir();
+    }
+
+    @Override
+    public Optional<SnapshotStatus> snapshot() {
+        return Optional.of(snapshot.status());
+    }
+
     private ProcessSandbox start(boolean deploying) {
+        snapshot.fetch(jar);
+        if (snapshot.ready()) {
+            Optional<ProcessSandbox> restored = restore();
+            if (restored.isPresent()) {
+                return restored.get();
+            }
+        }
+        ProcessSandbox s = startFresh(deploying);
+        snapshot.startedFresh();
+        return s;
+    }
+
+    /** A worker restored from the snapshot; empty (the reason recorded in the snapshot's status) if that failed. */
+    private Optional<ProcessSandbox> restore() {
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("hv-r");
+            Path d = dir;
+            ProcessSandbox s = ProcessSandbox.start(ProcessSandbox.Launch.RESTORE, definition.config(),
+                    snapshot.restoreCommand(dir), dir, dir.resolve("s"), START_ALLOWANCE,
+                    jvm.rssLimitBytes(definition.config().memoryMb()), 0, exitCode -> deleteTree(d));
+            snapshot.restored();
+            return Optional.of(s);
+        } catch (IOException | RuntimeException e) {
+            snapshot.restoreFailed(e.getMessage());
+            if (dir != null) {
+                deleteTree(dir);
+            }
+            return Optional.empty();
+        }
+    }
+
+    private ProcessSandbox startFresh(boolean deploying) {
+        WorkerAotCache.Plan plan = aot.plan();
+        if (plan.trainingOutput().isEmpty() && snapshot.claimSource()) {
+            try {
+                return startSource(plan);
+            } catch (DeployException e) {
+                snapshot.sourceLost(e.getMessage());
+                if (deploying) {
+                    throw e;
+                }
+                throw InvocationFailure.of(InvocationFailure.Kind.PLATFORM_FAULT, e.getMessage(), e);
+            } catch (IOException | RuntimeException e) {
+                snapshot.sourceLost(e.getMessage());
+                LOG.log(Level.WARNING, "Could not start a worker of function '" + definition.name() + "' to"
+                        + " checkpoint; it starts as usual: " + e.getMessage());
+            }
+        }
+        return startPlain(deploying, plan);
+    }
+
+    /**
+     * A worker that is checkpointed once hot ({@link WorkerSnapshot}). With the AOT cache if there is one (restored
+     * copies map the same file, which is never replaced), never a training one (it exits to write its cache).
+     */
+    private ProcessSandbox startSource(WorkerAotCache.Plan plan) throws IOException {
+        Path dir = snapshot.sourceDir();
+        // A snapshot shared with the fleet holds no AOT cache: its path is this node's, not every node's.
+        String aotFlag = snapshot.sharing() ? null : plan.flag().orElse(null);
+        // The socket in a short temporary directory: a socket's path has at most 107 bytes.
+        Path socket = Files.createTempDirectory("hv-s").resolve("s");
+        List<String> command = snapshot.sourceCommand(jvm.command(definition.config(), definition.version(),
+                socket, snapshot.sourceJar(jar), dir, aotFlag));
+        Duration startTimeout = definition.config().timeout().plus(START_ALLOWANCE);
+        ProcessSandbox s;
+        try {
+            s = ProcessSandbox.start(ProcessSandbox.Launch.SOURCE, definition.config(), command, dir, socket,
+                    startTimeout, jvm.rssLimitBytes(definition.config().memoryMb()), 0,
+                    exitCode -> snapshot.sourceLost("it exited with code " + exitCode));
+        } finally {
+            Files.deleteIfExists(socket.getParent());
+        }
+        s.checkpointAfter(snapshot.after(), snapshot::take);
+        if (aotFlag != null && plan.usesCache()) {
+            s.awaitOutput(WorkerAotCache.USED, Duration.ofSeconds(2));
+            aot.started(plan, s);
+        }
+        return s;
+    }
+
+    private ProcessSandbox startPlain(boolean deploying, WorkerAotCache.Plan plan) {
         Path dir;
         try {
             dir = Files.createTempDirectory("hv-w");
@@ -111,7 +205,6 @@ final class ProcessFunction implements LoadedFunction {
             throw InvocationFailure.of(InvocationFailure.Kind.PLATFORM_FAULT,
                     "Could not make a directory for a worker of function '" + definition.name() + "'", e);
         }
-        WorkerAotCache.Plan plan = aot.plan();
         List<String> command = jvm.command(definition.config(), definition.version(), dir.resolve("s"), jar, dir,
                 plan.flag().orElse(null));
         Duration startTimeout = definition.config().timeout().plus(START_ALLOWANCE);
@@ -162,6 +255,7 @@ final class ProcessFunction implements LoadedFunction {
         if (unused != null) {
             unused.close();
         }
+        snapshot.close();
         onClose.run();
     }
 }

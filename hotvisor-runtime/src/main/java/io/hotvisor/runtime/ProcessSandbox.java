@@ -6,6 +6,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.File;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.net.StandardProtocolFamily;
@@ -42,12 +43,27 @@ final class ProcessSandbox implements Sandbox {
     private static final Duration RSS_POLL = Duration.ofMillis(20);
     private static final Duration EXIT_WAIT = Duration.ofSeconds(5);
 
+    /**
+     * How a worker's process is set up. {@code SOURCE}: a worker that may be checkpointed ({@link WorkerSnapshot}):
+     * the init of its own PID namespace and session ({@code unshare --pid --fork --kill-child setsid}), stdin and
+     * stdout pipes from the node (a restored copy gets the restoring criu's instead, {@code --inherit-fd}), its
+     * output copied to {@code jvm.log} by the node. {@code RESTORE}: {@code criu restore} of a source's checkpoint;
+     * the node writes the socket's path to its stdin, where the parked worker waits for it.
+     */
+    enum Launch { PLAIN, SOURCE, RESTORE }
+
     private final String name;
     private final Process process;
     private final List<String> command;
     private final Path dir;
-    private final DataInputStream in;
-    private final DataOutputStream out;
+    private final java.util.concurrent.locks.ReentrantLock use = new java.util.concurrent.locks.ReentrantLock();
+    /** The worker JVM itself: the process for a plain worker, its host pid inside unshare or criu otherwise. */
+    private volatile ProcessHandle worker;
+    private SocketChannel channel;
+    private DataInputStream in;
+    private DataOutputStream out;
+    private int hotAfter;
+    private Consumer<ProcessSandbox> onHot = s -> { };
     private final long rssLimit;
     private final int retireAfter;
     private final GuestOutput stdout;
@@ -64,8 +80,8 @@ final class ProcessSandbox implements Sandbox {
         this.process = process;
         this.command = List.copyOf(command);
         this.dir = dir;
-        this.in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel)));
-        this.out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel)));
+        this.worker = process.toHandle();
+        connectTo(channel);
         this.rssLimit = rssLimit;
         this.retireAfter = retireAfter;
         GuestOutput.Budget budget = GuestOutput.Budget.perInvocation();
@@ -83,33 +99,36 @@ final class ProcessSandbox implements Sandbox {
      */
     static ProcessSandbox start(FunctionConfig config, List<String> command, Path dir, Path socket,
                                 Duration startTimeout, long rssLimit, int retireAfter, Consumer<Integer> afterExit) {
+        return start(Launch.PLAIN, config, command, dir, socket, startTimeout, rssLimit, retireAfter, afterExit);
+    }
+
+    /** {@link #start(FunctionConfig, List, Path, Path, Duration, long, int, Consumer)}, set up as {@code launch} says. */
+    static ProcessSandbox start(Launch launch, FunctionConfig config, List<String> command, Path dir, Path socket,
+                                Duration startTimeout, long rssLimit, int retireAfter, Consumer<Integer> afterExit) {
         String name = config.name();
         Process process = null;
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(socket));
             server.configureBlocking(false);
             ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectInput(launch == Launch.PLAIN ? ProcessBuilder.Redirect.from(new File("/dev/null"))
+                            : ProcessBuilder.Redirect.PIPE)
                     .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("jvm.log").toFile()));
+                    .redirectOutput(launch == Launch.SOURCE ? ProcessBuilder.Redirect.PIPE
+                            : ProcessBuilder.Redirect.appendTo(dir.resolve("jvm.log").toFile()));
             pb.environment().clear();
             pb.environment().putAll(config.env());
             process = pb.start();
             Process p = process;
-            p.onExit().thenRunAsync(() -> afterExit.accept(p.exitValue()), r -> Thread.ofVirtual().start(r));
-            long deadline = System.nanoTime() + startTimeout.toNanos();
-            SocketChannel channel;
-            while ((channel = server.accept()) == null) {
-                if (!p.isAlive()) {
-                    throw startFailure(name, p, dir, "exited with code " + p.exitValue() + " before it connected");
-                }
-                if (System.nanoTime() > deadline) {
-                    p.destroyForcibly();
-                    throw startFailure(name, p, dir, "did not connect within " + startTimeout.toSeconds() + " s");
-                }
-                Thread.sleep(2);
+            if (launch == Launch.SOURCE) {
+                Path log = dir.resolve("jvm.log");
+                Thread.ofVirtual().start(() -> copyOutput(p, log));
             }
-            channel.configureBlocking(true);
+            if (launch == Launch.RESTORE) {
+                writeLine(p, socket.toString());
+            }
+            p.onExit().thenRunAsync(() -> afterExit.accept(p.exitValue()), r -> Thread.ofVirtual().start(r));
+            SocketChannel channel = accept(server, p, name, dir, startTimeout);
             ProcessSandbox sandbox = new ProcessSandbox(name, p, command, dir, channel, rssLimit, retireAfter);
             sandbox.awaitLoaded(startTimeout);
             return sandbox;
@@ -124,6 +143,12 @@ final class ProcessSandbox implements Sandbox {
             process.destroyForcibly();
             throw InvocationFailure.of(InvocationFailure.Kind.CANCELLED,
                     "Interrupted while starting a worker JVM for function '" + name + "'", e);
+        } catch (RuntimeException e) {
+            if (process != null && launch != Launch.PLAIN) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+            }
+            throw e;
         } finally {
             try {
                 Files.deleteIfExists(socket);
@@ -133,11 +158,53 @@ final class ProcessSandbox implements Sandbox {
         }
     }
 
+    private static SocketChannel accept(ServerSocketChannel server, Process p, String name, Path dir,
+                                        Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        SocketChannel channel;
+        while ((channel = server.accept()) == null) {
+            if (!p.isAlive()) {
+                throw startFailure(name, p, dir, "exited with code " + p.exitValue() + " before it connected");
+            }
+            if (System.nanoTime() > deadline) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly); // a JVM criu restored: not our child
+                p.destroyForcibly();
+                throw startFailure(name, p, dir, "did not connect within " + timeout.toSeconds() + " s");
+            }
+            Thread.sleep(2);
+        }
+        channel.configureBlocking(true);
+        return channel;
+    }
+
+    private void connectTo(SocketChannel channel) {
+        this.channel = channel;
+        this.in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel)));
+        this.out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel)));
+    }
+
+    private static void writeLine(Process p, String line) throws IOException {
+        OutputStream stdin = p.getOutputStream();
+        stdin.write((line + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        stdin.flush();
+    }
+
+    /** Copies a source worker's output (a pipe, so that restored copies can be given another) to its log. */
+    private static void copyOutput(Process p, Path log) {
+        try (java.io.InputStream from = p.getInputStream();
+             OutputStream to = Files.newOutputStream(log, java.nio.file.StandardOpenOption.CREATE,
+                     java.nio.file.StandardOpenOption.APPEND)) {
+            from.transferTo(to);
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "Output of a worker ended", e);
+        }
+    }
+
     private void awaitLoaded(Duration timeout) {
         Thread guard = Thread.ofVirtual().start(() -> {
             try {
                 Thread.sleep(timeout);
-                process.destroyForcibly(); // a static initializer that never returns
+                kill(); // a static initializer that never returns
             } catch (InterruptedException e) {
                 // loaded in time
             }
@@ -146,10 +213,13 @@ final class ProcessSandbox implements Sandbox {
         try {
             loaded = WorkerProtocol.Loaded.read(in);
         } catch (IOException e) {
-            process.destroyForcibly();
+            kill();
             throw startFailure(name, process, dir, "died while loading the function");
         } finally {
             guard.interrupt();
+        }
+        if (loaded.pid() != process.pid()) {
+            worker = ProcessHandle.of(loaded.pid()).orElse(process.toHandle());
         }
         if (loaded.error() != null) {
             dead = true;
@@ -163,6 +233,11 @@ final class ProcessSandbox implements Sandbox {
             p.waitFor(EXIT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
             String text = Files.readString(dir.resolve("jvm.log"));
             log = text.isBlank() ? "" : "; its output ends: " + text.substring(Math.max(0, text.length() - 500)).strip();
+            Path restoreLog = dir.resolve(WorkerSnapshot.RESTORE_LOG);
+            if (Files.isRegularFile(restoreLog)) {
+                String r = Files.readString(restoreLog).strip();
+                log += "; criu restore's log ends: " + r.substring(Math.max(0, r.length() - 500));
+            }
         } catch (IOException | InterruptedException | UncheckedIOException e) {
             LOG.log(Level.DEBUG, "No log of a worker of '" + name + "'", e);
         }
@@ -170,25 +245,136 @@ final class ProcessSandbox implements Sandbox {
                 "The worker JVM of function '" + name + "' (pid " + p.pid() + ") " + what + log);
     }
 
+    /** The worker JVM's pid as the node sees it (not unshare's or criu's). */
     long pid() {
-        return process.pid();
+        return worker.pid();
+    }
+
+    /** The JVM and whatever launched it (unshare, criu), killed together: the JVM first, so criu has nothing to wait for. */
+    private void kill() {
+        ProcessHandle w = worker;
+        if (w.pid() == process.pid()) {
+            // Not known yet which of unshare's or criu's descendants is the JVM: all of them.
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+        }
+        w.destroyForcibly();
+        process.destroyForcibly();
+    }
+
+    /** Checkpoints this worker by {@code onHot} once it has served {@code invocations} (0: never). */
+    void checkpointAfter(int invocations, Consumer<ProcessSandbox> onHot) {
+        this.hotAfter = invocations;
+        this.onHot = onHot;
+    }
+
+    /** What a checkpoint does while the worker is parked, given the worker's host pid. */
+    interface WhileParked {
+        void run(long pid) throws IOException, InterruptedException;
+    }
+
+    /**
+     * Parks the worker between invocations (it closes its socket), runs {@code action} (the checkpoint), then gives
+     * the worker a new socket and waits until it is back; invocations wait meanwhile.
+     *
+     * @throws IOException if the worker could not be parked or did not come back (it is then killed and not reusable)
+     */
+    void whileParked(WhileParked action, Duration timeout) throws IOException, InterruptedException {
+        use.lock();
+        try {
+            if (!reusable()) {
+                throw new IOException("the worker is gone or retired");
+            }
+            boolean parked = false;
+            try {
+                out.writeByte(WorkerProtocol.PARK);
+                out.flush();
+                byte answer = in.readByte();
+                if (answer != WorkerProtocol.PARKED) {
+                    throw new IOException("the worker answered " + answer + " to park");
+                }
+                channel.close();
+                parked = true;
+                action.run(pid());
+            } finally {
+                if (parked) {
+                    resume(timeout);
+                }
+            }
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            dead = true;
+            kill();
+            throw e;
+        } finally {
+            use.unlock();
+        }
+    }
+
+    private void resume(Duration timeout) throws IOException, InterruptedException {
+        // In a short temporary directory: a socket's path has at most 107 bytes, a node's data directory may be long.
+        Path socketDir = Files.createTempDirectory("hv-s");
+        Path socket = socketDir.resolve("s");
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(socket));
+            server.configureBlocking(false);
+            writeLine(process, socket.toString());
+            connectTo(accept(server, process, name, dir, timeout));
+        } finally {
+            Files.deleteIfExists(socket);
+            Files.deleteIfExists(socketDir);
+        }
+        WorkerProtocol.Loaded back = WorkerProtocol.Loaded.read(in);
+        if (back.pid() != worker.pid()) {
+            throw new IOException("a worker with pid " + back.pid() + " came back, not " + worker.pid());
+        }
     }
 
     List<String> command() {
         return command;
     }
 
-    /** What the JVM logged about its AOT cache so far (empty once the worker is gone). */
+    /**
+     * What the JVM logged about its AOT cache so far (empty once the worker is gone): its {@code aot.log}, or for a
+     * worker that logs to stdout (a snapshot's source) its {@code jvm.log}.
+     */
     String aotLog() {
+        Path log = Files.exists(dir.resolve("aot.log")) ? dir.resolve("aot.log") : dir.resolve("jvm.log");
         try {
-            return Files.readString(dir.resolve("aot.log"));
-        } catch (IOException e) {
+            return Files.readString(log);
+        } catch (IOException | UncheckedIOException e) {
             return "";
+        }
+    }
+
+    /**
+     * Waits (at most {@code max}) until the worker's log holds {@code marker}: a source worker's output reaches its
+     * log through a copying thread, a moment after the JVM wrote it.
+     */
+    void awaitOutput(String marker, Duration max) {
+        long deadline = System.nanoTime() + max.toNanos();
+        try {
+            while (!aotLog().contains(marker) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
     @Override
     public String invoke(String eventJson, InvocationContext context) {
+        use.lock();
+        try {
+            return invokeLocked(eventJson, context);
+        } finally {
+            use.unlock();
+            if (hotAfter > 0 && invocations == hotAfter && !dead && !cancelled && !closed) {
+                hotAfter = 0;
+                Thread.ofVirtual().name("hv-checkpoint").start(() -> onHot.accept(this));
+            }
+        }
+    }
+
+    private String invokeLocked(String eventJson, InvocationContext context) {
         if (cancelled || dead || closed) {
             throw InvocationFailure.of(cancelled ? InvocationFailure.Kind.CANCELLED
                     : InvocationFailure.Kind.PLATFORM_FAULT, "The worker of function '" + name + "' is gone");
@@ -202,7 +388,7 @@ final class ProcessSandbox implements Sandbox {
             r = WorkerProtocol.Result.read(in);
         } catch (WorkerProtocol.FunctionExited e) {
             dead = true;
-            process.destroyForcibly(); // no need to wait for a training JVM to write its cache
+            kill(); // no need to wait for a training JVM to write its cache
             throw exited(e.status);
         } catch (IOException e) {
             dead = true;
@@ -241,37 +427,38 @@ final class ProcessSandbox implements Sandbox {
             Thread.currentThread().interrupt();
             code = -1;
         }
-        process.destroyForcibly();
+        kill();
         if (cancelled) {
             return InvocationFailure.of(InvocationFailure.Kind.CANCELLED, "Function '" + name
-                    + "' was stopped: its worker process (pid " + process.pid() + ") was killed");
+                    + "' was stopped: its worker process (pid " + pid() + ") was killed");
         }
         if (rssExceeded > 0) {
             return InvocationFailure.resourceExhausted("MemoryLimitExceeded", "Function '" + name + "' used "
                     + rssExceeded / (1024 * 1024) + " MB of memory in its worker process, over its limit of "
                     + rssLimit / (1024 * 1024) + " MB (memoryMb plus " + WorkerJvm.HEAP_HEADROOM_MB + " MB heap headroom"
                     + " and " + WorkerJvm.NON_HEAP_ALLOWANCE_MB + " MB for the JVM itself); the worker (pid "
-                    + process.pid() + ") was killed and is replaced");
+                    + pid() + ") was killed and is replaced");
         }
         return InvocationFailure.functionError("WorkerExited", "Function '" + name + "' ended its worker process (pid "
-                + process.pid() + ") with exit code " + code + " during the invocation (Runtime.halt or a crash of the"
+                + pid() + ") with exit code " + code + " during the invocation (Runtime.halt or a crash of the"
                 + " JVM); the worker is replaced", List.of());
     }
 
     private InvocationFailure exited(int status) {
         return InvocationFailure.functionError("WorkerExited", "Function '" + name + "' ended its worker process (pid "
-                + process.pid() + ") with exit code " + status + " during the invocation (System.exit(" + status
+                + pid() + ") with exit code " + status + " during the invocation (System.exit(" + status
                 + ")); the worker is replaced", List.of());
     }
 
     private void watchMemory() {
-        Path status = Path.of("/proc", Long.toString(process.pid()), "status");
+        ProcessHandle w = worker;
+        Path status = Path.of("/proc", Long.toString(w.pid()), "status");
         try {
-            while (process.isAlive()) {
+            while (w.isAlive()) {
                 long rss = rssAnon(status);
                 if (rss > rssLimit) {
                     rssExceeded = rss;
-                    process.destroyForcibly();
+                    kill();
                     return;
                 }
                 Thread.sleep(RSS_POLL);
@@ -304,7 +491,7 @@ final class ProcessSandbox implements Sandbox {
     @Override
     public void cancel() {
         cancelled = true;
-        process.destroyForcibly();
+        kill();
     }
 
     /** Asks the worker to exit (a training JVM then writes its AOT cache); kills it if it does not, or is busy. */
@@ -314,14 +501,14 @@ final class ProcessSandbox implements Sandbox {
             return;
         }
         closed = true;
-        if (!process.isAlive()) {
+        if (!worker.isAlive()) {
             return;
         }
         try {
             out.writeByte(WorkerProtocol.EXIT);
             out.flush();
         } catch (IOException e) {
-            process.destroyForcibly();
+            kill();
             return;
         }
         // A training JVM assembles its AOT cache at exit: give it time, off the caller's thread.
@@ -329,12 +516,12 @@ final class ProcessSandbox implements Sandbox {
         Thread.ofVirtual().start(() -> {
             try {
                 if (!process.waitFor(wait.toMillis(), TimeUnit.MILLISECONDS)) {
-                    LOG.log(Level.WARNING, "A worker of function '" + name + "' (pid " + process.pid()
+                    LOG.log(Level.WARNING, "A worker of function '" + name + "' (pid " + pid()
                             + ") did not exit within " + wait.toSeconds() + " s of being asked; killing it");
-                    process.destroyForcibly();
+                    kill();
                 }
             } catch (InterruptedException e) {
-                process.destroyForcibly();
+                kill();
             }
         });
     }

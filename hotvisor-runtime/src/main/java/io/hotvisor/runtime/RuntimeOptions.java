@@ -22,18 +22,29 @@ import java.util.TreeMap;
  * @param aotShare               where AOT caches are shared with the fleet: a node fetches a function's cache from it
  *                               before it trains one, and uploads the caches it trains; defaults to
  *                               {@link AotCacheShare#none()}
+ * @param criu                   CRIU for snapshots of hot worker JVMs ({@link Criu#detect}); defaults to
+ *                               {@link Criu#off()}
+ * @param snapshotAfterInvocations how many invocations a worker JVM serves before it is checkpointed, when CRIU is
+ *                               available; defaults to 10
  */
 public record RuntimeOptions(boolean allowInterpreter, Map<String, String> engineOptions, JavaScanPolicy javaScan,
-                             Path aotCacheDir, int aotTrainingInvocations, AotCacheShare aotShare) {
+                             Path aotCacheDir, int aotTrainingInvocations, AotCacheShare aotShare, Criu criu,
+                             int snapshotAfterInvocations) {
 
     /** Default {@link #aotTrainingInvocations()}: 10. */
     public static final int DEFAULT_AOT_TRAINING_INVOCATIONS = 10;
+    /** Default {@link #snapshotAfterInvocations()}: 10. */
+    public static final int DEFAULT_SNAPSHOT_AFTER_INVOCATIONS = 10;
 
     public RuntimeOptions {
         engineOptions = Map.copyOf(engineOptions);
         Objects.requireNonNull(javaScan, "javaScan");
         Objects.requireNonNull(aotCacheDir, "aotCacheDir");
         Objects.requireNonNull(aotShare, "aotShare");
+        Objects.requireNonNull(criu, "criu");
+        if (snapshotAfterInvocations < 1) {
+            throw new IllegalArgumentException("snapshotAfterInvocations must be 1 or more; got " + snapshotAfterInvocations);
+        }
         if (aotTrainingInvocations < 0) {
             throw new IllegalArgumentException("aotTrainingInvocations must be 0 or more; got " + aotTrainingInvocations);
         }
@@ -51,7 +62,8 @@ public record RuntimeOptions(boolean allowInterpreter, Map<String, String> engin
     /** A builder holding these options. */
     public Builder toBuilder() {
         Builder b = builder().allowInterpreter(allowInterpreter).javaScan(javaScan).aotCacheDir(aotCacheDir)
-                .aotTrainingInvocations(aotTrainingInvocations).aotShare(aotShare);
+                .aotTrainingInvocations(aotTrainingInvocations).aotShare(aotShare).criu(criu)
+                .snapshotAfterInvocations(snapshotAfterInvocations);
         engineOptions.forEach(b::engineOption);
         return b;
     }
@@ -64,6 +76,8 @@ public record RuntimeOptions(boolean allowInterpreter, Map<String, String> engin
         private Path aotCacheDir = Path.of(System.getProperty("java.io.tmpdir"), "hotvisor-aot-cache");
         private int aotTrainingInvocations = DEFAULT_AOT_TRAINING_INVOCATIONS;
         private AotCacheShare aotShare = AotCacheShare.none();
+        private Criu criu = Criu.off();
+        private int snapshotAfterInvocations = DEFAULT_SNAPSHOT_AFTER_INVOCATIONS;
 
         private Builder() {
         }
@@ -98,9 +112,19 @@ public record RuntimeOptions(boolean allowInterpreter, Map<String, String> engin
             return this;
         }
 
+        public Builder criu(Criu criu) {
+            this.criu = criu;
+            return this;
+        }
+
+        public Builder snapshotAfterInvocations(int invocations) {
+            this.snapshotAfterInvocations = invocations;
+            return this;
+        }
+
         public RuntimeOptions build() {
             return new RuntimeOptions(allowInterpreter, engineOptions, javaScan, aotCacheDir, aotTrainingInvocations,
-                    aotShare);
+                    aotShare, criu, snapshotAfterInvocations);
         }
     }
 }

@@ -104,6 +104,23 @@ final class WorkerJvm {
         return sha256(jar) + "-jdk" + runtimeVersion.replaceAll("[^A-Za-z0-9.+_-]", "_") + "-cp" + cpHash.substring(0, 16);
     }
 
+    /**
+     * The key of a CRIU snapshot shared with the fleet: what a restored worker's memory depends on, hashed. The AOT
+     * cache's key (jar, JDK build, class path), where the JDK is installed, and everything of the function's config
+     * that is in the worker's command line or environment.
+     */
+    String snapshotKey(FunctionConfig config, long version, Path jar) {
+        String what = String.join("\n", aotCacheKey(jar), java.toString(), config.name(), config.handler(),
+                Long.toString(version), Integer.toString(config.memoryMb()), config.sandbox().id(),
+                new java.util.TreeMap<>(config.env()).toString());
+        return HexFormat.of().formatHex(digest().digest(what.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** The SHA-256 of a jar, hex. */
+    static String jarSha256(Path jar) {
+        return sha256(jar);
+    }
+
     /** The name of a function jar's AOT cache file: its {@link #aotCacheKey key}. */
     String aotCacheName(Path jar) {
         return aotCacheKey(jar) + ".aot";

@@ -22,6 +22,12 @@ final class WorkerProtocol {
     static final byte EXIT = 'X';
     /** Worker to node: the function called {@code System.exit} with this status; the worker is going away. */
     static final byte EXITING = 'E';
+    /**
+     * Node to worker, between invocations: park for a checkpoint. The worker answers {@link #PARKED}, closes the
+     * socket and waits for the path of its next socket on stdin (see {@code JavaWorkerMain.Link#park}).
+     */
+    static final byte PARK = 'P';
+    static final byte PARKED = 'p';
     /** Longest string accepted from the other side: bounded above the node's largest body and result. */
     static final int MAX_STRING_BYTES = 256 * 1024 * 1024;
 

@@ -1,0 +1,210 @@
+package io.hotvisor.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * CRIU snapshots of hot Java worker JVMs, with the real criu (built by {@code bin/lib/criu.sh install}) and real
+ * worker processes. Tests that need criu skip when it is not usable, unless {@code HOTVISOR_REQUIRE_CRIU=1} (CI sets it
+ * after installing criu): then they fail.
+ */
+class WorkerSnapshotTest {
+    /** Remembers, in its JVM, how often it ran and a random id made when its class was initialized. */
+    static final String COUNTER = """
+            package com.acme;
+            import java.util.*;
+            public class Counter {
+                static final String JVM = UUID.randomUUID().toString();
+                static int calls;
+                public static Map<String, Object> main(Map<String, Object> event) throws Exception {
+                    if (event.containsKey("sleepMs")) {
+                        Thread.sleep(((Number) event.get("sleepMs")).longValue());
+                    }
+                    calls++;
+                    return Map.of("calls", calls, "jvm", JVM);
+                }
+            }
+            """;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+    TestFunctions functions;
+
+    @AfterEach
+    void tearDown() {
+        if (functions != null) {
+            functions.close();
+        }
+    }
+
+    /** CRIU as a node with {@code --criu auto} finds it from this module's directory (the project's .tools). */
+    static Criu usableCriu() {
+        Criu criu = Criu.detect(Criu.Mode.AUTO, System.getenv(), Path.of("").toAbsolutePath());
+        if (!criu.available()) {
+            if ("1".equals(System.getenv("HOTVISOR_REQUIRE_CRIU"))) {
+                fail("HOTVISOR_REQUIRE_CRIU=1 but CRIU is not usable: " + criu.reason());
+            }
+            assumeTrue(false, "CRIU is not usable here (set HOTVISOR_REQUIRE_CRIU=1 to fail instead): " + criu.reason());
+        }
+        return criu;
+    }
+
+    private ProcessFunction load(String name, Criu criu) {
+        functions = new TestFunctions(dir, RuntimeOptions.builder().aotCacheDir(dir.resolve("aot"))
+                .aotTrainingInvocations(0).criu(criu).snapshotAfterInvocations(3).build());
+        Path jar = TestJars.jar(dir, name, Map.of("com.acme.Counter", COUNTER));
+        return (ProcessFunction) functions.load(ProcessIsolationTest.definition(name, "com.acme.Counter::main", jar, 1,
+                Duration.ofSeconds(60)));
+    }
+
+    private static JsonNode call(Sandbox s, String event) throws Exception {
+        return JSON.readTree(s.invoke(event, TestFunctions.invocation("counter")));
+    }
+
+    private static SnapshotStatus awaitSnapshot(ProcessFunction f, SnapshotStatus.State... until) throws Exception {
+        for (int i = 0; i < 600; i++) {
+            SnapshotStatus s = f.snapshot().orElseThrow();
+            if (java.util.List.of(until).contains(s.state())) {
+                return s;
+            }
+            Thread.sleep(100);
+        }
+        return f.snapshot().orElseThrow();
+    }
+
+    @Test
+    void restores_later_workers_from_a_checkpoint_of_a_hot_worker() throws Exception {
+        Criu criu = usableCriu();
+        ProcessFunction f = load("counter", criu);
+        ProcessSandbox source = (ProcessSandbox) f.newSandbox();
+        String jvm = null;
+        for (int i = 1; i <= 3; i++) {
+            JsonNode r = call(source, "{}");
+            assertThat(r.get("calls").asInt()).isEqualTo(i);
+            jvm = r.get("jvm").asText();
+        }
+        SnapshotStatus ready = awaitSnapshot(f, SnapshotStatus.State.READY, SnapshotStatus.State.FAILED,
+                SnapshotStatus.State.NONE);
+        assertThat(ready.state()).as(ready.note()).isEqualTo(SnapshotStatus.State.READY);
+        assertThat(ready.bytes()).isPositive();
+        assertThat(criu.taken()).isEqualTo(1);
+
+        // The source goes on serving after its checkpoint, on a new socket.
+        assertThat(call(source, "{}").get("calls").asInt()).isEqualTo(4);
+
+        // Two copies at once: each remembers the source's 3 calls and its JVM's id, in another process.
+        try (ProcessSandbox one = (ProcessSandbox) f.newSandbox(); ProcessSandbox two = (ProcessSandbox) f.newSandbox()) {
+            for (ProcessSandbox copy : java.util.List.of(one, two)) {
+                JsonNode r = call(copy, "{}");
+                assertThat(r.get("calls").asInt()).isEqualTo(4);
+                assertThat(r.get("jvm").asText()).isEqualTo(jvm);
+                assertThat(copy.pid()).isNotEqualTo(source.pid());
+                assertThat(call(copy, "{}").get("calls").asInt()).isEqualTo(5);
+            }
+            assertThat(one.pid()).isNotEqualTo(two.pid());
+            SnapshotStatus status = f.snapshot().orElseThrow();
+            assertThat(status.lastRestored()).isTrue();
+            assertThat(status.restores()).isEqualTo(2);
+            assertThat(criu.restored()).isEqualTo(2);
+
+            // A timeout kills a restored worker like any other: the JVM itself, not only criu.
+            long pid = one.pid();
+            one.cancel();
+            assertThat(ProcessHandle.of(pid).map(h -> h.onExit().join()).map(ProcessHandle::isAlive)).isNotEqualTo(
+                    Optional.of(true));
+            assertThat(one.reusable()).isFalse();
+            assertThat(call(two, "{}").get("calls").asInt()).isEqualTo(6);
+        }
+        source.close();
+    }
+
+    @Test
+    void starts_a_fresh_worker_and_says_why_when_a_restore_fails() throws Exception {
+        Criu criu = usableCriu();
+        ProcessFunction f = load("broken", criu);
+        try (Sandbox source = f.newSandbox()) {
+            for (int i = 0; i < 3; i++) {
+                call(source, "{}");
+            }
+            assertThat(awaitSnapshot(f, SnapshotStatus.State.READY, SnapshotStatus.State.FAILED).state())
+                    .isEqualTo(SnapshotStatus.State.READY);
+            // The image's memory pages are gone: criu restore fails.
+            try (var files = Files.list(f.snapshotDir().resolve("image"))) {
+                for (Path p : files.filter(p -> p.getFileName().toString().startsWith("pages-")).toList()) {
+                    Files.delete(p);
+                }
+            }
+            try (Sandbox fresh = f.newSandbox()) {
+                assertThat(call(fresh, "{}").get("calls").asInt()).isEqualTo(1);
+            }
+        }
+        SnapshotStatus status = f.snapshot().orElseThrow();
+        assertThat(status.lastRestored()).isFalse();
+        assertThat(status.note()).startsWith("restore failed, the worker started fresh: ");
+        assertThat(criu.failed()).isEqualTo(1);
+    }
+
+    @Test
+    void starts_workers_fresh_with_criu_off() throws Exception {
+        ProcessFunction f = load("off", Criu.off());
+        try (Sandbox first = f.newSandbox()) {
+            for (int i = 1; i <= 4; i++) {
+                assertThat(call(first, "{}").get("calls").asInt()).isEqualTo(i);
+            }
+            try (Sandbox second = f.newSandbox()) {
+                assertThat(call(second, "{}").get("calls").asInt()).isEqualTo(1);
+                assertThat(((ProcessSandbox) second).command().getFirst()).endsWith("java");
+            }
+        }
+        SnapshotStatus status = f.snapshot().orElseThrow();
+        assertThat(status.state()).isEqualTo(SnapshotStatus.State.OFF);
+        assertThat(status.note()).isEqualTo("off (--criu off)");
+    }
+
+    @Test
+    void auto_without_a_working_criu_says_why_and_on_refuses_to_start() throws Exception {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.put("HOTVISOR_CRIU", dir.resolve("no-such-criu").toString());
+        Criu missing = Criu.detect(Criu.Mode.AUTO, env, dir);
+        assertThat(missing.available()).isFalse();
+        assertThat(missing.reason()).isEqualTo("criu binary " + dir.resolve("no-such-criu")
+                + " does not exist or is not executable");
+        assertThatThrownBy(() -> Criu.detect(Criu.Mode.ON, env, dir)).isInstanceOf(IllegalStateException.class)
+                .hasMessage("--criu on, but CRIU cannot be used: criu binary " + dir.resolve("no-such-criu")
+                        + " does not exist or is not executable (use --criu auto to start workers fresh without it)");
+
+        Path old = dir.resolve("old-criu");
+        Files.writeString(old, "#!/bin/sh\necho 'Version: 3.17'\n");
+        old.toFile().setExecutable(true);
+        env.put("HOTVISOR_CRIU", old.toString());
+        Criu tooOld = Criu.detect(Criu.Mode.AUTO, env, dir);
+        assertThat(tooOld.available()).isFalse();
+        assertThat(tooOld.version()).isEqualTo("3.17");
+        assertThat(tooOld.reason()).startsWith("criu 3.17 at " + old + " is older than 4.1");
+
+        // A function of a node whose criu does not work starts its workers fresh, and says why.
+        ProcessFunction f = load("fallback", tooOld);
+        try (Sandbox first = f.newSandbox()) {
+            assertThat(call(first, "{}").get("calls").asInt()).isEqualTo(1);
+        }
+        assertThat(f.snapshot().orElseThrow().state()).isEqualTo(SnapshotStatus.State.OFF);
+        assertThat(f.snapshot().orElseThrow().note()).isEqualTo(tooOld.reason());
+    }
+}
