@@ -22,9 +22,12 @@ import java.util.TreeMap;
  * @param aotShare               where AOT caches are shared with the fleet: a node fetches a function's cache from it
  *                               before it trains one, and uploads the caches it trains; defaults to
  *                               {@link AotCacheShare#none()}
+ * @param eagerCompile           whether functions known hot may run on an eager engine with lowered compilation
+ *                               thresholds, and which; defaults to {@link EagerCompileOptions#off()}
  */
 public record RuntimeOptions(boolean allowInterpreter, Map<String, String> engineOptions, JavaScanPolicy javaScan,
-                             Path aotCacheDir, int aotTrainingInvocations, AotCacheShare aotShare) {
+                             Path aotCacheDir, int aotTrainingInvocations, AotCacheShare aotShare,
+                             EagerCompileOptions eagerCompile) {
 
     /** Default {@link #aotTrainingInvocations()}: 10. */
     public static final int DEFAULT_AOT_TRAINING_INVOCATIONS = 10;
@@ -34,6 +37,7 @@ public record RuntimeOptions(boolean allowInterpreter, Map<String, String> engin
         Objects.requireNonNull(javaScan, "javaScan");
         Objects.requireNonNull(aotCacheDir, "aotCacheDir");
         Objects.requireNonNull(aotShare, "aotShare");
+        Objects.requireNonNull(eagerCompile, "eagerCompile");
         if (aotTrainingInvocations < 0) {
             throw new IllegalArgumentException("aotTrainingInvocations must be 0 or more; got " + aotTrainingInvocations);
         }
@@ -51,7 +55,7 @@ public record RuntimeOptions(boolean allowInterpreter, Map<String, String> engin
     /** A builder holding these options. */
     public Builder toBuilder() {
         Builder b = builder().allowInterpreter(allowInterpreter).javaScan(javaScan).aotCacheDir(aotCacheDir)
-                .aotTrainingInvocations(aotTrainingInvocations).aotShare(aotShare);
+                .aotTrainingInvocations(aotTrainingInvocations).aotShare(aotShare).eagerCompile(eagerCompile);
         engineOptions.forEach(b::engineOption);
         return b;
     }
@@ -64,6 +68,7 @@ public record RuntimeOptions(boolean allowInterpreter, Map<String, String> engin
         private Path aotCacheDir = Path.of(System.getProperty("java.io.tmpdir"), "hotvisor-aot-cache");
         private int aotTrainingInvocations = DEFAULT_AOT_TRAINING_INVOCATIONS;
         private AotCacheShare aotShare = AotCacheShare.none();
+        private EagerCompileOptions eagerCompile = EagerCompileOptions.off();
 
         private Builder() {
         }
@@ -98,9 +103,14 @@ public record RuntimeOptions(boolean allowInterpreter, Map<String, String> engin
             return this;
         }
 
+        public Builder eagerCompile(EagerCompileOptions options) {
+            this.eagerCompile = options;
+            return this;
+        }
+
         public RuntimeOptions build() {
             return new RuntimeOptions(allowInterpreter, engineOptions, javaScan, aotCacheDir, aotTrainingInvocations,
-                    aotShare);
+                    aotShare, eagerCompile);
         }
     }
 }
