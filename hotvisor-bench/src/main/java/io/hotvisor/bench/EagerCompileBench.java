@@ -34,6 +34,8 @@ import io.hotvisor.runtime.Ticker;
  * engine, the default or the eager one, from its load: {@code wordcount}, CPU-heavy (a word count over
  * {@link BenchFunctions#TEXT}, 50 KB: its loop alone crosses every threshold in the first call), or {@code orders},
  * request-sized (prices an order of 4 items: compilation is driven by the number of calls);
+ * With {@code --warm-compiler-s N} the JVM first runs another function for N s, so that the Graal compiler is warm
+ * (a node that has run for a while), and the compile figures include that warm-up's stragglers.
  * {@link #FIRST} invocations (spaced by {@code --gap-ms}, default 10 ms, as traffic arrives) are the "first N" of the Ignite paper, then {@link #TAIL} more give the steady state.
  * Compilation is observed in Truffle's own trace ({@code engine.TraceCompilation} into a file, read after every
  * invocation): how many roots were compiled by then, their summed compile time, and at which invocation the
@@ -78,17 +80,19 @@ public final class EagerCompileBench {
                 Integer.parseInt(a.getOrDefault("first-tier", "" + EagerCompileOptions.DEFAULT_FIRST_TIER_THRESHOLD)),
                 Integer.parseInt(a.getOrDefault("last-tier", "" + EagerCompileOptions.DEFAULT_LAST_TIER_THRESHOLD)));
         long gapMs = Long.parseLong(a.getOrDefault("gap-ms", "10"));
-        Path row = run(language, function, options, gapMs, out);
+        int warmCompilerSeconds = Integer.parseInt(a.getOrDefault("warm-compiler-s", "0"));
+        Path row = run(language, function, options, gapMs, warmCompilerSeconds, out);
         System.out.println("Wrote " + row);
     }
 
-    static Path run(Language language, String function, EagerCompileOptions eager, long gapMs, Path out)
-            throws IOException, InterruptedException {
+    static Path run(Language language, String function, EagerCompileOptions eager, long gapMs,
+                    int warmCompilerSeconds, Path out) throws IOException, InterruptedException {
         Path work = Files.createTempDirectory("hotvisor-eager-bench-");
         Path trace = work.resolve("trace.log");
         String lang = BenchArgs.shortName(language);
         String engine = eager.enabled() ? "eager" : "default";
-        String id = function + "-" + lang + "-" + engine;
+        String label = warmCompilerSeconds > 0 ? function + "_warmjit" : function;
+        String id = label + "-" + lang + "-" + engine;
         String event = "orders".equals(function) ? ORDERS_EVENT : BenchFunctions.EVENT;
         RuntimeOptions options = RuntimeOptions.builder()
                 .engineOption("engine.TraceCompilation", "true")
@@ -99,6 +103,9 @@ public final class EagerCompileBench {
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         Map<String, Object> row = new LinkedHashMap<>();
         try (FunctionRuntime runtime = FunctionRuntime.create(options)) {
+            if (warmCompilerSeconds > 0) {
+                warmCompiler(runtime, language, warmCompilerSeconds);
+            }
             long cpu0 = os.getProcessCpuTime();
             long wall0 = System.nanoTime();
             EngineChoice asked = eager.enabled() ? EngineChoice.eager("benchmark") : EngineChoice.standard("benchmark");
@@ -131,7 +138,8 @@ public final class EagerCompileBench {
                         atFirst.put("compile_time_ms", reader.compileMillis);
                     }
                 }
-                row.put("function", function);
+                row.put("function", label);
+                row.put("warm_compiler_s", warmCompilerSeconds);
                 row.put("language", lang);
                 row.put("engine", engine);
                 row.put("engine_placed", fn.engine().kind().id());
@@ -242,6 +250,31 @@ public final class EagerCompileBench {
         return took;
     }
 
+    /**
+     * A node that has run other functions for a while: the Graal compiler (Java code itself, compiled by HotSpot's
+     * JIT) is warm. Runs the word count on the default engine for {@code seconds}, then waits for the compile queue
+     * to drain a little; the measured function's own compilations then start with a warm compiler. (Its roots share
+     * the default engine's compiled builtins too, which the eager engine does not have.)
+     */
+    private static void warmCompiler(FunctionRuntime runtime, Language language, int seconds)
+            throws InterruptedException {
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        FunctionDefinition wc = wordCount(language);
+        String code = ((FunctionCode.SourceText) wc.code()).text()
+                .replace("function handler(", "function warmup(").replace("def handler(", "def warmup(");
+        FunctionConfig config = FunctionConfig.builder("warmup", language,
+                language == Language.JAVASCRIPT ? "index.warmup" : "main.warmup").memoryMb(512).build();
+        // Its root is named warmup, so that the trace's "handler" lines are the measured function's only.
+        try (LoadedFunction other = runtime.load(new FunctionDefinition(config, new FunctionCode.SourceText(code), 1),
+                EngineChoice.standard("compiler warm-up"));
+             Sandbox sandbox = other.newSandbox()) {
+            for (int i = 0; System.nanoTime() < end; i++) {
+                invoke(sandbox, BenchFunctions.EVENT, i);
+            }
+        }
+        Thread.sleep(2_000);
+    }
+
     /** CPU time of the live Truffle compiler threads (named {@code TruffleCompilerThread-*}). */
     private static long compilerThreadsCpu(ThreadMXBean threads) {
         long sum = 0;
@@ -263,8 +296,13 @@ public final class EagerCompileBench {
         long compileMillis;
         boolean handlerLastTier;
 
-        TraceReader(Path file) {
+        /** Reads {@code file} from its current end: what was traced before (a compiler warm-up) is not counted. */
+        TraceReader(Path file) throws IOException {
             this.file = file;
+            if (Files.exists(file)) {
+                in = new RandomAccessFile(file.toFile(), "r");
+                in.seek(in.length());
+            }
         }
 
         void poll() throws IOException {

@@ -99,6 +99,12 @@ final class EagerCompileReport {
         return json;
     }
 
+    /** Two decimals below 100, none above. */
+    private static String f(Object value) {
+        double v = ((Number) value).doubleValue();
+        return v >= 100 ? String.format(java.util.Locale.ROOT, "%.0f", v) : String.format(java.util.Locale.ROOT, "%.2f", v);
+    }
+
     private static Map<String, Object> row(String language, JsonNode run, double[] ms, double[] ratio, double steady) {
         int n = EagerCompileBench.FIRST;
         Map<String, Object> r = new LinkedHashMap<>();
@@ -186,13 +192,13 @@ final class EagerCompileReport {
         for (Map<String, Object> r : rows) {
             md.append("| ").append(r.get("language")).append(" | ").append(r.get("engine")).append(" | ")
                     .append(r.get("first_tier_threshold")).append('/').append(r.get("last_tier_threshold")).append(" | ")
-                    .append(r.get("steady_ms")).append(" | ").append(r.get("first_ratio")).append("x | ")
-                    .append(r.get("median_ratio_first_10")).append("x | ").append(r.get("mean_ratio_first_" + n))
+                    .append(f(r.get("steady_ms"))).append(" | ").append(f(r.get("first_ratio"))).append("x | ")
+                    .append(f(r.get("median_ratio_first_10"))).append("x | ").append(f(r.get("mean_ratio_first_" + n)))
                     .append("x | ").append(r.get("not_hot_first_" + n)).append(" | ").append(r.get("within_goal_from"))
                     .append(" | ").append(r.get("handler_last_tier_at")).append(" | ")
                     .append(r.get("compilations_first_" + n)).append(" | ").append(r.get("compile_time_ms_first_" + n))
-                    .append(" | ").append(r.get("compiler_threads_cpu_ms_first_" + n)).append(" | ")
-                    .append(r.get("process_cpu_ms_first_" + n)).append(" | ").append(r.get("sum_ms_first_" + n))
+                    .append(" | ").append(f(r.get("compiler_threads_cpu_ms_first_" + n))).append(" | ")
+                    .append(f(r.get("process_cpu_ms_first_" + n))).append(" | ").append(f(r.get("sum_ms_first_" + n)))
                     .append(" |\n");
         }
         md.append("\nCompile and CPU figures are for the first ").append(n).append(" invocations (load included).\n");

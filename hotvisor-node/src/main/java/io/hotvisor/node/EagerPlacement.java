@@ -1,5 +1,6 @@
 package io.hotvisor.node;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -40,6 +41,6 @@ final class EagerPlacement {
                     NodeInfo.Warmth w = n.warmth().get(function);
                     return w != null && "hot".equals(w.state()) && w.steadyStateNanos() > 0;
                 })
-                .min(java.util.Comparator.comparingLong(n -> n.warmth().get(function).steadyStateNanos()));
+                .min(Comparator.comparingLong(n -> n.warmth().get(function).steadyStateNanos()));
     }
 }

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.Map;
+import java.util.TreeMap;
 
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
@@ -59,7 +60,7 @@ interface PolyglotLanguage {
      * engine) set each of them on purpose, and most of Truffle's compilation options are experimental.
      */
     static Engine engine(String languageId, RuntimeOptions options, Map<String, String> overrides) {
-        Map<String, String> all = new java.util.TreeMap<>(options.engineOptions());
+        Map<String, String> all = new TreeMap<>(options.engineOptions());
         all.putAll(overrides);
         Engine.Builder builder = Engine.newBuilder(languageId).out(OutputStream.nullOutputStream())
                 .allowExperimentalOptions(!all.isEmpty());

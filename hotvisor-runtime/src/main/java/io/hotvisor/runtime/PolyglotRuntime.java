@@ -2,6 +2,7 @@ package io.hotvisor.runtime;
 
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
@@ -27,7 +28,7 @@ abstract sealed class PolyglotRuntime implements LanguageRuntime, PolyglotLangua
     private final Engine engine;
     /** Built on the first eager load; guarded by {@code this}. */
     private Engine eagerEngine;
-    private final java.util.concurrent.atomic.AtomicInteger eagerFunctions = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger eagerFunctions = new AtomicInteger();
     private final Source wrapper;
     private final PolyglotErrors errors;
     private final int minIdleSandboxes;
