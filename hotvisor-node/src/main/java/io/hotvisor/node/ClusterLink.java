@@ -21,6 +21,7 @@ import io.hotvisor.cluster.ClusterException;
 import io.hotvisor.cluster.ClusterStore;
 import io.hotvisor.cluster.FunctionPointer;
 import io.hotvisor.cluster.NodeInfo;
+import io.hotvisor.runtime.EngineChoice;
 import io.hotvisor.runtime.FunctionDispatcher;
 
 /**
@@ -55,6 +56,8 @@ final class ClusterLink implements AutoCloseable {
     private final Namespaces namespaces;
     private final Clock clock;
     private final String url;
+    /** Whether functions known hot fleet-wide are loaded on the eager engine ({@link EagerPlacement}). */
+    private final boolean eagerCompile;
     /** {@code ns/name} -> the cluster version this node runs. */
     private final Map<String, Long> applied = new ConcurrentHashMap<>();
     /** {@code ns/name} -> the lock that serializes applying, deploying and deleting that function on this node. */
@@ -69,7 +72,8 @@ final class ClusterLink implements AutoCloseable {
     private volatile ClusterAsync async;
 
     private ClusterLink(ClusterOptions options, ClusterStore store, TenantStore tenants, Namespaces namespaces,
-                        Clock clock, String url) {
+                        Clock clock, String url, boolean eagerCompile) {
+        this.eagerCompile = eagerCompile;
         this.options = options;
         this.store = store;
         this.tenants = tenants;
@@ -79,9 +83,9 @@ final class ClusterLink implements AutoCloseable {
     }
 
     static ClusterLink join(ClusterOptions options, TenantStore tenants, Namespaces namespaces, Clock clock,
-                            String url, Duration asyncRetention) {
+                            String url, Duration asyncRetention, boolean eagerCompile) {
         ClusterStore store = ClusterStore.connect(URI.create(options.redis()), options.name(), clock);
-        ClusterLink link = new ClusterLink(options, store, tenants, namespaces, clock, url);
+        ClusterLink link = new ClusterLink(options, store, tenants, namespaces, clock, url, eagerCompile);
         tenants.onChange(json -> {
             try {
                 link.seenTenantsRev = store.tenants(json);
@@ -209,7 +213,7 @@ final class ClusterLink implements AutoCloseable {
             long t0 = System.nanoTime();
             try {
                 registry.deploy(DeployRequest.parse(name, Json.parse(doc.getBytes(StandardCharsets.UTF_8),
-                        "a function definition")), false); // a copy: Redis holds it durably
+                        "a function definition")), false, engine(key, p.version())); // a copy: Redis holds it durably
                 LOG.log(Level.INFO, "Deployed '" + key + "' cluster version " + p.version() + " in "
                         + (System.nanoTime() - t0) / 1_000_000 + " ms");
             } catch (RuntimeException e) {
@@ -220,6 +224,18 @@ final class ClusterLink implements AutoCloseable {
             return true;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** The engine to load cluster {@code version} of {@code key} on: eager if another node runs it hot. */
+    private EngineChoice engine(String key, long version) {
+        if (!eagerCompile) {
+            return EagerPlacement.choose(false, List.of(), options.nodeId(), key, version);
+        }
+        try {
+            return EagerPlacement.choose(true, store.nodes(), options.nodeId(), key, version);
+        } catch (ClusterException e) {
+            return EngineChoice.standard("the fleet's warmth could not be read: " + e.getMessage());
         }
     }
 

@@ -18,6 +18,7 @@ import java.util.stream.Collectors;
 import io.hotvisor.runtime.DeployException;
 import io.hotvisor.runtime.DispatchListener;
 import io.hotvisor.runtime.DispatchOptions;
+import io.hotvisor.runtime.EngineChoice;
 import io.hotvisor.runtime.FunctionDefinition;
 import io.hotvisor.runtime.FunctionDispatcher;
 import io.hotvisor.runtime.FunctionRuntime;
@@ -50,6 +51,9 @@ final class FunctionRegistry {
     /** A loaded function's dispatcher, warmed up. */
     private record Loaded(FunctionDispatcher dispatcher, WarmUp warmUp) {
     }
+
+    /** What a function is loaded with unless the cluster knows better: no node here knows it hot. */
+    private static final EngineChoice NOT_KNOWN_HOT = EngineChoice.standard("not known hot fleet-wide");
 
     private final String namespace;
     private final FunctionStore store;
@@ -96,7 +100,7 @@ final class FunctionRegistry {
     void restore() {
         for (StoredFunction f : store.list()) {
             try {
-                Loaded l = load(f.definition());
+                Loaded l = load(f.definition(), NOT_KNOWN_HOT);
                 warmth.loaded(f.name(), f.version());
                 live.put(f.name(), new Live(f, l.dispatcher(), l.warmUp()));
                 LOG.log(Level.INFO, "Restored function '" + f.name() + "' version " + f.version());
@@ -113,10 +117,10 @@ final class FunctionRegistry {
      * code must not run on the HTTP server's virtual threads (Truffle contexts are not proven safe on virtual threads
      * on JDK 25, see DESIGN.md).
      */
-    private Loaded load(FunctionDefinition definition) {
+    private Loaded load(FunctionDefinition definition, EngineChoice engine) {
         try {
             return CompletableFuture.supplyAsync(() -> {
-                LoadedFunction loaded = runtime.load(definition);
+                LoadedFunction loaded = runtime.load(definition, engine);
                 FunctionDispatcher d;
                 try {
                     d = FunctionDispatcher.create(loaded, dispatchOptions, ticker, watchdog, background, listener);
@@ -157,6 +161,14 @@ final class FunctionRegistry {
      * @throws ApiException 400 when the code does not load (syntax error, handler not found, bad archive)
      */
     Deployed deploy(DeployRequest request, boolean durable) {
+        return deploy(request, durable, NOT_KNOWN_HOT);
+    }
+
+    /**
+     * As {@link #deploy(DeployRequest, boolean)}, asking for the engine a JavaScript or Python function is compiled on
+     * ({@link EngineChoice}; the cluster asks for the eager engine for a version the fleet knows hot).
+     */
+    Deployed deploy(DeployRequest request, boolean durable, EngineChoice engine) {
         String name = request.config().name();
         synchronized (nameLocks.computeIfAbsent(name, n -> new Object())) {
             long ts = ticker.read();
@@ -164,7 +176,7 @@ final class FunctionRegistry {
             long t0 = ticker.read();
             Loaded loaded;
             try {
-                loaded = load(staged.definition());
+                loaded = load(staged.definition(), engine);
             } catch (DeployException e) {
                 store.discard(staged);
                 throw new ApiException(400, "DeployError", e.getMessage());

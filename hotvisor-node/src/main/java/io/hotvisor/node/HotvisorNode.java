@@ -12,12 +12,14 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import io.helidon.http.DirectHandler;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import io.hotvisor.runtime.Criu;
+import io.hotvisor.runtime.EagerCompileOptions;
 import io.hotvisor.runtime.FunctionRuntime;
 import io.hotvisor.runtime.Ticker;
 
@@ -99,6 +101,7 @@ public final class HotvisorNode implements AutoCloseable {
                     .put("failed", criu.failed());
             return o;
         });
+        status.section("eagerCompile", () -> eagerCompileStatus(runtime));
         HttpApi api = new HttpApi(access, new AdminApi(access, tenants, namespaces), metrics, async, cluster::get,
                 config.asyncRetention(), status);
         HttpRouting.Builder routing = HttpRouting.builder();
@@ -125,7 +128,7 @@ public final class HotvisorNode implements AutoCloseable {
             try {
                 cluster.set(ClusterLink.join(resolved, tenants, namespaces,
                         Clock.systemUTC(), co.advertiseUrl().isEmpty() ? "http://" + host + ":" + server.port()
-                                : co.advertiseUrl(), config.asyncRetention()));
+                                : co.advertiseUrl(), config.asyncRetention(), runtime.eagerCompile().enabled()));
             } catch (RuntimeException e) {
                 server.stop();
                 if (aotShare != null) {
@@ -146,6 +149,20 @@ public final class HotvisorNode implements AutoCloseable {
                 + config.dataDir().toAbsolutePath() + ", namespaces: " + namespaces.all().size() + ")");
         return new HotvisorNode(runtime, namespaces, generated, scheduler, background, server, cluster.get(),
                 aotShare);
+    }
+
+    /**
+     * {@code {"mode": "on"|"off", "firstTierThreshold", "lastTierThreshold", "engineOptions": {...}, "functions"}}:
+     * how eager engines are configured and how many loaded functions run on one.
+     */
+    private static JsonNode eagerCompileStatus(FunctionRuntime runtime) {
+        EagerCompileOptions eager = runtime.eagerCompile();
+        ObjectNode o = Json.object().put("mode", eager.enabled() ? "on" : "off")
+                .put("firstTierThreshold", eager.firstTierThreshold())
+                .put("lastTierThreshold", eager.lastTierThreshold());
+        ObjectNode options = o.putObject("engineOptions");
+        eager.engineOptions().forEach(options::put);
+        return o.put("functions", runtime.eagerFunctions());
     }
 
     private static ClusterOptions withDefaults(ClusterOptions co, String host, int port) {

@@ -168,6 +168,8 @@ final class HttpApi {
         if (l.warmUp().outcome() != WarmUp.Outcome.NONE) {
             n.set("warmUp", warmUp(l.warmUp()));
         }
+        n.putObject("engine").put("name", l.dispatcher().engine().kind().id())
+                .put("reason", l.dispatcher().engine().reason());
         l.dispatcher().aotCache().ifPresent(a -> n.putObject("aotCache").put("source", a.source().id())
                 .put("origin", a.origin()).put("bytes", a.bytes()).put("sharing", a.sharing())
                 .put("shared", a.shared()).put("opened", a.opened()).put("note", a.note()));

@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 
 import io.hotvisor.runtime.Criu;
 import io.hotvisor.runtime.DispatchOptions;
+import io.hotvisor.runtime.EagerCompileOptions;
 import io.hotvisor.runtime.JavaScanPolicy;
 import io.hotvisor.runtime.RuntimeOptions;
 import io.hotvisor.runtime.WarmthOptions;
@@ -71,8 +72,25 @@ public final class Main implements Callable<Integer> {
             + " settles, or after 30 s); 0 turns replays off (default: ${DEFAULT-VALUE}).")
     int warmUpReplays = WarmthOptions.DEFAULT_WARM_UP_REPLAYS;
 
+    @Option(names = "--eager-compile", description = "Load JavaScript and Python functions known hot fleet-wide"
+            + " (another live node of the cluster reports the same version hot) on a second engine per language with"
+            + " lowered Truffle compilation thresholds: on or off (default: ${DEFAULT-VALUE}). Decided when a function"
+            + " version is loaded; see README, \"Eager compilation\".")
+    String eagerCompile = "off";
+
+    @Option(names = "--eager-first-tier-threshold", description = "engine.FirstTierCompilationThreshold of the eager"
+            + " engines: calls plus loop iterations before a function is compiled in the first tier (GraalVM's default:"
+            + " 400; default here: ${DEFAULT-VALUE}).")
+    int eagerFirstTier = EagerCompileOptions.DEFAULT_FIRST_TIER_THRESHOLD;
+
+    @Option(names = "--eager-last-tier-threshold", description = "engine.LastTierCompilationThreshold of the eager"
+            + " engines, at least the first-tier threshold (GraalVM's default: 10000; default here:"
+            + " ${DEFAULT-VALUE}).")
+    int eagerLastTier = EagerCompileOptions.DEFAULT_LAST_TIER_THRESHOLD;
+
     @Option(names = "--engine-option", description = "Extra GraalVM engine option KEY=VALUE, e.g."
-            + " engine.TraceCompilation=true; repeatable.")
+            + " engine.TraceCompilation=true, set on every engine (the eager engines too); GraalVM's experimental"
+            + " options are allowed; repeatable.")
     Map<String, String> engineOptions = Map.of();
 
     @Option(names = "--port-file", description = "Write the port the node listens on to this file once ready.")
@@ -133,6 +151,18 @@ public final class Main implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "Invalid --aot-share '" + aotShare + "': use on or off");
         }
+        if (!"on".equals(eagerCompile) && !"off".equals(eagerCompile)) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "Invalid --eager-compile '" + eagerCompile + "': use on or off");
+        }
+        if (eagerFirstTier < 1) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "Invalid --eager-first-tier-threshold " + eagerFirstTier + ": use 1 or more");
+        }
+        if (eagerLastTier < eagerFirstTier) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "Invalid --eager-last-tier-threshold "
+                    + eagerLastTier + ": use at least --eager-first-tier-threshold (" + eagerFirstTier + ")");
+        }
         Criu.Mode criuMode = Criu.Mode.parse(criu).orElseThrow(() -> new CommandLine.ParameterException(
                 new CommandLine(this), "Invalid --criu '" + criu + "': use auto, on or off"));
         Criu criuSupport;
@@ -146,7 +176,8 @@ public final class Main implements Callable<Integer> {
                 .snapshotAfterInvocations(aotTrainingInvocations > 0 ? aotTrainingInvocations
                         : RuntimeOptions.DEFAULT_SNAPSHOT_AFTER_INVOCATIONS).allowInterpreter(allowInterpreter).javaScan(scan)
                 .aotCacheDir(dataDir.resolve("aot-cache").toAbsolutePath())
-                .aotTrainingInvocations(aotTrainingInvocations);
+                .aotTrainingInvocations(aotTrainingInvocations)
+                .eagerCompile(new EagerCompileOptions("on".equals(eagerCompile), eagerFirstTier, eagerLastTier));
         engineOptions.forEach(runtime::engineOption);
         NodeConfig config = NodeConfig.builder()
                 .host(host).port(port).dataDir(dataDir).maxBodyBytes(maxBodyBytes)

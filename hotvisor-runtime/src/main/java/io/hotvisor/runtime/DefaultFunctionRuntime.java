@@ -30,6 +30,9 @@ final class DefaultFunctionRuntime implements FunctionRuntime {
         try (Engine probe = Engine.newBuilder().option("engine.WarnInterpreterOnly", "false").build()) {
             name = probe.getImplementationName();
         }
+        if (options.eagerCompile().enabled()) {
+            checkEagerOptions(options.eagerCompile());
+        }
         if (FALLBACK_RUNTIME.equals(name)) {
             if (!options.allowInterpreter()) {
                 throw new IllegalStateException("Truffle would run guest code on its fallback runtime, interpreter only"
@@ -41,13 +44,39 @@ final class DefaultFunctionRuntime implements FunctionRuntime {
         return new DefaultFunctionRuntime(options, name);
     }
 
+    /**
+     * Builds an engine with the eager engine's options once, so that options this GraalVM does not know (they are
+     * experimental and may be renamed in a later release) stop the node at start rather than at the first load of a
+     * function known hot.
+     */
+    private static void checkEagerOptions(EagerCompileOptions eager) {
+        Engine.Builder b = Engine.newBuilder().allowExperimentalOptions(true).option("engine.WarnInterpreterOnly", "false");
+        eager.engineOptions().forEach(b::option);
+        try (Engine probe = b.build()) {
+            probe.getImplementationName();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("Eager compilation is on, but this GraalVM refuses the eager engine's"
+                    + " options " + eager.engineOptions() + ": " + e.getMessage(), e);
+        }
+    }
+
     @Override
-    public LoadedFunction load(FunctionDefinition definition) {
+    public LoadedFunction load(FunctionDefinition definition, EngineChoice requested) {
         if (definition.config().isolation() == Isolation.PROCESS && definition.config().language() != Language.JAVA) {
             throw DeployException.field("isolation", "Isolation 'process' is for Java functions only; function '"
                     + definition.name() + "' is " + definition.config().language().id() + ": use 'node'");
         }
-        return runtime(definition.config().language()).load(definition);
+        return runtime(definition.config().language()).load(definition, requested);
+    }
+
+    @Override
+    public EagerCompileOptions eagerCompile() {
+        return options.eagerCompile();
+    }
+
+    @Override
+    public synchronized int eagerFunctions() {
+        return runtimes.values().stream().mapToInt(LanguageRuntime::eagerFunctions).sum();
     }
 
     private synchronized LanguageRuntime runtime(Language language) {

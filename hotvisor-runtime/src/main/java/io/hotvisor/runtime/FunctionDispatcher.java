@@ -128,6 +128,11 @@ public final class FunctionDispatcher {
         return function.snapshot();
     }
 
+    /** Which engine the function is compiled on, and why ({@link LoadedFunction#engine()}). */
+    public EngineChoice engine() {
+        return function.engine();
+    }
+
     /** Where the function's worker JVMs get their AOT cache ({@link LoadedFunction#aotCache()}). */
     public Optional<AotCacheStatus> aotCache() {
         return function.aotCache();

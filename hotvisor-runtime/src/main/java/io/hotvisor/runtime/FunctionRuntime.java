@@ -23,7 +23,24 @@ public interface FunctionRuntime extends AutoCloseable {
      * @throws DeployException naming what is wrong: syntax error (file, line), handler not found (and what
      *                         exists), unsupported handler shape, broken bundle or jar
      */
-    LoadedFunction load(FunctionDefinition definition);
+    default LoadedFunction load(FunctionDefinition definition) {
+        return load(definition, EngineChoice.standard("not known hot"));
+    }
+
+    /**
+     * As {@link #load(FunctionDefinition)}, asking for an engine: a JavaScript or Python function asked onto
+     * {@link EngineChoice.Kind#EAGER} runs on its language's eager engine when {@link RuntimeOptions#eagerCompile()}
+     * is enabled, else on the default engine ({@link LoadedFunction#engine()} says which, and why). The choice holds
+     * for this loaded version: a function never moves between engines while loaded (what one engine compiled is
+     * lost on another).
+     */
+    LoadedFunction load(FunctionDefinition definition, EngineChoice requested);
+
+    /** How eager engines are configured on this runtime. */
+    EagerCompileOptions eagerCompile();
+
+    /** How many loaded, not yet closed functions run on an eager engine, over all languages. */
+    int eagerFunctions();
 
     /** The Truffle runtime in use, e.g. {@code GraalVM CE}; {@code Interpreted} for the fallback. */
     String truffleRuntimeName();

@@ -42,7 +42,7 @@ final class JavaRuntime implements LanguageRuntime {
     }
 
     @Override
-    public LoadedFunction load(FunctionDefinition definition) {
+    public LoadedFunction load(FunctionDefinition definition, EngineChoice requested) {
         String name = definition.name();
         return switch (definition.code()) {
             case FunctionCode.JarFile(Path jar) -> loadJar(definition, definition.config().handler(), jar, () -> { });

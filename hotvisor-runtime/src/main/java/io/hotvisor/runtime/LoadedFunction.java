@@ -43,6 +43,11 @@ public interface LoadedFunction extends AutoCloseable {
         return java.util.Optional.empty();
     }
 
+    /** Which engine the function is compiled on, and why; {@link EngineChoice.Kind#JVM} for Java functions. */
+    default EngineChoice engine() {
+        return new EngineChoice(EngineChoice.Kind.JVM, "Java functions run as JVM bytecode, not on a Truffle engine");
+    }
+
     /** Releases what the function holds (class loaders, cached sources); idempotent. */
     @Override
     void close();

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
+import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.Source;
 
 /**
@@ -23,11 +24,18 @@ final class PolyglotFunction implements LoadedFunction {
     private final GuestHandler handler;
     private final Path bundleRoot;
     private final Source source;
+    private final Engine engine;
+    private final EngineChoice choice;
+    /** Run once, at the first {@link #close()}. */
+    private final Runnable onClose;
     private final AtomicReference<PolyglotSandbox> first = new AtomicReference<>();
     private volatile boolean closed;
 
     private PolyglotFunction(PolyglotLanguage language, FunctionDefinition definition, GuestHandler handler,
-                             Path bundleRoot, Source source) {
+                             Path bundleRoot, Source source, Engine engine, EngineChoice choice, Runnable onClose) {
+        this.engine = engine;
+        this.choice = choice;
+        this.onClose = onClose;
         this.language = language;
         this.definition = definition;
         this.handler = handler;
@@ -35,7 +43,9 @@ final class PolyglotFunction implements LoadedFunction {
         this.source = source;
     }
 
-    static PolyglotFunction load(PolyglotLanguage language, FunctionDefinition definition) {
+    /** Loads {@code definition} on {@code engine} (chosen by {@code choice}); {@code onClose} runs when it is unloaded. */
+    static PolyglotFunction load(PolyglotLanguage language, FunctionDefinition definition, Engine engine,
+                                 EngineChoice choice, Runnable onClose) {
         GuestHandler handler = GuestHandler.parse(definition.config().handler(), language.extension(), definition.name());
         Path root = null;
         Source source = switch (definition.code()) {
@@ -47,7 +57,8 @@ final class PolyglotFunction implements LoadedFunction {
             case FunctionCode.JarFile jar -> throw DeployException.code("Function '" + definition.name() + "' is "
                     + language.language() + " but its code is a jar; send the source as code or a zip bundle as archive");
         };
-        PolyglotFunction function = new PolyglotFunction(language, definition, handler, root, source);
+        PolyglotFunction function = new PolyglotFunction(language, definition, handler, root, source, engine, choice,
+                onClose);
         function.first.set(PolyglotSandbox.create(function));
         return function;
     }
@@ -89,6 +100,16 @@ final class PolyglotFunction implements LoadedFunction {
     /** The real path of the bundle's root, or null for a single source file. */
     Path bundleRoot() {
         return bundleRoot;
+    }
+
+    /** The engine every sandbox of this function runs on. */
+    Engine polyglotEngine() {
+        return engine;
+    }
+
+    @Override
+    public EngineChoice engine() {
+        return choice;
     }
 
     /** The function's code, built once; every sandbox evaluates this very instance. */
@@ -134,8 +155,12 @@ final class PolyglotFunction implements LoadedFunction {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
         closed = true;
+        onClose.run();
         PolyglotSandbox kept = first.getAndSet(null);
         if (kept != null) {
             kept.close();

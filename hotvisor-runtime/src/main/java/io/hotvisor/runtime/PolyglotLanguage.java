@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.Map;
+import java.util.TreeMap;
 
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
@@ -29,7 +30,7 @@ interface PolyglotLanguage {
     /** The source file extension, without the dot. */
     String extension();
 
-    /** The shared engine. */
+    /** The default engine, shared by every function of the language not placed on the eager engine. */
     Engine engine();
 
     /** The source to evaluate for the text of the handler's file; by default the text itself. */
@@ -42,16 +43,28 @@ interface PolyglotLanguage {
 
     PolyglotErrors errors();
 
-    /** A new context for a sandbox of {@code function}, on the shared engine. */
+    /** A new context for a sandbox of {@code function}, on the engine it was loaded on. */
     Context newContext(PolyglotFunction function, OutputStream out, OutputStream err);
 
     /** See {@link LoadedFunction#minIdleSandboxes()}. */
     int minIdleSandboxes();
 
-    /** Builds an engine for one language with the node's engine options that apply to it. */
+    /** Builds the default engine for one language with the node's engine options that apply to it. */
     static Engine engine(String languageId, RuntimeOptions options) {
-        Engine.Builder builder = Engine.newBuilder(languageId).out(OutputStream.nullOutputStream());
-        for (Map.Entry<String, String> option : options.engineOptions().entrySet()) {
+        return engine(languageId, options, Map.of());
+    }
+
+    /**
+     * Builds an engine for one language with the node's engine options that apply to it, then {@code overrides}
+     * (the eager engine's thresholds). Options GraalVM marks experimental are allowed: the operator (or the eager
+     * engine) set each of them on purpose, and most of Truffle's compilation options are experimental.
+     */
+    static Engine engine(String languageId, RuntimeOptions options, Map<String, String> overrides) {
+        Map<String, String> all = new TreeMap<>(options.engineOptions());
+        all.putAll(overrides);
+        Engine.Builder builder = Engine.newBuilder(languageId).out(OutputStream.nullOutputStream())
+                .allowExperimentalOptions(!all.isEmpty());
+        for (Map.Entry<String, String> option : all.entrySet()) {
             String key = option.getKey();
             // Options of the other guest language would make this engine fail to build.
             if (key.startsWith("engine.") || key.startsWith("compiler.") || key.startsWith("log.")

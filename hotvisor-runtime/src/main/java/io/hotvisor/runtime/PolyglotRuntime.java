@@ -2,6 +2,7 @@ package io.hotvisor.runtime;
 
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
@@ -11,14 +12,23 @@ import org.graalvm.polyglot.PolyglotAccess;
 import org.graalvm.polyglot.Source;
 
 /**
- * What the runtimes of the GraalVM guest languages share: one engine per language, the guest-side wrapper parsed
- * once on it, and the locked-down context every sandbox starts from.
+ * What the runtimes of the GraalVM guest languages share: one default engine per language, the guest-side wrapper
+ * parsed once on it, and the locked-down context every sandbox starts from.
+ *
+ * <p>Eager engine (issue 6, mechanism 3): a function loaded with {@link EngineChoice.Kind#EAGER} while
+ * {@link RuntimeOptions#eagerCompile()} is enabled runs on a second engine of the language, built on first use, with
+ * lowered compilation thresholds ({@link EagerCompileOptions}). Compiled code is shared only within one engine
+ * (DESIGN.md), so each function stays on the engine it was loaded on until it is unloaded.
  */
 abstract sealed class PolyglotRuntime implements LanguageRuntime, PolyglotLanguage
         permits JavaScriptRuntime, PythonRuntime {
 
     private final Language language;
+    private final RuntimeOptions options;
     private final Engine engine;
+    /** Built on the first eager load; guarded by {@code this}. */
+    private Engine eagerEngine;
+    private final AtomicInteger eagerFunctions = new AtomicInteger();
     private final Source wrapper;
     private final PolyglotErrors errors;
     private final int minIdleSandboxes;
@@ -27,6 +37,7 @@ abstract sealed class PolyglotRuntime implements LanguageRuntime, PolyglotLangua
                     int minIdleSandboxes) {
         String id = language.graalId().orElseThrow();
         this.language = language;
+        this.options = options;
         this.engine = PolyglotLanguage.engine(id, options);
         this.wrapper = PolyglotLanguage.wrapperSource(id, wrapperResource);
         this.errors = errors;
@@ -34,14 +45,43 @@ abstract sealed class PolyglotRuntime implements LanguageRuntime, PolyglotLangua
     }
 
     @Override
-    public LoadedFunction load(FunctionDefinition definition) {
-        return PolyglotFunction.load(this, definition);
+    public LoadedFunction load(FunctionDefinition definition, EngineChoice requested) {
+        EngineChoice choice = requested;
+        if (requested.kind() == EngineChoice.Kind.EAGER && !options.eagerCompile().enabled()) {
+            choice = EngineChoice.standard("eager compilation is off on this node (asked for: " + requested.reason() + ")");
+        } else if (requested.kind() == EngineChoice.Kind.JVM) {
+            choice = EngineChoice.standard(requested.reason());
+        }
+        if (choice.kind() == EngineChoice.Kind.DEFAULT) {
+            return PolyglotFunction.load(this, definition, engine, choice, () -> { });
+        }
+        Engine eager = eagerEngine();
+        eagerFunctions.incrementAndGet();
+        try {
+            return PolyglotFunction.load(this, definition, eager, choice, eagerFunctions::decrementAndGet);
+        } catch (RuntimeException e) {
+            eagerFunctions.decrementAndGet();
+            throw e;
+        }
+    }
+
+    private synchronized Engine eagerEngine() {
+        if (eagerEngine == null) {
+            eagerEngine = PolyglotLanguage.engine(language.graalId().orElseThrow(), options,
+                    options.eagerCompile().engineOptions());
+        }
+        return eagerEngine;
+    }
+
+    @Override
+    public int eagerFunctions() {
+        return eagerFunctions.get();
     }
 
     /**
      * A context builder on the shared engine with nothing of the host: no host classes or access, no native
      * access, no processes, no threads, no other language, and only the function's own environment variables.
-     * Each language adds its file access and options.
+     * Each language adds its file access and options. The context is on the engine the function was loaded on.
      *
      * <p>Not GraalVM's {@code SandboxPolicy.CONSTRAINED}, which would have GraalVM check this configuration itself:
      * that policy refuses {@code js.commonjs-require} (allowed only under {@code TRUSTED} in GraalJS 25.0.1), which
@@ -50,7 +90,7 @@ abstract sealed class PolyglotRuntime implements LanguageRuntime, PolyglotLangua
      */
     Context.Builder sandboxContext(PolyglotFunction function, OutputStream out, OutputStream err) {
         return Context.newBuilder(language.graalId().orElseThrow())
-                .engine(engine)
+                .engine(function.polyglotEngine())
                 .allowHostAccess(HostAccess.NONE)
                 .allowHostClassLookup(className -> false)
                 .allowHostClassLoading(false)
@@ -93,5 +133,10 @@ abstract sealed class PolyglotRuntime implements LanguageRuntime, PolyglotLangua
     @Override
     public void close() {
         engine.close(true);
+        synchronized (this) {
+            if (eagerEngine != null) {
+                eagerEngine.close(true);
+            }
+        }
     }
 }

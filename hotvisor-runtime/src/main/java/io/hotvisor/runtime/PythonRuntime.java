@@ -34,13 +34,13 @@ final class PythonRuntime extends PolyglotRuntime {
     }
 
     @Override
-    public LoadedFunction load(FunctionDefinition definition) {
+    public LoadedFunction load(FunctionDefinition definition, EngineChoice requested) {
         if (definition.config().sandbox() == SandboxPolicy.FRESH) {
             throw DeployException.field("sandbox", "Python function '" + definition.name() + "' cannot use sandbox '"
                     + SandboxPolicy.FRESH.id() + "': a new GraalPy context takes hundreds of milliseconds to create,"
                     + " which every invocation would pay; use '" + SandboxPolicy.REUSE.id() + "'");
         }
-        return super.load(definition);
+        return super.load(definition, requested);
     }
 
     @Override

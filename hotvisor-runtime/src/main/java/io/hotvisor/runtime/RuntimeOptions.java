@@ -26,10 +26,12 @@ import java.util.TreeMap;
  *                               {@link Criu#off()}
  * @param snapshotAfterInvocations how many invocations a worker JVM serves before it is checkpointed, when CRIU is
  *                               available; defaults to 10
+ * @param eagerCompile           whether functions known hot may run on an eager engine with lowered compilation
+ *                               thresholds, and which; defaults to {@link EagerCompileOptions#off()}
  */
 public record RuntimeOptions(boolean allowInterpreter, Map<String, String> engineOptions, JavaScanPolicy javaScan,
                              Path aotCacheDir, int aotTrainingInvocations, AotCacheShare aotShare, Criu criu,
-                             int snapshotAfterInvocations) {
+                             int snapshotAfterInvocations, EagerCompileOptions eagerCompile) {
 
     /** Default {@link #aotTrainingInvocations()}: 10. */
     public static final int DEFAULT_AOT_TRAINING_INVOCATIONS = 10;
@@ -45,6 +47,7 @@ public record RuntimeOptions(boolean allowInterpreter, Map<String, String> engin
         if (snapshotAfterInvocations < 1) {
             throw new IllegalArgumentException("snapshotAfterInvocations must be 1 or more; got " + snapshotAfterInvocations);
         }
+        Objects.requireNonNull(eagerCompile, "eagerCompile");
         if (aotTrainingInvocations < 0) {
             throw new IllegalArgumentException("aotTrainingInvocations must be 0 or more; got " + aotTrainingInvocations);
         }
@@ -63,7 +66,7 @@ public record RuntimeOptions(boolean allowInterpreter, Map<String, String> engin
     public Builder toBuilder() {
         Builder b = builder().allowInterpreter(allowInterpreter).javaScan(javaScan).aotCacheDir(aotCacheDir)
                 .aotTrainingInvocations(aotTrainingInvocations).aotShare(aotShare).criu(criu)
-                .snapshotAfterInvocations(snapshotAfterInvocations);
+                .snapshotAfterInvocations(snapshotAfterInvocations).eagerCompile(eagerCompile);
         engineOptions.forEach(b::engineOption);
         return b;
     }
@@ -78,6 +81,7 @@ public record RuntimeOptions(boolean allowInterpreter, Map<String, String> engin
         private AotCacheShare aotShare = AotCacheShare.none();
         private Criu criu = Criu.off();
         private int snapshotAfterInvocations = DEFAULT_SNAPSHOT_AFTER_INVOCATIONS;
+        private EagerCompileOptions eagerCompile = EagerCompileOptions.off();
 
         private Builder() {
         }
@@ -122,9 +126,14 @@ public record RuntimeOptions(boolean allowInterpreter, Map<String, String> engin
             return this;
         }
 
+        public Builder eagerCompile(EagerCompileOptions options) {
+            this.eagerCompile = options;
+            return this;
+        }
+
         public RuntimeOptions build() {
             return new RuntimeOptions(allowInterpreter, engineOptions, javaScan, aotCacheDir, aotTrainingInvocations,
-                    aotShare, criu, snapshotAfterInvocations);
+                    aotShare, criu, snapshotAfterInvocations, eagerCompile);
         }
     }
 }
