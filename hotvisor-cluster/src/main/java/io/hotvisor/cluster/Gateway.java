@@ -305,7 +305,10 @@ public final class Gateway implements AutoCloseable {
         LOG.log(Level.WARNING, "Node '" + n.id() + "' (" + n.url() + ") failed: " + e);
     }
 
-    /** Live nodes (heartbeat current, not suspected in the last 2 s), re-read from Redis at most every 250 ms. */
+    /**
+     * Live nodes (heartbeat current, not suspected in the last 2 s), re-read from Redis at most every 250 ms; of those,
+     * only the ones ready for traffic (not still warming up after a start), unless none is.
+     */
     List<NodeInfo> liveNodes() {
         return liveNodes(250_000_000L);
     }
@@ -320,8 +323,10 @@ public final class Gateway implements AutoCloseable {
                 // Redis down: route with the last known members
             }
         }
-        return nodes.stream().filter(NodeInfo::alive)
+        List<NodeInfo> live = nodes.stream().filter(NodeInfo::alive)
                 .filter(n -> suspects.getOrDefault(n.id(), 0L) < now).toList();
+        List<NodeInfo> ready = live.stream().filter(NodeInfo::ready).toList();
+        return ready.isEmpty() ? live : ready;
     }
 
     /**
@@ -378,8 +383,8 @@ public final class Gateway implements AutoCloseable {
         List<NodeInfo> all = store.nodes();
         for (NodeInfo n : all) {
             ObjectNode o = arr.addObject().put("id", n.id()).put("url", n.url())
-                    .put("state", n.alive() ? "alive" : "dead").put("seenAt", n.seenAt().toString())
-                    .put("load", n.inflight());
+                    .put("state", n.alive() ? "alive" : "dead").put("ready", n.ready())
+                    .put("seenAt", n.seenAt().toString()).put("load", n.inflight());
             ArrayNode fs = o.putArray("functions");
             n.functions().forEach(fs::add);
             ObjectNode warmth = o.putObject("warmth");
