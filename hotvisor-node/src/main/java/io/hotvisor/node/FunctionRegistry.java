@@ -176,7 +176,9 @@ final class FunctionRegistry {
             try {
                 FunctionDispatcher d = load(f.definition(), null, List.of());
                 warmth.loaded(f.name(), f.version());
-                WarmUpRun run = new WarmUpRun(policy, store.steadyState(f.name(), f.version()), WarmUp.running());
+                long remembered = store.steadyState(f.name(), f.version());
+                warmth.remembered(f.name(), f.version(), remembered);
+                WarmUpRun run = new WarmUpRun(policy, remembered, WarmUp.running());
                 Live l = new Live(f, d, run);
                 live.put(f.name(), l);
                 if (f.config().warmupSampling()) {
@@ -338,6 +340,9 @@ final class FunctionRegistry {
             }
             // Before the swap: the new version's first invocations are tracked, the old one's stragglers ignored.
             warmth.loaded(name, staged.version());
+            if (hints.targetNanos() > 0) {
+                warmth.fleetBest(name, staged.version(), hints.targetNanos()); // not a heartbeat later
+            }
             Live old = live.put(name, new Live(staged, dispatcher, run));
             if (policy == WarmUpPolicy.ALONGSIDE) {
                 List<String> replayed = sample;
