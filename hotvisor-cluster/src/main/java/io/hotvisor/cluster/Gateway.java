@@ -323,8 +323,12 @@ public final class Gateway implements AutoCloseable {
                 // Redis down: route with the last known members
             }
         }
-        List<NodeInfo> live = nodes.stream().filter(NodeInfo::alive)
-                .filter(n -> suspects.getOrDefault(n.id(), 0L) < now).toList();
+        return readyFirst(nodes.stream().filter(NodeInfo::alive)
+                .filter(n -> suspects.getOrDefault(n.id(), 0L) < now).toList());
+    }
+
+    /** The ready ones of {@code live}; all of them when none is ready (a whole fleet restarting still serves). */
+    static List<NodeInfo> readyFirst(List<NodeInfo> live) {
         List<NodeInfo> ready = live.stream().filter(NodeInfo::ready).toList();
         return ready.isEmpty() ? live : ready;
     }

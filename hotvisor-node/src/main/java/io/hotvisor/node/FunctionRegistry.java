@@ -196,13 +196,13 @@ final class FunctionRegistry {
     }
 
     /**
-     * Runs the warm-up replays of the functions {@link #restore()} loaded, each on a platform thread of its own,
+     * Runs the warm-up replays of the functions {@link #restore()} loaded, on {@code executor} (platform threads),
      * towards the steady state this node remembered for its version (none: until settled). A function replaced or
      * deleted meanwhile (a cluster node copies the catalog's versions as it joins) is skipped.
      *
      * @return one future per function, each completing when its replays are over
      */
-    List<CompletableFuture<Void>> warmUpRestored() {
+    List<CompletableFuture<Void>> warmUpRestored(Executor executor) {
         List<Live> pending;
         synchronized (restored) {
             pending = List.copyOf(restored);
@@ -216,7 +216,7 @@ final class FunctionRegistry {
             }
             List<String> sample = l.stored().config().warmupSampling() ? sampleOf(l.stored().name()).events()
                     : List.of();
-            background.execute(() -> replay(l.stored().definition(), l.dispatcher(), l.warmUp(), sample));
+            executor.execute(() -> replay(l.stored().definition(), l.dispatcher(), l.warmUp(), sample));
             all.add(l.warmUp().done());
         }
         return all;

@@ -149,15 +149,20 @@ public final class HotvisorNode implements AutoCloseable {
      */
     private static void warmUpRestored(Namespaces namespaces, WarmUpPolicy policy, NodeStatus status,
                                        ClusterLink cluster) {
+        // One after the other, on one thread: on a small machine replays in parallel compete for the cores and the
+        // compiler threads, and each curve then stops later (or short of its target) than it would alone.
+        ExecutorService sequential = Executors.newSingleThreadExecutor(
+                Thread.ofPlatform().name("hv-warm-up-restored").daemon(true).factory());
         List<CompletableFuture<Void>> all = new ArrayList<>();
-        namespaces.all().values().forEach(r -> all.addAll(r.warmUpRestored()));
+        namespaces.all().values().forEach(r -> all.addAll(r.warmUpRestored(sequential)));
+        sequential.shutdown(); // runs what it was given, then its thread ends
         if (policy == WarmUpPolicy.ALONGSIDE || all.isEmpty()) {
             ready(status, cluster);
             return;
         }
         AtomicInteger left = new AtomicInteger(all.size());
         status.warming(warming(all.size()));
-        LOG.log(Level.INFO, "Warming " + all.size() + " stored functions up before the node is ready");
+        LOG.log(Level.INFO, "Not ready until the warm-up of its stored functions is over: " + warming(all.size()));
         for (CompletableFuture<Void> f : all) {
             f.whenComplete((v, e) -> {
                 synchronized (left) { // so no stale "warming 1 function" lands after ready()

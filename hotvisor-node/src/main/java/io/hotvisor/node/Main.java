@@ -164,7 +164,7 @@ public final class Main implements Callable<Integer> {
             Files.move(tmp, portFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
-        System.out.println("Hotvisor node ready on " + url + " (Truffle: "
+        System.out.println("Hotvisor node listening on " + url + " (Truffle: "
                 + node.truffleRuntimeName() + ", data: " + dataDir.toAbsolutePath() + ")");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
