@@ -97,7 +97,8 @@ class ClusterWarmUpTest {
             }
         }
         assertThat(w1.path("state").asText()).as(w1.toString()).isEqualTo("hot");
-        String sample = await(() -> redisGet(SAMPLE_KEY), s -> s.contains("real-"), "node 1 to share its sample");
+        String sample = await(() -> redisGet(SAMPLE_KEY), s -> s.split("real-").length == 17,
+                "node 1 to share its sample of 16 of its 20 distinct events");
         assertThat(Http.JSON.readTree(sample).size()).as("bounded").isEqualTo(16);
         await(() -> gateway.http().get("/v1/cluster").json().toString(), c -> c.contains("steadyStateUs"),
                 "node 1's steady state in its heartbeat");
@@ -122,8 +123,14 @@ class ClusterWarmUpTest {
         assertThat(first.path("calls").asInt()).as("no replay ran in the sandbox that serves").isEqualTo(1);
         JsonNode w2 = http2.get("/v1/functions/transfer").json().path("warmth");
         System.out.println("node 2 after its first invocation: " + w2);
-        assertThat(w2.path("invocations").path("hot").asInt()).as("its first invocation is hot: " + w2).isEqualTo(1);
-        assertThat(w2.path("invocations").path("warming").asInt()).isZero();
+        assertThat(w2.path("reference").asText()).as("judged against the fleet's best at once").isEqualTo("fleet");
+        for (int i = 0; i < 4; i++) {
+            http2.invoke("transfer", "{\"tag\": \"next\"}");
+        }
+        JsonNode five = http2.get("/v1/functions/transfer").json().path("warmth");
+        System.out.println("node 2 after 5 invocations: " + five);
+        // Judged by the floor of its first 5 invocations, as the node judges (see WarmUpTransferTest).
+        assertThat(five.path("state").asText()).as("first invocation: " + w2).isEqualTo("hot");
 
         JsonNode cluster = await(() -> gateway.http().get("/v1/cluster").json(),
                 c -> c.path("nodes").toString().contains("node-2"), "node 2 in the cluster view");

@@ -134,8 +134,9 @@ public final class HotvisorNode implements AutoCloseable {
         // never shown, and no later start would make another.
         String generated = tenants.hasAdminKey() ? "" : tenants.createKey("").key();
         warmUpRestored(namespaces, config.warmUpPolicy(), status, cluster.get());
-        scheduler.scheduleWithFixedDelay(() -> saveWarmUpKnowledge(namespaces), SAVE_EVERY_SECONDS,
-                SAVE_EVERY_SECONDS, TimeUnit.SECONDS);
+        // Off the watchdog thread (it times invocations out): saving writes files, or Redis in a cluster.
+        scheduler.scheduleWithFixedDelay(() -> background.execute(() -> saveWarmUpKnowledge(namespaces)),
+                SAVE_EVERY_SECONDS, SAVE_EVERY_SECONDS, TimeUnit.SECONDS);
         LOG.log(Level.INFO, "Hotvisor node listening on http://" + config.host() + ":" + server.port()
                 + " (Truffle runtime: " + runtime.truffleRuntimeName() + ", data: "
                 + config.dataDir().toAbsolutePath() + ", namespaces: " + namespaces.all().size() + ")");
