@@ -29,7 +29,7 @@ public record WarmUp(int replays, long nanos, long lastNanos, Outcome outcome, S
         /** Replays are running now, alongside traffic (the node's warm-up policy {@code alongside}). */
         RUNNING,
         /** The replays' latency came within {@link WarmthOptions#hotFactor()} of the target steady state (the
-         *  fleet's best, or the one this node remembered): the function runs hot. */
+         *  fleet's best, or the one this node remembered) and stopped falling: the function runs hot. */
         HOT,
         /** No target steady state was known, and the replays' latency stopped falling (as {@link WarmthTracker}
          *  judges "settled"). */

@@ -228,7 +228,8 @@ class FunctionDispatcherTest {
         WarmUp hot = dispatcher(plateauThenFast(12, new java.util.ArrayList<>()), DispatchOptions.defaults())
                 .warmUp(WarmthOptions.defaults(), List.of(), 100_000);
         assertThat(hot.outcome()).isEqualTo(WarmUp.Outcome.HOT);
-        assertThat(hot.replays()).as("the first replay within 1.3x of the target").isEqualTo(13);
+        assertThat(hot.replays()).as("the first replay within 1.3x of the target (settled since replay 10)")
+                .isEqualTo(13);
         assertThat(hot.lastNanos()).isEqualTo(100_000);
 
         WarmUp never = dispatcher(plateauThenFast(1000, new java.util.ArrayList<>()), DispatchOptions.defaults())
@@ -236,6 +237,17 @@ class FunctionDispatcherTest {
         assertThat(never.outcome()).as("an unreachable target: bounded by the replay limit")
                 .isEqualTo(WarmUp.Outcome.MAX_REPLAYS);
         assertThat(never.replays()).isEqualTo(40);
+    }
+
+    @Test
+    void warm_up_with_a_target_does_not_stop_while_the_curve_still_falls() {
+        // 1.2 ms, 1.1 ms, 1.0 ms, ... : within 1.3x of a 1 ms target from the first replay, but still compiling.
+        FakeFunction f = warmable(List.of("{}"));
+        AtomicInteger calls = new AtomicInteger();
+        f.onInvoke = event -> now.addAndGet(Math.max(1_000_000, 1_200_000 - 100_000L * calls.getAndIncrement()));
+        WarmUp w = dispatcher(f, DispatchOptions.defaults()).warmUp(WarmthOptions.defaults(), List.of(), 1_000_000);
+        assertThat(w.outcome()).isEqualTo(WarmUp.Outcome.HOT);
+        assertThat(w.replays()).as("not before the curve settled (10 at the least)").isGreaterThanOrEqualTo(10);
     }
 
     @Test
