@@ -45,7 +45,7 @@ import io.hotvisor.runtime.WarmthTracker;
  * {@link FunctionDispatcher#warmUp} describes, towards a target steady state: given by the cluster (the fleet's best)
  * or, for a function restored from this node's store, the steady state this node remembered for that version. The
  * {@link WarmUpPolicy} says whether the replays finish before the function takes traffic or run alongside it. At
- * start, {@link #restore()} loads the stored functions without replaying; {@link #warmUpRestored()} replays them
+ * start, {@link #restore()} loads the stored functions without replaying; {@link #warmUpRestored(Executor)} replays them
  * once the node listens, and until then (policy {@code before}) their invocations wait for their replays. What
  * warms a function at the next start is saved by {@link #saveWarmUpKnowledge()}: the sample (in the store alone, in
  * Redis in a cluster) and this node's steady state (in the store).
@@ -131,7 +131,7 @@ final class FunctionRegistry {
     private final Map<String, EventSample> samples = new ConcurrentHashMap<>();
     /** Per function, the steady state last saved in the store, as {@code version:nanos}. */
     private final Map<String, String> savedSteadyStates = new ConcurrentHashMap<>();
-    /** Functions restored by {@link #restore()} whose replays {@link #warmUpRestored()} has yet to run. */
+    /** Functions restored by {@link #restore()} whose replays {@link #warmUpRestored(Executor)} has yet to run. */
     private final List<Live> restored = new ArrayList<>();
 
     /**
@@ -168,7 +168,7 @@ final class FunctionRegistry {
     }
 
     /**
-     * Loads every stored function, without replaying yet (see {@link #warmUpRestored()}); one that fails to load is
+     * Loads every stored function, without replaying yet (see {@link #warmUpRestored(Executor)}); one that fails to load is
      * logged and reported by {@link #describe}.
      */
     void restore() {
@@ -220,6 +220,11 @@ final class FunctionRegistry {
             all.add(l.warmUp().done());
         }
         return all;
+    }
+
+    /** {@link #warmUpRestored(Executor)} on the node's background threads: a namespace opened after the start. */
+    void warmUpRestoredNow() {
+        warmUpRestored(background);
     }
 
     /**
