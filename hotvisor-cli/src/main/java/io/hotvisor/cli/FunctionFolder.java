@@ -17,7 +17,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * A function kept as a folder with a {@code function.json}, as {@code hotvisor deploy --from DIR} reads it:
  * <pre>{"language": "python", "handler": "app.handler", "timeoutMs": 3000, "memoryMb": 256, "concurrency": 4,
  *  "env": {"K": "V"}, "sandbox": "reuse", "isolation": "node", "bundle": false, "jar": "target/fn.jar",
- *  "warmupInputs": [{"text": "a sample event"}]}</pre>
+ *  "warmupInputs": [{"text": "a sample event"}], "warmupSampling": false}</pre>
  * Only {@code language} and {@code handler} are required. The code sent is, in this order: the whole folder
  * zipped without {@code function.json} when {@code bundle} is true; the jar named by {@code jar}; for Java, the
  * only jar in the folder; else the one source file the handler names ({@code index.handler} gives
@@ -28,13 +28,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param handler  its handler, as written
  * @param code     the code to send
  * @param settings the optional API fields it sets, checked: {@code timeoutMs}, {@code memoryMb},
- *                 {@code concurrency}, {@code env}, {@code sandbox}, {@code isolation}, {@code warmupInputs}
+ *                 {@code concurrency}, {@code env}, {@code sandbox}, {@code isolation}, {@code warmupInputs},
+ *                 {@code warmupSampling}
  */
 record FunctionFolder(String name, Language language, String handler, DeployCode code, ObjectNode settings) {
 
     static final String FILE = "function.json";
     private static final Set<String> SETTINGS = Set.of("timeoutMs", "memoryMb", "concurrency", "env", "sandbox",
-            "isolation", "warmupInputs");
+            "isolation", "warmupInputs", "warmupSampling");
     private static final Set<String> KEYS;
 
     static {
@@ -182,6 +183,13 @@ record FunctionFolder(String name, Language language, String handler, DeployCode
                         + " replay; got " + inputs);
             }
             s.set("warmupInputs", inputs.deepCopy()); // the node checks the rest, naming the limit
+        }
+        if (json.has("warmupSampling")) {
+            JsonNode sampling = json.get("warmupSampling");
+            if (!sampling.isBoolean()) {
+                throw new BadInputException(file + ": 'warmupSampling' must be true or false; got " + sampling);
+            }
+            s.put("warmupSampling", sampling.booleanValue());
         }
         return s;
     }

@@ -69,6 +69,14 @@ public final class ClusterStore implements AutoCloseable {
             return -1
             """;
 
+    /** Sets a function's event sample only while the catalog's version is the one the sample was taken of. */
+    private static final String SAMPLE = """
+            local p = redis.call('HGET', KEYS[1], ARGV[1])
+            if not p or string.match(p, '^(%d+)') ~= ARGV[2] then return 0 end
+            redis.call('SET', KEYS[2], ARGV[3])
+            return 1
+            """;
+
     private final JedisPooled redis;
     private final String prefix;
     private final String cluster;
@@ -137,6 +145,7 @@ public final class ClusterStore implements AutoCloseable {
                 return false;
             }
             redis.hdel(prefix + "fn:" + namespace, name);
+            redis.del(sampleKey(namespace, name));
             redis.incr(prefix + "catalog-rev");
             redis.expire(codeKey(namespace, name, FunctionPointer.parse(old).version()), OLD_CODE_TTL.toSeconds());
             return true;
@@ -167,6 +176,35 @@ public final class ClusterStore implements AutoCloseable {
     public Optional<String> code(String namespace, String name, long version) {
         return call("read function '" + name + "'", () -> Optional.ofNullable(redis.get(codeKey(namespace, name,
                 version))));
+    }
+
+    // ---- warm-up samples (issue 6): recent real events of functions that allow sampling
+
+    /**
+     * Replaces the sample of recent events of a function (a JSON array, bounded by the caller), unless the catalog's
+     * version of the function is no longer {@code version} (replaced, perhaps with sampling turned off, or deleted).
+     *
+     * @return whether it was stored
+     */
+    public boolean samples(String namespace, String name, long version, String eventsJson) {
+        return call("store the event sample of '" + name + "'", () -> Long.valueOf(1).equals(redis.eval(SAMPLE,
+                List.of(prefix + "fn:" + namespace, sampleKey(namespace, name)),
+                List.of(name, Long.toString(version), eventsJson))));
+    }
+
+    /** The sample of recent events of a function, a JSON array; empty if none is stored. */
+    public Optional<String> samples(String namespace, String name) {
+        return call("read the event sample of '" + name + "'", () -> Optional.ofNullable(
+                redis.get(sampleKey(namespace, name))));
+    }
+
+    /** Removes the sample of recent events of a function (sampling was turned off). */
+    public void dropSamples(String namespace, String name) {
+        call("remove the event sample of '" + name + "'", () -> redis.del(sampleKey(namespace, name)));
+    }
+
+    private String sampleKey(String namespace, String name) {
+        return prefix + "samples:" + namespace + ":" + name;
     }
 
     private String codeKey(String namespace, String name, long version) {
@@ -267,7 +305,7 @@ public final class ClusterStore implements AutoCloseable {
 
     private static String nodeJson(NodeInfo n) {
         ObjectNode o = JSON.createObjectNode().put("id", n.id()).put("url", n.url())
-                .put("seenAt", n.seenAt().toString()).put("inflight", n.inflight());
+                .put("seenAt", n.seenAt().toString()).put("inflight", n.inflight()).put("ready", n.ready());
         ArrayNode fs = o.putArray("functions");
         n.functions().forEach(fs::add);
         ObjectNode warmth = o.putObject("warmth");
@@ -284,7 +322,8 @@ public final class ClusterStore implements AutoCloseable {
         o.path("warmth").properties().forEach(e -> warmth.put(e.getKey(), new NodeInfo.Warmth(
                 e.getValue().path("state").asText("cold"), e.getValue().path("steadyStateNanos").asLong())));
         return new NodeInfo(o.path("id").asText(), o.path("url").asText(), alive,
-                Instant.parse(o.path("seenAt").asText()), o.path("inflight").asInt(), fs, warmth);
+                Instant.parse(o.path("seenAt").asText()), o.path("inflight").asInt(), fs, warmth,
+                o.path("ready").asBoolean(true));
     }
 
     // ---- async queue

@@ -346,11 +346,14 @@ public final class Gateway implements AutoCloseable {
         nodesReadAt = now;
     }
 
-    /** Live nodes (heartbeat current, not suspected in the last 2 s), as last read (see {@link #refresh}). */
+    /**
+     * Live nodes (heartbeat current, not suspected in the last 2 s), as last read (see {@link #refresh}); of those,
+     * only the ones ready for traffic (not still warming up after a start), unless none is.
+     */
     List<NodeInfo> liveNodes() {
         long now = System.nanoTime();
-        return nodes.stream().filter(NodeInfo::alive)
-                .filter(n -> suspects.getOrDefault(n.id(), 0L) < now).toList();
+        return readyFirst(nodes.stream().filter(NodeInfo::alive)
+                .filter(n -> suspects.getOrDefault(n.id(), 0L) < now).toList());
     }
 
     /** {@link #liveNodes()}, re-read from Redis on this thread first if the last read is older than 50 ms. */
@@ -363,6 +366,12 @@ public final class Gateway implements AutoCloseable {
             }
         }
         return liveNodes();
+    }
+
+    /** The ready ones of {@code live}; all of them when none is ready (a whole fleet restarting still serves). */
+    static List<NodeInfo> readyFirst(List<NodeInfo> live) {
+        List<NodeInfo> ready = live.stream().filter(NodeInfo::ready).toList();
+        return ready.isEmpty() ? live : ready;
     }
 
     /**
@@ -441,8 +450,8 @@ public final class Gateway implements AutoCloseable {
         List<NodeInfo> all = store.nodes();
         for (NodeInfo n : all) {
             ObjectNode o = arr.addObject().put("id", n.id()).put("url", n.url())
-                    .put("state", n.alive() ? "alive" : "dead").put("seenAt", n.seenAt().toString())
-                    .put("load", n.inflight());
+                    .put("state", n.alive() ? "alive" : "dead").put("ready", n.ready())
+                    .put("seenAt", n.seenAt().toString()).put("load", n.inflight());
             ArrayNode fs = o.putArray("functions");
             n.functions().forEach(fs::add);
             ObjectNode warmth = o.putObject("warmth");

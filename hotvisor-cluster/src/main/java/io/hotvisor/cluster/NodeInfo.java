@@ -20,18 +20,26 @@ import java.util.TreeMap;
  *                  for one deployed while Redis was unreachable)
  * @param warmth    how warm each of those functions runs on it, by {@code namespace/name} (the version is the one in
  *                  {@code functions}); a function may be missing (a node that predates warmth, or a replace under way)
+ * @param ready     whether the node is ready for traffic ({@code GET /readyz}); false while a starting node warms
+ *                  its functions up. The gateway routes to a node that is not ready only when no node is
  */
 public record NodeInfo(String id, String url, boolean alive, Instant seenAt, int inflight, List<String> functions,
-                       Map<String, Warmth> warmth) {
+                       Map<String, Warmth> warmth, boolean ready) {
 
     public NodeInfo {
         functions = List.copyOf(functions);
         warmth = Collections.unmodifiableMap(new TreeMap<>(warmth));
     }
 
-    /** A node that reports no warmth. */
+    /** A ready node that reports no warmth. */
     public NodeInfo(String id, String url, boolean alive, Instant seenAt, int inflight, List<String> functions) {
-        this(id, url, alive, seenAt, inflight, functions, Map.of());
+        this(id, url, alive, seenAt, inflight, functions, Map.of(), true);
+    }
+
+    /** A ready node. */
+    public NodeInfo(String id, String url, boolean alive, Instant seenAt, int inflight, List<String> functions,
+                    Map<String, Warmth> warmth) {
+        this(id, url, alive, seenAt, inflight, functions, warmth, true);
     }
 
     /**
@@ -71,12 +79,18 @@ public record NodeInfo(String id, String url, boolean alive, Instant seenAt, int
 
     /** A heartbeat about to be sent. */
     public static NodeInfo heartbeat(String id, String url, Instant now, int inflight, List<String> functions) {
-        return new NodeInfo(id, url, true, now, inflight, functions, Map.of());
+        return new NodeInfo(id, url, true, now, inflight, functions, Map.of(), true);
     }
 
     /** A heartbeat about to be sent, with the warmth of its functions. */
     public static NodeInfo heartbeat(String id, String url, Instant now, int inflight, List<String> functions,
                                      Map<String, Warmth> warmth) {
-        return new NodeInfo(id, url, true, now, inflight, functions, warmth);
+        return new NodeInfo(id, url, true, now, inflight, functions, warmth, true);
+    }
+
+    /** A heartbeat about to be sent, with the warmth of its functions and whether it is ready for traffic. */
+    public static NodeInfo heartbeat(String id, String url, Instant now, int inflight, List<String> functions,
+                                     Map<String, Warmth> warmth, boolean ready) {
+        return new NodeInfo(id, url, true, now, inflight, functions, warmth, ready);
     }
 }

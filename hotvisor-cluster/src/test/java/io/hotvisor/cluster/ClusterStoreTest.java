@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
@@ -96,6 +97,39 @@ class ClusterStoreTest {
             assertThat(nodes.get(1).alive()).as("heartbeat expired").isFalse();
             s.leave("b");
             assertThat(s.nodes()).extracting(NodeInfo::id).containsExactly("a");
+        }
+    }
+
+    @Test
+    void a_heartbeat_says_whether_the_node_is_ready_and_one_without_the_field_counts_as_ready() {
+        try (ClusterStore s = store()) {
+            s.heartbeat(NodeInfo.heartbeat("warming", "http://w", Instant.now(), 0, List.of(), Map.of(), false),
+                    Duration.ofSeconds(5));
+            s.heartbeat(NodeInfo.heartbeat("ready", "http://r", Instant.now(), 0, List.of()), Duration.ofSeconds(5));
+            Map<String, Boolean> ready = new java.util.TreeMap<>();
+            s.nodes().forEach(n -> ready.put(n.id(), n.ready()));
+            assertThat(ready).containsExactly(Map.entry("ready", true), Map.entry("warming", false));
+        }
+    }
+
+    @Test
+    void a_sample_is_stored_only_for_the_catalogs_current_version_and_goes_with_the_function() {
+        try (ClusterStore s = store()) {
+            assertThat(s.samples("default", "f", 1, "[{\"a\":1}]")).as("no such function").isFalse();
+            long v1 = s.publish("default", "f", "{}", false);
+            assertThat(s.samples("default", "f", v1, "[{\"a\":1}]")).isTrue();
+            assertThat(s.samples("default", "f")).contains("[{\"a\":1}]");
+
+            long v2 = s.publish("default", "f", "{}", false);
+            assertThat(s.samples("default", "f", v1, "[{\"a\":2}]")).as("a stale version's sample").isFalse();
+            assertThat(s.samples("default", "f")).contains("[{\"a\":1}]");
+            assertThat(s.samples("default", "f", v2, "[{\"a\":3}]")).isTrue();
+
+            s.dropSamples("default", "f");
+            assertThat(s.samples("default", "f")).isEmpty();
+            assertThat(s.samples("default", "f", v2, "[{\"a\":4}]")).isTrue();
+            s.remove("default", "f");
+            assertThat(s.samples("default", "f")).as("deleted with the function").isEmpty();
         }
     }
 

@@ -72,6 +72,16 @@ final class RedisProcess implements AutoCloseable {
         }
     }
 
+    /** Runs {@code redis-cli} against it with {@code args}; returns what it printed. */
+    String cli(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new java.util.ArrayList<>(List.of("redis-cli", "-p", Integer.toString(port)));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(30, TimeUnit.SECONDS);
+        return out.strip();
+    }
+
     /** Starts it again, after {@link #stop}, on the same port and directory (so from its AOF). */
     void startAgain() throws IOException, InterruptedException {
         launch();

@@ -9,13 +9,16 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 
 import io.hotvisor.cluster.ClusterException;
 import io.hotvisor.cluster.ClusterStore;
@@ -45,7 +48,7 @@ import io.hotvisor.runtime.FunctionDispatcher;
  * lock per {@code ns/name}), so the poll, an invocation loading on demand and a deploy through this node never
  * undo one another; a lock is held while that one function loads, never across functions.
  */
-final class ClusterLink implements AutoCloseable {
+final class ClusterLink implements AutoCloseable, FleetWarmUp {
     private static final System.Logger LOG = System.getLogger(ClusterLink.class.getName());
     static final long SYNC_MS = 50;
     static final Duration HEARTBEAT_TTL = Duration.ofSeconds(5);
@@ -58,6 +61,7 @@ final class ClusterLink implements AutoCloseable {
     private final String url;
     /** Whether functions known hot fleet-wide are loaded on the eager engine ({@link EagerPlacement}). */
     private final boolean eagerCompile;
+    private final BooleanSupplier ready;
     /** {@code ns/name} -> the cluster version this node runs. */
     private final Map<String, Long> applied = new ConcurrentHashMap<>();
     /** {@code ns/name} -> the lock that serializes applying, deploying and deleting that function on this node. */
@@ -72,8 +76,9 @@ final class ClusterLink implements AutoCloseable {
     private volatile ClusterAsync async;
 
     private ClusterLink(ClusterOptions options, ClusterStore store, TenantStore tenants, Namespaces namespaces,
-                        Clock clock, String url, boolean eagerCompile) {
+                        Clock clock, String url, boolean eagerCompile, BooleanSupplier ready) {
         this.eagerCompile = eagerCompile;
+        this.ready = ready;
         this.options = options;
         this.store = store;
         this.tenants = tenants;
@@ -82,10 +87,16 @@ final class ClusterLink implements AutoCloseable {
         this.url = url;
     }
 
+    /**
+     * Joins: copies the catalog's functions (warming each up, under policy {@code before}, before this returns), then
+     * sends heartbeats.
+     *
+     * @param ready whether the node is ready for traffic, as its heartbeats say (the gateway prefers ready nodes)
+     */
     static ClusterLink join(ClusterOptions options, TenantStore tenants, Namespaces namespaces, Clock clock,
-                            String url, Duration asyncRetention, boolean eagerCompile) {
+                            String url, Duration asyncRetention, boolean eagerCompile, BooleanSupplier ready) {
         ClusterStore store = ClusterStore.connect(URI.create(options.redis()), options.name(), clock);
-        ClusterLink link = new ClusterLink(options, store, tenants, namespaces, clock, url, eagerCompile);
+        ClusterLink link = new ClusterLink(options, store, tenants, namespaces, clock, url, eagerCompile, ready);
         tenants.onChange(json -> {
             try {
                 link.seenTenantsRev = store.tenants(json);
@@ -212,8 +223,10 @@ final class ClusterLink implements AutoCloseable {
             }
             long t0 = System.nanoTime();
             try {
-                registry.deploy(DeployRequest.parse(name, Json.parse(doc.getBytes(StandardCharsets.UTF_8),
-                        "a function definition")), false, engine(key, p.version())); // a copy: Redis holds it durably
+                DeployRequest request = DeployRequest.parse(name, Json.parse(doc.getBytes(StandardCharsets.UTF_8),
+                        "a function definition"));
+                // a copy (not durable): Redis holds it
+                registry.deploy(request, false, engine(key, p.version()), warmUpHints(key, p.version(), request));
                 LOG.log(Level.INFO, "Deployed '" + key + "' cluster version " + p.version() + " in "
                         + (System.nanoTime() - t0) / 1_000_000 + " ms");
             } catch (RuntimeException e) {
@@ -237,6 +250,60 @@ final class ClusterLink implements AutoCloseable {
         } catch (ClusterException e) {
             return EngineChoice.standard("the fleet's warmth could not be read: " + e.getMessage());
         }
+    }
+
+    /**
+     * What the fleet knows that warms version {@code version} of {@code key} ({@code ns/name}) up: the best steady
+     * state any live node reports for it (the replays' target), and its sampled events if it allows sampling.
+     */
+    private FunctionRegistry.WarmUpHints warmUpHints(String key, long version, DeployRequest request) {
+        long target;
+        try {
+            target = NodeInfo.fleetBest(store.nodes(), key, version).orElse(0);
+        } catch (ClusterException e) {
+            target = 0;
+        }
+        if (!request.config().warmupSampling()) {
+            return new FunctionRegistry.WarmUpHints(target, Optional.empty());
+        }
+        int slash = key.indexOf('/');
+        return new FunctionRegistry.WarmUpHints(target, Optional.of(
+                samples(key.substring(0, slash), key.substring(slash + 1))));
+    }
+
+    @Override
+    public List<String> samples(String namespace, String name) {
+        try {
+            List<String> events = new ArrayList<>();
+            store.samples(namespace, name).ifPresent(json -> Json.parse(json.getBytes(StandardCharsets.UTF_8),
+                    "a sample of events").forEach(e -> events.add(e.toString())));
+            return events;
+        } catch (ClusterException | ApiException e) {
+            LOG.log(Level.WARNING, "Cannot read the event sample of '" + namespace + "/" + name + "': "
+                    + e.getMessage());
+            return List.of();
+        }
+    }
+
+    @Override
+    public void storeSamples(String namespace, String name, List<String> events) {
+        Long version = applied.get(namespace + "/" + name);
+        if (version == null) {
+            return; // deployed while Redis was unreachable: not the cluster's version
+        }
+        ArrayNode a = Json.MAPPER.createArrayNode();
+        events.forEach(e -> a.add(Json.parse(e.getBytes(StandardCharsets.UTF_8), "a sampled event")));
+        store.samples(namespace, name, version, a.toString());
+    }
+
+    @Override
+    public void dropSamples(String namespace, String name) {
+        store.dropSamples(namespace, name);
+    }
+
+    /** Sends a heartbeat now (e.g. the node just became ready), not up to a second later. */
+    void heartbeatNow() {
+        timers.execute(this::heartbeat);
     }
 
     /** Deletes a function the catalog no longer has, unless it was published after the catalog was read. */
@@ -358,8 +425,8 @@ final class ClusterLink implements AutoCloseable {
             }
         }
         try {
-            store.heartbeat(NodeInfo.heartbeat(options.nodeId(), url, clock.instant(), inflight, held, warmth),
-                    HEARTBEAT_TTL);
+            store.heartbeat(NodeInfo.heartbeat(options.nodeId(), url, clock.instant(), inflight, held, warmth,
+                    ready.getAsBoolean()), HEARTBEAT_TTL);
             List<NodeInfo> nodes = store.nodes();
             for (Map.Entry<String, FunctionRegistry> e : all.entrySet()) {
                 for (FunctionRegistry.Live l : e.getValue().all()) {

@@ -32,7 +32,8 @@ record DeployRequest(FunctionConfig config, String source, byte[] archive) {
     private static final Pattern WHITESPACE = Pattern.compile("\\s+");
     private static final Pattern ENV_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
     private static final Set<String> FIELDS = Set.of("language", "handler", "code", "archive", "timeoutMs",
-            "memoryMb", "concurrency", "env", "sandbox", "isolation", "idempotent", "warmupInputs");
+            "memoryMb", "concurrency", "env", "sandbox", "isolation", "idempotent", "warmupInputs",
+            "warmupSampling");
     /** The most warm-up inputs a function may declare. */
     static final int MAX_WARMUP_INPUTS = 16;
     /** The largest warm-up input, as JSON text. */
@@ -129,7 +130,16 @@ record DeployRequest(FunctionConfig config, String source, byte[] archive) {
             config.isolation(isolation);
         }
         if (body.has("warmupInputs")) {
-            config.warmupInputs(warmupInputs(body.get("warmupInputs"), language));
+            config.warmupInputs(warmupInputs(body.get("warmupInputs")));
+        }
+        if (body.has("warmupSampling")) {
+            JsonNode n = body.get("warmupSampling");
+            if (!n.isBoolean()) {
+                throw ApiException.badRequest("Field 'warmupSampling' must be true (the node may keep a sample of"
+                        + " recent events to replay) or false (the default: no event is stored); got "
+                        + abbreviate(n.toString()));
+            }
+            config.warmupSampling(n.booleanValue());
         }
         idempotent(body);
         return new DeployRequest(config.build(), source, archive);
@@ -152,17 +162,13 @@ record DeployRequest(FunctionConfig config, String source, byte[] archive) {
 
     /**
      * Field {@code warmupInputs}: up to {@value #MAX_WARMUP_INPUTS} events (any JSON values) of at most
-     * {@value #MAX_WARMUP_INPUT_BYTES} bytes each, replayed in a throw-away sandbox after each load. JavaScript and
-     * Python only: a Java function's hot start is its AOT cache.
+     * {@value #MAX_WARMUP_INPUT_BYTES} bytes each, replayed in a throw-away sandbox after each load (for an in-node
+     * Java function, in a handler instance of its own: see README, "Warm-up").
      */
-    private static List<String> warmupInputs(JsonNode n, Language language) {
+    private static List<String> warmupInputs(JsonNode n) {
         if (!n.isArray()) {
             throw ApiException.badRequest("Field 'warmupInputs' must be an array of events (JSON values) to replay;"
                     + " got " + n.getNodeType().name().toLowerCase());
-        }
-        if (language == Language.JAVA) {
-            throw ApiException.badRequest("Field 'warmupInputs' is for javascript and python functions; this function"
-                    + " is java (its workers start hot from an AOT cache instead): remove the field");
         }
         if (n.size() > MAX_WARMUP_INPUTS) {
             throw ApiException.badRequest("Field 'warmupInputs' has " + n.size() + " events; the limit is "

@@ -13,6 +13,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import io.hotvisor.runtime.DeployException;
@@ -22,10 +24,12 @@ import io.hotvisor.runtime.EngineChoice;
 import io.hotvisor.runtime.FunctionDefinition;
 import io.hotvisor.runtime.FunctionDispatcher;
 import io.hotvisor.runtime.FunctionRuntime;
+import io.hotvisor.runtime.InvocationFailure;
 import io.hotvisor.runtime.InvocationResult;
 import io.hotvisor.runtime.LoadedFunction;
 import io.hotvisor.runtime.Ticker;
 import io.hotvisor.runtime.WarmUp;
+import io.hotvisor.runtime.Warmth;
 import io.hotvisor.runtime.WarmthOptions;
 import io.hotvisor.runtime.WarmthTracker;
 
@@ -36,20 +40,77 @@ import io.hotvisor.runtime.WarmthTracker;
  * validates the new version first, makes it live in the store, swaps it in, and drains the old version: every
  * invocation is answered by the old version or the new one, none fails because of the swap (an invocation that
  * reaches a draining dispatcher is resubmitted to the current one).
+ *
+ * <p>Warm-up (issue 6, mechanism 2). Each load replays the function's declared {@code warmupInputs} and, for a
+ * function deployed with {@code warmupSampling}, its sample of recent real events ({@link EventSample}), as
+ * {@link FunctionDispatcher#warmUp} describes, towards a target steady state: given by the cluster (the fleet's best)
+ * or, for a function restored from this node's store, the steady state this node remembered for that version. The
+ * {@link WarmUpPolicy} says whether the replays finish before the function takes traffic or run alongside it. At
+ * start, {@link #restore()} loads the stored functions without replaying; {@link #warmUpRestored(Executor)} replays them
+ * once the node listens, and until then (policy {@code before}) their invocations wait for their replays. What
+ * warms a function at the next start is saved by {@link #saveWarmUpKnowledge()}: the sample (in the store alone, in
+ * Redis in a cluster) and this node's steady state (in the store).
  */
 final class FunctionRegistry {
     private static final System.Logger LOG = System.getLogger(FunctionRegistry.class.getName());
 
-    /** A live function, and what its warm-up replays did when it was loaded. */
-    record Live(StoredFunction stored, FunctionDispatcher dispatcher, WarmUp warmUp) {
+    /** A live function, and its warm-up replays. */
+    record Live(StoredFunction stored, FunctionDispatcher dispatcher, WarmUpRun warmUp) {
     }
 
     /** What a deploy did. */
-    record Deployed(StoredFunction stored, boolean created, long loadNanos, WarmUp warmUp) {
+    record Deployed(StoredFunction stored, boolean created, long loadNanos, WarmUpRun warmUp) {
     }
 
-    /** A loaded function's dispatcher, warmed up. */
-    private record Loaded(FunctionDispatcher dispatcher, WarmUp warmUp) {
+    /**
+     * What a load knows of the function beyond its code: the steady state to warm up to (0: none known) and, when
+     * the caller has it (a cluster node copying a function, from Redis), its sampled events.
+     */
+    record WarmUpHints(long targetNanos, Optional<List<String>> sample) {
+        static final WarmUpHints NONE = new WarmUpHints(0, Optional.empty());
+    }
+
+    /** The warm-up replays of one loaded version: under which policy, towards which target, and what they did. */
+    static final class WarmUpRun {
+        private final WarmUpPolicy policy;
+        private final long targetNanos;
+        private final CompletableFuture<Void> done = new CompletableFuture<>();
+        private volatile WarmUp result;
+
+        WarmUpRun(WarmUpPolicy policy, long targetNanos, WarmUp initial) {
+            this.policy = policy;
+            this.targetNanos = targetNanos;
+            this.result = initial;
+        }
+
+        WarmUpPolicy policy() {
+            return policy;
+        }
+
+        /** The steady state the replays aim at, in ns; 0 when none was known (they stop once settled). */
+        long targetNanos() {
+            return targetNanos;
+        }
+
+        /** What the replays did; {@link WarmUp.Outcome#RUNNING} while they run. */
+        WarmUp result() {
+            return result;
+        }
+
+        /** Completes when the replays are over (or there were none). */
+        CompletableFuture<Void> done() {
+            return done;
+        }
+
+        void finish(WarmUp w) {
+            result = w;
+            done.complete(null);
+        }
+
+        /** Whether invocations wait for these replays: policy {@code before} while they have not finished. */
+        boolean holdsTraffic() {
+            return policy == WarmUpPolicy.BEFORE && !done.isDone();
+        }
     }
 
     /** What a function is loaded with unless the cluster knows better: no node here knows it hot. */
@@ -69,10 +130,24 @@ final class FunctionRegistry {
     private final Map<String, Live> live = new ConcurrentHashMap<>();
     private final Map<String, String> failedToLoad = new ConcurrentHashMap<>();
     private final Map<String, Object> nameLocks = new ConcurrentHashMap<>();
+    private final WarmUpPolicy policy;
+    private final Supplier<FleetWarmUp> fleet;
+    private final Map<String, EventSample> samples = new ConcurrentHashMap<>();
+    /** Per function, the steady state last saved in the store, as {@code version:nanos}. */
+    private final Map<String, String> savedSteadyStates = new ConcurrentHashMap<>();
+    /** Functions restored by {@link #restore()} whose replays {@link #warmUpRestored(Executor)} has yet to run. */
+    private final List<Live> restored = new ArrayList<>();
 
+    /**
+     * @param policy when warm-up replays run against traffic
+     * @param fleet  the cluster's store of warm-up samples; gives null for a node on its own (or not joined yet)
+     */
     FunctionRegistry(String namespace, FunctionStore store, FunctionRuntime runtime, DispatchOptions dispatchOptions,
                      Ticker ticker, Clock clock, ScheduledExecutorService watchdog, Executor background,
-                     NodeMetrics metrics, WarmthOptions warmthOptions) {
+                     NodeMetrics metrics, WarmthOptions warmthOptions, WarmUpPolicy policy,
+                     Supplier<FleetWarmUp> fleet) {
+        this.policy = policy;
+        this.fleet = fleet;
         this.namespace = namespace;
         this.store = store;
         this.runtime = runtime;
@@ -96,13 +171,26 @@ final class FunctionRegistry {
         return warmth;
     }
 
-    /** Loads every stored function; one that fails to load is logged and reported by {@link #describe}. */
+    /**
+     * Loads every stored function, without replaying yet (see {@link #warmUpRestored(Executor)}); one that fails to load is
+     * logged and reported by {@link #describe}.
+     */
     void restore() {
         for (StoredFunction f : store.list()) {
             try {
-                Loaded l = load(f.definition(), NOT_KNOWN_HOT);
+                FunctionDispatcher d = load(f.definition(), NOT_KNOWN_HOT, null, List.of());
                 warmth.loaded(f.name(), f.version());
-                live.put(f.name(), new Live(f, l.dispatcher(), l.warmUp()));
+                long remembered = store.steadyState(f.name(), f.version());
+                warmth.remembered(f.name(), f.version(), remembered);
+                WarmUpRun run = new WarmUpRun(policy, remembered, WarmUp.running());
+                Live l = new Live(f, d, run);
+                live.put(f.name(), l);
+                if (f.config().warmupSampling()) {
+                    samples.put(f.name(), EventSample.of(store.samples(f.name())));
+                }
+                synchronized (restored) {
+                    restored.add(l);
+                }
                 LOG.log(Level.INFO, "Restored function '" + f.name() + "' version " + f.version());
             } catch (RuntimeException e) {
                 failedToLoad.put(f.name(), e.getMessage());
@@ -112,12 +200,45 @@ final class FunctionRegistry {
     }
 
     /**
-     * Loads a function, makes its dispatcher (with its first sandboxes) and replays its warm-up inputs, if it declares
-     * any, before it takes traffic; on a platform thread: loading runs guest code (a module's top level), and guest
-     * code must not run on the HTTP server's virtual threads (Truffle contexts are not proven safe on virtual threads
-     * on JDK 25, see DESIGN.md).
+     * Runs the warm-up replays of the functions {@link #restore()} loaded, on {@code executor} (platform threads),
+     * towards the steady state this node remembered for its version (none: until settled). A function replaced or
+     * deleted meanwhile (a cluster node copies the catalog's versions as it joins) is skipped.
+     *
+     * @return one future per function, each completing when its replays are over
      */
-    private Loaded load(FunctionDefinition definition, EngineChoice engine) {
+    List<CompletableFuture<Void>> warmUpRestored(Executor executor) {
+        List<Live> pending;
+        synchronized (restored) {
+            pending = List.copyOf(restored);
+            restored.clear();
+        }
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (Live l : pending) {
+            if (live.get(l.stored().name()) != l) {
+                l.warmUp().finish(WarmUp.none());
+                continue;
+            }
+            List<String> sample = l.stored().config().warmupSampling() ? sampleOf(l.stored().name()).events()
+                    : List.of();
+            executor.execute(() -> replay(l.stored().definition(), l.dispatcher(), l.warmUp(), sample));
+            all.add(l.warmUp().done());
+        }
+        return all;
+    }
+
+    /** {@link #warmUpRestored(Executor)} on the node's background threads: a namespace opened after the start. */
+    void warmUpRestoredNow() {
+        warmUpRestored(background);
+    }
+
+    /**
+     * Loads a function and makes its dispatcher (with its first sandboxes); with {@code run} under policy
+     * {@code before}, replays its warm-up inputs too, before it takes traffic. On a platform thread: loading runs
+     * guest code (a module's top level), and guest code must not run on the HTTP server's virtual threads (Truffle
+     * contexts are not proven safe on virtual threads on JDK 25, see DESIGN.md).
+     */
+    private FunctionDispatcher load(FunctionDefinition definition, EngineChoice engine, WarmUpRun run,
+                                    List<String> sample) {
         try {
             return CompletableFuture.supplyAsync(() -> {
                 LoadedFunction loaded = runtime.load(definition, engine);
@@ -128,14 +249,10 @@ final class FunctionRegistry {
                     loaded.close();
                     throw e;
                 }
-                WarmUp w = d.warmUp(warmth.options());
-                if (w.outcome() != WarmUp.Outcome.NONE) {
-                    LOG.log(w.outcome() == WarmUp.Outcome.FAILED ? Level.WARNING : Level.INFO, "Warm-up of '"
-                            + definition.name() + "' version " + definition.version() + ": " + w.replays()
-                            + " replays in " + w.nanos() / 1_000_000 + " ms, " + w.outcome().id()
-                            + (w.detail().isEmpty() ? "" : ": " + w.detail()));
+                if (run != null && run.policy() == WarmUpPolicy.BEFORE) {
+                    replay(definition, d, run, sample);
                 }
-                return new Loaded(d, w);
+                return d;
             }, background).join();
         } catch (CompletionException e) {
             if (e.getCause() instanceof RuntimeException r) {
@@ -143,6 +260,34 @@ final class FunctionRegistry {
             }
             throw e;
         }
+    }
+
+    /** Runs the replays of {@code run} on the calling (platform) thread, and logs what they did. */
+    private void replay(FunctionDefinition definition, FunctionDispatcher d, WarmUpRun run, List<String> sample) {
+        WarmUp w;
+        try {
+            w = d.warmUp(warmth.options(), sample, run.targetNanos());
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Warm-up of '" + definition.name() + "' failed", e);
+            w = new WarmUp(0, 0, 0, WarmUp.Outcome.FAILED, "Warm-up failed inside the platform: " + e);
+        }
+        run.finish(w);
+        if (w.outcome() != WarmUp.Outcome.NONE) {
+            LOG.log(w.outcome() == WarmUp.Outcome.FAILED ? Level.WARNING : Level.INFO, "Warm-up of '"
+                    + definition.name() + "' version " + definition.version() + " (" + run.policy().id() + "): "
+                    + w.replays() + " replays (" + definition.config().warmupInputs().size() + " declared inputs, "
+                    + sample.size() + " sampled) in " + w.nanos() / 1_000_000 + " ms, " + w.outcome().id()
+                    + (run.targetNanos() > 0 ? " (target " + run.targetNanos() / 1000 + " us)" : "")
+                    + (w.detail().isEmpty() ? "" : ": " + w.detail()));
+        }
+    }
+
+    /** The in-memory sample of a function that allows sampling, seeded from Redis (in a cluster) or the store. */
+    private EventSample sampleOf(String name) {
+        return samples.computeIfAbsent(name, n -> {
+            FleetWarmUp f = fleet.get();
+            return EventSample.of(f != null ? f.samples(namespace, n) : store.samples(n));
+        });
     }
 
     /**
@@ -161,22 +306,31 @@ final class FunctionRegistry {
      * @throws ApiException 400 when the code does not load (syntax error, handler not found, bad archive)
      */
     Deployed deploy(DeployRequest request, boolean durable) {
-        return deploy(request, durable, NOT_KNOWN_HOT);
+        return deploy(request, durable, NOT_KNOWN_HOT, WarmUpHints.NONE);
     }
 
     /**
      * As {@link #deploy(DeployRequest, boolean)}, asking for the engine a JavaScript or Python function is compiled on
-     * ({@link EngineChoice}; the cluster asks for the eager engine for a version the fleet knows hot).
+     * ({@link EngineChoice}; the cluster asks for the eager engine for a version the fleet knows hot), and warming up
+     * towards {@code hints}' target, with its sample if it has one. Turning sampling off forgets the function's
+     * sample, here and (in a cluster) in Redis.
      */
-    Deployed deploy(DeployRequest request, boolean durable, EngineChoice engine) {
+    Deployed deploy(DeployRequest request, boolean durable, EngineChoice engine, WarmUpHints hints) {
         String name = request.config().name();
         synchronized (nameLocks.computeIfAbsent(name, n -> new Object())) {
             long ts = ticker.read();
             StoredFunction staged = store.stage(request, clock.instant(), durable);
             long t0 = ticker.read();
-            Loaded loaded;
+            List<String> sample = List.of();
+            if (request.config().warmupSampling()) {
+                hints.sample().ifPresent(events -> samples.computeIfAbsent(name, n -> EventSample.of(events)));
+                sample = sampleOf(name).events();
+            }
+            WarmUpRun run = new WarmUpRun(policy, hints.targetNanos(),
+                    request.config().warmupInputs().isEmpty() && sample.isEmpty() ? WarmUp.none() : WarmUp.running());
+            FunctionDispatcher dispatcher;
             try {
-                loaded = load(staged.definition(), engine);
+                dispatcher = load(staged.definition(), engine, run, sample);
             } catch (DeployException e) {
                 store.discard(staged);
                 throw new ApiException(400, "DeployError", e.getMessage());
@@ -185,7 +339,6 @@ final class FunctionRegistry {
                 throw e;
             }
             long loadNanos = ticker.read() - t0;
-            FunctionDispatcher dispatcher = loaded.dispatcher();
             long tc = ticker.read();
             try {
                 store.commit(staged, durable);
@@ -194,9 +347,19 @@ final class FunctionRegistry {
                 throw e;
             }
             failedToLoad.remove(name);
+            if (!request.config().warmupSampling()) {
+                forgetSample(name);
+            }
             // Before the swap: the new version's first invocations are tracked, the old one's stragglers ignored.
             warmth.loaded(name, staged.version());
-            Live old = live.put(name, new Live(staged, dispatcher, loaded.warmUp()));
+            if (hints.targetNanos() > 0) {
+                warmth.fleetBest(name, staged.version(), hints.targetNanos()); // not a heartbeat later
+            }
+            Live old = live.put(name, new Live(staged, dispatcher, run));
+            if (policy == WarmUpPolicy.ALONGSIDE) {
+                List<String> replayed = sample;
+                background.execute(() -> replay(staged.definition(), dispatcher, run, replayed));
+            }
             if (old != null) {
                 old.dispatcher().drain().whenComplete((v, e) -> {
                     synchronized (nameLocks.computeIfAbsent(name, n -> new Object())) {
@@ -207,7 +370,7 @@ final class FunctionRegistry {
             LOG.log(Level.INFO, (old == null ? "Created" : "Replaced") + " function '" + name + "' version "
                     + staged.version() + ": loaded in " + loadNanos / 1_000_000 + " ms, stored in "
                     + (t0 - ts + ticker.read() - tc) / 1_000_000 + " ms");
-            return new Deployed(staged, old == null, loadNanos, loaded.warmUp());
+            return new Deployed(staged, old == null, loadNanos, run);
         }
     }
 
@@ -218,6 +381,8 @@ final class FunctionRegistry {
             failedToLoad.remove(name);
             Live old = live.remove(name);
             warmth.forget(name);
+            samples.remove(name);
+            savedSteadyStates.remove(name);
             if (old != null) {
                 old.dispatcher().drain();
                 metrics.forget(namespace, name, old.stored().config().language().id());
@@ -232,6 +397,26 @@ final class FunctionRegistry {
      * @throws ApiException 404 naming the functions that exist, or 503 if it failed to load at start
      */
     CompletableFuture<InvocationResult> invoke(String name, String eventJson, String invocationId) {
+        Live l = live.get(name);
+        if (l == null) {
+            throw unknown(name);
+        }
+        if (!l.warmUp().holdsTraffic()) {
+            return submit(name, eventJson, invocationId);
+        }
+        // Policy before, at start: wait for the function's replays (never fail because of them), at most its timeout.
+        long waitMs = l.stored().config().timeout().toMillis();
+        return l.warmUp().done().copy().completeOnTimeout(null, waitMs, TimeUnit.MILLISECONDS).thenCompose(v -> {
+            try {
+                return submit(name, eventJson, invocationId);
+            } catch (ApiException e) {
+                return CompletableFuture.failedFuture(InvocationFailure.of(InvocationFailure.Kind.CANCELLED,
+                        e.getMessage()));
+            }
+        });
+    }
+
+    private CompletableFuture<InvocationResult> submit(String name, String eventJson, String invocationId) {
         while (true) {
             Live l = live.get(name);
             if (l == null) {
@@ -239,9 +424,68 @@ final class FunctionRegistry {
             }
             Optional<CompletableFuture<InvocationResult>> f = l.dispatcher().submit(eventJson, invocationId);
             if (f.isPresent()) {
+                if (l.stored().config().warmupSampling()) {
+                    // Successful invocations only; a function that turned sampling off meanwhile keeps nothing.
+                    f.get().thenAccept(r -> {
+                        Live now = live.get(name);
+                        if (now != null && now.stored().config().warmupSampling()) {
+                            sampleOf(name).offer(eventJson);
+                        }
+                    });
+                }
                 return f.get();
             }
             Thread.onSpinWait(); // that version is draining: the new one is already live
+        }
+    }
+
+    /**
+     * Saves what warms each live function at the next start: its new sampled events (functions that allow sampling:
+     * into Redis in a cluster, else into the store) and the steady state this node measured for its version, when
+     * it moved by more than 10 % since last saved. Called every few seconds and when the node stops.
+     */
+    void saveWarmUpKnowledge() {
+        for (Live l : live.values()) {
+            String name = l.stored().name();
+            EventSample sample = samples.get(name);
+            if (sample != null && l.stored().config().warmupSampling() && sample.takeDirty()) {
+                FleetWarmUp f = fleet.get();
+                try {
+                    if (f != null) {
+                        f.storeSamples(namespace, name, sample.events());
+                    } else {
+                        store.samples(name, sample.events());
+                    }
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "Cannot save the event sample of '" + name + "': " + e.getMessage());
+                }
+            }
+            long steady = warmth.summary(name).filter(w -> w.version() == l.stored().version())
+                    .map(Warmth::steadyStateNanos).orElse(0L);
+            if (steady > 0) {
+                String saved = savedSteadyStates.get(name);
+                long before = saved != null && saved.startsWith(l.stored().version() + ":")
+                        ? Long.parseLong(saved.substring(saved.indexOf(':') + 1)) : 0;
+                if (before == 0 || Math.abs(steady - before) * 10 > before) {
+                    store.steadyState(name, l.stored().version(), steady);
+                    savedSteadyStates.put(name, l.stored().version() + ":" + steady);
+                }
+            }
+        }
+    }
+
+    /** Forgets the sampled events of a function, here, in the store and (in a cluster) in Redis. */
+    private void forgetSample(String name) {
+        samples.remove(name);
+        store.dropSamples(name);
+        FleetWarmUp f = fleet.get();
+        if (f != null) {
+            try {
+                f.dropSamples(namespace, name);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "Cannot remove the event sample of '" + name + "' from the cluster: "
+                        + e.getMessage());
+            }
         }
     }
 

@@ -41,11 +41,19 @@ import io.hotvisor.runtime.SandboxPolicy;
  * false): Redis (its AOF) holds them, and a copy the system had not written when it crashed fails to read or load
  * at the next start and is copied again from Redis by the first catalog sync. What is deployed through a node is
  * always written durably.
+ *
+ * <p>Beside the versions, a function's directory may hold what warms it at the next start (issue 6): {@code
+ * warmth.json}, the steady-state latency this node last measured for a version, and {@code samples.json}, a bounded
+ * sample of recent real events, written only for a function that allows sampling. Both go with the function on
+ * delete; the sample goes as soon as a version without sampling is deployed. They are written without forcing to
+ * disk: losing them in a crash costs a slower warm-up, nothing else.
  */
 final class FunctionStore {
     private static final System.Logger LOG = System.getLogger(FunctionStore.class.getName());
     private static final String CURRENT = "current";
     private static final String META = "function.json";
+    private static final String SAMPLES = "samples.json";
+    private static final String WARMTH = "warmth.json";
 
     private final Path functions;
     private final Path trash;
@@ -88,7 +96,7 @@ final class FunctionStore {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path p : entries) {
                 String n = p.getFileName().toString();
-                if (!n.equals(CURRENT) && !n.equals("v" + keep)) {
+                if (!n.equals(CURRENT) && !n.equals("v" + keep) && !n.equals(SAMPLES) && !n.equals(WARMTH)) {
                     Files2.deleteRecursively(p);
                 }
             }
@@ -265,6 +273,74 @@ final class FunctionStore {
         return true;
     }
 
+    /** The sample of recent events kept for {@code name} (JSON texts, oldest first); empty if none. */
+    List<String> samples(String name) {
+        Path file = functions.resolve(name).resolve(SAMPLES);
+        if (!Files.isRegularFile(file)) {
+            return List.of();
+        }
+        try {
+            List<String> events = new ArrayList<>();
+            Json.MAPPER.readTree(file.toFile()).forEach(e -> events.add(e.toString()));
+            return events;
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "Ignoring the unreadable event sample " + file + ": " + e.getMessage());
+            return List.of();
+        }
+    }
+
+    /** Replaces the sample of recent events kept for {@code name}; ignored if the function is gone. */
+    void samples(String name, List<String> events) {
+        Path dir = functions.resolve(name);
+        if (currentVersion(dir).isEmpty()) {
+            return;
+        }
+        ArrayNode a = Json.MAPPER.createArrayNode();
+        events.forEach(e -> a.add(Json.parse(e.getBytes(StandardCharsets.UTF_8), "a sampled event")));
+        try {
+            Files2.replaceAtomically(dir.resolve(SAMPLES), Json.bytes(a), false);
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "Cannot store the event sample of '" + name + "': " + e.getMessage());
+        }
+    }
+
+    /** Removes the sample of recent events of {@code name}, if any. */
+    void dropSamples(String name) {
+        try {
+            Files.deleteIfExists(functions.resolve(name).resolve(SAMPLES));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot remove the event sample of '" + name + "'", e);
+        }
+    }
+
+    /** The steady state this node last measured for {@code version} of {@code name}, in ns; 0 if none. */
+    long steadyState(String name, long version) {
+        Path file = functions.resolve(name).resolve(WARMTH);
+        if (!Files.isRegularFile(file)) {
+            return 0;
+        }
+        try {
+            JsonNode w = Json.MAPPER.readTree(file.toFile());
+            return w.path("version").asLong() == version ? Math.max(0, w.path("steadyStateNanos").asLong()) : 0;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** Remembers the steady state measured for {@code version} of {@code name}; ignored if the function is gone. */
+    void steadyState(String name, long version, long nanos) {
+        Path dir = functions.resolve(name);
+        if (currentVersion(dir).isEmpty()) {
+            return;
+        }
+        try {
+            Files2.replaceAtomically(dir.resolve(WARMTH), Json.bytes(Json.object().put("version", version)
+                    .put("steadyStateNanos", nanos)), false);
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "Cannot store the steady state of '" + name + "': " + e.getMessage());
+        }
+    }
+
     private static StoredFunction read(Path versionDir) throws IOException {
         JsonNode m = Json.MAPPER.readTree(versionDir.resolve(META).toFile());
         Language language = Language.parse(m.path("language").asText())
@@ -279,6 +355,7 @@ final class FunctionStore {
                 .sandbox(SandboxPolicy.parse(m.path("sandbox").asText()).orElse(SandboxPolicy.REUSE))
                 .isolation(Isolation.parse(m.path("isolation").asText()).orElse(Isolation.NODE))
                 .warmupInputs(warmupInputs(m.path("warmupInputs")))
+                .warmupSampling(m.path("warmupSampling").asBoolean(false))
                 .build();
         JsonNode code = m.path("code");
         return new StoredFunction(config, m.path("version").asLong(),
@@ -313,6 +390,7 @@ final class FunctionStore {
             c.warmupInputs().forEach(json -> inputs.add(Json.parse(
                     json.getBytes(StandardCharsets.UTF_8), "a warm-up input")));
         }
+        n.put("warmupSampling", c.warmupSampling());
         n.putObject("code").put("kind", f.codeKind().name()).put("sha256", f.sha256()).put("bytes", f.codeBytes());
         n.put("createdAt", f.createdAt().toString());
         n.put("updatedAt", f.updatedAt().toString());

@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -26,6 +27,8 @@ import io.hotvisor.runtime.Ticker;
 /** A running node: its runtime, namespaces (each with its store and registry), keys and HTTP server. */
 public final class HotvisorNode implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(HotvisorNode.class.getName());
+    /** How often what warms the functions up at the next start (samples, steady states) is saved. */
+    private static final long SAVE_EVERY_SECONDS = 2;
 
     private final FunctionRuntime runtime;
     private final Namespaces namespaces;
@@ -75,16 +78,22 @@ public final class HotvisorNode implements AutoCloseable {
         }
         AtomicReference<Namespaces> self = new AtomicReference<>();
         NodeMetrics metrics = new NodeMetrics(() -> dispatchers(self.get()));
+        AtomicReference<ClusterLink> cluster = new AtomicReference<>();
+        // Loads the stored functions before listening (a listening node never answers 404 for one of them), but
+        // replays their warm-up inputs only once it listens: /healthz answers while they warm, /readyz says why not.
         Namespaces namespaces = Namespaces.open(config.dataDir(), tenants, (ns, store) -> new FunctionRegistry(ns,
                 store, runtime, config.dispatch(), Ticker.system(), Clock.systemUTC(), scheduler, background, metrics,
-                config.warmth()));
+                config.warmth(), config.warmUpPolicy(), cluster::get));
         self.set(namespaces);
         AsyncInvocations async = new AsyncInvocations(scheduler, Clock.systemUTC(), config.asyncRetention(),
                 config.asyncMaxPending());
-        AtomicReference<ClusterLink> cluster = new AtomicReference<>();
         Access access = new Access(tenants, namespaces);
         NodeStatus status = new NodeStatus();
         status.section("truffle", () -> Json.object().put("runtime", runtime.truffleRuntimeName()));
+        status.section("warmUp", () -> Json.object().put("policy", config.warmUpPolicy().id())
+                .put("maxReplays", config.warmth().warmUpReplays())
+                .put("budgetMs", config.warmth().warmUpBudget().toMillis())
+                .put("hotFactor", config.warmth().hotFactor()));
         status.section("cluster", () -> {
             ClusterLink link = cluster.get();
             return link == null ? Json.object().put("member", false)
@@ -118,6 +127,7 @@ public final class HotvisorNode implements AutoCloseable {
                 .build()
                 .start();
         if (co.enabled()) {
+            status.warming("joining the cluster and warming its functions");
             // Joined once listening: with port 0 the advertised URL is known only now. Nobody knows the port before
             // start() returns, so no request sees the node outside the cluster.
             String host = "0.0.0.0".equals(config.host()) || "::".equals(config.host()) ? "127.0.0.1" : config.host();
@@ -128,7 +138,8 @@ public final class HotvisorNode implements AutoCloseable {
             try {
                 cluster.set(ClusterLink.join(resolved, tenants, namespaces,
                         Clock.systemUTC(), co.advertiseUrl().isEmpty() ? "http://" + host + ":" + server.port()
-                                : co.advertiseUrl(), config.asyncRetention(), runtime.eagerCompile().enabled()));
+                                : co.advertiseUrl(), config.asyncRetention(), runtime.eagerCompile().enabled(),
+                        status::isReady));
             } catch (RuntimeException e) {
                 server.stop();
                 if (aotShare != null) {
@@ -140,10 +151,13 @@ public final class HotvisorNode implements AutoCloseable {
         // Generated once the node is up: a key made by a start that then failed (port in use) would be stored but
         // never shown, and no later start would make another.
         String generated = tenants.hasAdminKey() ? "" : tenants.createKey("").key();
-        status.ready();
         LOG.log(Level.INFO, criu.available() ? "CRIU " + criu.version() + " (" + criu.binary().orElseThrow()
                 + "): hot Java worker JVMs are checkpointed and later workers restored"
                 : "CRIU snapshots of Java worker JVMs are not used: " + criu.reason());
+        warmUpRestored(namespaces, config.warmUpPolicy(), status, cluster.get());
+        // Off the watchdog thread (it times invocations out): saving writes files, or Redis in a cluster.
+        scheduler.scheduleWithFixedDelay(() -> background.execute(() -> saveWarmUpKnowledge(namespaces)),
+                SAVE_EVERY_SECONDS, SAVE_EVERY_SECONDS, TimeUnit.SECONDS);
         LOG.log(Level.INFO, "Hotvisor node listening on http://" + config.host() + ":" + server.port()
                 + " (Truffle runtime: " + runtime.truffleRuntimeName() + ", data: "
                 + config.dataDir().toAbsolutePath() + ", namespaces: " + namespaces.all().size() + ")");
@@ -163,6 +177,60 @@ public final class HotvisorNode implements AutoCloseable {
         ObjectNode options = o.putObject("engineOptions");
         eager.engineOptions().forEach(options::put);
         return o.put("functions", runtime.eagerFunctions());
+    }
+
+    /**
+     * Replays the warm-up inputs of the functions restored from the store; under policy {@code before} the node is
+     * not ready ("warming 3 functions") until they are done, and says so in its heartbeats.
+     */
+    private static void warmUpRestored(Namespaces namespaces, WarmUpPolicy policy, NodeStatus status,
+                                       ClusterLink cluster) {
+        // One after the other, on one thread: on a small machine replays in parallel compete for the cores and the
+        // compiler threads, and each curve then stops later (or short of its target) than it would alone.
+        ExecutorService sequential = Executors.newSingleThreadExecutor(
+                Thread.ofPlatform().name("hv-warm-up-restored").daemon(true).factory());
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        namespaces.all().values().forEach(r -> all.addAll(r.warmUpRestored(sequential)));
+        sequential.shutdown(); // runs what it was given, then its thread ends
+        if (policy == WarmUpPolicy.ALONGSIDE || all.isEmpty()) {
+            ready(status, cluster);
+            return;
+        }
+        AtomicInteger left = new AtomicInteger(all.size());
+        status.warming(warming(all.size()));
+        LOG.log(Level.INFO, "Not ready until the warm-up of its stored functions is over: " + warming(all.size()));
+        for (CompletableFuture<Void> f : all) {
+            f.whenComplete((v, e) -> {
+                synchronized (left) { // so no stale "warming 1 function" lands after ready()
+                    int n = left.decrementAndGet();
+                    if (n == 0) {
+                        ready(status, cluster);
+                        LOG.log(Level.INFO, "Stored functions warmed up: the node is ready");
+                    } else {
+                        status.warming(warming(n));
+                    }
+                }
+            });
+        }
+    }
+
+    private static String warming(int functions) {
+        return "warming " + functions + (functions == 1 ? " function" : " functions");
+    }
+
+    private static void ready(NodeStatus status, ClusterLink cluster) {
+        status.ready();
+        if (cluster != null) {
+            cluster.heartbeatNow();
+        }
+    }
+
+    private static void saveWarmUpKnowledge(Namespaces namespaces) {
+        try {
+            namespaces.all().values().forEach(FunctionRegistry::saveWarmUpKnowledge);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Saving what warms the functions up failed", e);
+        }
     }
 
     private static ClusterOptions withDefaults(ClusterOptions co, String host, int port) {
@@ -200,6 +268,7 @@ public final class HotvisorNode implements AutoCloseable {
     /** Stops listening, cancels running invocations and closes every sandbox and engine. */
     @Override
     public void close() {
+        saveWarmUpKnowledge(namespaces);
         if (cluster != null) {
             cluster.close();
         }

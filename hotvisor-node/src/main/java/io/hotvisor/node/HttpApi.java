@@ -165,7 +165,7 @@ final class HttpApi {
         (trajectory ? tracker.warmth(l.stored().name()) : tracker.summary(l.stored().name()))
                 .filter(w -> w.version() == l.stored().version())
                 .ifPresent(w -> n.set("warmth", warmth(w, registry.warmth().options().hotFactor(), trajectory)));
-        if (l.warmUp().outcome() != WarmUp.Outcome.NONE) {
+        if (l.warmUp().result().outcome() != WarmUp.Outcome.NONE) {
             n.set("warmUp", warmUp(l.warmUp()));
         }
         n.putObject("engine").put("name", l.dispatcher().engine().kind().id())
@@ -180,9 +180,15 @@ final class HttpApi {
         return n;
     }
 
-    /** {@code {"replays", "ms", "lastReplayUs", "outcome", "detail"?}}: what the warm-up replays did at load. */
-    static ObjectNode warmUp(WarmUp w) {
-        ObjectNode o = Json.object().put("replays", w.replays()).put("ms", w.nanos() / 1_000_000)
+    /**
+     * {@code {"policy", "targetUs"?, "replays", "ms", "lastReplayUs", "outcome", "detail"?}}: what the warm-up
+     * replays of the live version did (outcome {@code running} while they run alongside traffic).
+     */
+    static ObjectNode warmUp(FunctionRegistry.WarmUpRun run) {
+        WarmUp w = run.result();
+        ObjectNode o = Json.object().put("policy", run.policy().id());
+        putUs(o, "targetUs", run.targetNanos());
+        o.put("replays", w.replays()).put("ms", w.nanos() / 1_000_000)
                 .put("lastReplayUs", w.lastNanos() / 1000.0).put("outcome", w.outcome().id());
         if (!w.detail().isEmpty()) {
             o.put("detail", w.detail());
@@ -234,7 +240,7 @@ final class HttpApi {
         ObjectNode body = FunctionStore.toJson(d.stored());
         body.put("state", "ready");
         body.put("loadMs", d.loadNanos() / 1_000_000);
-        if (d.warmUp().outcome() != WarmUp.Outcome.NONE) {
+        if (d.warmUp().result().outcome() != WarmUp.Outcome.NONE) {
             body.set("warmUp", warmUp(d.warmUp()));
         }
         json(res, d.created() ? 201 : 200, body);

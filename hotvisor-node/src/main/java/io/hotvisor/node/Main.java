@@ -67,9 +67,10 @@ public final class Main implements Callable<Integer> {
             + " cluster's (default: ${DEFAULT-VALUE}).")
     double hotFactor = WarmthOptions.DEFAULT_HOT_FACTOR;
 
-    @Option(names = "--warm-up-replays", description = "The most replays of a function's declared warmupInputs"
-            + " in a throw-away sandbox after each load, before it takes traffic (they stop earlier once the latency"
-            + " settles, or after 30 s); 0 turns replays off (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warm-up-replays", description = "The most replays of a function's warmupInputs (and"
+            + " sampled events) in a throw-away sandbox after each load; they stop earlier once they run hot against"
+            + " the fleet's (or this node's remembered) steady state, else once their latency settles, or after 30 s;"
+            + " 0 turns replays off (default: ${DEFAULT-VALUE}).")
     int warmUpReplays = WarmthOptions.DEFAULT_WARM_UP_REPLAYS;
 
     @Option(names = "--eager-compile", description = "Load JavaScript and Python functions known hot fleet-wide"
@@ -87,6 +88,10 @@ public final class Main implements Callable<Integer> {
             + " engines, at least the first-tier threshold (GraalVM's default: 10000; default here:"
             + " ${DEFAULT-VALUE}).")
     int eagerLastTier = EagerCompileOptions.DEFAULT_LAST_TIER_THRESHOLD;
+    @Option(names = "--warm-up-policy", description = "before: a function's warm-up replays finish before it takes"
+            + " traffic, and a starting node is not ready (/readyz 503) until its functions are warm; alongside: it"
+            + " takes traffic at once while they run in the background (default: ${DEFAULT-VALUE}).")
+    String warmUpPolicy = WarmUpPolicy.BEFORE.id();
 
     @Option(names = "--engine-option", description = "Extra GraalVM engine option KEY=VALUE, e.g."
             + " engine.TraceCompilation=true, set on every engine (the eager engines too); GraalVM's experimental"
@@ -147,6 +152,8 @@ public final class Main implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "Invalid --warm-up-replays " + warmUpReplays + ": use 0 or more");
         }
+        WarmUpPolicy policy = WarmUpPolicy.parse(warmUpPolicy).orElseThrow(() -> new CommandLine.ParameterException(
+                new CommandLine(this), "Invalid --warm-up-policy '" + warmUpPolicy + "': use before or alongside"));
         if (!"on".equals(aotShare) && !"off".equals(aotShare)) {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "Invalid --aot-share '" + aotShare + "': use on or off");
@@ -184,6 +191,7 @@ public final class Main implements Callable<Integer> {
                 .runtime(runtime.build())
                 .dispatch(DispatchOptions.defaults().queueCapacity(queueCapacity).keepAlive(duration(keepAlive)))
                 .warmth(WarmthOptions.defaults().hotFactor(hotFactor).warmUpReplays(warmUpReplays))
+                .warmUpPolicy(policy)
                 .adminKey(System.getenv().getOrDefault("HOTVISOR_ADMIN_KEY", ""))
                 .cluster(new ClusterOptions(redis, clusterName, nodeId, advertiseUrl, duration(reclaimAfter),
                         ClusterOptions.NONE.asyncWorkers(), "on".equals(aotShare)))
@@ -204,7 +212,7 @@ public final class Main implements Callable<Integer> {
             Files.move(tmp, portFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
-        System.out.println("Hotvisor node ready on " + url + " (Truffle: "
+        System.out.println("Hotvisor node listening on " + url + " (Truffle: "
                 + node.truffleRuntimeName() + ", data: " + dataDir.toAbsolutePath() + ")");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

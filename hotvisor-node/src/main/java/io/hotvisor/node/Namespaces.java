@@ -53,9 +53,17 @@ final class Namespaces {
         return n;
     }
 
+    /** Opens a namespace's registry at start; the node replays its functions' warm-ups once it listens. */
     private FunctionRegistry openRegistry(String ns) {
         FunctionRegistry r = registries.apply(ns, FunctionStore.open(root.resolve(ns)));
         r.restore();
+        return r;
+    }
+
+    /** Opens a namespace's registry while the node runs, replaying its functions' warm-ups (if any) now. */
+    private FunctionRegistry openRegistryNow(String ns) {
+        FunctionRegistry r = openRegistry(ns);
+        r.warmUpRestoredNow();
         return r;
     }
 
@@ -119,7 +127,7 @@ final class Namespaces {
         if (!tenants.createNamespace(ns)) {
             return Optional.empty();
         }
-        live.put(ns, openRegistry(ns));
+        live.put(ns, openRegistryNow(ns));
         return Optional.of(tenants.createKey(ns));
     }
 
@@ -150,7 +158,7 @@ final class Namespaces {
         java.util.Set<String> wanted = new java.util.HashSet<>();
         tenants.namespaces().forEach(n -> wanted.add(n.name()));
         for (String ns : wanted) {
-            live.computeIfAbsent(ns, this::openRegistry);
+            live.computeIfAbsent(ns, this::openRegistryNow);
         }
         for (String ns : List.copyOf(live.keySet())) {
             if (!wanted.contains(ns)) {

@@ -24,10 +24,12 @@ import io.hotvisor.runtime.WarmthOptions;
  *                        it, a node whose data directory has no admin key generates one
  * @param cluster         the cluster to join; defaults to {@link ClusterOptions#NONE} (a node on its own)
  * @param warmth          how the node judges whether a function runs hot; defaults to {@link WarmthOptions#defaults()}
+ * @param warmUpPolicy    whether warm-up replays finish before a function takes traffic or run alongside it;
+ *                        defaults to {@link WarmUpPolicy#BEFORE}
  */
 public record NodeConfig(String host, int port, Path dataDir, long maxBodyBytes, RuntimeOptions runtime,
                          DispatchOptions dispatch, Duration asyncRetention, int asyncMaxPending, String adminKey,
-                         ClusterOptions cluster, WarmthOptions warmth) {
+                         ClusterOptions cluster, WarmthOptions warmth, WarmUpPolicy warmUpPolicy) {
 
     public NodeConfig {
         Objects.requireNonNull(host, "host");
@@ -38,6 +40,7 @@ public record NodeConfig(String host, int port, Path dataDir, long maxBodyBytes,
         Objects.requireNonNull(adminKey, "adminKey");
         Objects.requireNonNull(cluster, "cluster");
         Objects.requireNonNull(warmth, "warmth");
+        Objects.requireNonNull(warmUpPolicy, "warmUpPolicy");
     }
 
     /** Like the record's, without the admin key. */
@@ -46,7 +49,7 @@ public record NodeConfig(String host, int port, Path dataDir, long maxBodyBytes,
         return "NodeConfig[host=" + host + ", port=" + port + ", dataDir=" + dataDir + ", maxBodyBytes=" + maxBodyBytes
                 + ", runtime=" + runtime + ", dispatch=" + dispatch + ", asyncRetention=" + asyncRetention
                 + ", asyncMaxPending=" + asyncMaxPending + ", adminKey=" + (adminKey.isEmpty() ? "none" : "(set)")
-                + ", cluster=" + cluster + ", warmth=" + warmth + "]";
+                + ", cluster=" + cluster + ", warmth=" + warmth + ", warmUpPolicy=" + warmUpPolicy.id() + "]";
     }
 
     public static Builder builder() {
@@ -66,6 +69,7 @@ public record NodeConfig(String host, int port, Path dataDir, long maxBodyBytes,
         private String adminKey = "";
         private ClusterOptions cluster = ClusterOptions.NONE;
         private WarmthOptions warmth = WarmthOptions.defaults();
+        private WarmUpPolicy warmUpPolicy = WarmUpPolicy.BEFORE;
 
         private Builder() {
         }
@@ -125,9 +129,14 @@ public record NodeConfig(String host, int port, Path dataDir, long maxBodyBytes,
             return this;
         }
 
+        public Builder warmUpPolicy(WarmUpPolicy warmUpPolicy) {
+            this.warmUpPolicy = warmUpPolicy;
+            return this;
+        }
+
         public NodeConfig build() {
             return new NodeConfig(host, port, dataDir, maxBodyBytes, runtime, dispatch, asyncRetention,
-                    asyncMaxPending, adminKey, cluster, warmth);
+                    asyncMaxPending, adminKey, cluster, warmth, warmUpPolicy);
         }
     }
 }

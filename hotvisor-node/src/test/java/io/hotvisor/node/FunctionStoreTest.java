@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
@@ -31,6 +32,29 @@ class FunctionStoreTest {
 
     private static String code(StoredFunction f) {
         return ((FunctionCode.SourceText) f.definition().code()).text();
+    }
+
+    @Test
+    void keeps_a_sample_and_a_steady_state_beside_the_versions_until_the_function_is_deleted() throws Exception {
+        FunctionStore store = FunctionStore.open(data);
+        store.samples("f", List.of("{\"a\":1}")); // no such function: ignored
+        assertThat(store.samples("f")).isEmpty();
+        store.commit(store.stage(source("f", "v1"), Instant.now()));
+        store.samples("f", List.of("{\"a\":1}", "[2]"));
+        store.steadyState("f", 1, 1234);
+
+        store.commit(store.stage(source("f", "v2"), Instant.now()));
+        FunctionStore reopened = FunctionStore.open(data); // cleans up: the two files stay
+        assertThat(reopened.samples("f")).containsExactly("{\"a\":1}", "[2]");
+        assertThat(reopened.steadyState("f", 1)).isEqualTo(1234);
+        assertThat(reopened.steadyState("f", 2)).as("another version's").isZero();
+
+        reopened.dropSamples("f");
+        assertThat(reopened.samples("f")).isEmpty();
+        reopened.samples("f", List.of("3"));
+        assertThat(reopened.delete("f")).isTrue();
+        assertThat(reopened.samples("f")).isEmpty();
+        assertThat(reopened.steadyState("f", 1)).isZero();
     }
 
     @Test

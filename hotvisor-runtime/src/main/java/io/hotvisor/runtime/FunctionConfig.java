@@ -23,6 +23,9 @@ import java.util.TreeMap;
  * @param warmupInputs events (JSON texts) a node replays in a throw-away sandbox after loading the function and
  *                    before it takes traffic, so that its first invocation runs compiled code (see
  *                    {@link FunctionDispatcher#warmUp}); defaults to none
+ * @param warmupSampling whether the node may keep a bounded sample of the function's recent real events (of
+ *                    successful invocations) and replay them too when it loads the function; off by default, because
+ *                    events may hold private data: when off, no event is ever stored
  */
 public record FunctionConfig(
         String name,
@@ -34,7 +37,8 @@ public record FunctionConfig(
         Map<String, String> env,
         SandboxPolicy sandbox,
         Isolation isolation,
-        List<String> warmupInputs) {
+        List<String> warmupInputs,
+        boolean warmupSampling) {
 
     /** Default {@link #timeout()}: 30 s. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
@@ -62,7 +66,8 @@ public record FunctionConfig(
     /** A builder holding this config's values. */
     public Builder toBuilder() {
         return new Builder(name, language, handler).timeout(timeout).memoryMb(memoryMb)
-                .concurrency(concurrency).env(env).sandbox(sandbox).isolation(isolation).warmupInputs(warmupInputs);
+                .concurrency(concurrency).env(env).sandbox(sandbox).isolation(isolation).warmupInputs(warmupInputs)
+                .warmupSampling(warmupSampling);
     }
 
     /** Builds a {@link FunctionConfig}. */
@@ -77,6 +82,7 @@ public record FunctionConfig(
         private SandboxPolicy sandbox = SandboxPolicy.REUSE;
         private Isolation isolation = Isolation.NODE;
         private List<String> warmupInputs = List.of();
+        private boolean warmupSampling;
 
         private Builder(String name, Language language, String handler) {
             this.name = name;
@@ -124,9 +130,14 @@ public record FunctionConfig(
             return this;
         }
 
+        public Builder warmupSampling(boolean warmupSampling) {
+            this.warmupSampling = warmupSampling;
+            return this;
+        }
+
         public FunctionConfig build() {
             return new FunctionConfig(name, language, handler, timeout, memoryMb, concurrency, env, sandbox, isolation,
-                    warmupInputs);
+                    warmupInputs, warmupSampling);
         }
     }
 }

@@ -2,7 +2,9 @@ package io.hotvisor.runtime;
 
 import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -447,18 +449,37 @@ public final class FunctionDispatcher {
     }
 
     /**
-     * Replays the function's declared warm-up inputs ({@link FunctionConfig#warmupInputs()}), in turn, in a sandbox
-     * of their own, until their latency stops falling ("settled", as a {@link WarmthTracker} judges it), or
-     * {@link WarmthOptions#warmUpReplays()} ran, or {@link WarmthOptions#warmUpBudget()} is spent. JavaScript and
-     * Python compile on the language's shared engine, so the pooled sandboxes inherit the compiled code.
+     * Replays the function's declared warm-up inputs ({@link FunctionConfig#warmupInputs()}) and then {@code sampled}
+     * (recent real events, when the function allows sampling), in turn, in a sandbox of their own, until the replays
+     * run hot against {@code targetNanos} (the fleet's best or the remembered steady state, judged as a
+     * {@link WarmthTracker} judges), or, with no target, until their latency stops falling ("settled"); in any case at
+     * most {@link WarmthOptions#warmUpReplays()} replays within {@link WarmthOptions#warmUpBudget()}. JavaScript and
+     * Python compile on the language's shared engine, and an in-node Java function's replays run the same classes
+     * (the JIT compiles per class, not per instance), so the pooled sandboxes inherit the compiled code.
      *
      * <p>Nothing of a replay leaks: its results are dropped, what it prints is dropped, its sandbox (and the
      * guest state in it) is closed at the end and never pooled, and the listener hears nothing (a replay is not an
      * invocation). Each replay is bounded by the function's timeout, as an invocation. Runs guest code on the
-     * calling thread: call it on a platform thread, before the dispatcher takes traffic.
+     * calling thread: call it on a platform thread. It may run while the dispatcher takes traffic (policy
+     * {@code alongside}); it stops early once the dispatcher drains.
+     *
+     * @param targetNanos the steady state to reach; 0 when none is known
      */
+    public WarmUp warmUp(WarmthOptions warmth, List<String> sampled, long targetNanos) {
+        List<String> inputs = new ArrayList<>(definition.config().warmupInputs());
+        inputs.addAll(sampled);
+        return WarmUpReplay.run(function, ticker, watchdog, warmth, inputs, targetNanos, this::isDraining);
+    }
+
+    /** {@link #warmUp(WarmthOptions, java.util.List, long)} of the declared inputs only, with no target. */
     public WarmUp warmUp(WarmthOptions warmth) {
-        return WarmUpReplay.run(function, ticker, watchdog, warmth);
+        return warmUp(warmth, List.of(), 0);
+    }
+
+    private boolean isDraining() {
+        synchronized (lock) {
+            return draining;
+        }
     }
 
     /** Invocations waiting for a worker. */

@@ -21,6 +21,7 @@ final class FunctionWarmth {
     private long count;
     private boolean settled;
     private long fleetBest;
+    private long remembered;
     private long hot;
     private long warming;
     private Warmth.State state = Warmth.State.COLD;
@@ -76,12 +77,20 @@ final class FunctionWarmth {
         }
     }
 
+    /** Sets the steady state this node measured for this version before it restarted; 0 when none. */
+    synchronized void remembered(long nanos) {
+        remembered = Math.max(0, nanos);
+        if (count > 0) {
+            state = judge();
+        }
+    }
+
     /** What is known now; {@code trajectory} false leaves out the two lists (cheap, for metrics and heartbeats). */
     synchronized Warmth snapshot(boolean trajectory) {
         long steady = steadyState();
         long reference = reference(steady);
         Warmth.Reference source = reference == 0 ? Warmth.Reference.NONE
-                : reference == steady ? Warmth.Reference.NODE : Warmth.Reference.FLEET;
+                : reference == steady || reference != fleetBest ? Warmth.Reference.NODE : Warmth.Reference.FLEET;
         List<Long> firstList = new ArrayList<>();
         List<Long> recentList = new ArrayList<>();
         if (trajectory) {
@@ -106,12 +115,16 @@ final class FunctionWarmth {
                 ? Warmth.State.HOT : Warmth.State.WARMING;
     }
 
-    /** The lower of this node's steady state and the fleet's best, whichever are known; 0 if neither. */
+    /**
+     * The lowest of this node's steady state (or, until it has one, the one it remembered from before a restart) and
+     * the fleet's best, whichever are known; 0 if none.
+     */
     private long reference(long steady) {
-        if (steady == 0 || (fleetBest > 0 && fleetBest < steady)) {
+        long own = steady > 0 ? steady : remembered;
+        if (own == 0 || (fleetBest > 0 && fleetBest < own)) {
             return fleetBest;
         }
-        return steady;
+        return own;
     }
 
     /** The median of the recent window once settled, else 0. */

@@ -2,6 +2,7 @@ package io.hotvisor.runtime;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -30,6 +31,7 @@ final class JavaFunction implements LoadedFunction {
     private final String method;
     private final boolean fresh;
     private final JavaFunctionContext.FunctionLogger logger;
+    private final JavaFunctionContext.FunctionLogger discarding = JavaFunctionContext.FunctionLogger.discarding();
     private final Runnable onClose;
     /** The class loader of all sandboxes with REUSE; null with FRESH. */
     private final LinkedCode shared;
@@ -69,7 +71,7 @@ final class JavaFunction implements LoadedFunction {
         }
         JavaFunction function = new JavaFunction(definition, jar, api, className, method, onClose);
         try {
-            function.first.set(function.makeSandbox(true));
+            function.first.set(function.makeSandbox(true, false));
         } catch (RuntimeException | Error e) {
             function.close();
             throw e;
@@ -89,7 +91,25 @@ final class JavaFunction implements LoadedFunction {
                     "Function '" + definition.name() + "' version " + definition.version() + " is closed");
         }
         JavaSandbox s = first.getAndSet(null);
-        return s != null ? s : makeSandbox(false);
+        return s != null ? s : makeSandbox(false, false);
+    }
+
+    /**
+     * A new handler instance for warm-up replays, in the same class loader as the pooled sandboxes (with
+     * {@link SandboxPolicy#REUSE}), printing and logging nowhere. The same loader is the point: HotSpot compiles
+     * per method of a class, and a class is per loader, so replays in a loader of their own would compile code no
+     * invocation ever runs (only the JDK's and the node's shared classes would gain). The cost is the limit of
+     * in-node Java replays: a separate instance keeps instance fields apart, but the function's static fields (and
+     * whatever the function reaches outside itself) are shared with its invocations. With {@link SandboxPolicy#FRESH}
+     * every invocation gets new classes anyway, so replays would warm nothing of the function: empty.
+     */
+    @Override
+    public Optional<Sandbox> newThrowawaySandbox() {
+        if (closed) {
+            throw InvocationFailure.of(InvocationFailure.Kind.PLATFORM_FAULT,
+                    "Function '" + definition.name() + "' version " + definition.version() + " is closed");
+        }
+        return fresh ? Optional.empty() : Optional.of(makeSandbox(false, true));
     }
 
     @Override
@@ -97,29 +117,30 @@ final class JavaFunction implements LoadedFunction {
         return 0;
     }
 
-    JavaFunctionContext context(InvocationContext invocation) {
-        return new JavaFunctionContext(invocation, definition.config().env(), logger);
+    JavaFunctionContext context(InvocationContext invocation, boolean quiet) {
+        return new JavaFunctionContext(invocation, definition.config().env(), quiet ? discarding : logger);
     }
 
     /**
      * A sandbox: a new class loader first with FRESH, then the class initialized and a handler instance made,
      * with the thread's context class loader set to the function's. At deploy time a failure is a
-     * {@link DeployException}; afterwards an {@link InvocationFailure}.
+     * {@link DeployException}; afterwards an {@link InvocationFailure}. {@code quiet}: what it prints and logs is
+     * dropped (warm-up replays).
      */
-    private JavaSandbox makeSandbox(boolean deploying) {
+    private JavaSandbox makeSandbox(boolean deploying, boolean quiet) {
         LinkedCode code = fresh ? link("#" + Long.toHexString(System.nanoTime())) : shared;
         Thread self = Thread.currentThread();
         ClassLoader previous = self.getContextClassLoader();
         self.setContextClassLoader(code.loader());
         GuestOutput.Budget budget = GuestOutput.Budget.perInvocation();
-        GuestOutput out = GuestOutput.stdout(definition.name(), budget);
-        GuestOutput err = GuestOutput.stderr(definition.name(), budget);
+        GuestOutput out = quiet ? GuestOutput.discarded(budget) : GuestOutput.stdout(definition.name(), budget);
+        GuestOutput err = quiet ? GuestOutput.discarded(budget) : GuestOutput.stderr(definition.name(), budget);
         // The static initializer and the constructor are the function's code too: they see its System.
         GuestSystem.Scope scope = GuestSystem.enter(code.loader().system(), out, err);
         try {
             Class.forName(code.type().getName(), true, code.loader());
             Object target = code.shape().newTarget();
-            return new JavaSandbox(this, code, target, fresh, out, err);
+            return new JavaSandbox(this, code, target, fresh, out, err, quiet);
         } catch (Throwable t) {
             if (fresh) {
                 closeQuietly(code.loader());

@@ -122,15 +122,27 @@ final class JavaFunctionContext implements Context, FunctionContext {
 
     /** A {@link LambdaLogger} writing to the System.Logger {@code hotvisor.function.<name>}; one per function. */
     static final class FunctionLogger implements LambdaLogger {
+        /** Null: what is logged is dropped (a warm-up replay's logger). */
         private final System.Logger log;
 
         FunctionLogger(String functionName) {
             this.log = System.getLogger("hotvisor.function." + functionName);
         }
 
+        private FunctionLogger() {
+            this.log = null;
+        }
+
+        /** A logger that drops everything: a warm-up replay's. */
+        static FunctionLogger discarding() {
+            return new FunctionLogger();
+        }
+
         @Override
         public void log(String message) {
-            log.log(Level.INFO, message);
+            if (log != null) {
+                log.log(Level.INFO, message);
+            }
         }
 
         @Override
@@ -140,6 +152,9 @@ final class JavaFunctionContext implements Context, FunctionContext {
 
         @Override
         public void log(String message, LogLevel level) {
+            if (log == null) {
+                return;
+            }
             log.log(switch (level) {
                 case TRACE -> Level.TRACE;
                 case DEBUG -> Level.DEBUG;

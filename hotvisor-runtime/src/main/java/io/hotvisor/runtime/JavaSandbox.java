@@ -26,6 +26,7 @@ final class JavaSandbox implements Sandbox {
     private final boolean ownsLoader;
     private final GuestOutput out;
     private final GuestOutput err;
+    private final boolean quiet;
 
     private final Object lock = new Object();
     private Thread runner;
@@ -39,9 +40,11 @@ final class JavaSandbox implements Sandbox {
      *                   ({@link SandboxPolicy#FRESH})
      * @param out        where the function's {@code System.out} writes during this sandbox's invocations
      * @param err        its {@code System.err}, sharing {@code out}'s budget
+     * @param quiet      whether the function's logger drops what it is given (warm-up replays)
      */
     JavaSandbox(JavaFunction function, JavaFunction.LinkedCode code, Object target, boolean ownsLoader,
-                GuestOutput out, GuestOutput err) {
+                GuestOutput out, GuestOutput err, boolean quiet) {
+        this.quiet = quiet;
         this.function = function;
         this.code = code;
         this.target = target;
@@ -70,7 +73,7 @@ final class JavaSandbox implements Sandbox {
         self.setContextClassLoader(code.loader());
         GuestSystem.Scope scope = GuestSystem.enter(code.loader().system(), out, err);
         try {
-            return code.shape().invoke(target, eventJson == null ? "" : eventJson, function.context(context));
+            return code.shape().invoke(target, eventJson == null ? "" : eventJson, function.context(context, quiet));
         } catch (Throwable t) {
             throw JavaFailures.classify(t, name, cancelled);
         } finally {

@@ -4,7 +4,7 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * What the replay of a function's declared warm-up inputs did ({@link FunctionDispatcher#warmUp}).
+ * What the replay of a function's warm-up inputs did, or is doing ({@link FunctionDispatcher#warmUp}).
  *
  * @param replays      how many replays ran to the end
  * @param nanos        how long the warm-up took, the throw-away sandbox's creation included
@@ -23,9 +23,16 @@ public record WarmUp(int replays, long nanos, long lastNanos, Outcome outcome, S
     public enum Outcome {
         /** The function declares no warm-up inputs, or replays are turned off: nothing ran. */
         NONE,
-        /** Replays are not supported for the function (Java). */
+        /** Replays are not supported for the function (a Java function in process isolation or with a fresh sandbox
+         *  per invocation: see {@link LoadedFunction#newThrowawaySandbox()}). */
         UNSUPPORTED,
-        /** The replays' latency stopped falling (as {@link WarmthTracker} judges "settled"). */
+        /** Replays are running now, alongside traffic (the node's warm-up policy {@code alongside}). */
+        RUNNING,
+        /** The replays' latency came within {@link WarmthOptions#hotFactor()} of the target steady state (the
+         *  fleet's best, or the one this node remembered) and stopped falling: the function runs hot. */
+        HOT,
+        /** No target steady state was known, and the replays' latency stopped falling (as {@link WarmthTracker}
+         *  judges "settled"). */
         SETTLED,
         /** {@link WarmthOptions#warmUpReplays()} ran before it settled. */
         MAX_REPLAYS,
@@ -38,6 +45,11 @@ public record WarmUp(int replays, long nanos, long lastNanos, Outcome outcome, S
         public String id() {
             return name().toLowerCase(Locale.ROOT);
         }
+    }
+
+    /** Replays under way, alongside traffic. */
+    public static WarmUp running() {
+        return new WarmUp(0, 0, 0, Outcome.RUNNING, "");
     }
 
     /** A warm-up that did not run. */

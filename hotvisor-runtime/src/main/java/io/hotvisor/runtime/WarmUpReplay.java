@@ -7,18 +7,34 @@ import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
-/** The replay of a function's declared warm-up inputs: see {@link FunctionDispatcher#warmUp}. */
+/**
+ * The replay of a function's warm-up inputs: see {@link FunctionDispatcher#warmUp}.
+ *
+ * <p>When to stop. With a target steady state (the fleet's best, or what this node remembered of the version), the
+ * replays go on until the replay curve is hot against it, judged exactly as a {@link WarmthTracker} judges
+ * invocations (the floor of the last few replays within {@code hotFactor} of the target), and has settled: a curve
+ * that flattens on an interpreter plateau is not hot, so it does not stop there (the bench of 2026-11-24 stopped
+ * after 10 replays on such a plateau and the first call was 72x), and a curve still falling is still compiling, so
+ * it does not stop there either (a target measured on a busy machine is easy to reach within 1.3x after 4 replays,
+ * with half of the code still interpreted). Without a target it stops once the curve settled. Always bounded by
+ * {@link WarmthOptions#warmUpReplays()} and {@link WarmthOptions#warmUpBudget()}.
+ */
 final class WarmUpReplay {
     private static final System.Logger LOG = System.getLogger(WarmUpReplay.class.getName());
 
     private WarmUpReplay() {
     }
 
+    /**
+     * @param inputs      the events to replay, in turn
+     * @param targetNanos the steady state to reach; 0 when none is known
+     * @param stopped     true once the replays are no longer wanted (the version is being replaced)
+     */
     static WarmUp run(LoadedFunction function, Ticker ticker, ScheduledExecutorService watchdog,
-                      WarmthOptions warmth) {
+                      WarmthOptions warmth, List<String> inputs, long targetNanos, BooleanSupplier stopped) {
         FunctionDefinition definition = function.definition();
-        List<String> inputs = definition.config().warmupInputs();
         if (inputs.isEmpty() || warmth.warmUpReplays() == 0) {
             return WarmUp.none();
         }
@@ -36,12 +52,21 @@ final class WarmUpReplay {
         }
         Sandbox sandbox = made.get();
         FunctionWarmth curve = new FunctionWarmth(warmth, definition.version());
+        curve.fleetBest(targetNanos);
         int replays = 0;
         long last = 0;
+        Warmth.State state = Warmth.State.COLD;
         try {
             while (true) {
-                if (curve.settled()) {
+                if (targetNanos > 0 && state == Warmth.State.HOT && curve.settled()) {
+                    return new WarmUp(replays, ticker.read() - t0, last, WarmUp.Outcome.HOT, "");
+                }
+                if (targetNanos <= 0 && curve.settled()) {
                     return new WarmUp(replays, ticker.read() - t0, last, WarmUp.Outcome.SETTLED, "");
+                }
+                if (stopped.getAsBoolean()) {
+                    return new WarmUp(replays, ticker.read() - t0, last, WarmUp.Outcome.FAILED,
+                            "Stopped: the function was replaced or deleted");
                 }
                 if (replays >= warmth.warmUpReplays()) {
                     return new WarmUp(replays, ticker.read() - t0, last, WarmUp.Outcome.MAX_REPLAYS, "");
@@ -65,7 +90,7 @@ final class WarmUpReplay {
                     alarm.cancel(false);
                 }
                 last = ticker.read() - start;
-                curve.record(last);
+                state = curve.record(last);
                 replays++;
             }
         } catch (RuntimeException e) {

@@ -56,7 +56,7 @@ public record Warmth(long version, State state, long steadyStateNanos, long flee
     public enum Reference {
         /** None is known yet: the function is warming until its own latency settles. */
         NONE,
-        /** This node's own steady state. */
+        /** This node's own steady state (or, until it has one, the one it measured before it restarted). */
         NODE,
         /** The cluster's best, lower than this node's own (or this node has none yet). */
         FLEET;

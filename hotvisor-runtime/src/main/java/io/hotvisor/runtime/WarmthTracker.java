@@ -27,7 +27,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *     lasting slowdown becomes the new steady state after about half a window; in a cluster the fleet's best keeps
  *     the judgement honest.</li>
  * <li><b>Reference</b>: the lower of this node's steady state and the fleet's best steady state for the version
- *     (the minimum over the cluster's nodes, given by {@link #fleetBest}).</li>
+ *     (the minimum over the cluster's nodes, given by {@link #fleetBest}). Until this node has a steady state of its
+ *     own, the one it measured for the same version before it restarted ({@link #remembered}) stands in for it.</li>
  * <li><b>Hot</b> while the floor is at most {@code hotFactor} [1.3] times the reference; <b>warming</b> otherwise,
  *     and while no reference is known. Alone, a node thus calls a function warming until its latency settles; with
  *     the fleet's best known, the very first call can be hot.</li>
@@ -86,6 +87,17 @@ public final class WarmthTracker {
         FunctionWarmth w = functions.get(function);
         if (w != null && w.version() == version) {
             w.fleetBest(nanos);
+        }
+    }
+
+    /**
+     * Sets the steady state this node measured for {@code version} of {@code function} before it restarted, in
+     * nanoseconds (the reference until it has one again). Ignored unless that version is the current one here.
+     */
+    public void remembered(String function, long version, long nanos) {
+        FunctionWarmth w = functions.get(function);
+        if (w != null && w.version() == version) {
+            w.remembered(nanos);
         }
     }
 

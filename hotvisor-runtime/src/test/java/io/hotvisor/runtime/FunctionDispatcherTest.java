@@ -38,6 +38,8 @@ class FunctionDispatcherTest {
         final AtomicInteger closed = new AtomicInteger();
         final AtomicInteger throwaways = new AtomicInteger();
         volatile CountDownLatch gate = new CountDownLatch(0);
+        /** Runs first in every invocation, replays included, with the event (e.g. to move the fake clock). */
+        volatile java.util.function.Consumer<String> onInvoke = event -> { };
         boolean functionClosed;
 
         FakeFunction(FunctionConfig config, int minIdle) {
@@ -60,6 +62,7 @@ class FunctionDispatcherTest {
                 @Override
                 public String invoke(String eventJson, InvocationContext context) {
                     runner = Thread.currentThread();
+                    onInvoke.accept(eventJson);
                     try {
                         if (eventJson.equals("\"fail\"")) {
                             throw InvocationFailure.functionError("Error", "boom", List.of());
@@ -201,6 +204,59 @@ class FunctionDispatcherTest {
         assertThat(listener.calls).as("replays are not invocations").hasValue(0);
         assertThat(submit(d, "{}").get().json()).as("the first invocation's sandbox saw no replay")
                 .isEqualTo("{\"sandbox\":2,\"calls\":1}");
+    }
+
+    /** Replays that take 1 ms each on an interpreter plateau for {@code plateau} calls, then 0.1 ms. */
+    private FakeFunction plateauThenFast(int plateau, java.util.List<String> seen) {
+        FakeFunction f = warmable(List.of("{\"a\":1}"));
+        AtomicInteger calls = new AtomicInteger();
+        f.onInvoke = event -> {
+            seen.add(event);
+            now.addAndGet(calls.incrementAndGet() <= plateau ? 1_000_000 : 100_000);
+        };
+        return f;
+    }
+
+    @Test
+    void warm_up_without_a_target_stops_on_a_plateau_but_with_one_goes_on_until_hot() {
+        WarmUp settled = dispatcher(plateauThenFast(12, new java.util.ArrayList<>()), DispatchOptions.defaults())
+                .warmUp(WarmthOptions.defaults(), List.of(), 0);
+        assertThat(settled.outcome()).isEqualTo(WarmUp.Outcome.SETTLED);
+        assertThat(settled.replays()).as("fooled by the plateau").isEqualTo(10);
+        assertThat(settled.lastNanos()).isEqualTo(1_000_000);
+
+        WarmUp hot = dispatcher(plateauThenFast(12, new java.util.ArrayList<>()), DispatchOptions.defaults())
+                .warmUp(WarmthOptions.defaults(), List.of(), 100_000);
+        assertThat(hot.outcome()).isEqualTo(WarmUp.Outcome.HOT);
+        assertThat(hot.replays()).as("the first replay within 1.3x of the target (settled since replay 10)")
+                .isEqualTo(13);
+        assertThat(hot.lastNanos()).isEqualTo(100_000);
+
+        WarmUp never = dispatcher(plateauThenFast(1000, new java.util.ArrayList<>()), DispatchOptions.defaults())
+                .warmUp(WarmthOptions.defaults().warmUpReplays(40), List.of(), 100_000);
+        assertThat(never.outcome()).as("an unreachable target: bounded by the replay limit")
+                .isEqualTo(WarmUp.Outcome.MAX_REPLAYS);
+        assertThat(never.replays()).isEqualTo(40);
+    }
+
+    @Test
+    void warm_up_with_a_target_does_not_stop_while_the_curve_still_falls() {
+        // 1.2 ms, 1.1 ms, 1.0 ms, ... : within 1.3x of a 1 ms target from the first replay, but still compiling.
+        FakeFunction f = warmable(List.of("{}"));
+        AtomicInteger calls = new AtomicInteger();
+        f.onInvoke = event -> now.addAndGet(Math.max(1_000_000, 1_200_000 - 100_000L * calls.getAndIncrement()));
+        WarmUp w = dispatcher(f, DispatchOptions.defaults()).warmUp(WarmthOptions.defaults(), List.of(), 1_000_000);
+        assertThat(w.outcome()).isEqualTo(WarmUp.Outcome.HOT);
+        assertThat(w.replays()).as("not before the curve settled (10 at the least)").isGreaterThanOrEqualTo(10);
+    }
+
+    @Test
+    void warm_up_replays_the_declared_inputs_and_then_the_sampled_ones_in_turn() {
+        java.util.List<String> seen = new java.util.ArrayList<>();
+        FunctionDispatcher d = dispatcher(plateauThenFast(0, seen), DispatchOptions.defaults());
+        WarmUp w = d.warmUp(WarmthOptions.defaults().warmUpReplays(5), List.of("{\"s\":1}", "{\"s\":2}"), 1);
+        assertThat(w.replays()).isEqualTo(5);
+        assertThat(seen).containsExactly("{\"a\":1}", "{\"s\":1}", "{\"s\":2}", "{\"a\":1}", "{\"s\":1}");
     }
 
     @Test

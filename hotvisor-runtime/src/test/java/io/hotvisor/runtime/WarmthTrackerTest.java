@@ -150,6 +150,26 @@ class WarmthTrackerTest {
     }
 
     @Test
+    void a_restarted_node_judges_its_first_call_against_the_steady_state_it_remembered_until_it_has_its_own() {
+        tracker.loaded("f", 2);
+        tracker.remembered("f", 1, 50 * US); // another version: ignored
+        assertThat(run(2, 60 * US)).containsExactly(State.WARMING);
+
+        tracker.loaded("g", 1);
+        tracker.remembered("g", 1, 50 * US);
+        assertThat(tracker.record("g", 1, 60 * US)).contains(State.HOT);
+        Warmth g = tracker.warmth("g").orElseThrow();
+        assertThat(g.reference()).isEqualTo(Reference.NODE);
+        assertThat(g.referenceNanos()).isEqualTo(50 * US);
+        assertThat(tracker.record("g", 1, 500 * US)).as("the floor is still the first call").contains(State.HOT);
+        for (int i = 0; i < 40; i++) {
+            tracker.record("g", 1, 500 * US);
+        }
+        assertThat(tracker.warmth("g").orElseThrow().referenceNanos()).as("its own steady state, once settled")
+                .isEqualTo(500 * US);
+    }
+
+    @Test
     void a_node_slower_than_the_fleets_best_stays_warming_even_once_settled() {
         tracker.loaded("f", 1);
         tracker.fleetBest("f", 1, 50 * US);

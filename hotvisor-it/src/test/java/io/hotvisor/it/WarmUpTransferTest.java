@@ -1,0 +1,297 @@
+package io.hotvisor.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Warm-up transfer on one real node (issue 6, mechanism 2): sampled real events (opt-in, bounded, kept across a
+ * restart), the {@code alongside} policy, and a restarted node that warms its JavaScript, Python and Java functions
+ * towards the steady states it saved before {@code /readyz} says ready (the first invocations' warmth is printed).
+ */
+class WarmUpTransferTest {
+    private static final Duration PATIENCE = Duration.ofMinutes(4);
+    /** Counts its calls per sandbox, prints its event, and does CPU work worth compiling; throws on {"fail":...}. */
+    private static final String JS = """
+            let calls = 0;
+            exports.handler = async (event) => {
+              calls++;
+              if (event.fail) { throw new Error('asked to fail'); }
+              console.log('event=' + JSON.stringify(event).slice(0, 40));
+              let h = 0;
+              for (let i = 0; i < (event.n || 200000); i++) { h = (h * 31 + i) | 0; }
+              return { calls, h, tag: event.tag };
+            };
+            """;
+    private static final String PYTHON = """
+            calls = 0
+            def handler(event, context):
+                global calls
+                calls += 1
+                h = 0
+                for i in range(event.get("n", 20000)):
+                    h = (h * 31 + i) & 0xffffffff
+                return {"calls": calls, "h": h}
+            """;
+    private static final String JAVA = """
+            import java.util.Map;
+
+            import com.amazonaws.services.lambda.runtime.Context;
+            import com.amazonaws.services.lambda.runtime.RequestHandler;
+
+            public class Work implements RequestHandler<Map<String, Object>, Map<String, Object>> {
+                private int calls;
+
+                @Override
+                public Map<String, Object> handleRequest(Map<String, Object> event, Context context) {
+                    calls++;
+                    int n = ((Number) event.getOrDefault("n", 200000)).intValue();
+                    int h = 0;
+                    for (int i = 0; i < n; i++) {
+                        h = h * 31 + i;
+                    }
+                    return Map.of("calls", calls, "h", h);
+                }
+            }
+            """;
+
+    private final List<NodeProcess> nodes = new ArrayList<>();
+
+    @AfterEach
+    void stop() throws Exception {
+        for (NodeProcess n : nodes) {
+            n.close();
+        }
+    }
+
+    private NodeProcess start(String... options) throws Exception {
+        NodeProcess n = NodeProcess.start(options);
+        nodes.add(n);
+        return n;
+    }
+
+    private static List<String> filesContaining(Path dir, String text) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).filter(f -> {
+                try {
+                    return new String(Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1)
+                            .contains(text);
+                } catch (IOException e) {
+                    return false;
+                }
+            }).map(Path::toString).toList();
+        }
+    }
+
+    private static Path samplesFile(NodeProcess node, String function) {
+        return node.dataDir().resolve("namespaces/default/functions/" + function + "/samples.json");
+    }
+
+    private static JsonNode awaitWarmUpOver(Http http, String function) throws InterruptedException {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (true) {
+            JsonNode w = http.get("/v1/functions/" + function).json().path("warmUp");
+            if (!"running".equals(w.path("outcome").asText())) {
+                return w;
+            }
+            assertThat(System.nanoTime()).as("warm-up still running: " + w).isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+
+    @Test
+    void without_sampling_no_event_is_ever_stored() throws Exception {
+        NodeProcess node = start();
+        Http http = node.http();
+        JsonNode deployed = http.deploySource("private", "javascript", "index.handler", JS,
+                Map.of("warmupInputs", List.of(Map.of("n", 1000)))).json();
+        assertThat(deployed.path("warmupSampling").asBoolean()).isFalse();
+        for (int i = 0; i < 20; i++) {
+            assertThat(http.invoke("private", "{\"tag\": \"secret-ssn-123-45-" + i + "\", \"n\": 1000}").status())
+                    .isEqualTo(200);
+        }
+
+        node.restart(); // saves what warms functions up, as it stops
+        assertThat(node.http().invoke("private", "{\"n\": 1000}").status()).isEqualTo(200);
+        node.stop();
+
+        assertThat(samplesFile(node, "private")).doesNotExist();
+        assertThat(filesContaining(node.dataDir(), "secret-ssn")).isEmpty();
+    }
+
+    @Test
+    void keeps_a_bounded_sample_of_successful_events_across_a_restart_replays_it_and_drops_it_when_turned_off()
+            throws Exception {
+        NodeProcess node = start();
+        Http http = node.http();
+        http.deploySource("sampled", "javascript", "index.handler", JS, Map.of("warmupSampling", true));
+        for (int i = 0; i < 20; i++) {
+            assertThat(http.invoke("sampled", "{\"tag\": \"e" + i + "\", \"n\": 1000}").status()).isEqualTo(200);
+        }
+        assertThat(http.invoke("sampled", "{\"fail\": \"f1\"}").status()).isEqualTo(502);
+        String big = "x".repeat(70_000);
+        assertThat(http.invoke("sampled", "{\"tag\": \"big\", \"pad\": \"" + big + "\", \"n\": 1000}").status())
+                .isEqualTo(200);
+
+        node.restart();
+        http = node.http();
+
+        JsonNode sample = Http.JSON.readTree(samplesFile(node, "sampled").toFile());
+        List<String> tags = new ArrayList<>();
+        sample.forEach(e -> tags.add(e.path("tag").asText()));
+        assertThat(tags).as("the last 16 successful events of at most 64 KB, oldest first")
+                .containsExactly("e4", "e5", "e6", "e7", "e8", "e9", "e10", "e11", "e12", "e13", "e14", "e15", "e16",
+                        "e17", "e18", "e19");
+        JsonNode warmUp = awaitWarmUpOver(http, "sampled");
+        System.out.println("sampled, after restart: " + warmUp);
+        assertThat(warmUp.path("policy").asText()).isEqualTo("before");
+        assertThat(warmUp.path("replays").asInt()).as("the sample alone was replayed: " + warmUp).isPositive();
+        JsonNode first = http.invoke("sampled", "{\"tag\": \"after\", \"n\": 1000}").json();
+        assertThat(first.path("calls").asInt()).as("no replay ran in the sandbox that serves").isEqualTo(1);
+        assertThat(first.path("tag").asText()).isEqualTo("after");
+        JsonNode counted = http.get("/v1/functions/sampled").json().path("warmth").path("invocations");
+        assertThat(counted.path("hot").asInt() + counted.path("warming").asInt())
+                .as("replays are not invocations").isEqualTo(1);
+        assertThat(Files.readString(node.log()).split("event=\\{\"tag\":\"e4\"", -1))
+                .as("e4 printed once, by its invocation: the replays' output is dropped").hasSize(2);
+
+        http.deploySource("sampled", "javascript", "index.handler", JS, Map.of("warmupSampling", false));
+        assertThat(samplesFile(node, "sampled")).as("turning sampling off drops the sample").doesNotExist();
+        http.invoke("sampled", "{\"tag\": \"after-off\", \"n\": 1000}");
+        node.stop();
+        assertThat(samplesFile(node, "sampled")).doesNotExist();
+        assertThat(filesContaining(node.dataDir(), "after-off")).isEmpty();
+    }
+
+    @Test
+    void refuses_a_warmup_sampling_that_is_not_a_boolean() throws Exception {
+        Http http = start().http();
+        Http.Response r = http.put("/v1/functions/bad", Http.JSON.createObjectNode().put("language", "javascript")
+                .put("handler", "index.handler").put("code", JS).put("warmupSampling", "yes"));
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.json().path("error").path("message").asText()).isEqualTo("Field 'warmupSampling' must be true"
+                + " (the node may keep a sample of recent events to replay) or false (the default: no event is"
+                + " stored); got \"yes\"");
+    }
+
+    @Test
+    void alongside_the_function_answers_traffic_while_its_replays_run() throws Exception {
+        Http http = start("--warm-up-policy", "alongside").http();
+        JsonNode deployed = http.deploySource("along", "javascript", "index.handler", JS,
+                Map.of("warmupInputs", List.of(Map.of("n", 3_000_000)))).json();
+        assertThat(deployed.path("warmUp").path("policy").asText()).isEqualTo("alongside");
+        assertThat(deployed.path("warmUp").path("outcome").asText()).as(deployed.toString()).isEqualTo("running");
+
+        JsonNode r = http.invoke("along", "{\"tag\": \"real\", \"n\": 1000}").json();
+        assertThat(r.path("calls").asInt()).as("its own sandbox, not the replays'").isEqualTo(1);
+        assertThat(r.path("tag").asText()).isEqualTo("real");
+
+        JsonNode over = awaitWarmUpOver(http, "along");
+        System.out.println("alongside: " + over);
+        assertThat(over.path("outcome").asText()).isIn("settled", "max_replays", "budget");
+        assertThat(over.path("replays").asInt()).isPositive();
+        JsonNode counted = http.get("/v1/functions/along").json().path("warmth").path("invocations");
+        assertThat(counted.path("hot").asInt() + counted.path("warming").asInt()).isEqualTo(1);
+        assertThat(http.get("/v1/node").json().path("warmUp").path("policy").asText()).isEqualTo("alongside");
+    }
+
+    /**
+     * Runs {@code function} until this node has a steady state for it (hot by its own classification), so that a
+     * restart remembers it.
+     */
+    private static double makeHot(Http http, String function, String event) {
+        JsonNode w = null;
+        for (int i = 0; i < 2_000; i++) {
+            assertThat(http.invoke(function, event).status()).isEqualTo(200);
+            w = http.get("/v1/functions/" + function).json().path("warmth");
+            if (w.path("steadyStateUs").asDouble() > 0 && "hot".equals(w.path("state").asText())) {
+                return w.path("steadyStateUs").asDouble();
+            }
+        }
+        throw new AssertionError(function + " never became hot: " + w);
+    }
+
+    @Test
+    void a_restarted_node_warms_its_functions_towards_their_saved_steady_states_before_it_is_ready()
+            throws Exception {
+        // --hot-factor 2: replays stop within 2x of the saved steady state; on a 2-core machine shared with other
+        // builds 1.3x is often out of reach, and cold code is 10-100x slower, so 2x still tells compiled code.
+        NodeProcess node = start("--hot-factor", "2");
+        Http http = node.http();
+        String small = "{\"n\": 20000}";
+        http.deploySource("probe", "javascript", "index.handler", JS,
+                Map.of("warmupInputs", List.of(Map.of("n", 20000))));
+        http.deploySource("js", "javascript", "index.handler", JS, Map.of("warmupInputs", List.of(Map.of("n", 20000))));
+        http.deploySource("py", "python", "handler", PYTHON, Map.of("warmupInputs", List.of(Map.of("n", 2000))));
+        http.deploySource("java", "java", "Work::handleRequest", JAVA, Map.of("warmupInputs", List.of(Map.of("n", 20000))));
+        Map<String, Double> steady = new java.util.TreeMap<>();
+        steady.put("js", makeHot(http, "js", small));
+        steady.put("py", makeHot(http, "py", "{\"n\": 2000}"));
+        steady.put("java", makeHot(http, "java", small));
+
+        node.restart();
+        http = node.http();
+
+        // At once after it listens: alive, not ready, and it says why.
+        assertThat(http.get("/healthz").status()).isEqualTo(200);
+        Http.Response notReady = http.get("/readyz");
+        System.out.println("right after the restart: " + notReady);
+        assertThat(notReady.status()).isEqualTo(503);
+        assertThat(notReady.json().path("reason").asText()).matches("warming [1-4] functions?");
+        assertThat(http.get("/v1/node").json().path("ready").asBoolean()).isFalse();
+        // Sent straight to the warming node, an invocation still works: it waits for its function's replays.
+        Http.Response probe = http.invoke("probe", "{\"tag\": \"while-warming\", \"n\": 1000}");
+        assertThat(probe.status()).as(probe.toString()).isEqualTo(200);
+        assertThat(probe.json().path("tag").asText()).isEqualTo("while-warming");
+
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (http.get("/readyz").status() != 200) {
+            assertThat(System.nanoTime()).as("the node never became ready").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+        assertThat(http.get("/readyz").json().path("ready").asBoolean()).isTrue();
+
+        Map<String, String> firstStates = new java.util.TreeMap<>();
+        Map<String, String> statesAfterFive = new java.util.TreeMap<>();
+        for (String f : List.of("js", "py", "java")) {
+            JsonNode before = http.get("/v1/functions/" + f).json();
+            System.out.println(f + " after the restart: " + before.path("warmUp") + "; remembered " + steady.get(f)
+                    + " us");
+            assertThat(before.path("warmUp").path("targetUs").asDouble()).as("its remembered steady state")
+                    .isEqualTo(steady.get(f));
+            // With a target, replays never stop because the curve merely flattened: hot, or out of replays or time.
+            assertThat(before.path("warmUp").path("outcome").asText()).as(before.path("warmUp").toString())
+                    .isIn("hot", "max_replays", "budget");
+            assertThat(before.path("warmUp").path("replays").asInt()).isPositive();
+            assertThat(before.path("warmth").path("state").asText()).isEqualTo("cold");
+            String event = f.equals("py") ? "{\"n\": 2000}" : small;
+            assertThat(http.invoke(f, event).json().path("calls").asInt())
+                    .as("no replay ran in the sandbox that serves").isEqualTo(1);
+            JsonNode first = http.get("/v1/functions/" + f).json().path("warmth");
+            assertThat(first.path("reference").asText()).isEqualTo("node");
+            firstStates.put(f, first.path("state").asText() + " (" + first.path("firstInvocationsUs").get(0)
+                    + " us against " + first.path("referenceUs") + ")");
+            for (int i = 0; i < 4; i++) {
+                http.invoke(f, event);
+            }
+            JsonNode five = http.get("/v1/functions/" + f).json().path("warmth");
+            statesAfterFive.put(f, five.path("state").asText());
+            System.out.println(f + " after 5 invocations: " + five);
+        }
+        // Printed, not asserted: whether a first invocation is hot is a latency, and on a shared 2-core machine at load
+        // 15-19 the replays themselves missed their target in some runs (README, "Warm-up", gives what was measured).
+        System.out.println("first invocations after the restart: " + firstStates + "; after 5: " + statesAfterFive);
+    }
+}
