@@ -134,14 +134,10 @@ class ClusterRoutingTest {
 
     @Test
     void refuses_a_warmth_routing_value_other_than_on_or_off() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(List.of(NodeProcess.ROOT.resolve("bin/hotvisor").toString(),
-                "gateway", "--redis", cluster.redis().url(), "--port", "0", "--warmth-routing", "maybe"))
-                .redirectErrorStream(true);
-        pb.environment().put("HOTVISOR_BUILD_DIR", System.getProperty("hotvisor.build.dir", "target"));
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isEqualTo(2);
+        HotvisorCommand.Run run = HotvisorCommand.run("gateway", "--redis", cluster.redis().url(), "--port", "0",
+                "--warmth-routing", "maybe");
+        assertThat(run.exit()).as(run.output()).isEqualTo(2);
+        String out = run.output();
         assertThat(out).contains("hotvisor gateway: --warmth-routing must be 'on' or 'off'; got 'maybe'");
     }
 }

@@ -8,6 +8,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import org.junit.jupiter.api.Test;
 
+import io.hotvisor.it.HotvisorCommand.Run;
+
 /**
  * {@code bin/hotvisor cluster up} and {@code cluster down} as a user runs them: the real script starts redis-server,
  * the nodes and the gateway in its own folder (under this test's {@code target/it}), on free loopback ports, and
@@ -25,10 +28,6 @@ import org.junit.jupiter.api.Test;
  */
 class ClusterScriptTest {
     private static final String HELLO = "exports.handler = async (e) => ({hi: 'cluster-script ' + e.name})";
-
-    /** One run of {@code bin/hotvisor}: exit code and output. */
-    record Run(int exit, String stdout, String stderr) {
-    }
 
     @Test
     void cluster_up_starts_a_cluster_that_serves_through_its_gateway_and_cluster_down_stops_every_process()
@@ -133,29 +132,17 @@ class ClusterScriptTest {
         return Files.createTempDirectory(NodeProcess.IT_DIR, "cluster-");
     }
 
-    private static Run hotvisor(Map<String, String> env, String... args) throws IOException, InterruptedException {
-        Files.createDirectories(NodeProcess.IT_DIR);
-        List<String> cmd = new ArrayList<>(List.of(NodeProcess.ROOT.resolve("bin/hotvisor").toString()));
-        cmd.addAll(List.of(args));
-        Path out = Files.createTempFile(NodeProcess.IT_DIR, "cluster-script", ".out");
-        Path err = Files.createTempFile(NodeProcess.IT_DIR, "cluster-script", ".err");
-        // To files, not pipes: the processes the script leaves running must not hold this test's pipes open.
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
-        pb.environment().put("HOTVISOR_BUILD_DIR", System.getProperty("hotvisor.build.dir", "target"));
-        pb.environment().remove("HOTVISOR_ADMIN_KEY"); // the script makes the cluster's key
-        pb.environment().remove("HOTVISOR_URL");
-        pb.environment().remove("HOTVISOR_KEY");
-        pb.environment().put("HOTVISOR_CONFIG", NodeProcess.IT_DIR.resolve("cluster-script-cli.json").toString());
-        pb.environment().put("HOTVISOR_JAVA_OPTS", "-Xmx512m");
-        pb.environment().put("HOTVISOR_START_TIMEOUT", "600"); // a node JVM's start on a loaded 2-core machine
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        if (!p.waitFor(15, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            throw new AssertionError("bin/hotvisor " + String.join(" ", args) + " did not finish in 15 minutes");
-        }
-        return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                Files.readString(err, StandardCharsets.UTF_8));
+    private static Run hotvisor(Map<String, String> env, String... args)
+            throws IOException, InterruptedException {
+        return HotvisorCommand.run(e -> {
+            e.remove("HOTVISOR_ADMIN_KEY"); // the script makes the cluster's key
+            e.remove("HOTVISOR_URL");
+            e.remove("HOTVISOR_KEY");
+            e.put("HOTVISOR_CONFIG", NodeProcess.IT_DIR.resolve("cluster-script-cli.json").toString());
+            e.put("HOTVISOR_JAVA_OPTS", "-Xmx512m");
+            e.put("HOTVISOR_START_TIMEOUT", "600"); // a node JVM's start on a loaded 2-core machine
+            e.putAll(env);
+        }, Duration.ofMinutes(15), args);
     }
 
     /** The value of the stdout line that starts with {@code prefix}. */

@@ -34,6 +34,7 @@ class ClusterWarmUpTest {
             """;
     private static final String SAMPLE_KEY = "hv:hotvisor:samples:default:transfer";
 
+    private static TestCluster cluster;
     private static RedisProcess redis;
     private static NodeProcess node1;
     private static NodeProcess node2;
@@ -41,39 +42,22 @@ class ClusterWarmUpTest {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        redis = RedisProcess.start();
         // --hot-factor 2 on both: a first invocation is one sample on a shared 2-core machine (see WarmUpTransferTest).
-        node1 = NodeProcess.start("--redis", redis.url(), "--node-id", "node-1", "--hot-factor", "2");
-        gateway = GatewayProcess.start(redis.url());
+        cluster = TestCluster.start(1, "--hot-factor", "2");
+        redis = cluster.redis();
+        node1 = cluster.node(1);
+        gateway = cluster.startGateway();
     }
 
     @AfterAll
     static void stopCluster() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
-        for (NodeProcess n : new NodeProcess[] {node1, node2}) {
-            if (n != null) {
-                n.close();
-            }
-        }
-        if (redis != null) {
-            redis.close();
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
     private static <T> T await(Supplier<T> read, Predicate<T> done, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        while (true) {
-            T v = read.get();
-            if (done.test(v)) {
-                return v;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("Gave up waiting for " + what + "; last: " + v);
-            }
-            Thread.sleep(100);
-        }
+        return TestCluster.await(read, done, what, PATIENCE);
     }
 
     private static String redisGet(String key) {
@@ -104,7 +88,7 @@ class ClusterWarmUpTest {
         await(() -> gateway.http().get("/v1/cluster").json().toString(), c -> c.contains("steadyStateUs"),
                 "node 1's steady state in its heartbeat");
 
-        node2 = NodeProcess.start("--redis", redis.url(), "--node-id", "node-2", "--hot-factor", "2");
+        node2 = cluster.addNode();
         Http http2 = node2.http();
         assertThat(http2.get("/readyz").status()).as("it warmed up as it joined, before it listened for real")
                 .isEqualTo(200);

@@ -78,14 +78,10 @@ class EagerCompileTest {
 
     @Test
     void refuses_to_start_with_a_last_tier_threshold_below_the_first() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(List.of(NodeProcess.ROOT.resolve("bin/hotvisor").toString(),
-                "node", "--port", "0", "--eager-first-tier-threshold", "100", "--eager-last-tier-threshold", "10"))
-                .redirectErrorStream(true);
-        pb.environment().put("HOTVISOR_BUILD_DIR", System.getProperty("hotvisor.build.dir", "target"));
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isEqualTo(2);
+        HotvisorCommand.Run run = HotvisorCommand.run("node", "--port", "0", "--eager-first-tier-threshold", "100",
+                "--eager-last-tier-threshold", "10");
+        assertThat(run.exit()).as(run.output()).isEqualTo(2);
+        String out = run.output();
         assertThat(out).contains("Invalid --eager-last-tier-threshold 10: use at least --eager-first-tier-threshold"
                 + " (100)");
     }

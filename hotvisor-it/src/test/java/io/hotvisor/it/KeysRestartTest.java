@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -91,30 +92,23 @@ class KeysRestartTest {
 
             assertThat(generatedKeys(node.log())).containsExactly(key);
             assertThat(filesContaining(data, List.of(key, key.substring(16)))).isEmpty();
-            RestartTest.Cli list = cli(node, config, "list");
+            HotvisorCommand.Run list = cli(node, config, "list");
             assertThat(list.exit()).as(list.toString()).isZero();
             assertThat(list.stderr()).contains("No functions deployed");
-            RestartTest.Cli refused = cli(node, config, "list", "--key", "hv_wrong");
+            HotvisorCommand.Run refused = cli(node, config, "list", "--key", "hv_wrong");
             assertThat(refused.exit()).isEqualTo(1);
             assertThat(refused.stderr()).contains("Error 401 (Unauthorized)", "Key used: the --key option");
         }
     }
 
     /** Runs {@code bin/hotvisor} with no key but the config file (and the restarted node's URL). */
-    private static RestartTest.Cli cli(NodeProcess node, Path config, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(NodeProcess.ROOT.resolve("bin/hotvisor").toString()));
-        cmd.addAll(List.of(args));
-        cmd.add("--url=http://127.0.0.1:" + node.port());
-        Path out = Files.createTempFile(NodeProcess.IT_DIR, "cli", ".out");
-        Path err = Files.createTempFile(NodeProcess.IT_DIR, "cli", ".err");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
-        pb.environment().put("HOTVISOR_BUILD_DIR", System.getProperty("hotvisor.build.dir", "target"));
-        pb.environment().remove("HOTVISOR_KEY");
-        pb.environment().put("HOTVISOR_CONFIG", config.toString());
-        Process p = pb.start();
-        assertThat(p.waitFor(3, TimeUnit.MINUTES)).isTrue();
-        return new RestartTest.Cli(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                Files.readString(err, StandardCharsets.UTF_8));
+    private static HotvisorCommand.Run cli(NodeProcess node, Path config, String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.add("--url=http://127.0.0.1:" + node.port());
+        return HotvisorCommand.run(e -> {
+            e.remove("HOTVISOR_KEY");
+            e.put("HOTVISOR_CONFIG", config.toString());
+        }, Duration.ofMinutes(3), all.toArray(String[]::new));
     }
 
     private static List<String> generatedKeys(Path log) throws IOException {

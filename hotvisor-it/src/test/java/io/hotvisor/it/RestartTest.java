@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,32 +18,21 @@ import org.junit.jupiter.api.Test;
 class RestartTest {
 
     /** Runs {@code bin/hotvisor} (the CLI) against a node; returns exit code and output. */
-    record Cli(int exit, String stdout, String stderr) {
-    }
-
-    static Cli cli(NodeProcess node, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(NodeProcess.ROOT.resolve("bin/hotvisor").toString()));
-        cmd.addAll(List.of(args));
-        cmd.add("--url=http://127.0.0.1:" + node.port());
-        Path out = Files.createTempFile(NodeProcess.IT_DIR, "cli", ".out");
-        Path err = Files.createTempFile(NodeProcess.IT_DIR, "cli", ".err");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
-        pb.environment().put("HOTVISOR_BUILD_DIR", System.getProperty("hotvisor.build.dir", "target"));
-        pb.environment().put("HOTVISOR_KEY", NodeProcess.ADMIN_KEY);
-        Process p = pb.start();
-        assertThat(p.waitFor(3, TimeUnit.MINUTES)).isTrue();
-        return new Cli(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                Files.readString(err, StandardCharsets.UTF_8));
+    static HotvisorCommand.Run cli(NodeProcess node, String... args) throws IOException, InterruptedException {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.add("--url=http://127.0.0.1:" + node.port());
+        return HotvisorCommand.run(e -> e.put("HOTVISOR_KEY", NodeProcess.ADMIN_KEY), Duration.ofMinutes(3),
+                all.toArray(String[]::new));
     }
 
     @Test
     void finds_every_function_still_deployed_after_a_restart_and_after_a_crash() throws Exception {
         try (NodeProcess node = NodeProcess.start()) {
             Http http = node.http();
-            Cli js = cli(node, "deploy", "hello-js", "--language", "javascript", "--handler", "index.handler",
+            HotvisorCommand.Run js = cli(node, "deploy", "hello-js", "--language", "javascript", "--handler", "index.handler",
                     "--file", Fixtures.dir("javascript/lambda-async/index.js").toString());
             assertThat(js.exit()).as(js.toString()).isZero();
-            Cli py = cli(node, "deploy", "hello-py", "--language", "python", "--handler", "app.handler",
+            HotvisorCommand.Run py = cli(node, "deploy", "hello-py", "--language", "python", "--handler", "app.handler",
                     "--dir", Fixtures.dir("python/bundle").toString());
             assertThat(py.exit()).as(py.toString()).isZero();
             http.deployArchive("hello-java", "java", "fixtures.LambdaGreeter::handleRequest", Fixtures.javaJar(),
@@ -60,10 +50,10 @@ class RestartTest {
             assertThat(node.http().get("/v1/functions/hello-java").json().path("env").path("GREETING").asText())
                     .isEqualTo("hi");
 
-            Cli invoked = cli(node, "invoke", "hello-py", "--data", "{\"name\":\"Ada\"}");
+            HotvisorCommand.Run invoked = cli(node, "invoke", "hello-py", "--data", "{\"name\":\"Ada\"}");
             assertThat(invoked.exit()).as(invoked.toString()).isZero();
             assertThat(invoked.stdout()).contains("Hello Ada");
-            Cli unknown = cli(node, "invoke", "nope");
+            HotvisorCommand.Run unknown = cli(node, "invoke", "nope");
             assertThat(unknown.exit()).isEqualTo(1);
             assertThat(unknown.stderr()).contains("404", "Function 'nope' not found");
         }
