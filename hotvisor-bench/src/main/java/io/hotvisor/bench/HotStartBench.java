@@ -54,8 +54,24 @@ public final class HotStartBench {
     private HotStartBench() {
     }
 
-    /** One function as deployed: its name, what it is, its PUT body. */
-    private record Function(String name, String kind, String language, String deploy) {
+    /**
+     * One function as deployed: its name, the name in the results ({@code base}: a configuration's variant is deployed
+     * under its own name), what it is, its PUT body.
+     */
+    private record Function(String name, String base, String kind, String language, ObjectNode deploy) {
+
+        /** This function deployed with {@code fields} merged in (null removes one), named for the configuration. */
+        Function variant(String configuration, Map<String, Object> fields) {
+            ObjectNode body = deploy.deepCopy();
+            fields.forEach((k, v) -> {
+                if (v == null) {
+                    body.remove(k);
+                } else {
+                    body.set(k, Results.JSON.valueToTree(v));
+                }
+            });
+            return new Function(name + "-" + configuration, name, kind, language, body);
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -77,7 +93,8 @@ public final class HotStartBench {
             String cluster = "hotstart";
             List<String> base = List.of("--redis", redis.url(), "--cluster", cluster);
             List<String> fleetOptions = new ArrayList<>(base);
-            HotStartMechanism.KNOWN.forEach(m -> fleetOptions.addAll(m.nodeOn()));
+            fleetOptions.addAll(new HotStartMechanism.Configuration("fleet", o.mechanisms(), o.mechanisms(), false)
+                    .nodeOptions());
             fleet.put("fleet_node_options", String.join(" ", fleetOptions));
             fleetNodes.addAll(startAll(root, work, List.of("node-1", "node-2", "node-3"), fleetOptions));
             try {
@@ -100,10 +117,12 @@ public final class HotStartBench {
             throws IOException {
         String name = "hot-start-" + o.mode();
         Map<String, Object> header = Results.header("hot-start", "optimizing (the nodes' Graal JIT)", false,
-                "3 nodes (every mechanism on) and Redis, all on loopback; each function deployed through node 1 and"
-                        + " made hot there; per configuration a fresh node 4 joins with its options and takes its"
-                        + " first " + o.invocations() + " invocations of each function (" + o.target()
-                        + ", one function after the other in turn); ratio = X-Hotvisor-Duration-Us / steady_us, the median of "
+                "3 nodes (every mechanism of the run on) and Redis, all on loopback; each function deployed through"
+                        + " node 1 and made hot there; per configuration a fresh node 4 joins with its options and"
+                        + " takes its first " + o.invocations() + " invocations of each function (one function after"
+                        + " the other in turn), or, in a configuration through the gateway (via), the gateway gets "
+                        + o.invocations() + " invocations of each, all measured whichever node served them"
+                        + " (node4_share: node 4's part); ratio = X-Hotvisor-Duration-Us (the serving node's) / steady_us, the median of "
                         + o.steady() + " invocations on node 1 just before; not_hot = node 4's own warmth count"
                         + " (warming); 'acting' = the mechanisms switched on that act on the function's language;"
                         + " all processes share the machine's cores with whatever else runs on it", failed);
@@ -128,11 +147,7 @@ public final class HotStartBench {
                               List<Map<String, Object>> invocations, List<HotStartReport.Line> lines)
             throws IOException, InterruptedException {
         for (Function f : functions) {
-            HttpResponse<String> d = n1.send("PUT", "/v1/functions/" + f.name(), f.deploy());
-            if (d.statusCode() != 201) {
-                throw new IllegalStateException("Deploy of " + f.name() + " failed: " + d.statusCode() + " "
-                        + d.body());
-            }
+            deploy(n1, f);
         }
         for (Function f : functions) {
             fleet.put("node1_warm_" + f.name(), warm(n1, f, o));
@@ -155,6 +170,18 @@ public final class HotStartBench {
                                       HotStartOptions o, List<Map<String, Object>> rows,
                                       List<Map<String, Object>> invocations, List<HotStartReport.Line> lines)
             throws IOException, InterruptedException {
+        if (!c.deployFields().isEmpty()) {
+            // The configuration deploys the functions otherwise (e.g. sampled inputs): copies under their own names,
+            // made hot on node 1 like the others.
+            List<Function> variants = new ArrayList<>();
+            for (Function f : functions) {
+                Function v = f.variant(c.name(), c.deployFields());
+                deploy(n1, v);
+                warm(n1, v, o);
+                variants.add(v);
+            }
+            functions = variants;
+        }
         Map<String, Long> steady = new LinkedHashMap<>();
         Map<String, String> node1State = new LinkedHashMap<>();
         for (Function f : functions) {
@@ -168,40 +195,15 @@ public final class HotStartBench {
         List<String> options = new ArrayList<>(base);
         options.addAll(c.nodeOptions());
         String id = "node-4-" + c.name();
-        long t0 = System.nanoTime();
         ServerProcess gateway = null;
-        try (ServerProcess n4 = ClusterProcesses.node(root, work, id, options, KEY)) {
-            for (Function f : functions) {
-                awaitReady(n4, f);
-            }
-            long readyMs = (System.nanoTime() - t0) / 1_000_000;
-            ServerProcess target = n4;
-            if (o.target().equals("gateway")) {
+        try {
+            if (c.gateway()) {
+                // The gateway is there before node 4 joins, as in a scale-out; a fresh one per configuration, so
+                // no ramp carries over.
                 gateway = ClusterProcesses.gateway(root, work, "gateway-" + c.name(), redis, cluster,
                         c.gatewayOptions(), KEY);
-                target = gateway;
             }
-            Map<String, List<Call>> calls = new LinkedHashMap<>();
-            functions.forEach(f -> calls.put(f.name(), new ArrayList<>()));
-            int sends = 0;
-            int maxSends = o.target().equals("node") ? o.invocations() : o.invocations() * 20;
-            while (sends < maxSends && calls.values().stream().anyMatch(l -> l.size() < o.invocations())) {
-                for (Function f : functions) {
-                    List<Call> done = calls.get(f.name());
-                    if (done.size() < o.invocations()) {
-                        Call call = invoke(target, f);
-                        if (target == n4 || id.equals(call.node())) {
-                            done.add(call);
-                        }
-                    }
-                }
-                sends++;
-            }
-            String metrics = n4.send("GET", "/metrics", null).body();
-            for (Function f : functions) {
-                rows.add(row(c, f, n4, calls.get(f.name()), steady.get(f.name()), node1State.get(f.name()), readyMs,
-                        metrics, invocations, lines));
-            }
+            measure(root, work, options, id, gateway, functions, c, steady, node1State, o, rows, invocations, lines);
         } finally {
             if (gateway != null) {
                 gateway.close();
@@ -209,22 +211,78 @@ public final class HotStartBench {
         }
     }
 
+    private static void measure(Path root, Path work, List<String> options, String id, ServerProcess gateway,
+                                List<Function> functions, HotStartMechanism.Configuration c, Map<String, Long> steady,
+                                Map<String, String> node1State, HotStartOptions o, List<Map<String, Object>> rows,
+                                List<Map<String, Object>> invocations, List<HotStartReport.Line> lines)
+            throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
+        try (ServerProcess n4 = ClusterProcesses.node(root, work, id, options, KEY)) {
+            for (Function f : functions) {
+                awaitReady(n4, f);
+            }
+            long readyMs = (System.nanoTime() - t0) / 1_000_000;
+            ServerProcess target = n4;
+            if (gateway != null) {
+                awaitMember(gateway, id);
+                target = gateway;
+            }
+            // Straight to node 4: its first invocations; through the gateway: every invocation as clients see it,
+            // whichever node served it.
+            Map<String, List<Call>> calls = new LinkedHashMap<>();
+            functions.forEach(f -> calls.put(f.name(), new ArrayList<>()));
+            for (int i = 0; i < o.invocations(); i++) {
+                for (Function f : functions) {
+                    calls.get(f.name()).add(invoke(target, f));
+                }
+            }
+            String metrics = n4.send("GET", "/metrics", null).body();
+            for (Function f : functions) {
+                rows.add(row(c, f, n4, id, calls.get(f.name()), steady.get(f.name()), node1State.get(f.name()),
+                        readyMs, metrics, invocations, lines));
+            }
+        }
+    }
+
+    /** Waits until the gateway counts the node among the cluster's live members. */
+    private static void awaitMember(ServerProcess gateway, String id) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> r = gateway.send("GET", "/v1/cluster", null);
+            if (r.statusCode() == 200) {
+                for (JsonNode n : Results.JSON.readTree(r.body()).path("nodes")) {
+                    if (n.path("id").asText().equals(id)) {
+                        return;
+                    }
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException(gateway + " has not seen " + id + " join within a minute");
+    }
+
     private static Map<String, Object> row(HotStartMechanism.Configuration c, Function f, ServerProcess n4,
-                                           List<Call> calls, long steadyUs, String node1State, long readyMs,
+                                           String id, List<Call> calls, long steadyUs, String node1State, long readyMs,
                                            String metrics, List<Map<String, Object>> invocations,
                                            List<HotStartReport.Line> lines) throws IOException, InterruptedException {
         JsonNode status = status(n4, f);
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("configuration", c.name());
-        row.put("function", f.name());
+        row.put("function", f.base());
         row.put("language", f.language());
         List<String> acting = c.actingOn(f.language());
         row.put("acting", acting.isEmpty() ? "none" : String.join("+", acting));
         row.put("node4_options", String.join(" ", c.nodeOptions()));
+        row.put("via", c.gateway() ? "gateway " + String.join(" ", c.gatewayOptions()) : "node 4");
         row.put("steady_us", steadyUs);
         row.put("node1_state", node1State);
         row.put("node4_ready_ms", readyMs);
         row.put("invocations", calls.size());
+        long byNode4 = calls.stream().filter(call -> call.node().equals(id)).count();
+        row.put("node4_share", calls.isEmpty() ? 0 : Math.round(1000.0 * byNode4 / calls.size()) / 1000.0);
+        long[] wall = calls.stream().mapToLong(Call::wallUs).sorted().toArray();
+        row.put("client_median_us", wall.length == 0 ? 0 : wall[(wall.length - 1) / 2]);
+        row.put("client_p90_us", wall.length == 0 ? 0 : wall[(int) Math.ceil(0.9 * wall.length) - 1]);
         long[] us = calls.stream().mapToLong(Call::durationUs).toArray();
         if (us.length == 0) {
             // Only through a gateway that sent node 4 nothing: the same columns, every CSV line alike.
@@ -234,11 +292,12 @@ public final class HotStartBench {
             row.putAll(HotStartReport.summary(us, steadyUs));
             row.put("first_wall_us", calls.getFirst().wallUs());
             double[] ratios = HotStartReport.ratios(us, steadyUs);
-            lines.add(new HotStartReport.Line(f.name(), c.name(), ratios));
+            lines.add(new HotStartReport.Line(f.base(), c.name(), ratios));
             for (int i = 0; i < calls.size(); i++) {
                 Map<String, Object> inv = new LinkedHashMap<>();
                 inv.put("configuration", c.name());
-                inv.put("function", f.name());
+                inv.put("function", f.base());
+                inv.put("node", calls.get(i).node());
                 inv.put("i", i + 1);
                 inv.put("duration_us", us[i]);
                 inv.put("wall_us", calls.get(i).wallUs());
@@ -261,6 +320,13 @@ public final class HotStartBench {
         row.put("aot_cache", a.isMissingNode() ? "n/a" : a.path("source").asText() + (a.path("opened").asBoolean()
                 ? " (used)" : " (not used)"));
         return row;
+    }
+
+    private static void deploy(ServerProcess n1, Function f) throws IOException, InterruptedException {
+        HttpResponse<String> d = n1.send("PUT", "/v1/functions/" + f.name(), f.deploy().toString());
+        if (d.statusCode() != 201) {
+            throw new IllegalStateException("Deploy of " + f.name() + " failed: " + d.statusCode() + " " + d.body());
+        }
     }
 
     /** One invocation: the node's duration, the client's wall time, the node that served it. */
@@ -372,10 +438,14 @@ public final class HotStartBench {
                 switch (language) {
                     case "js", "python" -> {
                         String ext = language.equals("js") ? ".js" : ".py";
+                        Path functionsDir = root.resolve("bench/functions");
+                        // The data files: the same bytes in every language (the Java jar carries them too).
                         body.put("language", language.equals("js") ? "javascript" : "python")
                                 .put("handler", module + ".main")
-                                .put("archive", FunctionBundles.files(root.resolve("bench/functions")
-                                        .resolve(language), List.of("inputs" + ext, module + ext)));
+                                .put("archive", FunctionBundles.files(List.of(
+                                        functionsDir.resolve(language).resolve(module + ext),
+                                        functionsDir.resolve("data/words.json"),
+                                        functionsDir.resolve("data/orders.json"))));
                         body.putArray("warmupInputs").addObject().put("seed", 42); // EVENT
                     }
                     case "java" -> body.put("language", "java")
@@ -387,7 +457,7 @@ public final class HotStartBench {
                     default -> throw new IllegalArgumentException("Unknown language '" + language + "'");
                 }
                 body.put("timeoutMs", 30_000);
-                out.add(new Function(name, kind, language, body.toString()));
+                out.add(new Function(name, name, kind, language, body));
             }
         }
         return out;
