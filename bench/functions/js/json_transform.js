@@ -1,10 +1,10 @@
 // A JSON transform: parse a document of 2000 order records (about 190 KB), keep the active ones, reshape each, total
-// them per region, and serialize the result. The document is the bundle's orders.json (bench/functions/data, the
-// same bytes for every language), read once per sandbox at load; the same steps and output bytes in every language
-// (json_transform.py, io.hotvisor.benchfunctions.JsonTransform).
+// them per region, and serialize the result. The document is the bundle's orders.js (bench/functions/data: JSON
+// behind `module.exports = `, the same bytes for every language), read once per sandbox at load; the same steps and
+// output bytes in every language (json_transform.py, io.hotvisor.benchfunctions.JsonTransform).
 'use strict';
 
-const DOCUMENT = JSON.stringify(require('./orders.json'));
+const DOCUMENT = JSON.stringify(require('./orders.js'));
 
 exports.main = event => {
   const orders = JSON.parse(DOCUMENT).orders;

@@ -43,11 +43,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * {@code README-hot-start-MODE.md} (with {@code notes-hot-start.md} appended if present).
  */
 public final class HotStartBench {
-    private static final String KEY = "hv_bench-hot-start-admin-key-0123456789abcdef";
-    private static final String EVENT = "{\"seed\":42}";
+    static final String KEY = "hv_bench-hot-start-admin-key-0123456789abcdef";
+    static final String EVENT = "{\"seed\":42}";
     private static final String DURATION_HEADER = "X-Hotvisor-Duration-Us";
     private static final String NODE_HEADER = "X-Hotvisor-Node";
-    private static final Map<String, Map<String, Object>> EXPECTED = Map.of(
+    /** The answer of each function kind, the same in every language. */
+    static final Map<String, Map<String, Object>> EXPECTED = Map.of(
             "word-count", Map.of("words", 41065, "distinct", 991),
             "json-transform", Map.of("items", 1515, "regions", 8, "total", 24331166, "bytes", 140115));
 
@@ -404,7 +405,7 @@ public final class HotStartBench {
     }
 
     /** Starts the nodes at once (a JVM start is seconds on a loaded machine) and waits for all. */
-    private static List<ServerProcess> startAll(Path root, Path work, List<String> ids, List<String> options)
+    static List<ServerProcess> startAll(Path root, Path work, List<String> ids, List<String> options)
             throws Exception {
         List<ServerProcess> started = new ArrayList<>();
         try (ExecutorService pool = Executors.newFixedThreadPool(ids.size())) {
@@ -432,34 +433,42 @@ public final class HotStartBench {
         List<Function> out = new ArrayList<>();
         for (String language : o.languages()) {
             for (String kind : o.functions()) {
-                String module = kind.replace('-', '_');
                 String name = kind + "-" + language;
-                ObjectNode body = Results.JSON.createObjectNode();
-                switch (language) {
-                    case "js", "python" -> {
-                        String ext = language.equals("js") ? ".js" : ".py";
-                        Path functionsDir = root.resolve("bench/functions");
-                        // The data files: the same bytes in every language (the Java jar carries them too).
-                        body.put("language", language.equals("js") ? "javascript" : "python")
-                                .put("handler", module + ".main")
-                                .put("archive", FunctionBundles.files(List.of(
-                                        functionsDir.resolve(language).resolve(module + ext),
-                                        functionsDir.resolve("data/words.json"),
-                                        functionsDir.resolve("data/orders.json"))));
-                        body.putArray("warmupInputs").addObject().put("seed", 42); // EVENT
-                    }
-                    case "java" -> body.put("language", "java")
-                            .put("handler", "io.hotvisor.benchfunctions."
-                                    + (kind.equals("word-count") ? "WordCount" : "JsonTransform") + "::main")
-                            .put("archive", DensityFunctions.jar(root.resolve("examples/bench-functions")
-                                    .resolve(buildDir).resolve("hotvisor-bench-functions.jar")))
-                            .put("isolation", "process");
-                    default -> throw new IllegalArgumentException("Unknown language '" + language + "'");
-                }
-                body.put("timeoutMs", 30_000);
-                out.add(new Function(name, name, kind, language, body));
+                out.add(new Function(name, name, kind, language, deployBody(root, buildDir, kind, language)));
             }
         }
         return out;
+    }
+
+    /**
+     * The PUT body of a bench function: {@code kind} word-count or json-transform, {@code language} js, python or
+     * java; JavaScript and Python declare the benchmark's event as their warm-up input, Java runs in worker JVMs.
+     */
+    static ObjectNode deployBody(Path root, String buildDir, String kind, String language) {
+        String module = kind.replace('-', '_');
+        ObjectNode body = Results.JSON.createObjectNode();
+        switch (language) {
+            case "js", "python" -> {
+                String ext = language.equals("js") ? ".js" : ".py";
+                Path functionsDir = root.resolve("bench/functions");
+                // The data files: the same bytes in every language (the Java jar carries them too).
+                body.put("language", language.equals("js") ? "javascript" : "python")
+                        .put("handler", module + ".main")
+                        .put("archive", FunctionBundles.files(List.of(
+                                functionsDir.resolve(language).resolve(module + ext),
+                                functionsDir.resolve("data/words.js"),
+                                functionsDir.resolve("data/orders.js"))));
+                body.putArray("warmupInputs").addObject().put("seed", 42); // EVENT
+            }
+            case "java" -> body.put("language", "java")
+                    .put("handler", "io.hotvisor.benchfunctions."
+                            + (kind.equals("word-count") ? "WordCount" : "JsonTransform") + "::main")
+                    .put("archive", DensityFunctions.jar(root.resolve("examples/bench-functions")
+                            .resolve(buildDir).resolve("hotvisor-bench-functions.jar")))
+                    .put("isolation", "process");
+            default -> throw new IllegalArgumentException("Unknown language '" + language + "'");
+        }
+        body.put("timeoutMs", 30_000);
+        return body;
     }
 }

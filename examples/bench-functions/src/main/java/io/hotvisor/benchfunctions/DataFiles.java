@@ -7,16 +7,27 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The hot-start benchmark's data, carried in this jar from {@code bench/functions/data} (the same bytes the JavaScript
- * and Python bundles hold): {@code words.json} (the word count's text as one JSON string) and {@code orders.json} (the
- * JSON transform's document).
+ * and Python bundles hold): {@code words.js} (the word count's text as one JSON string) and {@code orders.js} (the
+ * JSON transform's document), each a JSON value behind {@code module.exports = } (so GraalJS's {@code require}, which
+ * loads only {@code .js} files, reads them) and a final {@code ;}.
  */
 final class DataFiles {
 
     private DataFiles() {
     }
 
-    /** The jar resource {@code name} as UTF-8 text; an error names it if the jar lacks it. */
-    static String text(String name) {
+    /** The JSON text of the jar resource {@code name}: what follows {@code module.exports = }, without the ;. */
+    static String json(String name) {
+        String text = text(name);
+        int start = text.indexOf('=');
+        int end = text.lastIndexOf(';');
+        if (!text.startsWith("module.exports") || start < 0 || end < start) {
+            throw new IllegalStateException(name + " is not 'module.exports = <JSON>;'");
+        }
+        return text.substring(start + 1, end).strip();
+    }
+
+    private static String text(String name) {
         try (InputStream in = DataFiles.class.getResourceAsStream("/" + name)) {
             if (in == null) {
                 throw new IllegalStateException("The jar holds no " + name + ": build it with Maven, which copies"

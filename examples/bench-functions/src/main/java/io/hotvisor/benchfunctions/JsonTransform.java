@@ -11,14 +11,15 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * A JSON transform: parses a document of 2000 order records (about 190 KB; this jar's {@code orders.json},
- * {@link DataFiles}, the same bytes as the JavaScript and Python bundles, read once per class loader), keeps the active ones, reshapes each, totals them per region and serializes the result, with Jackson (shaded
- * into this jar under {@code io.hotvisor.benchfunctions.shaded}). The same document, steps and output bytes as
+ * A JSON transform: parses a document of 2000 order records (about 190 KB; this jar's {@code orders.js},
+ * {@link DataFiles}, the same bytes as the JavaScript and Python bundles, read once per class loader), keeps the
+ * active ones, reshapes each, totals them per region and serializes the result, with Jackson (shaded into this jar
+ * under {@code io.hotvisor.benchfunctions.shaded}). The same document, steps and output bytes as
  * {@code bench/functions/js/json_transform.js} and {@code bench/functions/python/json_transform.py}.
  */
 public final class JsonTransform {
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final String DOCUMENT = DataFiles.text("orders.json");
+    private static final String DOCUMENT = DataFiles.json("orders.js");
 
     private JsonTransform() {
     }

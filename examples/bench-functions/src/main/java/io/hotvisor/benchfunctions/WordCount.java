@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * The Ignite paper's word count: the words of a 256 KB text, counted into a map on every call. The text is this jar's
- * {@code words.json} ({@link DataFiles}: the same bytes as the JavaScript and Python bundles; made from seed 42 by
+ * {@code words.js} ({@link DataFiles}: the same bytes as the JavaScript and Python bundles; made from seed 42 by
  * {@link Inputs#words}), read once per class loader. The hot-start benchmark's CPU-bound function
  * (bench/hot-start.sh).
  */
@@ -32,9 +32,9 @@ public final class WordCount {
 
     private static String text() {
         try {
-            return new ObjectMapper().readValue(DataFiles.text("words.json"), String.class);
+            return new ObjectMapper().readValue(DataFiles.json("words.js"), String.class);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("words.json is not one JSON string", e);
+            throw new IllegalStateException("words.js does not hold one JSON string", e);
         }
     }
 }
