@@ -246,7 +246,7 @@ public final class HotStartBench {
     }
 
     /** Waits until the gateway counts the node among the cluster's live members. */
-    private static void awaitMember(ServerProcess gateway, String id) throws IOException, InterruptedException {
+    static void awaitMember(ServerProcess gateway, String id) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
         while (System.nanoTime() < deadline) {
             HttpResponse<String> r = gateway.send("GET", "/v1/cluster", null);

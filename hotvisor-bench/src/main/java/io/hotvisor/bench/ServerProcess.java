@@ -65,6 +65,11 @@ final class ServerProcess implements AutoCloseable {
         return new ServerProcess(label, p, log, key, url);
     }
 
+    /** The name it was started under, e.g. {@code node-1}. */
+    String label() {
+        return label;
+    }
+
     long pid() {
         return process.pid();
     }
