@@ -99,7 +99,7 @@ public final class HotStartBench {
             fleet.put("fleet_node_options", String.join(" ", fleetOptions));
             fleetNodes.addAll(startAll(root, work, List.of("node-1", "node-2", "node-3"), fleetOptions));
             try {
-                fleet(root, work, base, redis.url(), cluster, fleetNodes.getFirst(), functions, o, loadAtStart, fleet,
+                fleet(root, work, base, redis.url(), cluster, fleetNodes, functions, o, loadAtStart, fleet,
                         failed, rows, invocations, lines);
             } finally {
                 // Before Redis stops: a node leaving the cluster tells Redis.
@@ -143,10 +143,11 @@ public final class HotStartBench {
     }
 
     private static void fleet(Path root, Path work, List<String> base, String redis, String cluster,
-                              ServerProcess n1, List<Function> functions, HotStartOptions o, String loadAtStart,
+                              List<ServerProcess> fleetNodes, List<Function> functions, HotStartOptions o, String loadAtStart,
                               Map<String, Object> fleet, Map<String, String> failed, List<Map<String, Object>> rows,
                               List<Map<String, Object>> invocations, List<HotStartReport.Line> lines)
             throws IOException, InterruptedException {
+        ServerProcess n1 = fleetNodes.getFirst();
         for (Function f : functions) {
             deploy(n1, f);
         }
@@ -155,7 +156,8 @@ public final class HotStartBench {
         }
         for (HotStartMechanism.Configuration c : o.configurations()) {
             try {
-                configuration(root, work, base, redis, cluster, n1, functions, c, o, rows, invocations, lines);
+                configuration(root, work, base, redis, cluster, fleetNodes, functions, c, o, rows, invocations,
+                        lines);
                 rows.stream().filter(r -> r.get("configuration").equals(c.name())).forEach(System.out::println);
                 write(o, loadAtStart, fleet, failed, rows, invocations, lines);
             } catch (IOException | RuntimeException e) {
@@ -167,10 +169,11 @@ public final class HotStartBench {
     }
 
     private static void configuration(Path root, Path work, List<String> base, String redis, String cluster,
-                                      ServerProcess n1, List<Function> functions, HotStartMechanism.Configuration c,
+                                      List<ServerProcess> fleetNodes, List<Function> functions, HotStartMechanism.Configuration c,
                                       HotStartOptions o, List<Map<String, Object>> rows,
                                       List<Map<String, Object>> invocations, List<HotStartReport.Line> lines)
             throws IOException, InterruptedException {
+        ServerProcess n1 = fleetNodes.getFirst();
         if (!c.deployFields().isEmpty()) {
             // The configuration deploys the functions otherwise (e.g. sampled inputs): copies under their own names,
             // made hot on node 1 like the others.
@@ -204,7 +207,8 @@ public final class HotStartBench {
                 gateway = ClusterProcesses.gateway(root, work, "gateway-" + c.name(), redis, cluster,
                         c.gatewayOptions(), KEY);
             }
-            measure(root, work, options, id, gateway, functions, c, steady, node1State, o, rows, invocations, lines);
+            measure(root, work, options, id, gateway, fleetNodes, functions, c, steady, node1State, o, rows, invocations,
+                    lines);
         } finally {
             if (gateway != null) {
                 gateway.close();
@@ -213,6 +217,7 @@ public final class HotStartBench {
     }
 
     private static void measure(Path root, Path work, List<String> options, String id, ServerProcess gateway,
+                                List<ServerProcess> fleetNodes,
                                 List<Function> functions, HotStartMechanism.Configuration c, Map<String, Long> steady,
                                 Map<String, String> node1State, HotStartOptions o, List<Map<String, Object>> rows,
                                 List<Map<String, Object>> invocations, List<HotStartReport.Line> lines)
@@ -232,17 +237,44 @@ public final class HotStartBench {
             // whichever node served it.
             Map<String, List<Call>> calls = new LinkedHashMap<>();
             functions.forEach(f -> calls.put(f.name(), new ArrayList<>()));
+            Map<String, long[]> fleetBefore = fleetCounts(fleetNodes, functions);
             for (int i = 0; i < o.invocations(); i++) {
                 for (Function f : functions) {
-                    calls.get(f.name()).add(invoke(target, f));
+                    Call call = invoke(target, f);
+                    // A node answers without X-Hotvisor-Node; the gateway names the node that served.
+                    calls.get(f.name()).add(target == n4 ? new Call(call.durationUs(), call.wallUs(), id) : call);
                 }
             }
             String metrics = n4.send("GET", "/metrics", null).body();
+            Map<String, long[]> fleetAfter = fleetCounts(fleetNodes, functions);
             for (Function f : functions) {
                 rows.add(row(c, f, n4, id, calls.get(f.name()), steady.get(f.name()), node1State.get(f.name()),
                         readyMs, metrics, invocations, lines));
+                // Every node's own count of these calls: what clients got through the gateway.
+                Map<String, Object> row = rows.getLast();
+                long notHot = fleetAfter.get(f.name())[1] - fleetBefore.get(f.name())[1] + (long) row.get("not_hot");
+                long hot = fleetAfter.get(f.name())[0] - fleetBefore.get(f.name())[0] + (long) row.get("hot");
+                row.put("all_nodes_not_hot", notHot);
+                row.put("all_nodes_not_hot_fraction", hot + notHot == 0 ? 0
+                        : Math.round(1000.0 * notHot / (hot + notHot)) / 1000.0);
             }
         }
+    }
+
+    /** Per function, {hot, warming} summed over nodes 1-3, from their own warmth. */
+    private static Map<String, long[]> fleetCounts(List<ServerProcess> fleetNodes, List<Function> functions)
+            throws IOException, InterruptedException {
+        Map<String, long[]> counts = new LinkedHashMap<>();
+        for (Function f : functions) {
+            long[] c = new long[2];
+            for (ServerProcess n : fleetNodes) {
+                JsonNode w = status(n, f).path("warmth").path("invocations");
+                c[0] += w.path("hot").asLong();
+                c[1] += w.path("warming").asLong();
+            }
+            counts.put(f.name(), c);
+        }
+        return counts;
     }
 
     /** Waits until the gateway counts the node among the cluster's live members. */

@@ -50,11 +50,14 @@ public final class HotTraceBench {
     static final List<Event> MEMBERSHIP = List.of(new Event(0.2, true, "node-3"), new Event(0.45, false, "node-1"),
             new Event(0.65, true, "node-4"));
     static final List<String> STARTING = List.of("node-1", "node-2");
-    /** The bench functions that play the trace functions, in turn: kind and language. */
+    /**
+     * The bench functions that play the trace functions, busiest first, in turn: kind and language. Python last: its
+     * calls cost the most CPU (GraalPy), and in minutes 781-786 the three busiest functions have 87 % of the calls.
+     */
     static final List<String[]> PLAYERS = List.of(new String[] {"word-count", "js"},
-            new String[] {"json-transform", "python"}, new String[] {"word-count", "java"},
+            new String[] {"json-transform", "java"}, new String[] {"word-count", "java"},
             new String[] {"json-transform", "js"}, new String[] {"word-count", "python"},
-            new String[] {"json-transform", "java"});
+            new String[] {"json-transform", "python"});
 
     private HotTraceBench() {
     }
