@@ -3,8 +3,8 @@
 # functions played by the hot-start bench functions (word count, JSON transform; JavaScript, Python, Java), sent
 # through a gateway while node 3 joins, node 1 leaves and node 4 joins; once with the hot-start mechanisms on, once
 # off; the fraction of invocations the nodes executed while not hot (io.hotvisor.bench.HotTraceBench):
-#   bench/hot-trace.sh            full: 6 trace minutes (781-786) in 3 minutes per side, 1200 calls (about 12 minutes)
-#   bench/hot-trace.sh --quick    3 trace minutes in 90 s per side, 300 calls (about 6 minutes)
+#   bench/hot-trace.sh            full: 6 trace minutes (781-786) in 4 minutes per side, 1200 calls (about 20 minutes)
+#   bench/hot-trace.sh --quick    3 trace minutes in 90 s per side, 300 calls (about 15 minutes)
 #   options after the mode: --trace DIR --start MINUTE --minutes N --functions N --calls N --time-compression F
 #     --warm-max N --mechanisms warm-up,aot,routing --out DIR
 # The trace directory defaults to ../shared/traces/azure2019 (read, never copied). Results (MODE quick or full):

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -223,7 +224,8 @@ public final class HotStartBench {
                                 List<Map<String, Object>> invocations, List<HotStartReport.Line> lines)
             throws IOException, InterruptedException {
         long t0 = System.nanoTime();
-        try (ServerProcess n4 = ClusterProcesses.node(root, work, id, options, KEY)) {
+        // Node 4 is ready once it loaded the fleet's functions (replays included): minutes on 2 loaded cores.
+        try (ServerProcess n4 = ClusterProcesses.node(root, work, id, options, KEY, Duration.ofMinutes(10))) {
             for (Function f : functions) {
                 awaitReady(n4, f);
             }

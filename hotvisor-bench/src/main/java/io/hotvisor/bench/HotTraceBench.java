@@ -46,9 +46,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * {@code README-hot-trace-MODE.md} ({@code notes-hot-trace.md} appended if present).
  */
 public final class HotTraceBench {
-    /** Who is in the cluster when: the replay starts with {@link #STARTING}; then these, at a fraction of the window. */
-    static final List<Event> MEMBERSHIP = List.of(new Event(0.2, true, "node-3"), new Event(0.45, false, "node-1"),
-            new Event(0.65, true, "node-4"));
+    /**
+     * Who is in the cluster when: the replay starts with {@link #STARTING}; then these, at a fraction of the window.
+     * Early, because a joining node takes minutes on the loaded 2-core machine to start and load (and replay) the six
+     * functions before it serves them.
+     */
+    static final List<Event> MEMBERSHIP = List.of(new Event(0.1, true, "node-3"), new Event(0.35, false, "node-1"),
+            new Event(0.45, true, "node-4"));
     static final List<String> STARTING = List.of("node-1", "node-2");
     /**
      * The bench functions that play the trace functions, busiest first, in turn: kind and language. Python last: its
@@ -152,16 +156,31 @@ public final class HotTraceBench {
                                 + d.body());
                     }
                 }
-                for (String id : STARTING) {
-                    ServerProcess n = live.get(id);
-                    for (Player p : players) {
-                        awaitLoaded(n, p);
-                        warm(n, p, o.warmMax());
+                // The starting nodes warm at once (a node is seconds per call while it warms on 2 loaded cores).
+                try (ExecutorService warming = Executors.newVirtualThreadPerTaskExecutor()) {
+                    List<java.util.concurrent.Future<Object>> done = new ArrayList<>();
+                    for (String id : STARTING) {
+                        ServerProcess n = live.get(id);
+                        done.add(warming.submit(() -> {
+                            for (Player p : players) {
+                                awaitLoaded(n, p);
+                                warm(n, p, o.warmMax());
+                            }
+                            before.put(id, counts(n, players));
+                            return null;
+                        }));
                     }
-                    before.put(id, counts(n, players));
+                    for (var f : done) {
+                        f.get();
+                    }
+                }
+                for (String id : STARTING) {
                     HotStartBench.awaitMember(gateway, id);
                 }
-                System.out.println("Side " + c.name() + ": fleet hot " + before + "; replaying "
+                Map<String, String> shown = new LinkedHashMap<>();
+                before.forEach((id, m) -> shown.put(id, m.entrySet().stream().map(e -> e.getKey() + " hot "
+                        + e.getValue()[0] + " warming " + e.getValue()[1]).toList().toString()));
+                System.out.println("Side " + c.name() + ": fleet warmed " + shown + "; replaying "
                         + schedule.invocations().size() + " calls in " + o.window().toSeconds() + " s");
                 List<Call> calls = replay(root, work, o, schedule, players, c, options, gateway, live, after,
                         timeline);
@@ -200,7 +219,8 @@ public final class HotTraceBench {
                     long at = (System.nanoTime() - start) / 1_000_000;
                     try {
                         if (e.join()) {
-                            ServerProcess n = ClusterProcesses.node(root, work, e.node(), options, HotStartBench.KEY);
+                            ServerProcess n = ClusterProcesses.node(root, work, e.node(), options, HotStartBench.KEY,
+                                    Duration.ofMinutes(10));
                             live.put(e.node(), n);
                             for (Player p : players) {
                                 awaitLoaded(n, p);

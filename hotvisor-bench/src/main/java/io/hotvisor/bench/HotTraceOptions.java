@@ -34,10 +34,11 @@ record HotTraceOptions(String mode, Path trace, int startMinute, int minutes, in
         Path trace = Path.of("..", "shared", "traces", "azure2019");
         Path out = Path.of("bench", "results");
         return switch (mode) {
-            // About 5 minutes: 3 trace minutes in 90 s per side, 300 calls.
-            case "quick" -> new HotTraceOptions(mode, trace, 781, 3, 6, 300, 2, 60, HotStartMechanism.main(), out);
-            // About 12 minutes: the paper's window start, 6 trace minutes in 3 minutes per side, 1200 calls.
-            case "full" -> new HotTraceOptions(mode, trace, 781, 6, 6, 1200, 2, 200, HotStartMechanism.main(), out);
+            // 3 trace minutes in 90 s per side, 300 calls (about 15 minutes on 2 loaded cores, most of it starting
+            // nodes and warming them).
+            case "quick" -> new HotTraceOptions(mode, trace, 781, 3, 6, 300, 2, 30, HotStartMechanism.main(), out);
+            // The paper's window start, 6 trace minutes in 4 minutes per side, 1200 calls (about 20 minutes).
+            case "full" -> new HotTraceOptions(mode, trace, 781, 6, 6, 1200, 1.5, 60, HotStartMechanism.main(), out);
             default -> throw new IllegalArgumentException("Unknown mode '" + mode + "'; known: quick, full");
         };
     }

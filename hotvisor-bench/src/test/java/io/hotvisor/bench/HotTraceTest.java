@@ -12,10 +12,10 @@ import org.junit.jupiter.api.Test;
 class HotTraceTest {
 
     @Test
-    void the_full_mode_replays_six_trace_minutes_in_three_minutes_with_the_mechanisms_in_main() {
+    void the_full_mode_replays_six_trace_minutes_in_four_minutes_with_the_mechanisms_in_main() {
         HotTraceOptions o = HotTraceOptions.parse();
 
-        assertThat(o.window().toSeconds()).isEqualTo(180);
+        assertThat(o.window().toSeconds()).isEqualTo(240);
         assertThat(o.calls()).isEqualTo(1200);
         assertThat(o.mechanisms()).extracting(HotStartMechanism::name).containsExactly("warm-up", "aot", "routing");
         assertThat(HotTraceOptions.parse("--quick", "--calls", "40", "--time-compression", "6").window().toSeconds())
