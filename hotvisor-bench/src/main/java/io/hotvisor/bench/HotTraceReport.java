@@ -154,18 +154,20 @@ final class HotTraceReport {
         calls.stream().filter(HotTraceBench.Call::correct).forEach(c -> bySide.computeIfAbsent(c.side(),
                 k -> new ArrayList<>()).add(c));
         double top = 1;
+        double bottom = Double.MAX_VALUE;
         for (var e : bySide.entrySet()) {
             double[] x = e.getValue().stream().mapToDouble(c -> c.sentMs() / 1000.0).toArray();
             double[] y = e.getValue().stream().mapToDouble(c -> Math.max(0.1, c.wallUs() / 1000.0)).toArray();
             for (double v : y) {
                 top = Math.max(top, v);
+                bottom = Math.min(bottom, v);
             }
             chart.addSeries("mechanisms " + e.getKey(), x, y);
         }
         for (HotTraceBench.Event ev : HotTraceBench.MEMBERSHIP) {
             double t = ev.fraction() * windowMs / 1000.0;
             XYSeries s = chart.addSeries(ev.node() + (ev.join() ? " joins" : " leaves"), new double[] {t, t},
-                    new double[] {0.1, top});
+                    new double[] {Math.min(bottom, top), top});
             s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
             s.setMarker(SeriesMarkers.NONE);
         }
