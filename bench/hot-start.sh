@@ -2,10 +2,14 @@
 # Hot starts on a node that joins a fleet (issue 6): 3 nodes with the functions hot on node 1, then a node 4 joins
 # with no mechanism, each mechanism alone, all; its first invocations of each function vs the fleet's steady state:
 #   bench/hot-start.sh            full: the first 200 invocations, JavaScript, Python and Java, word count and JSON
-#                                 transform, configurations none, warm-up, aot, all (tens of minutes on 2 cores)
-#   bench/hot-start.sh --quick    the first 50 invocations, the same functions (a few minutes)
+#                                 transform, configurations none, none-gateway, warm-up, aot, routing, all (about an
+#                                 hour on 2 loaded cores)
+#   bench/hot-start.sh --quick    the first 30 invocations, the same functions and configurations
 #   options after the mode: --invocations N --steady N --warm-min N --warm-max N --languages js,python,java
-#     --functions word-count,json-transform --configs none,warm-up,aot,all --target node|gateway --out DIR
+#     --functions word-count,json-transform --mechanisms warm-up,aot,routing (others known: warm-up-alongside,
+#     sampled, eager-compile, criu) --configs none,none-gateway,<mechanism>,all --out DIR
+# A configuration is HotStartMechanism.KNOWN's entries switched on or off; routing and none-gateway send the
+# traffic through a gateway (every call measured, with node 4's share).
 # Results (MODE quick or full): bench/results/hot-start-MODE.{json,csv} (per configuration and function),
 # hot-start-MODE-invocations.{json,csv}, hot-start-MODE.png, README-hot-start-MODE.md (command, machine, date inside;
 # notes-hot-start.md appended if present).

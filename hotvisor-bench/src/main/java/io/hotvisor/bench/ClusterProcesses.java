@@ -3,6 +3,7 @@ package io.hotvisor.bench;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -56,10 +57,16 @@ final class ClusterProcesses {
     /** {@code bin/hotvisor node --data-dir dir/id --node-id id OPTIONS} with {@code -Xmx1g}; waits until it listens. */
     static ServerProcess node(Path root, Path dir, String id, List<String> options, String key)
             throws IOException, InterruptedException {
+        return node(root, dir, id, options, key, Duration.ofMinutes(3));
+    }
+
+    /** The same, waiting up to {@code timeout} for the node to be ready (it loads the cluster's functions first). */
+    static ServerProcess node(Path root, Path dir, String id, List<String> options, String key,
+                              Duration timeout) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(root.resolve("bin/hotvisor").toString(), "node", "--data-dir",
                 dir.resolve(id).toString(), "--node-id", id));
         cmd.addAll(options);
-        return ServerProcess.start(id, cmd, env(dir, id, key), dir, key);
+        return ServerProcess.start(id, cmd, env(dir, id, key), dir, key, timeout);
     }
 
     /** {@code bin/hotvisor gateway --redis URL --cluster NAME OPTIONS}; waits until it listens. */

@@ -47,9 +47,9 @@ final class FunctionBundles {
                 new Source(DIST_PACKAGES.resolve("png.py"), "png.py")));
     }
 
-    /** Only the named files of {@code dir}, at the zip's root (functions that need no libraries). */
-    static String files(Path dir, List<String> names) {
-        return zip(names.stream().map(n -> new Source(dir.resolve(n), n)).toList());
+    /** Only these files, each at the zip's root under its file name (functions that need no libraries). */
+    static String files(List<Path> files) {
+        return zip(files.stream().map(f -> new Source(f, f.getFileName().toString())).toList());
     }
 
     private record Source(Path path, String prefix) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,19 +44,36 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * {@code README-hot-start-MODE.md} (with {@code notes-hot-start.md} appended if present).
  */
 public final class HotStartBench {
-    private static final String KEY = "hv_bench-hot-start-admin-key-0123456789abcdef";
-    private static final String EVENT = "{\"seed\":42}";
+    static final String KEY = "hv_bench-hot-start-admin-key-0123456789abcdef";
+    static final String EVENT = "{\"seed\":42}";
     private static final String DURATION_HEADER = "X-Hotvisor-Duration-Us";
     private static final String NODE_HEADER = "X-Hotvisor-Node";
-    private static final Map<String, Map<String, Object>> EXPECTED = Map.of(
+    /** The answer of each function kind, the same in every language. */
+    static final Map<String, Map<String, Object>> EXPECTED = Map.of(
             "word-count", Map.of("words", 41065, "distinct", 991),
             "json-transform", Map.of("items", 1515, "regions", 8, "total", 24331166, "bytes", 140115));
 
     private HotStartBench() {
     }
 
-    /** One function as deployed: its name, what it is, its PUT body. */
-    private record Function(String name, String kind, String language, String deploy) {
+    /**
+     * One function as deployed: its name, the name in the results ({@code base}: a configuration's variant is deployed
+     * under its own name), what it is, its PUT body.
+     */
+    private record Function(String name, String base, String kind, String language, ObjectNode deploy) {
+
+        /** This function deployed with {@code fields} merged in (null removes one), named for the configuration. */
+        Function variant(String configuration, Map<String, Object> fields) {
+            ObjectNode body = deploy.deepCopy();
+            fields.forEach((k, v) -> {
+                if (v == null) {
+                    body.remove(k);
+                } else {
+                    body.set(k, Results.JSON.valueToTree(v));
+                }
+            });
+            return new Function(name + "-" + configuration, name, kind, language, body);
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -77,11 +95,12 @@ public final class HotStartBench {
             String cluster = "hotstart";
             List<String> base = List.of("--redis", redis.url(), "--cluster", cluster);
             List<String> fleetOptions = new ArrayList<>(base);
-            HotStartMechanism.KNOWN.forEach(m -> fleetOptions.addAll(m.nodeOn()));
+            fleetOptions.addAll(new HotStartMechanism.Configuration("fleet", o.mechanisms(), o.mechanisms(), false)
+                    .nodeOptions());
             fleet.put("fleet_node_options", String.join(" ", fleetOptions));
             fleetNodes.addAll(startAll(root, work, List.of("node-1", "node-2", "node-3"), fleetOptions));
             try {
-                fleet(root, work, base, redis.url(), cluster, fleetNodes.getFirst(), functions, o, loadAtStart, fleet,
+                fleet(root, work, base, redis.url(), cluster, fleetNodes, functions, o, loadAtStart, fleet,
                         failed, rows, invocations, lines);
             } finally {
                 // Before Redis stops: a node leaving the cluster tells Redis.
@@ -100,10 +119,12 @@ public final class HotStartBench {
             throws IOException {
         String name = "hot-start-" + o.mode();
         Map<String, Object> header = Results.header("hot-start", "optimizing (the nodes' Graal JIT)", false,
-                "3 nodes (every mechanism on) and Redis, all on loopback; each function deployed through node 1 and"
-                        + " made hot there; per configuration a fresh node 4 joins with its options and takes its"
-                        + " first " + o.invocations() + " invocations of each function (" + o.target()
-                        + ", one function after the other in turn); ratio = X-Hotvisor-Duration-Us / steady_us, the median of "
+                "3 nodes (every mechanism of the run on) and Redis, all on loopback; each function deployed through"
+                        + " node 1 and made hot there; per configuration a fresh node 4 joins with its options and"
+                        + " takes its first " + o.invocations() + " invocations of each function (one function after"
+                        + " the other in turn), or, in a configuration through the gateway (via), the gateway gets "
+                        + o.invocations() + " invocations of each, all measured whichever node served them"
+                        + " (node4_share: node 4's part); ratio = X-Hotvisor-Duration-Us (the serving node's) / steady_us, the median of "
                         + o.steady() + " invocations on node 1 just before; not_hot = node 4's own warmth count"
                         + " (warming); 'acting' = the mechanisms switched on that act on the function's language;"
                         + " all processes share the machine's cores with whatever else runs on it", failed);
@@ -123,23 +144,21 @@ public final class HotStartBench {
     }
 
     private static void fleet(Path root, Path work, List<String> base, String redis, String cluster,
-                              ServerProcess n1, List<Function> functions, HotStartOptions o, String loadAtStart,
+                              List<ServerProcess> fleetNodes, List<Function> functions, HotStartOptions o, String loadAtStart,
                               Map<String, Object> fleet, Map<String, String> failed, List<Map<String, Object>> rows,
                               List<Map<String, Object>> invocations, List<HotStartReport.Line> lines)
             throws IOException, InterruptedException {
+        ServerProcess n1 = fleetNodes.getFirst();
         for (Function f : functions) {
-            HttpResponse<String> d = n1.send("PUT", "/v1/functions/" + f.name(), f.deploy());
-            if (d.statusCode() != 201) {
-                throw new IllegalStateException("Deploy of " + f.name() + " failed: " + d.statusCode() + " "
-                        + d.body());
-            }
+            deploy(n1, f);
         }
         for (Function f : functions) {
             fleet.put("node1_warm_" + f.name(), warm(n1, f, o));
         }
         for (HotStartMechanism.Configuration c : o.configurations()) {
             try {
-                configuration(root, work, base, redis, cluster, n1, functions, c, o, rows, invocations, lines);
+                configuration(root, work, base, redis, cluster, fleetNodes, functions, c, o, rows, invocations,
+                        lines);
                 rows.stream().filter(r -> r.get("configuration").equals(c.name())).forEach(System.out::println);
                 write(o, loadAtStart, fleet, failed, rows, invocations, lines);
             } catch (IOException | RuntimeException e) {
@@ -151,10 +170,23 @@ public final class HotStartBench {
     }
 
     private static void configuration(Path root, Path work, List<String> base, String redis, String cluster,
-                                      ServerProcess n1, List<Function> functions, HotStartMechanism.Configuration c,
+                                      List<ServerProcess> fleetNodes, List<Function> functions, HotStartMechanism.Configuration c,
                                       HotStartOptions o, List<Map<String, Object>> rows,
                                       List<Map<String, Object>> invocations, List<HotStartReport.Line> lines)
             throws IOException, InterruptedException {
+        ServerProcess n1 = fleetNodes.getFirst();
+        if (!c.deployFields().isEmpty()) {
+            // The configuration deploys the functions otherwise (e.g. sampled inputs): copies under their own names,
+            // made hot on node 1 like the others.
+            List<Function> variants = new ArrayList<>();
+            for (Function f : functions) {
+                Function v = f.variant(c.name(), c.deployFields());
+                deploy(n1, v);
+                warm(n1, v, o);
+                variants.add(v);
+            }
+            functions = variants;
+        }
         Map<String, Long> steady = new LinkedHashMap<>();
         Map<String, String> node1State = new LinkedHashMap<>();
         for (Function f : functions) {
@@ -168,40 +200,16 @@ public final class HotStartBench {
         List<String> options = new ArrayList<>(base);
         options.addAll(c.nodeOptions());
         String id = "node-4-" + c.name();
-        long t0 = System.nanoTime();
         ServerProcess gateway = null;
-        try (ServerProcess n4 = ClusterProcesses.node(root, work, id, options, KEY)) {
-            for (Function f : functions) {
-                awaitReady(n4, f);
-            }
-            long readyMs = (System.nanoTime() - t0) / 1_000_000;
-            ServerProcess target = n4;
-            if (o.target().equals("gateway")) {
+        try {
+            if (c.gateway()) {
+                // The gateway is there before node 4 joins, as in a scale-out; a fresh one per configuration, so
+                // no ramp carries over.
                 gateway = ClusterProcesses.gateway(root, work, "gateway-" + c.name(), redis, cluster,
                         c.gatewayOptions(), KEY);
-                target = gateway;
             }
-            Map<String, List<Call>> calls = new LinkedHashMap<>();
-            functions.forEach(f -> calls.put(f.name(), new ArrayList<>()));
-            int sends = 0;
-            int maxSends = o.target().equals("node") ? o.invocations() : o.invocations() * 20;
-            while (sends < maxSends && calls.values().stream().anyMatch(l -> l.size() < o.invocations())) {
-                for (Function f : functions) {
-                    List<Call> done = calls.get(f.name());
-                    if (done.size() < o.invocations()) {
-                        Call call = invoke(target, f);
-                        if (target == n4 || id.equals(call.node())) {
-                            done.add(call);
-                        }
-                    }
-                }
-                sends++;
-            }
-            String metrics = n4.send("GET", "/metrics", null).body();
-            for (Function f : functions) {
-                rows.add(row(c, f, n4, calls.get(f.name()), steady.get(f.name()), node1State.get(f.name()), readyMs,
-                        metrics, invocations, lines));
-            }
+            measure(root, work, options, id, gateway, fleetNodes, functions, c, steady, node1State, o, rows, invocations,
+                    lines);
         } finally {
             if (gateway != null) {
                 gateway.close();
@@ -209,22 +217,107 @@ public final class HotStartBench {
         }
     }
 
+    private static void measure(Path root, Path work, List<String> options, String id, ServerProcess gateway,
+                                List<ServerProcess> fleetNodes,
+                                List<Function> functions, HotStartMechanism.Configuration c, Map<String, Long> steady,
+                                Map<String, String> node1State, HotStartOptions o, List<Map<String, Object>> rows,
+                                List<Map<String, Object>> invocations, List<HotStartReport.Line> lines)
+            throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
+        // Node 4 is ready once it loaded the fleet's functions (replays included): minutes on 2 loaded cores.
+        try (ServerProcess n4 = ClusterProcesses.node(root, work, id, options, KEY, Duration.ofMinutes(10))) {
+            for (Function f : functions) {
+                awaitReady(n4, f);
+            }
+            long readyMs = (System.nanoTime() - t0) / 1_000_000;
+            ServerProcess target = n4;
+            if (gateway != null) {
+                awaitMember(gateway, id);
+                target = gateway;
+            }
+            // Straight to node 4: its first invocations; through the gateway: every invocation as clients see it,
+            // whichever node served it.
+            Map<String, List<Call>> calls = new LinkedHashMap<>();
+            functions.forEach(f -> calls.put(f.name(), new ArrayList<>()));
+            Map<String, long[]> fleetBefore = fleetCounts(fleetNodes, functions);
+            for (int i = 0; i < o.invocations(); i++) {
+                for (Function f : functions) {
+                    Call call = invoke(target, f);
+                    // A node answers without X-Hotvisor-Node; the gateway names the node that served.
+                    calls.get(f.name()).add(target == n4 ? new Call(call.durationUs(), call.wallUs(), id) : call);
+                }
+            }
+            String metrics = n4.send("GET", "/metrics", null).body();
+            Map<String, long[]> fleetAfter = fleetCounts(fleetNodes, functions);
+            for (Function f : functions) {
+                rows.add(row(c, f, n4, id, calls.get(f.name()), steady.get(f.name()), node1State.get(f.name()),
+                        readyMs, metrics, invocations, lines));
+                // Every node's own count of these calls: what clients got through the gateway.
+                Map<String, Object> row = rows.getLast();
+                long notHot = fleetAfter.get(f.name())[1] - fleetBefore.get(f.name())[1] + (long) row.get("not_hot");
+                long hot = fleetAfter.get(f.name())[0] - fleetBefore.get(f.name())[0] + (long) row.get("hot");
+                row.put("all_nodes_not_hot", notHot);
+                row.put("all_nodes_not_hot_fraction", hot + notHot == 0 ? 0
+                        : Math.round(1000.0 * notHot / (hot + notHot)) / 1000.0);
+            }
+        }
+    }
+
+    /** Per function, {hot, warming} summed over nodes 1-3, from their own warmth. */
+    private static Map<String, long[]> fleetCounts(List<ServerProcess> fleetNodes, List<Function> functions)
+            throws IOException, InterruptedException {
+        Map<String, long[]> counts = new LinkedHashMap<>();
+        for (Function f : functions) {
+            long[] c = new long[2];
+            for (ServerProcess n : fleetNodes) {
+                JsonNode w = status(n, f).path("warmth").path("invocations");
+                c[0] += w.path("hot").asLong();
+                c[1] += w.path("warming").asLong();
+            }
+            counts.put(f.name(), c);
+        }
+        return counts;
+    }
+
+    /** Waits until the gateway counts the node among the cluster's live members. */
+    static void awaitMember(ServerProcess gateway, String id) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> r = gateway.send("GET", "/v1/cluster", null);
+            if (r.statusCode() == 200) {
+                for (JsonNode n : Results.JSON.readTree(r.body()).path("nodes")) {
+                    if (n.path("id").asText().equals(id)) {
+                        return;
+                    }
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException(gateway + " has not seen " + id + " join within a minute");
+    }
+
     private static Map<String, Object> row(HotStartMechanism.Configuration c, Function f, ServerProcess n4,
-                                           List<Call> calls, long steadyUs, String node1State, long readyMs,
+                                           String id, List<Call> calls, long steadyUs, String node1State, long readyMs,
                                            String metrics, List<Map<String, Object>> invocations,
                                            List<HotStartReport.Line> lines) throws IOException, InterruptedException {
         JsonNode status = status(n4, f);
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("configuration", c.name());
-        row.put("function", f.name());
+        row.put("function", f.base());
         row.put("language", f.language());
         List<String> acting = c.actingOn(f.language());
         row.put("acting", acting.isEmpty() ? "none" : String.join("+", acting));
         row.put("node4_options", String.join(" ", c.nodeOptions()));
+        row.put("via", c.gateway() ? "gateway " + String.join(" ", c.gatewayOptions()) : "node 4");
         row.put("steady_us", steadyUs);
         row.put("node1_state", node1State);
         row.put("node4_ready_ms", readyMs);
         row.put("invocations", calls.size());
+        long byNode4 = calls.stream().filter(call -> call.node().equals(id)).count();
+        row.put("node4_share", calls.isEmpty() ? 0 : Math.round(1000.0 * byNode4 / calls.size()) / 1000.0);
+        long[] wall = calls.stream().mapToLong(Call::wallUs).sorted().toArray();
+        row.put("client_median_us", wall.length == 0 ? 0 : wall[(wall.length - 1) / 2]);
+        row.put("client_p90_us", wall.length == 0 ? 0 : wall[(int) Math.ceil(0.9 * wall.length) - 1]);
         long[] us = calls.stream().mapToLong(Call::durationUs).toArray();
         if (us.length == 0) {
             // Only through a gateway that sent node 4 nothing: the same columns, every CSV line alike.
@@ -234,11 +327,12 @@ public final class HotStartBench {
             row.putAll(HotStartReport.summary(us, steadyUs));
             row.put("first_wall_us", calls.getFirst().wallUs());
             double[] ratios = HotStartReport.ratios(us, steadyUs);
-            lines.add(new HotStartReport.Line(f.name(), c.name(), ratios));
+            lines.add(new HotStartReport.Line(f.base(), c.name(), ratios));
             for (int i = 0; i < calls.size(); i++) {
                 Map<String, Object> inv = new LinkedHashMap<>();
                 inv.put("configuration", c.name());
-                inv.put("function", f.name());
+                inv.put("function", f.base());
+                inv.put("node", calls.get(i).node());
                 inv.put("i", i + 1);
                 inv.put("duration_us", us[i]);
                 inv.put("wall_us", calls.get(i).wallUs());
@@ -261,6 +355,13 @@ public final class HotStartBench {
         row.put("aot_cache", a.isMissingNode() ? "n/a" : a.path("source").asText() + (a.path("opened").asBoolean()
                 ? " (used)" : " (not used)"));
         return row;
+    }
+
+    private static void deploy(ServerProcess n1, Function f) throws IOException, InterruptedException {
+        HttpResponse<String> d = n1.send("PUT", "/v1/functions/" + f.name(), f.deploy().toString());
+        if (d.statusCode() != 201) {
+            throw new IllegalStateException("Deploy of " + f.name() + " failed: " + d.statusCode() + " " + d.body());
+        }
     }
 
     /** One invocation: the node's duration, the client's wall time, the node that served it. */
@@ -338,7 +439,7 @@ public final class HotStartBench {
     }
 
     /** Starts the nodes at once (a JVM start is seconds on a loaded machine) and waits for all. */
-    private static List<ServerProcess> startAll(Path root, Path work, List<String> ids, List<String> options)
+    static List<ServerProcess> startAll(Path root, Path work, List<String> ids, List<String> options)
             throws Exception {
         List<ServerProcess> started = new ArrayList<>();
         try (ExecutorService pool = Executors.newFixedThreadPool(ids.size())) {
@@ -366,30 +467,42 @@ public final class HotStartBench {
         List<Function> out = new ArrayList<>();
         for (String language : o.languages()) {
             for (String kind : o.functions()) {
-                String module = kind.replace('-', '_');
                 String name = kind + "-" + language;
-                ObjectNode body = Results.JSON.createObjectNode();
-                switch (language) {
-                    case "js", "python" -> {
-                        String ext = language.equals("js") ? ".js" : ".py";
-                        body.put("language", language.equals("js") ? "javascript" : "python")
-                                .put("handler", module + ".main")
-                                .put("archive", FunctionBundles.files(root.resolve("bench/functions")
-                                        .resolve(language), List.of("inputs" + ext, module + ext)));
-                        body.putArray("warmupInputs").addObject().put("seed", 42); // EVENT
-                    }
-                    case "java" -> body.put("language", "java")
-                            .put("handler", "io.hotvisor.benchfunctions."
-                                    + (kind.equals("word-count") ? "WordCount" : "JsonTransform") + "::main")
-                            .put("archive", DensityFunctions.jar(root.resolve("examples/bench-functions")
-                                    .resolve(buildDir).resolve("hotvisor-bench-functions.jar")))
-                            .put("isolation", "process");
-                    default -> throw new IllegalArgumentException("Unknown language '" + language + "'");
-                }
-                body.put("timeoutMs", 30_000);
-                out.add(new Function(name, kind, language, body.toString()));
+                out.add(new Function(name, name, kind, language, deployBody(root, buildDir, kind, language)));
             }
         }
         return out;
+    }
+
+    /**
+     * The PUT body of a bench function: {@code kind} word-count or json-transform, {@code language} js, python or
+     * java; JavaScript and Python declare the benchmark's event as their warm-up input, Java runs in worker JVMs.
+     */
+    static ObjectNode deployBody(Path root, String buildDir, String kind, String language) {
+        String module = kind.replace('-', '_');
+        ObjectNode body = Results.JSON.createObjectNode();
+        switch (language) {
+            case "js", "python" -> {
+                String ext = language.equals("js") ? ".js" : ".py";
+                Path functionsDir = root.resolve("bench/functions");
+                // The data files: the same bytes in every language (the Java jar carries them too).
+                body.put("language", language.equals("js") ? "javascript" : "python")
+                        .put("handler", module + ".main")
+                        .put("archive", FunctionBundles.files(List.of(
+                                functionsDir.resolve(language).resolve(module + ext),
+                                functionsDir.resolve("data/words.js"),
+                                functionsDir.resolve("data/orders.js"))));
+                body.putArray("warmupInputs").addObject().put("seed", 42); // EVENT
+            }
+            case "java" -> body.put("language", "java")
+                    .put("handler", "io.hotvisor.benchfunctions."
+                            + (kind.equals("word-count") ? "WordCount" : "JsonTransform") + "::main")
+                    .put("archive", DensityFunctions.jar(root.resolve("examples/bench-functions")
+                            .resolve(buildDir).resolve("hotvisor-bench-functions.jar")))
+                    .put("isolation", "process");
+            default -> throw new IllegalArgumentException("Unknown language '" + language + "'");
+        }
+        body.put("timeoutMs", 30_000);
+        return body;
     }
 }

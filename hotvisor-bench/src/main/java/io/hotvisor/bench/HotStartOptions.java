@@ -18,35 +18,43 @@ import java.util.Locale;
  * @param warmMax        ... and at most this many while its own warmth says warming or cold ({@code --warm-max})
  * @param languages      js, python, java ({@code --languages})
  * @param functions      word-count, json-transform ({@code --functions})
- * @param configurations none, a mechanism's name, all ({@code --configs})
- * @param target         {@code node}: invocations go straight to the joining node; {@code gateway}: through the
- *                       gateway, and the ones the joining node served are measured ({@code --target})
+ * @param mechanisms     the mechanisms of the run ({@code --mechanisms}; defaults to those whose flags exist in this
+ *                       build, {@link HotStartMechanism#main()}): the fleet runs with all of them on, and each
+ *                       configuration switches the others off
+ * @param configurations none, none-gateway, a mechanism's name, all ({@code --configs}; defaults to
+ *                       {@link HotStartMechanism.Configuration#standard})
  * @param out            results directory ({@code --out}, defaults to bench/results)
  */
 record HotStartOptions(String mode, int invocations, int steady, int warmMin, int warmMax, List<String> languages,
-                       List<String> functions, List<HotStartMechanism.Configuration> configurations, String target,
-                       Path out) {
+                       List<String> functions, List<HotStartMechanism> mechanisms,
+                       List<HotStartMechanism.Configuration> configurations, Path out) {
 
     static final List<String> LANGUAGES = List.of("js", "python", "java");
     static final List<String> FUNCTIONS = List.of("word-count", "json-transform");
     static final String USAGE = "options: --quick | --full, --invocations N, --steady N, --warm-min N, --warm-max N,"
-            + " --languages js,python,java, --functions word-count,json-transform, --configs none,warm-up,aot,all,"
-            + " --target node|gateway, --out DIR";
+            + " --languages js,python,java, --functions word-count,json-transform, --mechanisms warm-up,aot,routing"
+            + " (known: " + String.join(",", HotStartMechanism.KNOWN.stream().map(HotStartMechanism::name).toList())
+            + "), --configs none,none-gateway,<mechanism>,...,all, --out DIR";
 
     static HotStartOptions preset(String mode) {
-        List<HotStartMechanism.Configuration> configs = HotStartMechanism.Configuration.standard();
+        List<HotStartMechanism> mechanisms = HotStartMechanism.main();
+        List<HotStartMechanism.Configuration> configs = HotStartMechanism.Configuration.standard(mechanisms);
         Path out = Path.of("bench", "results");
         return switch (mode) {
-            // A few minutes on 2 cores: the first 50 invocations, every language, both functions.
-            case "quick" -> new HotStartOptions(mode, 50, 20, 60, 400, LANGUAGES, FUNCTIONS, configs, "node", out);
-            // Issue 6's figure: the first 200 invocations.
-            case "full" -> new HotStartOptions(mode, 200, 50, 200, 2000, LANGUAGES, FUNCTIONS, configs, "node", out);
+            // A few minutes on 2 cores: the first 30 invocations, every language, both functions.
+            case "quick" -> new HotStartOptions(mode, 30, 20, 60, 400, LANGUAGES, FUNCTIONS, mechanisms, configs,
+                    out);
+            // Issue 6's figure: the first 200 invocations. Node 1 stops warming at 400: GraalPy's JSON transform
+            // took 0.7 s per call after 30 on the loaded 2-core machine, 2000 would be most of an hour.
+            case "full" -> new HotStartOptions(mode, 200, 30, 100, 400, LANGUAGES, FUNCTIONS, mechanisms, configs,
+                    out);
             default -> throw new IllegalArgumentException("Unknown mode '" + mode + "'; known: quick, full");
         };
     }
 
     static HotStartOptions parse(String... args) {
         HotStartOptions o = preset("full");
+        String configs = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -61,29 +69,36 @@ record HotStartOptions(String mode, int invocations, int steady, int warmMin, in
                 case "--warm-min" -> o = o.with(o.invocations, o.steady, positive(a, value(args, ++i, a)), o.warmMax);
                 case "--warm-max" -> o = o.with(o.invocations, o.steady, o.warmMin, positive(a, value(args, ++i, a)));
                 case "--languages" -> o = new HotStartOptions(o.mode, o.invocations, o.steady, o.warmMin, o.warmMax,
-                        list(a, value(args, ++i, a), LANGUAGES), o.functions, o.configurations, o.target, o.out);
+                        list(a, value(args, ++i, a), LANGUAGES), o.functions, o.mechanisms, o.configurations, o.out);
                 case "--functions" -> o = new HotStartOptions(o.mode, o.invocations, o.steady, o.warmMin, o.warmMax,
-                        o.languages, list(a, value(args, ++i, a), FUNCTIONS), o.configurations, o.target, o.out);
-                case "--configs" -> {
-                    List<HotStartMechanism.Configuration> configs = new ArrayList<>();
-                    for (String c : value(args, ++i, a).split(",")) {
-                        configs.add(HotStartMechanism.Configuration.named(c.trim()));
+                        o.languages, list(a, value(args, ++i, a), FUNCTIONS), o.mechanisms, o.configurations, o.out);
+                case "--mechanisms" -> {
+                    List<HotStartMechanism> mechanisms = new ArrayList<>();
+                    for (String m : value(args, ++i, a).split(",")) {
+                        HotStartMechanism known = HotStartMechanism.named(m.trim());
+                        if (!mechanisms.contains(known)) {
+                            mechanisms.add(known);
+                        }
                     }
+                    // The configurations follow the mechanisms unless --configs names them (after this option).
                     o = new HotStartOptions(o.mode, o.invocations, o.steady, o.warmMin, o.warmMax, o.languages,
-                            o.functions, configs, o.target, o.out);
+                            o.functions, List.copyOf(mechanisms),
+                            HotStartMechanism.Configuration.standard(mechanisms), o.out);
                 }
-                case "--target" -> {
-                    String t = value(args, ++i, a);
-                    if (!t.equals("node") && !t.equals("gateway")) {
-                        throw new IllegalArgumentException("--target must be node or gateway; got '" + t + "'");
-                    }
-                    o = new HotStartOptions(o.mode, o.invocations, o.steady, o.warmMin, o.warmMax, o.languages,
-                            o.functions, o.configurations, t, o.out);
-                }
+                case "--configs" -> configs = value(args, ++i, a);
                 case "--out" -> o = new HotStartOptions(o.mode, o.invocations, o.steady, o.warmMin, o.warmMax,
-                        o.languages, o.functions, o.configurations, o.target, Path.of(value(args, ++i, a)));
+                        o.languages, o.functions, o.mechanisms, o.configurations, Path.of(value(args, ++i, a)));
                 default -> throw new IllegalArgumentException("Unknown option '" + a + "'; " + USAGE);
             }
+        }
+        if (configs != null) {
+            // Named against the run's mechanisms, whichever of --mechanisms and --configs came first.
+            List<HotStartMechanism.Configuration> named = new ArrayList<>();
+            for (String c : configs.split(",")) {
+                named.add(HotStartMechanism.Configuration.named(c.trim(), o.mechanisms));
+            }
+            o = new HotStartOptions(o.mode, o.invocations, o.steady, o.warmMin, o.warmMax, o.languages, o.functions,
+                    o.mechanisms, List.copyOf(named), o.out);
         }
         if (o.warmMin > o.warmMax) {
             throw new IllegalArgumentException("--warm-min (" + o.warmMin + ") is above --warm-max (" + o.warmMax
@@ -97,13 +112,14 @@ record HotStartOptions(String mode, int invocations, int steady, int warmMin, in
     public String toString() {
         return "--" + mode + " --invocations " + invocations + " --steady " + steady + " --warm-min " + warmMin
                 + " --warm-max " + warmMax + " --languages " + String.join(",", languages) + " --functions "
-                + String.join(",", functions) + " --configs " + String.join(",", configurations.stream()
-                .map(HotStartMechanism.Configuration::name).toList()) + " --target " + target + " --out " + out;
+                + String.join(",", functions) + " --mechanisms " + String.join(",", mechanisms.stream()
+                .map(HotStartMechanism::name).toList()) + " --configs " + String.join(",", configurations.stream()
+                .map(HotStartMechanism.Configuration::name).toList()) + " --out " + out;
     }
 
     private HotStartOptions with(int invocations, int steady, int warmMin, int warmMax) {
-        return new HotStartOptions(mode, invocations, steady, warmMin, warmMax, languages, functions, configurations,
-                target, out);
+        return new HotStartOptions(mode, invocations, steady, warmMin, warmMax, languages, functions, mechanisms,
+                configurations, out);
     }
 
     private static String value(String[] args, int i, String option) {

@@ -39,9 +39,18 @@ final class ServerProcess implements AutoCloseable {
         this.url = url;
     }
 
-    /** Runs {@code command} with {@code --port 0 --port-file F} appended, and waits until it listens. */
+    /** Runs {@code command} with {@code --port 0 --port-file F} appended, and waits until it listens (3 minutes). */
     static ServerProcess start(String label, List<String> command, Map<String, String> env, Path dir, String key)
             throws IOException, InterruptedException {
+        return start(label, command, env, dir, key, Duration.ofMinutes(3));
+    }
+
+    /**
+     * The same, waiting up to {@code timeout}: a cluster node writes its port file once it has loaded the cluster's
+     * functions (and replayed their warm-up inputs), minutes on a loaded machine.
+     */
+    static ServerProcess start(String label, List<String> command, Map<String, String> env, Path dir, String key,
+                               Duration timeout) throws IOException, InterruptedException {
         Files.createDirectories(dir);
         Path portFile = dir.resolve(label + ".port");
         Files.deleteIfExists(portFile);
@@ -52,7 +61,7 @@ final class ServerProcess implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
         pb.environment().putAll(env);
         Process p = pb.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (!Files.exists(portFile) || Files.readString(portFile).isBlank()) {
             if (!p.isAlive() || System.nanoTime() > deadline) {
                 p.destroyForcibly();
@@ -63,6 +72,11 @@ final class ServerProcess implements AutoCloseable {
         }
         URI url = URI.create("http://127.0.0.1:" + Files.readString(portFile).trim());
         return new ServerProcess(label, p, log, key, url);
+    }
+
+    /** The name it was started under, e.g. {@code node-1}. */
+    String label() {
+        return label;
     }
 
     long pid() {

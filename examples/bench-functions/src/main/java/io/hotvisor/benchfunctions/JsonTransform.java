@@ -11,16 +11,15 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * A JSON transform: parses a document of 2000 order records (about 190 KB, generated once per class loader from seed
- * 42), keeps the active ones, reshapes each, totals them per region and serializes the result, with Jackson (shaded
- * into this jar under {@code io.hotvisor.benchfunctions.shaded}). The same document, steps and output bytes as
+ * A JSON transform: parses a document of 2000 order records (about 190 KB; this jar's {@code orders.js},
+ * {@link DataFiles}, the same bytes as the JavaScript and Python bundles, read once per class loader), keeps the
+ * active ones, reshapes each, totals them per region and serializes the result, with Jackson (shaded into this jar
+ * under {@code io.hotvisor.benchfunctions.shaded}). The same document, steps and output bytes as
  * {@code bench/functions/js/json_transform.js} and {@code bench/functions/python/json_transform.py}.
  */
 public final class JsonTransform {
-    private static final String[] REGIONS = {"eu-west", "eu-north", "us-east", "us-west", "ap-south", "ap-east",
-        "sa-east", "af-south"};
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final String DOCUMENT = document(42, 2000);
+    private static final String DOCUMENT = DataFiles.json("orders.js");
 
     private JsonTransform() {
     }
@@ -58,34 +57,6 @@ public final class JsonTransform {
             answer.put("total", total);
             answer.put("bytes", out.length());
             return answer;
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String document(long seed, int n) {
-        long s = seed;
-        ObjectNode root = MAPPER.createObjectNode();
-        ArrayNode records = root.putArray("orders");
-        for (int i = 0; i < n; i++) {
-            s = Inputs.next(s);
-            String user = "user" + (s >> 16) % 500;
-            s = Inputs.next(s);
-            String region = REGIONS[(int) ((s >> 16) % 8)];
-            s = Inputs.next(s);
-            long amount = (s >> 16) % 100000;
-            s = Inputs.next(s);
-            boolean active = (s >> 16) % 4 != 0;
-            s = Inputs.next(s);
-            String tag1 = "t" + (s >> 16) % 20;
-            s = Inputs.next(s);
-            String tag2 = "t" + (s >> 16) % 20;
-            ObjectNode r = records.addObject().put("id", i).put("user", user).put("region", region)
-                    .put("amount", amount).put("active", active);
-            r.putArray("tags").add(tag1).add(tag2);
-        }
-        try {
-            return MAPPER.writeValueAsString(root);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }

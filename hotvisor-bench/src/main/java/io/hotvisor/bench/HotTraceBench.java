@@ -1,0 +1,335 @@
+package io.hotvisor.bench;
+
+import java.io.IOException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Issue 6's trace replay: a window of the Azure Functions 2019 trace (read and scheduled as {@link TraceBench} does,
+ * {@link AzureTrace}, {@link TraceSchedule}) sent through a gateway to a cluster whose nodes join and leave on a
+ * schedule ({@link #MEMBERSHIP}), once with the hot-start mechanisms on and once with them off; the result is the
+ * fraction of invocations the nodes executed while not hot, by their own warmth classification.
+ *
+ * <p>Each replayed trace function (the busiest of the window) is played by one bench function, in turn word count and
+ * JSON transform in JavaScript, Python and Java ({@link HotStartBench#deployBody}), deployed under the trace
+ * function's name with {@code "idempotent": true} (so the gateway retries a call a leaving node dropped). Per side:
+ * Redis, nodes 1 and 2 and a gateway start with the side's options ("on": the {@code all} configuration of
+ * {@link HotStartMechanism}, "off": every mechanism off, the gateway hashing); the functions are deployed and made hot
+ * on nodes 1 and 2 (the fleet knows them: at most {@code warm-max} invocations each, fewer once the node calls the
+ * function hot), not counted; then the replay, with node 3 joining, node 1 leaving and node 4 joining at fixed
+ * fractions of the window. Counted: each node's {@code warmth.invocations} ({@code GET /v1/functions/{name}}) hot
+ * and warming since the replay started, read before a node leaves and at the end, cross-checked against its
+ * {@code /metrics} {@code hotvisor_invocations_by_warmth_total} and against the answers the clients got from it
+ * ({@code X-Hotvisor-Node}).
+ *
+ * <p>Run: {@code bench/hot-trace.sh [--quick] [options]} ({@link HotTraceOptions#USAGE}). Writes, with MODE quick or
+ * full, {@code hot-trace-MODE.{json,csv}} (one row per side), {@code hot-trace-MODE-nodes.{json,csv}} (per side, node
+ * and function), {@code hot-trace-MODE-calls.{json,csv}} (every call), {@code hot-trace-MODE.png} and
+ * {@code README-hot-trace-MODE.md} ({@code notes-hot-trace.md} appended if present).
+ */
+public final class HotTraceBench {
+    /**
+     * Who is in the cluster when: the replay starts with {@link #STARTING}; then these, at a fraction of the window.
+     * Early, because a joining node takes minutes on the loaded 2-core machine to start and load (and replay) the six
+     * functions before it serves them.
+     */
+    static final List<Event> MEMBERSHIP = List.of(new Event(0.1, true, "node-3"), new Event(0.35, false, "node-1"),
+            new Event(0.45, true, "node-4"));
+    static final List<String> STARTING = List.of("node-1", "node-2");
+    /**
+     * The bench functions that play the trace functions, busiest first, in turn: kind and language. Python last: its
+     * calls cost the most CPU (GraalPy), and in minutes 781-786 the three busiest functions have 87 % of the calls.
+     */
+    static final List<String[]> PLAYERS = List.of(new String[] {"word-count", "js"},
+            new String[] {"json-transform", "java"}, new String[] {"word-count", "java"},
+            new String[] {"json-transform", "js"}, new String[] {"word-count", "python"},
+            new String[] {"json-transform", "python"});
+
+    private HotTraceBench() {
+    }
+
+    /** A node joins ({@code join}) or leaves at {@code fraction} of the replayed window. */
+    record Event(double fraction, boolean join, String node) {
+    }
+
+    /** One trace function as deployed: its name, the bench function playing it. */
+    record Player(String name, String kind, String language, long traceCalls) {
+    }
+
+    /** One call as the client saw it; {@code node} from X-Hotvisor-Node, status -1 when no answer came. */
+    record Call(String side, Player player, long plannedMs, long sentMs, long wallUs, int status, String node,
+                boolean correct) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.setProperty("java.awt.headless", "true");
+        HotTraceOptions o = HotTraceOptions.parse(args);
+        Path root = Path.of(System.getProperty("hotvisor.root", ".")).toAbsolutePath();
+        String buildDir = System.getenv().getOrDefault("HOTVISOR_BUILD_DIR", "target");
+        AzureTrace trace = AzureTrace.read(o.trace(), 100);
+        long traceCalls = TraceSchedule.create(trace, o.schedule(1.0)).invocations().size();
+        double scale = (double) o.calls() / traceCalls;
+        TraceSchedule schedule = TraceSchedule.create(trace, o.schedule(scale));
+        List<Player> players = new ArrayList<>();
+        for (int i = 0; i < schedule.functions().size(); i++) {
+            TraceSchedule.Target t = schedule.functions().get(i);
+            String[] p = PLAYERS.get(i % PLAYERS.size());
+            players.add(new Player(t.name(), p[0], p[1], t.function().invocations(o.startMinute(), o.minutes())));
+        }
+        String loadAtStart = Files.readString(Path.of("/proc/loadavg")).trim();
+        System.out.println("Hot-start trace replay: " + o + "; " + traceCalls + " calls in the window, scaled by "
+                + String.format("%.4f", scale) + " to " + schedule.invocations().size() + "; players " + players.stream()
+                .map(p -> p.name() + "=" + p.kind() + "-" + p.language()).toList());
+
+        List<Map<String, Object>> sides = new ArrayList<>();
+        List<Map<String, Object>> nodes = new ArrayList<>();
+        List<Call> calls = new ArrayList<>();
+        Map<String, String> failed = new LinkedHashMap<>();
+        for (boolean on : List.of(true, false)) {
+            String side = on ? "on" : "off";
+            HotStartMechanism.Configuration c = new HotStartMechanism.Configuration(side, o.mechanisms(),
+                    on ? o.mechanisms().stream().filter(HotStartMechanism::inAll).toList() : List.of(), true);
+            try {
+                sides.add(side(root, buildDir, o, schedule, players, c, nodes, calls));
+                System.out.println(sides.getLast());
+            } catch (IOException | RuntimeException e) {
+                failed.put(side, String.valueOf(e));
+                System.err.println("Side " + side + " failed: " + e);
+                e.printStackTrace();
+            }
+            HotTraceReport.write(o, loadAtStart, scale, traceCalls, players, failed, sides, nodes, calls);
+        }
+    }
+
+    private static Map<String, Object> side(Path root, String buildDir, HotTraceOptions o, TraceSchedule schedule,
+                                            List<Player> players, HotStartMechanism.Configuration c,
+                                            List<Map<String, Object>> nodeRows, List<Call> allCalls)
+            throws Exception {
+        Path work = Files.createTempDirectory("hv-bench-hot-trace");
+        Map<String, ServerProcess> live = new ConcurrentHashMap<>();
+        // Per node: the warmth counts before the replay (nodes 1 and 2) and when read last.
+        Map<String, Map<String, long[]>> before = new ConcurrentHashMap<>();
+        Map<String, Map<String, long[]>> after = new ConcurrentHashMap<>();
+        Map<String, String> timeline = Collections.synchronizedMap(new LinkedHashMap<>());
+        ServerProcess gateway = null;
+        try (ClusterProcesses.Redis redis = ClusterProcesses.redis(work)) {
+            List<String> options = new ArrayList<>(List.of("--redis", redis.url(), "--cluster", "hottrace"));
+            options.addAll(c.nodeOptions());
+            try {
+                for (ServerProcess n : HotStartBench.startAll(root, work, STARTING, options)) {
+                    live.put(n.label(), n);
+                }
+                gateway = ClusterProcesses.gateway(root, work, "gateway", redis.url(), "hottrace",
+                        c.gatewayOptions(), HotStartBench.KEY);
+                ServerProcess first = live.get(STARTING.getFirst());
+                for (Player p : players) {
+                    ObjectNode body = HotStartBench.deployBody(root, buildDir, p.kind(), p.language());
+                    body.put("idempotent", true);
+                    c.deployFields().forEach((k, v) -> {
+                        if (v == null) {
+                            body.remove(k);
+                        } else {
+                            body.set(k, Results.JSON.valueToTree(v));
+                        }
+                    });
+                    HttpResponse<String> d = first.send("PUT", "/v1/functions/" + p.name(), body.toString());
+                    if (d.statusCode() != 201) {
+                        throw new IllegalStateException("Deploy of " + p.name() + " failed: " + d.statusCode() + " "
+                                + d.body());
+                    }
+                }
+                // The starting nodes warm at once (a node is seconds per call while it warms on 2 loaded cores).
+                try (ExecutorService warming = Executors.newVirtualThreadPerTaskExecutor()) {
+                    List<java.util.concurrent.Future<Object>> done = new ArrayList<>();
+                    for (String id : STARTING) {
+                        ServerProcess n = live.get(id);
+                        done.add(warming.submit(() -> {
+                            for (Player p : players) {
+                                awaitLoaded(n, p);
+                                warm(n, p, o.warmMax());
+                            }
+                            before.put(id, counts(n, players));
+                            return null;
+                        }));
+                    }
+                    for (var f : done) {
+                        f.get();
+                    }
+                }
+                for (String id : STARTING) {
+                    HotStartBench.awaitMember(gateway, id);
+                }
+                Map<String, String> shown = new LinkedHashMap<>();
+                before.forEach((id, m) -> shown.put(id, m.entrySet().stream().map(e -> e.getKey() + " hot "
+                        + e.getValue()[0] + " warming " + e.getValue()[1]).toList().toString()));
+                System.out.println("Side " + c.name() + ": fleet warmed " + shown + "; replaying "
+                        + schedule.invocations().size() + " calls in " + o.window().toSeconds() + " s");
+                List<Call> calls = replay(root, work, o, schedule, players, c, options, gateway, live, after,
+                        timeline);
+                allCalls.addAll(calls);
+                for (var e : live.entrySet()) {
+                    after.put(e.getKey(), counts(e.getValue(), players));
+                }
+                return HotTraceReport.side(c, players, calls, before, after, timeline, nodeRows);
+            } finally {
+                if (gateway != null) {
+                    gateway.close();
+                }
+                // Before Redis stops: a node leaving the cluster tells Redis.
+                live.values().forEach(ServerProcess::close);
+            }
+        } finally {
+            SandboxCreationBench.deleteTree(work);
+        }
+    }
+
+    /** Sends every call at its time through the gateway while nodes join and leave; waits for the answers. */
+    private static List<Call> replay(Path root, Path work, HotTraceOptions o, TraceSchedule schedule,
+                                     List<Player> players, HotStartMechanism.Configuration c, List<String> options,
+                                     ServerProcess gateway, Map<String, ServerProcess> live,
+                                     Map<String, Map<String, long[]>> after, Map<String, String> timeline)
+            throws InterruptedException {
+        Map<String, Player> byName = new LinkedHashMap<>();
+        players.forEach(p -> byName.put(p.name(), p));
+        long windowMs = o.window().toMillis();
+        long start = System.nanoTime();
+        List<CompletableFuture<Call>> futures = new ArrayList<>();
+        try (ExecutorService membership = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (Event e : MEMBERSHIP) {
+                membership.submit(() -> {
+                    sleepUntil(start + TimeUnit.MILLISECONDS.toNanos((long) (e.fraction() * windowMs)));
+                    long at = (System.nanoTime() - start) / 1_000_000;
+                    try {
+                        if (e.join()) {
+                            ServerProcess n = ClusterProcesses.node(root, work, e.node(), options, HotStartBench.KEY,
+                                    Duration.ofMinutes(10));
+                            live.put(e.node(), n);
+                            for (Player p : players) {
+                                awaitLoaded(n, p);
+                            }
+                            timeline.put(e.node() + " joins", at + " ms: started; holds every function at "
+                                    + (System.nanoTime() - start) / 1_000_000 + " ms");
+                        } else {
+                            ServerProcess n = live.get(e.node());
+                            after.put(e.node(), counts(n, players));
+                            live.remove(e.node());
+                            n.close();
+                            timeline.put(e.node() + " leaves", at + " ms: counts read, stopped at "
+                                    + (System.nanoTime() - start) / 1_000_000 + " ms");
+                        }
+                    } catch (Exception ex) {
+                        timeline.put(e.node() + (e.join() ? " joins" : " leaves"), at + " ms: FAILED " + ex);
+                    }
+                    return null;
+                });
+            }
+            for (TraceSchedule.Invocation inv : schedule.invocations()) {
+                sleepUntil(start + inv.atNanos());
+                Player p = byName.get(inv.target().name());
+                long sent = System.nanoTime();
+                HttpRequest request = HttpRequest.newBuilder(gateway.url.resolve("/v1/functions/" + p.name()
+                                + "/invoke")).timeout(Duration.ofMinutes(2))
+                        .header("Authorization", "Bearer " + HotStartBench.KEY)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(HotStartBench.EVENT)).build();
+                futures.add(ServerProcess.HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+                        .handle((r, ex) -> {
+                            long wall = (System.nanoTime() - sent) / 1000;
+                            long planned = inv.atNanos() / 1_000_000;
+                            long sentMs = (sent - start) / 1_000_000;
+                            if (ex != null) {
+                                return new Call(c.name(), p, planned, sentMs, wall, -1, "", false);
+                            }
+                            return new Call(c.name(), p, planned, sentMs, wall, r.statusCode(),
+                                    r.headers().firstValue("X-Hotvisor-Node").orElse(""), r.statusCode() == 200
+                                    && DensityFunctions.matches(r.body(), HotStartBench.EXPECTED.get(p.kind())));
+                        }));
+            }
+            List<Call> calls = new ArrayList<>();
+            long deadline = start + TimeUnit.MILLISECONDS.toNanos(windowMs) + TimeUnit.MINUTES.toNanos(2);
+            for (int i = 0; i < futures.size(); i++) {
+                try {
+                    calls.add(futures.get(i).get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+                } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+                    TraceSchedule.Invocation inv = schedule.invocations().get(i);
+                    calls.add(new Call(c.name(), byName.get(inv.target().name()), inv.atNanos() / 1_000_000, 0, 0,
+                            -1, "", false));
+                }
+            }
+            // The membership changes are part of the run: a join still starting holds up the end, not the counts.
+            return calls;
+        }
+    }
+
+    private static void sleepUntil(long nanos) {
+        long wait;
+        while ((wait = nanos - System.nanoTime()) > 0) {
+            LockSupport.parkNanos(wait);
+        }
+    }
+
+    /** Per function: {hot, warming} from GET /v1/functions/{name}, then {hot, warming} from /metrics. */
+    static Map<String, long[]> counts(ServerProcess node, List<Player> players)
+            throws IOException, InterruptedException {
+        String metrics = node.send("GET", "/metrics", null).body();
+        Map<String, long[]> counts = new LinkedHashMap<>();
+        for (Player p : players) {
+            HttpResponse<String> r = node.send("GET", "/v1/functions/" + p.name(), null);
+            JsonNode w = r.statusCode() == 200 ? Results.JSON.readTree(r.body()).path("warmth").path("invocations")
+                    : Results.JSON.createObjectNode();
+            Map<String, Long> m = HotStartReport.byWarmth(metrics, p.name());
+            counts.put(p.name(), new long[] {w.path("hot").asLong(), w.path("warming").asLong(),
+                m.getOrDefault("hot", 0L), m.getOrDefault("warming", 0L)});
+        }
+        return counts;
+    }
+
+    /** Waits until the node holds the function (loaded, replays done, for Java a worker started). */
+    private static void awaitLoaded(ServerProcess node, Player p) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> r = node.send("GET", "/v1/functions/" + p.name(), null);
+            if (r.statusCode() == 200 && (!p.language().equals("java")
+                    || !Results.JSON.readTree(r.body()).path("aotCache").path("source").asText().isEmpty())) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException(node + " did not load " + p.name() + " within 5 minutes; its log:\n"
+                + node.tail());
+    }
+
+    /** The node takes invocations of the function, straight, until it calls it hot (at least 10, at most max). */
+    private static void warm(ServerProcess node, Player p, int max) throws IOException, InterruptedException {
+        String state = "cold";
+        for (int n = 1; n <= max && (n <= 10 || !state.equals("hot")); n++) {
+            HttpResponse<String> r = node.send("POST", "/v1/functions/" + p.name() + "/invoke", HotStartBench.EVENT);
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException(node + " answered " + p.name() + " with " + r.statusCode() + " "
+                        + r.body());
+            }
+            if (n >= 10 && n % 5 == 0) {
+                HttpResponse<String> s = node.send("GET", "/v1/functions/" + p.name(), null);
+                state = Results.JSON.readTree(s.body()).path("warmth").path("state").asText();
+            }
+        }
+    }
+}

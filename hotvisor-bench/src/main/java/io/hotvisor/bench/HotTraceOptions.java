@@ -1,0 +1,141 @@
+package io.hotvisor.bench;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What {@link HotTraceBench} replays. A mode ({@code --quick} or {@code --full}, the default) sets every value;
+ * options after it override single values.
+ *
+ * @param mode        quick or full
+ * @param trace       the Azure 2019 trace directory ({@code --trace}; bench/hot-trace.sh passes
+ *                    ../shared/traces/azure2019)
+ * @param startMinute first minute of the window, 1-based ({@code --start})
+ * @param minutes     the window's length in trace minutes ({@code --minutes})
+ * @param functions   the busiest functions of the window replayed, each played by one bench function in turn
+ *                    (word count and JSON transform in JavaScript, Python, Java), at most 6 ({@code --functions})
+ * @param calls       the calls of the whole window after scaling each minute's counts ({@code --calls})
+ * @param compression the window is replayed this many times faster ({@code --time-compression})
+ * @param warmMax     before the replay each function takes at most this many invocations on each starting node,
+ *                    fewer once the node calls it hot ({@code --warm-max})
+ * @param mechanisms  the mechanisms of the "on" side ({@code --mechanisms}, as for bench/hot-start.sh); the "off"
+ *                    side switches them all off
+ * @param out         results directory ({@code --out})
+ */
+record HotTraceOptions(String mode, Path trace, int startMinute, int minutes, int functions, int calls,
+                       double compression, int warmMax, List<HotStartMechanism> mechanisms, Path out) {
+
+    static final String USAGE = "options: --quick | --full, --trace DIR, --start MINUTE, --minutes N, --functions N"
+            + " (1-6), --calls N, --time-compression F, --warm-max N, --mechanisms warm-up,aot,routing, --out DIR";
+
+    static HotTraceOptions preset(String mode) {
+        Path trace = Path.of("..", "shared", "traces", "azure2019");
+        Path out = Path.of("bench", "results");
+        return switch (mode) {
+            // 3 trace minutes in 90 s per side, 300 calls (about 15 minutes on 2 loaded cores, most of it starting
+            // nodes and warming them).
+            case "quick" -> new HotTraceOptions(mode, trace, 781, 3, 6, 300, 2, 30, HotStartMechanism.main(), out);
+            // The paper's window start, 6 trace minutes in 4 minutes per side, 1200 calls (about 20 minutes).
+            case "full" -> new HotTraceOptions(mode, trace, 781, 6, 6, 1200, 1.5, 60, HotStartMechanism.main(), out);
+            default -> throw new IllegalArgumentException("Unknown mode '" + mode + "'; known: quick, full");
+        };
+    }
+
+    static HotTraceOptions parse(String... args) {
+        HotTraceOptions o = preset("full");
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--quick", "--full" -> {
+                    if (i != 0) {
+                        throw new IllegalArgumentException(a + " must come first: it sets every other value");
+                    }
+                    o = preset(a.substring(2));
+                }
+                case "--trace" -> o = new HotTraceOptions(o.mode, Path.of(value(args, ++i, a)), o.startMinute,
+                        o.minutes, o.functions, o.calls, o.compression, o.warmMax, o.mechanisms, o.out);
+                case "--start" -> o = new HotTraceOptions(o.mode, o.trace, whole(a, value(args, ++i, a), 1, 1440),
+                        o.minutes, o.functions, o.calls, o.compression, o.warmMax, o.mechanisms, o.out);
+                case "--minutes" -> o = new HotTraceOptions(o.mode, o.trace, o.startMinute,
+                        whole(a, value(args, ++i, a), 1, 1440), o.functions, o.calls, o.compression, o.warmMax,
+                        o.mechanisms, o.out);
+                case "--functions" -> o = new HotTraceOptions(o.mode, o.trace, o.startMinute, o.minutes,
+                        whole(a, value(args, ++i, a), 1, 6), o.calls, o.compression, o.warmMax, o.mechanisms, o.out);
+                case "--calls" -> o = new HotTraceOptions(o.mode, o.trace, o.startMinute, o.minutes, o.functions,
+                        whole(a, value(args, ++i, a), 1, 1_000_000), o.compression, o.warmMax, o.mechanisms, o.out);
+                case "--time-compression" -> {
+                    String v = value(args, ++i, a);
+                    double f;
+                    try {
+                        f = Double.parseDouble(v);
+                    } catch (NumberFormatException e) {
+                        f = 0;
+                    }
+                    if (!(f >= 1)) {
+                        throw new IllegalArgumentException(a + " must be a number of at least 1; got '" + v + "'");
+                    }
+                    o = new HotTraceOptions(o.mode, o.trace, o.startMinute, o.minutes, o.functions, o.calls, f,
+                            o.warmMax, o.mechanisms, o.out);
+                }
+                case "--warm-max" -> o = new HotTraceOptions(o.mode, o.trace, o.startMinute, o.minutes, o.functions,
+                        o.calls, o.compression, whole(a, value(args, ++i, a), 1, 100_000), o.mechanisms, o.out);
+                case "--mechanisms" -> {
+                    List<HotStartMechanism> ms = new ArrayList<>();
+                    for (String m : value(args, ++i, a).split(",")) {
+                        HotStartMechanism known = HotStartMechanism.named(m.trim());
+                        if (!ms.contains(known)) {
+                            ms.add(known);
+                        }
+                    }
+                    o = new HotTraceOptions(o.mode, o.trace, o.startMinute, o.minutes, o.functions, o.calls,
+                            o.compression, o.warmMax, List.copyOf(ms), o.out);
+                }
+                case "--out" -> o = new HotTraceOptions(o.mode, o.trace, o.startMinute, o.minutes, o.functions,
+                        o.calls, o.compression, o.warmMax, o.mechanisms, Path.of(value(args, ++i, a)));
+                default -> throw new IllegalArgumentException("Unknown option '" + a + "'; " + USAGE);
+            }
+        }
+        return o;
+    }
+
+    /** The replayed window's length after compression. */
+    Duration window() {
+        return Duration.ofMillis(Math.round(minutes * 60_000 / compression));
+    }
+
+    /** The existing trace replay's options for {@link TraceSchedule}: this window, busiest functions, a call scale. */
+    TraceOptions schedule(double invocationScale) {
+        return new TraceOptions("hot-trace", trace, 100, startMinute, minutes, functions, "busiest", 42,
+                invocationScale, 1.0, 0, compression, "hotvisor", Duration.ofMinutes(10), 0, 0, out, false);
+    }
+
+    @Override
+    public String toString() {
+        return "--" + mode + " --trace " + trace + " --start " + startMinute + " --minutes " + minutes
+                + " --functions " + functions + " --calls " + calls + " --time-compression " + compression
+                + " --warm-max " + warmMax + " --mechanisms " + String.join(",", mechanisms.stream()
+                .map(HotStartMechanism::name).toList()) + " --out " + out;
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException("Option " + option + " needs a value; " + USAGE);
+        }
+        return args[i];
+    }
+
+    private static int whole(String option, String v, int min, int max) {
+        try {
+            int n = Integer.parseInt(v);
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // the message below names the value
+        }
+        throw new IllegalArgumentException(option + " must be a whole number from " + min + " to " + max + "; got '"
+                + v + "'");
+    }
+}

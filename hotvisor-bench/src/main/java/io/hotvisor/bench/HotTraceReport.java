@@ -1,0 +1,235 @@
+package io.hotvisor.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * The trace replay's arithmetic and output ({@link HotTraceBench}): per side, the invocations the nodes counted hot
+ * and not hot since the replay started (their own warmth, cross-checked against {@code /metrics} and the answers the
+ * clients got), the client latency, and the files.
+ */
+final class HotTraceReport {
+    /** Issue 6's goal for the trace replay: under 1 % of invocations not hot. */
+    static final double GOAL = 0.01;
+
+    private HotTraceReport() {
+    }
+
+    /**
+     * The summary row of one side; adds a row per node and function to {@code nodeRows}.
+     *
+     * @param before per node, per function {hot, warming, metrics hot, metrics warming} when the replay started
+     *               (absent for a node that joined during it: zero)
+     * @param after  the same, read when the node left or at the end
+     */
+    static Map<String, Object> side(HotStartMechanism.Configuration c, List<HotTraceBench.Player> players,
+                                    List<HotTraceBench.Call> calls, Map<String, Map<String, long[]>> before,
+                                    Map<String, Map<String, long[]>> after, Map<String, String> timeline,
+                                    List<Map<String, Object>> nodeRows) {
+        long[] total = new long[4];
+        Map<String, Long> servedBy = new LinkedHashMap<>();
+        calls.stream().filter(HotTraceBench.Call::correct).forEach(call -> servedBy.merge(call.node(), 1L,
+                Long::sum));
+        List<String> ids = new ArrayList<>(after.keySet());
+        ids.sort(String::compareTo);
+        for (String id : ids) {
+            for (HotTraceBench.Player p : players) {
+                long[] a = after.get(id).get(p.name());
+                long[] b = before.getOrDefault(id, Map.of()).getOrDefault(p.name(), new long[4]);
+                long[] d = new long[4];
+                for (int i = 0; i < 4; i++) {
+                    d[i] = a[i] - b[i];
+                    total[i] += d[i];
+                }
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("side", c.name());
+                row.put("node", id);
+                row.put("function", p.name());
+                row.put("played_by", p.kind() + "-" + p.language());
+                row.put("hot", d[0]);
+                row.put("not_hot", d[1]);
+                row.put("metrics_hot", d[2]);
+                row.put("metrics_not_hot", d[3]);
+                row.put("answered_here", calls.stream().filter(call -> call.correct() && call.node().equals(id)
+                        && call.player().equals(p)).count());
+                nodeRows.add(row);
+            }
+        }
+        long ok = calls.stream().filter(HotTraceBench.Call::correct).count();
+        long[] wall = calls.stream().filter(HotTraceBench.Call::correct).mapToLong(HotTraceBench.Call::wallUs)
+                .sorted().toArray();
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("side", c.name());
+        row.put("node_options", String.join(" ", c.nodeOptions()));
+        row.put("gateway_options", String.join(" ", c.gatewayOptions()));
+        row.put("deploy_fields", c.deployFields().toString());
+        row.put("calls", calls.size());
+        row.put("answered_ok", ok);
+        row.put("failed", calls.stream().filter(call -> call.status() != 200 && call.status() != -1).count());
+        row.put("no_answer", calls.stream().filter(call -> call.status() == -1).count());
+        row.put("wrong_answer", calls.stream().filter(call -> call.status() == 200 && !call.correct()).count());
+        row.put("counted_hot", total[0]);
+        row.put("counted_not_hot", total[1]);
+        long counted = total[0] + total[1];
+        row.put("not_hot_fraction", counted == 0 ? "n/a" : round4((double) total[1] / counted));
+        row.put("goal_met", counted > 0 && (double) total[1] / counted < GOAL);
+        row.put("metrics_hot", total[2]);
+        row.put("metrics_not_hot", total[3]);
+        row.put("counted_minus_answered", counted - ok);
+        row.put("client_median_ms", wall.length == 0 ? "n/a" : wall[(wall.length - 1) / 2] / 1000.0);
+        row.put("client_p99_ms", wall.length == 0 ? "n/a" : wall[(int) Math.ceil(0.99 * wall.length) - 1] / 1000.0);
+        row.put("client_max_ms", wall.length == 0 ? "n/a" : wall[wall.length - 1] / 1000.0);
+        row.put("answered_by", servedBy.toString());
+        row.put("membership", new LinkedHashMap<>(timeline).toString());
+        return row;
+    }
+
+    static void write(HotTraceOptions o, String loadAtStart, double scale, long traceCalls,
+                      List<HotTraceBench.Player> players, Map<String, String> failed, List<Map<String, Object>> sides,
+                      List<Map<String, Object>> nodeRows, List<HotTraceBench.Call> calls) throws IOException {
+        String name = "hot-trace-" + o.mode();
+        Map<String, Object> header = Results.header("hot-trace", "optimizing (the nodes' Graal JIT)", false,
+                "Azure 2019 trace (100-function sample), minutes " + o.startMinute() + ".." + (o.startMinute()
+                        + o.minutes() - 1) + ", the " + players.size() + " busiest functions, each played by a bench"
+                        + " function; " + traceCalls + " calls scaled by " + String.format("%.4f", scale)
+                        + ", replayed " + o.compression() + "x faster through a gateway; nodes 1 and 2 start with"
+                        + " every function hot, then " + HotTraceBench.MEMBERSHIP + " (fraction of the window);"
+                        + " counted = the nodes' own warmth classification of each invocation since the replay"
+                        + " started; all processes share the machine's cores with whatever else runs on it",
+                failed);
+        header.put("mode", o.mode());
+        header.put("options", o.toString());
+        header.put("loadavg_at_start", loadAtStart);
+        header.put("players", players.stream().map(p -> p.name() + " (" + p.traceCalls() + " trace calls) = "
+                + p.kind() + "-" + p.language()).toList());
+        Results.write(o.out(), name + "-nodes", header, nodeRows);
+        List<Map<String, Object>> callRows = new ArrayList<>();
+        for (HotTraceBench.Call c : calls) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("side", c.side());
+            r.put("function", c.player().name());
+            r.put("played_by", c.player().kind() + "-" + c.player().language());
+            r.put("planned_ms", c.plannedMs());
+            r.put("sent_ms", c.sentMs());
+            r.put("wall_us", c.wallUs());
+            r.put("status", c.status());
+            r.put("node", c.node());
+            r.put("correct", c.correct());
+            callRows.add(r);
+        }
+        Results.write(o.out(), name + "-calls", header, callRows);
+        Path json = Results.write(o.out(), name, header, sides);
+        if (!calls.isEmpty()) {
+            chart(o.out().resolve(name + ".png"), "Trace replay, nodes joining and leaving: client latency ("
+                    + o.mode() + ", " + header.get("date") + ")", o.window().toMillis(), calls);
+        }
+        markdown(o.out(), name, header, sides, nodeRows);
+        System.out.println("Wrote " + json + ", " + name + "-nodes/-calls.{json,csv}, " + name + ".png, README-"
+                + name + ".md");
+    }
+
+    /** Each side's answered calls: send time against latency (log), and the membership changes as vertical lines. */
+    private static void chart(Path png, String title, long windowMs, List<HotTraceBench.Call> calls)
+            throws IOException {
+        XYChart chart = new XYChartBuilder().width(1100).height(520).title(title)
+                .xAxisTitle("seconds into the replay").yAxisTitle("client latency, ms (log)").build();
+        chart.getStyler().setYAxisLogarithmic(true);
+        chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        chart.getStyler().setMarkerSize(4);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        Map<String, List<HotTraceBench.Call>> bySide = new LinkedHashMap<>();
+        calls.stream().filter(HotTraceBench.Call::correct).forEach(c -> bySide.computeIfAbsent(c.side(),
+                k -> new ArrayList<>()).add(c));
+        double top = 1;
+        double bottom = Double.MAX_VALUE;
+        for (var e : bySide.entrySet()) {
+            double[] x = e.getValue().stream().mapToDouble(c -> c.sentMs() / 1000.0).toArray();
+            double[] y = e.getValue().stream().mapToDouble(c -> Math.max(0.1, c.wallUs() / 1000.0)).toArray();
+            for (double v : y) {
+                top = Math.max(top, v);
+                bottom = Math.min(bottom, v);
+            }
+            chart.addSeries("mechanisms " + e.getKey(), x, y);
+        }
+        for (HotTraceBench.Event ev : HotTraceBench.MEMBERSHIP) {
+            double t = ev.fraction() * windowMs / 1000.0;
+            XYSeries s = chart.addSeries(ev.node() + (ev.join() ? " joins" : " leaves"), new double[] {t, t},
+                    new double[] {Math.min(bottom, top), top});
+            s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+            s.setMarker(SeriesMarkers.NONE);
+        }
+        BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    private static void markdown(Path dir, String name, Map<String, Object> header, List<Map<String, Object>> sides,
+                                 List<Map<String, Object>> nodeRows) {
+        StringBuilder md = new StringBuilder("# Trace replay with nodes joining and leaving (issue 6)\n\n");
+        md.append("- command: `").append(header.get("command")).append("`\n");
+        md.append("- date: ").append(header.get("date")).append("; mode: ").append(header.get("mode"))
+                .append("; options: `").append(header.get("options")).append("`\n");
+        md.append("- machine: ").append(header.get("machine")).append("; load average at the start: ")
+                .append(header.get("loadavg_at_start")).append('\n');
+        if (header.get("skipped") instanceof Map<?, ?> failed && !failed.isEmpty()) {
+            md.append("- **sides that failed**: ").append(failed).append('\n');
+        }
+        md.append("- trace functions and their players: ").append(header.get("players")).append('\n');
+        md.append("- ").append(header.get("notes")).append("\n\n");
+        md.append("| mechanisms | calls | answered ok | failed / no answer | counted not hot / counted"
+                + " | **not hot** | goal < 1 % | /metrics not hot / hot | counted - answered | client median ms"
+                + " | client p99 ms | answered by | membership |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (Map<String, Object> r : sides) {
+            Object fraction = r.get("not_hot_fraction");
+            md.append("| ").append(r.get("side")).append(" (").append(r.get("node_options")).append("; gateway ")
+                    .append(r.get("gateway_options")).append(") | ").append(r.get("calls")).append(" | ")
+                    .append(r.get("answered_ok")).append(" | ").append(r.get("failed")).append(" / ")
+                    .append(r.get("no_answer")).append(" | ").append(r.get("counted_not_hot")).append(" / ")
+                    .append((long) r.get("counted_hot") + (long) r.get("counted_not_hot")).append(" | **")
+                    .append(fraction instanceof Double f ? String.format("%.2f %%", 100 * f) : fraction)
+                    .append("** | ").append(r.get("goal_met")).append(" | ").append(r.get("metrics_not_hot"))
+                    .append(" / ").append(r.get("metrics_hot")).append(" | ").append(r.get("counted_minus_answered"))
+                    .append(" | ").append(r.get("client_median_ms")).append(" | ").append(r.get("client_p99_ms"))
+                    .append(" | ").append(r.get("answered_by")).append(" | ").append(r.get("membership"))
+                    .append(" |\n");
+        }
+        md.append("\nPer node and function (since the replay started):\n\n");
+        md.append("| mechanisms | node | function | played by | not hot | hot | answered here |\n");
+        md.append("|---|---|---|---|---|---|---|\n");
+        for (Map<String, Object> r : nodeRows) {
+            if ((long) r.get("hot") + (long) r.get("not_hot") + (long) r.get("answered_here") == 0) {
+                continue;
+            }
+            md.append("| ").append(r.get("side")).append(" | ").append(r.get("node")).append(" | ")
+                    .append(r.get("function")).append(" | ").append(r.get("played_by")).append(" | ")
+                    .append(r.get("not_hot")).append(" | ").append(r.get("hot")).append(" | ")
+                    .append(r.get("answered_here")).append(" |\n");
+        }
+        md.append("\n![client latency over the replay](").append(name).append(".png)\n\n");
+        try {
+            Path notes = dir.resolve("notes-hot-trace.md");
+            if (Files.exists(notes)) {
+                md.append(Files.readString(notes)).append('\n');
+            }
+            Files.writeString(dir.resolve("README-" + name + ".md"), md);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not write README-" + name + ".md to " + dir, e);
+        }
+    }
+
+    private static double round4(double v) {
+        return Math.round(v * 10000.0) / 10000.0;
+    }
+}

@@ -1,0 +1,76 @@
+package io.hotvisor.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+class HotTraceTest {
+
+    @Test
+    void the_full_mode_replays_six_trace_minutes_in_four_minutes_with_the_mechanisms_in_main() {
+        HotTraceOptions o = HotTraceOptions.parse();
+
+        assertThat(o.window().toSeconds()).isEqualTo(240);
+        assertThat(o.calls()).isEqualTo(1200);
+        assertThat(o.mechanisms()).extracting(HotStartMechanism::name).containsExactly("warm-up", "aot", "routing",
+                "warm-up-alongside", "sampled", "eager-compile", "criu");
+        assertThat(HotTraceOptions.parse("--quick", "--calls", "40", "--time-compression", "6").window().toSeconds())
+                .isEqualTo(30);
+    }
+
+    @Test
+    void bad_options_are_refused_with_what_was_wrong() {
+        assertThatThrownBy(() -> HotTraceOptions.parse("--functions", "7"))
+                .hasMessage("--functions must be a whole number from 1 to 6; got '7'");
+        assertThatThrownBy(() -> HotTraceOptions.parse("--time-compression", "0.5"))
+                .hasMessage("--time-compression must be a number of at least 1; got '0.5'");
+        assertThatThrownBy(() -> HotTraceOptions.parse("--calls", "5", "--full"))
+                .hasMessage("--full must come first: it sets every other value");
+        assertThatThrownBy(() -> HotTraceOptions.parse("--mechanisms", "magic"))
+                .hasMessageStartingWith("Unknown mechanism 'magic'; known: [warm-up, aot, routing");
+    }
+
+    @Test
+    void the_trace_window_becomes_the_scaled_calls_of_its_busiest_functions() {
+        HotTraceOptions o = HotTraceOptions.parse("--quick", "--trace", AzureTraceTest.SHARED.toString());
+        AzureTrace trace = AzureTrace.read(o.trace(), 100);
+        int unscaled = TraceSchedule.create(trace, o.schedule(1.0)).invocations().size();
+
+        TraceSchedule s = TraceSchedule.create(trace, o.schedule((double) o.calls() / unscaled));
+
+        assertThat(s.functions()).hasSize(6);
+        // Each minute's scaled count is rounded up or down at random: close to the target, not exactly it.
+        assertThat(s.invocations().size()).isBetween(o.calls() - 30, o.calls() + 30);
+        assertThat(s.invocations().getLast().atNanos()).isLessThan(o.window().toNanos());
+    }
+
+    @Test
+    void a_side_counts_what_the_nodes_classified_since_the_replay_started_and_what_the_clients_got() {
+        HotStartMechanism.Configuration on = new HotStartMechanism.Configuration("on", HotStartMechanism.main(),
+                HotStartMechanism.main(), true);
+        HotTraceBench.Player a = new HotTraceBench.Player("trace-a", "word-count", "js", 10);
+        List<HotTraceBench.Call> calls = List.of(
+                new HotTraceBench.Call("on", a, 0, 0, 5_000, 200, "node-1", true),
+                new HotTraceBench.Call("on", a, 10, 10, 9_000, 200, "node-3", true),
+                new HotTraceBench.Call("on", a, 20, 20, 0, -1, "", false));
+        // node-1 had 40 hot and 2 warming before the replay; node-3 joined during it.
+        Map<String, Map<String, long[]>> before = Map.of("node-1", Map.of("trace-a", new long[] {40, 2, 40, 2}));
+        Map<String, Map<String, long[]>> after = Map.of("node-1", Map.of("trace-a", new long[] {41, 2, 41, 2}),
+                "node-3", Map.of("trace-a", new long[] {0, 1, 0, 1}));
+        List<Map<String, Object>> nodes = new ArrayList<>();
+
+        Map<String, Object> row = HotTraceReport.side(on, List.of(a), calls, before, after, Map.of(), nodes);
+
+        assertThat(row).containsEntry("counted_hot", 1L).containsEntry("counted_not_hot", 1L)
+                .containsEntry("not_hot_fraction", 0.5).containsEntry("goal_met", false)
+                .containsEntry("answered_ok", 2L).containsEntry("no_answer", 1L)
+                .containsEntry("counted_minus_answered", 0L).containsEntry("metrics_not_hot", 1L);
+        assertThat(nodes).extracting(n -> n.get("node") + ":" + n.get("not_hot") + "/" + n.get("answered_here"))
+                .containsExactly("node-1:0/1", "node-3:1/1");
+    }
+}
