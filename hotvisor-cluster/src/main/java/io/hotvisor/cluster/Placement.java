@@ -141,15 +141,12 @@ final class Placement {
      * with the lowest {@code (in flight + 1) / weight}.
      */
     private List<NodeInfo> byWarmth(String function, List<NodeInfo> byHash, Map<String, NodeInfo.Warmth> reports) {
+        List<NodeInfo> ranked = new ArrayList<>(byHash);
+        ranked.sort(Comparator.comparingInt(n -> rank(reports.get(n.id())))); // stable: hash order within a rank
         Map<String, Double> weights = new HashMap<>();
-        for (NodeInfo n : byHash) {
+        for (NodeInfo n : ranked) {
             weights.put(n.id(), ramp(function, n.id()).observe(reports.get(n.id()), rampInvocations));
         }
-        // Hot first, then warming, then cold; within a rank the fuller share first (a node still on its ramp does not
-        // take the function from one that has served it), then hash order (the sort is stable).
-        List<NodeInfo> ranked = new ArrayList<>(byHash);
-        ranked.sort(Comparator.comparingInt((NodeInfo n) -> rank(reports.get(n.id())))
-                .thenComparing(n -> -weights.get(n.id())));
         AtomicInteger width = widths.computeIfAbsent(function, f -> new AtomicInteger(1));
         int w = Math.min(Math.max(1, width.get()), ranked.size());
         List<NodeInfo> head = new ArrayList<>(ranked.subList(0, w));
@@ -274,16 +271,11 @@ final class Placement {
 
     /**
      * One node's ramp for one function: successful invocations this gateway saw it serve since it was last
-     * reported cold after being warmer. A node this gateway first sees hot gets a full share at once; one it saw
-     * warming or cold finishes its ramp even once it reports hot: a node judges itself hot from the fastest of its
-     * last few invocations, which on a busy machine it reaches well before most of its invocations run hot
-     * (bench/hot-start.sh measured a joining node reported hot after a few calls, then 113-151 of its next 200 calls
-     * not hot, while it took all of them).
+     * reported cold after being warmer.
      */
     private static final class Ramp {
         private long served;
         private String lastState = "";
-        private boolean seenNotHot;
         private volatile double weight = 1.0;
 
         synchronized double observe(NodeInfo.Warmth reported, int rampInvocations) {
@@ -293,10 +285,9 @@ final class Placement {
             }
             if (!state.isEmpty()) {
                 lastState = state;
-                seenNotHot |= !"hot".equals(state);
             }
-            double ramped = Math.min(1.0, FIRST_SHARE + (1.0 - FIRST_SHARE) * served / rampInvocations);
-            weight = "hot".equals(state) && !seenNotHot ? 1.0 : ramped;
+            weight = "hot".equals(state) ? 1.0
+                    : Math.min(1.0, FIRST_SHARE + (1.0 - FIRST_SHARE) * served / rampInvocations);
             return weight;
         }
 

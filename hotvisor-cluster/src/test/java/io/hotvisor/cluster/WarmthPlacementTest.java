@@ -183,32 +183,15 @@ class WarmthPlacementTest {
     }
 
     @Test
-    void a_node_first_seen_hot_gets_a_full_share_at_once() {
-        List<String> ids = hashOrder("node-1", "node-2");
-        String home = ids.get(0);
-        String other = ids.get(1);
-        assertThat(inTurn(warmth, List.of(node(home, "hot"), node(other, "hot")), 10))
-                .as("both hot: the hash home takes it").containsOnly(Map.entry(home, 10));
-        assertThat(warmth.weight(FN, home)).isEqualTo(1.0);
-        assertThat(warmth.weight(FN, other)).isEqualTo(1.0);
-    }
-
-    @Test
-    void a_node_seen_warming_finishes_its_ramp_after_it_reports_hot() {
+    void a_node_reported_hot_gets_a_full_share_at_once() {
         List<String> ids = hashOrder("node-1", "node-2");
         String home = ids.get(0);
         String hot = ids.get(1);
         assertThat(inTurn(warmth, List.of(node(home, "warming"), node(hot, "hot")), 10))
                 .containsOnly(Map.entry(hot, 8), Map.entry(home, 2));
         assertThat(warmth.weight(FN, home)).isEqualTo(Placement.FIRST_SHARE);
-        // It now says hot (from its fastest recent calls), but it has served 0 of its ramp here: the node that has
-        // served the function keeps most of it.
-        List<NodeInfo> bothHot = List.of(node(home, "hot"), node(hot, "hot"));
-        assertThat(inTurn(warmth, bothHot, 10)).containsOnly(Map.entry(hot, 8), Map.entry(home, 2));
-        assertThat(warmth.weight(FN, home)).isEqualTo(Placement.FIRST_SHARE);
-        serve(warmth, home, RAMP);
-        assertThat(inTurn(warmth, bothHot, 10)).as("ramp done: the hash home takes it").containsOnly(
-                Map.entry(home, 10));
+        assertThat(inTurn(warmth, List.of(node(home, "hot"), node(hot, "hot")), 10))
+                .containsOnly(Map.entry(home, 10));
         assertThat(warmth.weight(FN, home)).isEqualTo(1.0);
     }
 
