@@ -13,6 +13,7 @@
 # HOTVISOR_BUILD_DIR (default target) is the Maven build dir; SKIP_BUILD=1 skips the build. Needs redis-server.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$ROOT/bin/lib/jdk.sh"
 command -v redis-server >/dev/null || { echo "bench: redis-server is missing: apt-get install -y redis-server" >&2; exit 1; }
 export HOTVISOR_BUILD_DIR="${HOTVISOR_BUILD_DIR:-target}"
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
