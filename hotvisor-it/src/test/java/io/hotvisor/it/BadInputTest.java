@@ -157,7 +157,7 @@ class BadInputTest {
             // The offending name is shown escaped, never raw.
             assertThat(e.path("message").asText()).doesNotContain("\u202e", "\u200b", "\u0000", "\n");
         }
-        assertThat(http.get("/v1/functions").json().path("functions").findValuesAsText("name"))
+        assertThat(Http.names(http.get("/v1/functions").json().path("functions")))
                 .containsExactly("keeper");
     }
 
@@ -172,7 +172,7 @@ class BadInputTest {
             assertThat(r.json().path("error").path("message").asText())
                     .containsAnyOf("Invalid function name", "No endpoint");
         }
-        assertThat(http.get("/v1/functions").json().path("functions").findValuesAsText("name"))
+        assertThat(Http.names(http.get("/v1/functions").json().path("functions")))
                 .containsExactly("keeper");
     }
 

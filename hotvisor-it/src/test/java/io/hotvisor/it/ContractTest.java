@@ -116,7 +116,7 @@ class ContractTest {
         assertThat(described.path("version").asLong()).isEqualTo(1);
         assertThat(described.path("state").asText()).isEqualTo("ready");
         JsonNode listed = http.get("/v1/functions").json().path("functions");
-        assertThat(listed.findValuesAsText("name")).contains(c.name());
+        assertThat(Http.names(listed)).contains(c.name());
 
         Http.Response replaced = deploy(c);
         assertThat(replaced.status()).isEqualTo(200);

@@ -97,7 +97,7 @@ class ErrorClassesTest {
             assertThat(r.json().path("error").path("message").asText()).as(name)
                     .containsAnyOf("Invalid function name", "No endpoint PUT");
         }
-        assertThat(http.get("/v1/functions").json().path("functions").findValuesAsText("name"))
+        assertThat(Http.names(http.get("/v1/functions").json().path("functions")))
                 .noneMatch(n -> n.contains(".") || n.contains("caf") || n.contains(" "));
     }
 

@@ -152,4 +152,14 @@ final class Http {
         }
         return r;
     }
+
+    /**
+     * The top-level {@code name} of each function in a {@code GET /v1/functions} {@code functions} array (not
+     * {@code findValuesAsText}, which also finds nested fields such as {@code engine.name}).
+     */
+    static java.util.List<String> names(com.fasterxml.jackson.databind.JsonNode functions) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        functions.forEach(f -> out.add(f.path("name").asText()));
+        return out;
+    }
 }

@@ -61,7 +61,7 @@ class RestartTest {
 
     private static void assertAllServe(NodeProcess node, String jsShape) {
         Http http = node.http();
-        assertThat(http.get("/v1/functions").json().path("functions").findValuesAsText("name"))
+        assertThat(Http.names(http.get("/v1/functions").json().path("functions")))
                 .contains("hello-js", "hello-py", "hello-java");
         assertThat(http.get("/v1/functions/hello-js").json().path("version").asInt()).isEqualTo(2);
         for (String f : List.of("hello-js", "hello-py", "hello-java")) {
