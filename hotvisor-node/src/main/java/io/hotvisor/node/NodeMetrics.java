@@ -113,7 +113,8 @@ final class NodeMetrics {
                 + " function on any node of the cluster; absent outside a cluster or before any node has one",
                 Warmth::fleetSteadyStateNanos);
         warmthGauge(dispatchers, "hotvisor_warmth_floor_seconds", "The fastest of the function's last 5"
-                + " invocations on this node, what its warmth is judged by", Warmth::floorNanos);
+                + " invocations on this node: a hot function stays hot while it is within the hot factor",
+                Warmth::floorNanos);
         warmthGauge(dispatchers, "hotvisor_first_invocation_seconds", "Latency of the first invocation of the"
                 + " function's current version on this node", Warmth::firstInvocationNanos);
     }

@@ -106,13 +106,20 @@ final class FunctionWarmth {
                 firstList, recentList);
     }
 
+    /**
+     * Hysteresis: a function becomes hot when most of its recent calls are fast (the median of the last
+     * {@code floorWindow} within the factor), and stays hot until all of them are slow (their floor above it). With
+     * one rule for both, the floor alone called a function hot on its first fast call while most calls were still
+     * slow (a gateway then gave it a full share too early), and the median alone flickered on a busy machine.
+     */
     private Warmth.State judge() {
         long reference = reference(steadyState());
         if (reference == 0) {
             return Warmth.State.WARMING;
         }
-        return floor(0, options.floorWindow()) <= reference * options.hotFactor()
-                ? Warmth.State.HOT : Warmth.State.WARMING;
+        double limit = reference * options.hotFactor();
+        long judged = state == Warmth.State.HOT ? floor(0, options.floorWindow()) : median(options.floorWindow());
+        return judged <= limit ? Warmth.State.HOT : Warmth.State.WARMING;
     }
 
     /**
@@ -129,10 +136,12 @@ final class FunctionWarmth {
 
     /** The median of the recent window once settled, else 0. */
     private long steadyState() {
-        if (!settled) {
-            return 0;
-        }
-        int n = (int) Math.min(count, recent.length);
+        return settled ? median(recent.length) : 0;
+    }
+
+    /** The median of the last {@code k} latencies, as many as there are. */
+    private long median(int k) {
+        int n = (int) Math.min(Math.min(count, recent.length), k);
         long[] sorted = new long[n];
         for (int i = 1; i <= n; i++) {
             sorted[i - 1] = recent[Math.floorMod(next - i, recent.length)];

@@ -14,7 +14,7 @@ import java.util.function.BooleanSupplier;
  *
  * <p>When to stop. With a target steady state (the fleet's best, or what this node remembered of the version), the
  * replays go on until the replay curve is hot against it, judged exactly as a {@link WarmthTracker} judges
- * invocations (the floor of the last few replays within {@code hotFactor} of the target), and has settled: a curve
+ * invocations (most of the last few replays within {@code hotFactor} of the target), and has settled: a curve
  * that flattens on an interpreter plateau is not hot, so it does not stop there (the bench of 2026-11-24 stopped
  * after 10 replays on such a plateau and the first call was 72x), and a curve still falling is still compiling, so
  * it does not stop there either (a target measured on a busy machine is easy to reach within 1.3x after 4 replays,

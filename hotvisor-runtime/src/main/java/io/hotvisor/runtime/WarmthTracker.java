@@ -29,9 +29,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * <li><b>Reference</b>: the lower of this node's steady state and the fleet's best steady state for the version
  *     (the minimum over the cluster's nodes, given by {@link #fleetBest}). Until this node has a steady state of its
  *     own, the one it measured for the same version before it restarted ({@link #remembered}) stands in for it.</li>
- * <li><b>Hot</b> while the floor is at most {@code hotFactor} [1.3] times the reference; <b>warming</b> otherwise,
- *     and while no reference is known. Alone, a node thus calls a function warming until its latency settles; with
- *     the fleet's best known, the very first call can be hot.</li>
+ * <li><b>Hot</b> once the median of the last {@code floorWindow} latencies is at most {@code hotFactor} [1.3] times
+ *     the reference (most recent calls are fast, not just one), and then for as long as the floor is (not all recent
+ *     calls are slow): a hysteresis, so a function still compiling is not called hot on its first fast call, and a
+ *     hot one does not flicker to warming on a busy machine. <b>Warming</b> otherwise, and while no reference is
+ *     known. Alone, a node thus calls a function warming until its latency settles; with the fleet's best known,
+ *     the very first call can be hot.</li>
  * </ul>
  * Each invocation is counted by the state its own latency puts the function in ({@link Warmth#hotInvocations()},
  * {@link Warmth#warmingInvocations()}): the Ignite paper's "fraction of invocations not hot".

@@ -150,6 +150,34 @@ class WarmthTrackerTest {
     }
 
     @Test
+    void one_fast_call_among_slow_ones_does_not_make_a_new_node_hot_but_most_fast_ones_do() {
+        tracker.loaded("f", 1);
+        tracker.fleetBest("f", 1, 50 * US);
+
+        // Still compiling: an odd call reaches compiled code, most do not.
+        assertThat(run(1, 900 * US, 55 * US, 800 * US, 700 * US, 52 * US)).containsOnly(State.WARMING);
+        assertThat(warmth().floorNanos()).as("the floor alone would have called it hot").isEqualTo(52 * US);
+        // Three of the last five fast: hot.
+        assertThat(run(1, 51 * US)).containsExactly(State.HOT);
+    }
+
+    @Test
+    void a_hot_function_on_a_busy_machine_stays_hot_while_any_recent_call_is_fast() {
+        tracker.loaded("f", 1);
+        tracker.fleetBest("f", 1, 50 * US);
+        run(1, flat(5, 50 * US));
+
+        // Four slow calls in every five, for long: the median is slow, but the code is compiled (one call in five
+        // shows it), so it stays hot.
+        List<State> states = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            states.addAll(run(1, 400 * US, 300 * US, 50 * US, 500 * US, 350 * US));
+        }
+
+        assertThat(states).containsOnly(State.HOT);
+    }
+
+    @Test
     void a_restarted_node_judges_its_first_call_against_the_steady_state_it_remembered_until_it_has_its_own() {
         tracker.loaded("f", 2);
         tracker.remembered("f", 1, 50 * US); // another version: ignored
