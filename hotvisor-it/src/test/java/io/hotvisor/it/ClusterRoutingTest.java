@@ -140,6 +140,6 @@ class ClusterRoutingTest {
                 "--warmth-routing", "maybe");
         assertThat(run.exit()).as(run.output()).isEqualTo(2);
         String out = run.output();
-        assertThat(out).contains("hotvisor gateway: --warmth-routing must be 'on' or 'off'; got 'maybe'");
+        assertThat(out).contains("Invalid value for option '--warmth-routing': 'maybe'; use on or off");
     }
 }
