@@ -3,6 +3,8 @@ package io.hotvisor.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -21,15 +23,15 @@ class MainTest {
         return main;
     }
 
+    /** --java-scan, --eager-compile, --warm-up-policy, --aot-share, --criu as parsed. */
+    private static List<Object> words(Main main) {
+        return List.of(main.javaScan, main.eagerCompile, main.warmUpPolicy, main.aotShare, main.criu);
+    }
+
     @Test
     void defaults_each_word_valued_option_as_its_help_says() {
-        Main main = parse();
-
-        assertThat(main.javaScan).isEqualTo(JavaScanPolicy.ENFORCE);
-        assertThat(main.eagerCompile).isEqualTo(OptionValues.Switch.OFF);
-        assertThat(main.warmUpPolicy).isEqualTo(WarmUpPolicy.BEFORE);
-        assertThat(main.aotShare).isEqualTo(OptionValues.Switch.ON);
-        assertThat(main.criu).isEqualTo(Criu.Mode.AUTO);
+        assertThat(words(parse())).containsExactly(JavaScanPolicy.ENFORCE, OptionValues.Switch.OFF,
+                WarmUpPolicy.BEFORE, OptionValues.Switch.ON, Criu.Mode.AUTO);
     }
 
     @Test
@@ -37,11 +39,8 @@ class MainTest {
         Main main = parse("--java-scan", "warn", "--eager-compile", "on", "--warm-up-policy", "alongside",
                 "--aot-share", "off", "--criu", "on");
 
-        assertThat(main.javaScan).isEqualTo(JavaScanPolicy.WARN);
-        assertThat(main.eagerCompile).isEqualTo(OptionValues.Switch.ON);
-        assertThat(main.warmUpPolicy).isEqualTo(WarmUpPolicy.ALONGSIDE);
-        assertThat(main.aotShare).isEqualTo(OptionValues.Switch.OFF);
-        assertThat(main.criu).isEqualTo(Criu.Mode.ON);
+        assertThat(words(main)).containsExactly(JavaScanPolicy.WARN, OptionValues.Switch.ON, WarmUpPolicy.ALONGSIDE,
+                OptionValues.Switch.OFF, Criu.Mode.ON);
     }
 
     @ParameterizedTest
