@@ -8,13 +8,9 @@
 # HOTVISOR_BUILD_DIR (default target) is the Maven build dir; SKIP_BUILD=1 skips the build. Needs redis-server.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-. "$ROOT/bin/lib/jdk.sh"
-command -v redis-server >/dev/null || { echo "bench: redis-server is missing: apt-get install -y redis-server" >&2; exit 1; }
-export HOTVISOR_BUILD_DIR="${HOTVISOR_BUILD_DIR:-target}"
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  echo "Building hotvisor-node and hotvisor-bench (./mvnw package -DskipTests)..." >&2
-  (cd "$ROOT" && ./mvnw -B -q package -DskipTests -pl hotvisor-node,hotvisor-bench -am \
-    -Dhotvisor.build.dir="$HOTVISOR_BUILD_DIR") >&2
-fi
-HOTVISOR_BENCH_COMMAND="bench/aot-fleet.sh $*" HOTVISOR_JAVA_OPTS="${HOTVISOR_JAVA_OPTS:-} -Dhotvisor.root=$ROOT" \
-  SKIP_BUILD=1 exec "$ROOT/bench/sandbox.sh" AotFleetBench "$@"
+. "$ROOT/bin/lib/bench.sh"
+bench_need_redis
+bench_build hotvisor-node,hotvisor-bench
+export HOTVISOR_BENCH_COMMAND="bench/aot-fleet.sh $*" HOTVISOR_JAVA_OPTS="${HOTVISOR_JAVA_OPTS:-} -Dhotvisor.root=$ROOT"
+cd "$ROOT"
+bench_exec AotFleetBench "$@"

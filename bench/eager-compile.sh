@@ -12,34 +12,13 @@
 # HOTVISOR_BUILD_DIR (default target) is the Maven build dir; SKIP_BUILD=1 skips the build.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-. "$ROOT/bin/lib/jdk.sh"
-BUILD_DIR="${HOTVISOR_BUILD_DIR:-target}"
-BENCH="$ROOT/hotvisor-bench/$BUILD_DIR"
-
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  echo "Building hotvisor-bench (./mvnw package -DskipTests -pl hotvisor-bench -am)..." >&2
-  (cd "$ROOT" && ./mvnw -B -q package -DskipTests -pl hotvisor-bench -am -Dhotvisor.build.dir="$BUILD_DIR") >&2
-fi
-compiler="$(ls "$BENCH"/graal/compiler/compiler-*.jar 2>/dev/null | head -1)"
-if [ -z "$compiler" ]; then
-  echo "bench: the Graal compiler jar is missing under $BENCH/graal/compiler; run without SKIP_BUILD" >&2
-  exit 1
-fi
-
-bench_java() {
-  # shellcheck disable=SC2086
-  "$JAVA_HOME/bin/java" ${HOTVISOR_JAVA_OPTS:-} \
-    -XX:+UnlockExperimentalVMOptions -XX:+EnableJVMCI --upgrade-module-path "$compiler" \
-    --enable-native-access=org.graalvm.truffle,ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
-    --module-path "$BENCH/graal/modules" --add-modules org.graalvm.polyglot \
-    -Djava.awt.headless=true "-Dhotvisor.bench.command=${COMMAND}" \
-    -cp "$BENCH/hotvisor-bench.jar:$BENCH/lib/*" io.hotvisor.bench.EagerCompileBench "$@"
-}
+. "$ROOT/bin/lib/bench.sh"
+bench_build hotvisor-bench
+HOTVISOR_BENCH_COMMAND="bench/eager-compile.sh $*"
 
 cd "$ROOT"
-COMMAND="bench/eager-compile.sh $*"
 case "${1:-}" in
-  run|report) bench_java "$@" ;;
+  run|report) bench_java EagerCompileBench "$@" ;;
   *)
     languages="js,python"; functions="wordcount,orders"; warm=30; pass=()
     while [ $# -gt 0 ]; do
@@ -55,7 +34,7 @@ case "${1:-}" in
     for fn in ${functions//,/ }; do
       for lang in ${languages//,/ }; do
         for engine in default eager; do
-          bench_java run --function "$fn" --language "$lang" --engine "$engine" "${pass[@]}"
+          bench_java EagerCompileBench run --function "$fn" --language "$lang" --engine "$engine" "${pass[@]}"
         done
       done
     done
@@ -63,10 +42,10 @@ case "${1:-}" in
     if [ "$warm" != 0 ]; then
       for lang in ${languages//,/ }; do
         for engine in default eager; do
-          bench_java run --function orders --language "$lang" --engine "$engine" --warm-compiler-s "$warm" "${pass[@]}"
+          bench_java EagerCompileBench run --function orders --language "$lang" --engine "$engine" --warm-compiler-s "$warm" "${pass[@]}"
         done
       done
     fi
-    bench_java report "${out[@]}"
+    bench_java EagerCompileBench report "${out[@]}"
     ;;
 esac

@@ -8,32 +8,9 @@
 # HOTVISOR_BUILD_DIR (default target) is the Maven build dir, as for bin/hotvisor; SKIP_BUILD=1 skips the build.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-. "$ROOT/bin/lib/jdk.sh"
-BUILD_DIR="${HOTVISOR_BUILD_DIR:-target}"
-BENCH="$ROOT/hotvisor-bench/$BUILD_DIR"
-
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  echo "Building hotvisor-bench (./mvnw package -DskipTests -pl hotvisor-bench -am)..." >&2
-  (cd "$ROOT" && ./mvnw -B -q package -DskipTests -pl hotvisor-bench -am -Dhotvisor.build.dir="$BUILD_DIR") >&2
-fi
-
-compiler="$(ls "$BENCH"/graal/compiler/compiler-*.jar 2>/dev/null | head -1)"
-if [ -z "$compiler" ]; then
-  echo "bench: the Graal compiler jar is missing under $BENCH/graal/compiler; run without SKIP_BUILD" >&2
-  exit 1
-fi
-
-# GraalVM jars on the module path, never on the class path (there Truffle cannot find its compiler).
-bench_java() {
-  local cls="$1"; shift
-  # shellcheck disable=SC2086
-  "$JAVA_HOME/bin/java" ${HOTVISOR_JAVA_OPTS:-} \
-    -XX:+UnlockExperimentalVMOptions -XX:+EnableJVMCI --upgrade-module-path "$compiler" \
-    --enable-native-access=org.graalvm.truffle,ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
-    --module-path "$BENCH/graal/modules" --add-modules org.graalvm.polyglot \
-    -Djava.awt.headless=true "-Dhotvisor.bench.command=${HOTVISOR_BENCH_COMMAND:-bench/sandbox.sh $*}" \
-    -cp "$BENCH/hotvisor-bench.jar:$BENCH/lib/*" "io.hotvisor.bench.$cls" "$@"
-}
+. "$ROOT/bin/lib/bench.sh"
+bench_build hotvisor-bench
+HOTVISOR_BENCH_COMMAND="${HOTVISOR_BENCH_COMMAND:-bench/sandbox.sh $*}"
 
 cd "$ROOT"
 case "${1:-}" in

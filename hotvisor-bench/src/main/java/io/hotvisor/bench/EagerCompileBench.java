@@ -179,29 +179,7 @@ public final class EagerCompileBench {
 
     /** The word count, its handler a root named {@code handler} in both languages (found in the trace by name). */
     static FunctionDefinition wordCount(Language language) {
-        String text = "\"" + BenchFunctions.TEXT + "\"";
-        String code = language == Language.JAVASCRIPT ? "const TEXT = " + text + ";\n" + """
-                function handler(event, context) {
-                  const counts = new Map();
-                  let total = 0;
-                  for (const w of TEXT.split(' ')) {
-                    if (w.length > 0) {
-                      total++;
-                      counts.set(w, (counts.get(w) || 0) + 1);
-                    }
-                  }
-                  return {words: total, distinct: counts.size};
-                }
-                """ : "TEXT = " + text + "\n" + """
-                def handler(event, context):
-                    counts = {}
-                    total = 0
-                    for w in TEXT.split(' '):
-                        if w:
-                            total += 1
-                            counts[w] = counts.get(w, 0) + 1
-                    return {"words": total, "distinct": len(counts)}
-                """;
+        String code = BenchFunctions.wordCountSource(language);
         String handler = language == Language.JAVASCRIPT ? "index.handler" : "main.handler";
         FunctionConfig config = FunctionConfig.builder("wordcount", language, handler).memoryMb(512).build();
         return new FunctionDefinition(config, new FunctionCode.SourceText(code), 1);
@@ -261,7 +239,8 @@ public final class EagerCompileBench {
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         FunctionDefinition wc = wordCount(language);
         String code = ((FunctionCode.SourceText) wc.code()).text()
-                .replace("function handler(", "function warmup(").replace("def handler(", "def warmup(");
+                .replace("exports.handler = function handler(", "exports.warmup = function warmup(")
+                .replace("def handler(", "def warmup(");
         FunctionConfig config = FunctionConfig.builder("warmup", language,
                 language == Language.JAVASCRIPT ? "index.warmup" : "main.warmup").memoryMb(512).build();
         // Its root is named warmup, so that the trace's "handler" lines are the measured function's only.

@@ -48,7 +48,7 @@ record HotStartOptions(String mode, int invocations, int steady, int warmMin, in
             // took 0.7 s per call after 30 on the loaded 2-core machine, 2000 would be most of an hour.
             case "full" -> new HotStartOptions(mode, 200, 30, 100, 400, LANGUAGES, FUNCTIONS, mechanisms, configs,
                     out);
-            default -> throw new IllegalArgumentException("Unknown mode '" + mode + "'; known: quick, full");
+            default -> throw PresetArgs.unknownMode(mode);
         };
     }
 
@@ -58,32 +58,20 @@ record HotStartOptions(String mode, int invocations, int steady, int warmMin, in
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
-                case "--quick", "--full" -> {
-                    if (i != 0) {
-                        throw new IllegalArgumentException(a + " must come first: it sets every other value");
-                    }
-                    o = preset(a.substring(2));
-                }
-                case "--invocations" -> o = o.with(positive(a, value(args, ++i, a)), o.steady, o.warmMin, o.warmMax);
-                case "--steady" -> o = o.with(o.invocations, positive(a, value(args, ++i, a)), o.warmMin, o.warmMax);
-                case "--warm-min" -> o = o.with(o.invocations, o.steady, positive(a, value(args, ++i, a)), o.warmMax);
-                case "--warm-max" -> o = o.with(o.invocations, o.steady, o.warmMin, positive(a, value(args, ++i, a)));
+                case "--quick", "--full" -> o = preset(PresetArgs.mode(a, i));
+                case "--invocations" -> o = o.with(PresetArgs.positive(a, value(args, ++i, a)), o.steady, o.warmMin, o.warmMax);
+                case "--steady" -> o = o.with(o.invocations, PresetArgs.positive(a, value(args, ++i, a)), o.warmMin, o.warmMax);
+                case "--warm-min" -> o = o.with(o.invocations, o.steady, PresetArgs.positive(a, value(args, ++i, a)), o.warmMax);
+                case "--warm-max" -> o = o.with(o.invocations, o.steady, o.warmMin, PresetArgs.positive(a, value(args, ++i, a)));
                 case "--languages" -> o = new HotStartOptions(o.mode, o.invocations, o.steady, o.warmMin, o.warmMax,
                         list(a, value(args, ++i, a), LANGUAGES), o.functions, o.mechanisms, o.configurations, o.out);
                 case "--functions" -> o = new HotStartOptions(o.mode, o.invocations, o.steady, o.warmMin, o.warmMax,
                         o.languages, list(a, value(args, ++i, a), FUNCTIONS), o.mechanisms, o.configurations, o.out);
                 case "--mechanisms" -> {
-                    List<HotStartMechanism> mechanisms = new ArrayList<>();
-                    for (String m : value(args, ++i, a).split(",")) {
-                        HotStartMechanism known = HotStartMechanism.named(m.trim());
-                        if (!mechanisms.contains(known)) {
-                            mechanisms.add(known);
-                        }
-                    }
+                    List<HotStartMechanism> mechanisms = PresetArgs.mechanisms(value(args, ++i, a));
                     // The configurations follow the mechanisms unless --configs names them (after this option).
                     o = new HotStartOptions(o.mode, o.invocations, o.steady, o.warmMin, o.warmMax, o.languages,
-                            o.functions, List.copyOf(mechanisms),
-                            HotStartMechanism.Configuration.standard(mechanisms), o.out);
+                            o.functions, mechanisms, HotStartMechanism.Configuration.standard(mechanisms), o.out);
                 }
                 case "--configs" -> configs = value(args, ++i, a);
                 case "--out" -> o = new HotStartOptions(o.mode, o.invocations, o.steady, o.warmMin, o.warmMax,
@@ -123,22 +111,7 @@ record HotStartOptions(String mode, int invocations, int steady, int warmMin, in
     }
 
     private static String value(String[] args, int i, String option) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException("Option " + option + " needs a value; " + USAGE);
-        }
-        return args[i];
-    }
-
-    private static int positive(String option, String value) {
-        try {
-            int n = Integer.parseInt(value);
-            if (n > 0) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // the message below names the value
-        }
-        throw new IllegalArgumentException(option + " must be a positive whole number; got '" + value + "'");
+        return PresetArgs.value(args, i, option, USAGE);
     }
 
     private static List<String> list(String option, String value, List<String> known) {

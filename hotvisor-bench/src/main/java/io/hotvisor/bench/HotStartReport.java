@@ -3,8 +3,6 @@ package io.hotvisor.bench;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -164,13 +162,7 @@ final class HotStartReport {
     /** {@code README-NAME.md}: how it was run, one table of the summaries, {@code notes-hot-start.md} if present. */
     static void markdown(Path dir, String name, Map<String, Object> header, List<Map<String, Object>> rows) {
         StringBuilder md = new StringBuilder("# Hot starts on a joining node (issue 6)\n\n");
-        md.append("- command: `").append(header.get("command")).append("`\n");
-        md.append("- date: ").append(header.get("date")).append("; mode: ").append(header.get("mode")).append('\n');
-        md.append("- machine: ").append(header.get("machine")).append("; load average at the start: ")
-                .append(header.get("loadavg_at_start")).append('\n');
-        if (header.get("skipped") instanceof Map<?, ?> failed && !failed.isEmpty()) {
-            md.append("- **configurations that failed**: ").append(failed).append('\n');
-        }
+        Results.readmeHeader(md, header, "", "configurations");
         md.append("- ").append(header.get("notes")).append("\n\n");
         md.append("| function | configuration | acting here | via | node 4 share | steady us | first ratio"
                 + " | median ratio | p90 ratio | total ratio | client median us | within 1.5x from"
@@ -189,15 +181,7 @@ final class HotStartReport {
                     .append(r.get("aot_cache")).append(" |\n");
         }
         md.append("\n![latency / steady state](").append(name).append(".png)\n\n");
-        try {
-            Path notes = dir.resolve("notes-hot-start.md");
-            if (Files.exists(notes)) {
-                md.append(Files.readString(notes)).append('\n');
-            }
-            Files.writeString(dir.resolve("README-" + name + ".md"), md);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Could not write README-" + name + ".md to " + dir, e);
-        }
+        Results.readme(dir, name, "notes-hot-start.md", md);
     }
 
     private static double nearestRank(double[] sorted, double p) {

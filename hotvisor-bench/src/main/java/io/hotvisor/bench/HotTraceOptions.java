@@ -2,7 +2,6 @@ package io.hotvisor.bench;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -39,7 +38,7 @@ record HotTraceOptions(String mode, Path trace, int startMinute, int minutes, in
             case "quick" -> new HotTraceOptions(mode, trace, 781, 3, 6, 300, 2, 30, HotStartMechanism.main(), out);
             // The paper's window start, 6 trace minutes in 4 minutes per side, 1200 calls (about 20 minutes).
             case "full" -> new HotTraceOptions(mode, trace, 781, 6, 6, 1200, 1.5, 60, HotStartMechanism.main(), out);
-            default -> throw new IllegalArgumentException("Unknown mode '" + mode + "'; known: quick, full");
+            default -> throw PresetArgs.unknownMode(mode);
         };
     }
 
@@ -48,23 +47,18 @@ record HotTraceOptions(String mode, Path trace, int startMinute, int minutes, in
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
-                case "--quick", "--full" -> {
-                    if (i != 0) {
-                        throw new IllegalArgumentException(a + " must come first: it sets every other value");
-                    }
-                    o = preset(a.substring(2));
-                }
+                case "--quick", "--full" -> o = preset(PresetArgs.mode(a, i));
                 case "--trace" -> o = new HotTraceOptions(o.mode, Path.of(value(args, ++i, a)), o.startMinute,
                         o.minutes, o.functions, o.calls, o.compression, o.warmMax, o.mechanisms, o.out);
-                case "--start" -> o = new HotTraceOptions(o.mode, o.trace, whole(a, value(args, ++i, a), 1, 1440),
+                case "--start" -> o = new HotTraceOptions(o.mode, o.trace, PresetArgs.whole(a, value(args, ++i, a), 1, 1440),
                         o.minutes, o.functions, o.calls, o.compression, o.warmMax, o.mechanisms, o.out);
                 case "--minutes" -> o = new HotTraceOptions(o.mode, o.trace, o.startMinute,
-                        whole(a, value(args, ++i, a), 1, 1440), o.functions, o.calls, o.compression, o.warmMax,
+                        PresetArgs.whole(a, value(args, ++i, a), 1, 1440), o.functions, o.calls, o.compression, o.warmMax,
                         o.mechanisms, o.out);
                 case "--functions" -> o = new HotTraceOptions(o.mode, o.trace, o.startMinute, o.minutes,
-                        whole(a, value(args, ++i, a), 1, 6), o.calls, o.compression, o.warmMax, o.mechanisms, o.out);
+                        PresetArgs.whole(a, value(args, ++i, a), 1, 6), o.calls, o.compression, o.warmMax, o.mechanisms, o.out);
                 case "--calls" -> o = new HotTraceOptions(o.mode, o.trace, o.startMinute, o.minutes, o.functions,
-                        whole(a, value(args, ++i, a), 1, 1_000_000), o.compression, o.warmMax, o.mechanisms, o.out);
+                        PresetArgs.whole(a, value(args, ++i, a), 1, 1_000_000), o.compression, o.warmMax, o.mechanisms, o.out);
                 case "--time-compression" -> {
                     String v = value(args, ++i, a);
                     double f;
@@ -80,18 +74,9 @@ record HotTraceOptions(String mode, Path trace, int startMinute, int minutes, in
                             o.warmMax, o.mechanisms, o.out);
                 }
                 case "--warm-max" -> o = new HotTraceOptions(o.mode, o.trace, o.startMinute, o.minutes, o.functions,
-                        o.calls, o.compression, whole(a, value(args, ++i, a), 1, 100_000), o.mechanisms, o.out);
-                case "--mechanisms" -> {
-                    List<HotStartMechanism> ms = new ArrayList<>();
-                    for (String m : value(args, ++i, a).split(",")) {
-                        HotStartMechanism known = HotStartMechanism.named(m.trim());
-                        if (!ms.contains(known)) {
-                            ms.add(known);
-                        }
-                    }
-                    o = new HotTraceOptions(o.mode, o.trace, o.startMinute, o.minutes, o.functions, o.calls,
-                            o.compression, o.warmMax, List.copyOf(ms), o.out);
-                }
+                        o.calls, o.compression, PresetArgs.whole(a, value(args, ++i, a), 1, 100_000), o.mechanisms, o.out);
+                case "--mechanisms" -> o = new HotTraceOptions(o.mode, o.trace, o.startMinute, o.minutes, o.functions,
+                        o.calls, o.compression, o.warmMax, PresetArgs.mechanisms(value(args, ++i, a)), o.out);
                 case "--out" -> o = new HotTraceOptions(o.mode, o.trace, o.startMinute, o.minutes, o.functions,
                         o.calls, o.compression, o.warmMax, o.mechanisms, Path.of(value(args, ++i, a)));
                 default -> throw new IllegalArgumentException("Unknown option '" + a + "'; " + USAGE);
@@ -120,22 +105,6 @@ record HotTraceOptions(String mode, Path trace, int startMinute, int minutes, in
     }
 
     private static String value(String[] args, int i, String option) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException("Option " + option + " needs a value; " + USAGE);
-        }
-        return args[i];
-    }
-
-    private static int whole(String option, String v, int min, int max) {
-        try {
-            int n = Integer.parseInt(v);
-            if (n >= min && n <= max) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // the message below names the value
-        }
-        throw new IllegalArgumentException(option + " must be a whole number from " + min + " to " + max + "; got '"
-                + v + "'");
+        return PresetArgs.value(args, i, option, USAGE);
     }
 }

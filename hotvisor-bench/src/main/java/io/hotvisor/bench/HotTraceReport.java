@@ -1,8 +1,6 @@
 package io.hotvisor.bench;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -177,14 +175,7 @@ final class HotTraceReport {
     private static void markdown(Path dir, String name, Map<String, Object> header, List<Map<String, Object>> sides,
                                  List<Map<String, Object>> nodeRows) {
         StringBuilder md = new StringBuilder("# Trace replay with nodes joining and leaving (issue 6)\n\n");
-        md.append("- command: `").append(header.get("command")).append("`\n");
-        md.append("- date: ").append(header.get("date")).append("; mode: ").append(header.get("mode"))
-                .append("; options: `").append(header.get("options")).append("`\n");
-        md.append("- machine: ").append(header.get("machine")).append("; load average at the start: ")
-                .append(header.get("loadavg_at_start")).append('\n');
-        if (header.get("skipped") instanceof Map<?, ?> failed && !failed.isEmpty()) {
-            md.append("- **sides that failed**: ").append(failed).append('\n');
-        }
+        Results.readmeHeader(md, header, "; options: `" + header.get("options") + "`", "sides");
         md.append("- trace functions and their players: ").append(header.get("players")).append('\n');
         md.append("- ").append(header.get("notes")).append("\n\n");
         md.append("| mechanisms | calls | answered ok | failed / no answer | counted not hot / counted"
@@ -218,15 +209,7 @@ final class HotTraceReport {
                     .append(r.get("answered_here")).append(" |\n");
         }
         md.append("\n![client latency over the replay](").append(name).append(".png)\n\n");
-        try {
-            Path notes = dir.resolve("notes-hot-trace.md");
-            if (Files.exists(notes)) {
-                md.append(Files.readString(notes)).append('\n');
-            }
-            Files.writeString(dir.resolve("README-" + name + ".md"), md);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Could not write README-" + name + ".md to " + dir, e);
-        }
+        Results.readme(dir, name, "notes-hot-trace.md", md);
     }
 
     private static double round4(double v) {

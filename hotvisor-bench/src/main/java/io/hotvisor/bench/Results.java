@@ -115,6 +115,39 @@ final class Results {
         }
     }
 
+    /**
+     * The lines a {@code README-NAME.md} of the cluster benchmarks opens with, from the header of its results: the
+     * command, the date and mode (followed by {@code afterMode}), the machine and its load, and the {@code skipped}
+     * parts as "**{@code failedWhat} that failed**".
+     */
+    static void readmeHeader(StringBuilder md, Map<String, Object> header, String afterMode, String failedWhat) {
+        md.append("- command: `").append(header.get("command")).append("`\n");
+        md.append("- date: ").append(header.get("date")).append("; mode: ").append(header.get("mode"))
+                .append(afterMode).append('\n');
+        md.append("- machine: ").append(header.get("machine")).append("; load average at the start: ")
+                .append(header.get("loadavg_at_start")).append('\n');
+        if (header.get("skipped") instanceof Map<?, ?> failed && !failed.isEmpty()) {
+            md.append("- **").append(failedWhat).append(" that failed**: ").append(failed).append('\n');
+        }
+    }
+
+    /**
+     * Writes {@code dir/README-NAME.md}: {@code md}, then the hand-written reading of the results in
+     * {@code dir/notes} (e.g. {@code notes-hot-start.md}) if it exists.
+     */
+    static void readme(Path dir, String name, String notes, CharSequence md) {
+        try {
+            StringBuilder all = new StringBuilder(md);
+            Path notesFile = dir.resolve(notes);
+            if (Files.exists(notesFile)) {
+                all.append(Files.readString(notesFile)).append('\n');
+            }
+            Files.writeString(dir.resolve("README-" + name + ".md"), all);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not write README-" + name + ".md to " + dir, e);
+        }
+    }
+
     /** One language's measurement on the shared runtime. */
     @FunctionalInterface
     interface Measurement {

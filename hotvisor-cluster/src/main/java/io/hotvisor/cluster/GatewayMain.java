@@ -29,10 +29,10 @@ public final class GatewayMain implements Callable<Integer> {
     @Option(names = "--port", description = "Port to listen on, 0 for any free one (default: ${DEFAULT-VALUE}).")
     int port = 8090;
 
-    @Option(names = "--warmth-routing", paramLabel = "on|off", description = "Prefer nodes where a function is hot"
-            + " and move load onto a node that is not hot gradually; off: rendezvous hashing only"
-            + " (default: ${DEFAULT-VALUE}).")
-    String warmthRouting = "on";
+    @Option(names = "--warmth-routing", paramLabel = "on|off", converter = OptionValues.OnOff.class,
+            defaultValue = "on", description = "Prefer nodes where a function is hot and move load onto a node that is"
+            + " not hot gradually; off: rendezvous hashing only (default: ${DEFAULT-VALUE}).")
+    OptionValues.Switch warmthRouting;
 
     @Option(names = "--warmth-ramp", paramLabel = "N", description = "With warmth routing, invocations a node that is"
             + " not hot serves before it gets a full share (default: ${DEFAULT-VALUE}).")
@@ -45,13 +45,9 @@ public final class GatewayMain implements Callable<Integer> {
     public Integer call() throws Exception {
         Gateway g;
         try {
-            if (!warmthRouting.equals("on") && !warmthRouting.equals("off")) {
-                throw new IllegalArgumentException("--warmth-routing must be 'on' or 'off'; got '" + warmthRouting
-                        + "'");
-            }
             g = Gateway.start(GatewayConfig.create(host, port, URI.create(redis), cluster,
                     System.getenv().getOrDefault("HOTVISOR_ADMIN_KEY", ""))
-                    .withWarmthRouting(warmthRouting.equals("on"), warmthRamp));
+                    .withWarmthRouting(warmthRouting.on(), warmthRamp));
         } catch (ClusterException | IllegalArgumentException | java.io.UncheckedIOException e) {
             System.err.println("hotvisor gateway: " + e.getMessage());
             return 2;
@@ -62,7 +58,7 @@ public final class GatewayMain implements Callable<Integer> {
             Files.move(tmp, portFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
         System.out.println("Hotvisor gateway ready on http://" + host + ":" + g.port() + " (cluster '" + cluster
-                + "', Redis " + redis + ", routing: " + (warmthRouting.equals("on") ? "warmth" : "hash") + ")");
+                + "', Redis " + redis + ", routing: " + (warmthRouting.on() ? "warmth" : "hash") + ")");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             g.close();

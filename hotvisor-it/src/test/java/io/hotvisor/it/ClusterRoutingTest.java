@@ -2,14 +2,8 @@ package io.hotvisor.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
-import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -23,14 +17,6 @@ import org.junit.jupiter.api.Test;
  * node 1 and a share to node 2; one with {@code --warmth-routing off} sends all of it to node 2, as before.
  */
 class ClusterRoutingTest {
-    private static final Duration PATIENCE = Duration.ofMinutes(3);
-    private static final String FUNCTION = """
-            exports.handler = async (event) => {
-              let h = 0;
-              for (let i = 0; i < 20000; i++) { h = (h * 31 + i) | 0; }
-              return { h };
-            };
-            """;
 
     private static TestCluster cluster;
     private static NodeProcess node1;
@@ -50,11 +36,6 @@ class ClusterRoutingTest {
         if (cluster != null) {
             cluster.close();
         }
-    }
-
-    private static JsonNode await(Supplier<JsonNode> read, Predicate<JsonNode> done, String what)
-            throws InterruptedException {
-        return TestCluster.await(read, done, what, PATIENCE);
     }
 
     private static String state(NodeProcess node, String name) {
@@ -78,23 +59,24 @@ class ClusterRoutingTest {
         GatewayProcess on = GatewayProcess.start(cluster.redis().url());
         try {
             // A function whose hash home is node 2, as the gateway itself orders the nodes for it.
-            await(() -> on.http().get("/v1/cluster/functions/route-0").json(), p -> p.path("hashOrder").size() == 2,
-                    "the gateway to see both nodes");
+            TestCluster.await(() -> on.http().get("/v1/cluster/functions/route-0").json(),
+                    p -> p.path("hashOrder").size() == 2, "the gateway to see both nodes");
             String name = "route-0";
             for (int i = 1; !"node-2".equals(on.http().get("/v1/cluster/functions/" + name).json()
                     .path("hashOrder").path(0).asText()); i++) {
                 name = "route-" + i;
             }
             String fn = name;
-            node1.http().deploySource(fn, "javascript", "index.handler", FUNCTION, Map.of());
-            await(() -> node2.http().get("/v1/functions/" + fn).json(), j -> j.has("warmth"), "node 2 to load " + fn);
+            node1.http().deploySource(fn, "javascript", "index.handler", Fixtures.JS_HASH, Map.of());
+            TestCluster.await(() -> node2.http().get("/v1/functions/" + fn).json(), j -> j.has("warmth"),
+                    "node 2 to load " + fn);
             for (int i = 0; i < 3_000 && !"hot".equals(state(node1, fn)); i++) {
                 assertThat(node1.http().invoke(fn, "{}").status()).isEqualTo(200);
             }
             assertThat(state(node1, fn)).isEqualTo("hot");
             assertThat(state(node2, fn)).isEqualTo("cold");
 
-            await(() -> on.http().get("/v1/cluster").json(), c -> c.path("warmth").properties().stream()
+            TestCluster.await(() -> on.http().get("/v1/cluster").json(), c -> c.path("warmth").properties().stream()
                     .anyMatch(e -> e.getKey().startsWith("default/" + fn + "@")
                             && e.getValue().path("hot").toString().contains("node-1")
                             && e.getValue().path("cold").toString().contains("node-2")),
@@ -140,6 +122,6 @@ class ClusterRoutingTest {
                 "--warmth-routing", "maybe");
         assertThat(run.exit()).as(run.output()).isEqualTo(2);
         String out = run.output();
-        assertThat(out).contains("hotvisor gateway: --warmth-routing must be 'on' or 'off'; got 'maybe'");
+        assertThat(out).contains("Invalid value for option '--warmth-routing': 'maybe'; use on or off");
     }
 }

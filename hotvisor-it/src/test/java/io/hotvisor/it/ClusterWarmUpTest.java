@@ -2,11 +2,8 @@ package io.hotvisor.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
-import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -22,7 +19,6 @@ import org.junit.jupiter.api.Test;
  * function.
  */
 class ClusterWarmUpTest {
-    private static final Duration PATIENCE = Duration.ofMinutes(3);
     private static final String FUNCTION = """
             let calls = 0;
             exports.handler = async (event) => {
@@ -56,10 +52,6 @@ class ClusterWarmUpTest {
         }
     }
 
-    private static <T> T await(Supplier<T> read, Predicate<T> done, String what) throws InterruptedException {
-        return TestCluster.await(read, done, what, PATIENCE);
-    }
-
     private static String redisGet(String key) {
         try {
             return redis.cli("GET", key);
@@ -82,10 +74,10 @@ class ClusterWarmUpTest {
             }
         }
         assertThat(w1.path("state").asText()).as(w1.toString()).isEqualTo("hot");
-        String sample = await(() -> redisGet(SAMPLE_KEY), s -> s.split("real-").length == 17,
+        String sample = TestCluster.await(() -> redisGet(SAMPLE_KEY), s -> s.split("real-").length == 17,
                 "node 1 to share its sample of 16 of its 20 distinct events");
         assertThat(Http.JSON.readTree(sample).size()).as("bounded").isEqualTo(16);
-        await(() -> gateway.http().get("/v1/cluster").json().toString(), c -> c.contains("steadyStateUs"),
+        TestCluster.await(() -> gateway.http().get("/v1/cluster").json().toString(), c -> c.contains("steadyStateUs"),
                 "node 1's steady state in its heartbeat");
 
         node2 = cluster.addNode();
@@ -118,7 +110,7 @@ class ClusterWarmUpTest {
         // Printed, not asserted: hot or not is a latency (see WarmUpTransferTest); the README gives what was measured.
 
         // Its heartbeats said ready=false until its start-up was over (the gateway routes to ready nodes first).
-        JsonNode cluster = await(() -> gateway.http().get("/v1/cluster").json(), c -> {
+        JsonNode cluster = TestCluster.await(() -> gateway.http().get("/v1/cluster").json(), c -> {
             int ready = 0;
             for (JsonNode n : c.path("nodes")) {
                 ready += n.path("ready").asBoolean() ? 1 : 0;
@@ -140,7 +132,7 @@ class ClusterWarmUpTest {
         // Sampling on again, then the function deleted: its sample goes with it.
         node1.http().deploySource("transfer", "javascript", "index.handler", FUNCTION, Map.of("warmupSampling", true));
         node1.http().invoke("transfer", "{\"tag\": \"again\"}");
-        await(() -> redisGet(SAMPLE_KEY), s -> s.contains("again"), "the new sample");
+        TestCluster.await(() -> redisGet(SAMPLE_KEY), s -> s.contains("again"), "the new sample");
         assertThat(node1.http().delete("/v1/functions/transfer").status()).isEqualTo(200);
         assertThat(redisGet(SAMPLE_KEY)).isEmpty();
     }

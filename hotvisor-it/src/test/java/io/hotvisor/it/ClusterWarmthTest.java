@@ -2,9 +2,7 @@ package io.hotvisor.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import java.util.Map;
-import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -18,14 +16,6 @@ import org.junit.jupiter.api.Test;
  * the gateway's {@code /v1/cluster} shows both.
  */
 class ClusterWarmthTest {
-    private static final Duration PATIENCE = Duration.ofMinutes(3);
-    private static final String FUNCTION = """
-            exports.handler = async (event) => {
-              let h = 0;
-              for (let i = 0; i < 20000; i++) { h = (h * 31 + i) | 0; }
-              return { h };
-            };
-            """;
 
     private static TestCluster cluster;
     private static NodeProcess node1;
@@ -53,16 +43,11 @@ class ClusterWarmthTest {
         return r.json().path("warmth");
     }
 
-    /** Polls {@code read} until {@code done} holds; the heartbeats carry warmth once a second. */
-    private static JsonNode await(java.util.function.Supplier<JsonNode> read, Predicate<JsonNode> done, String what)
-            throws InterruptedException {
-        return TestCluster.await(read, done, what, PATIENCE);
-    }
-
     @Test
     void a_node_judges_its_first_invocation_against_the_steady_state_another_node_reached() throws Exception {
-        node1.http().deploySource("hash", "javascript", "index.handler", FUNCTION, Map.of());
-        await(() -> node2.http().get("/v1/functions/hash").json(), j -> j.has("warmth"), "node 2 to load 'hash'");
+        node1.http().deploySource("hash", "javascript", "index.handler", Fixtures.JS_HASH, Map.of());
+        TestCluster.await(() -> node2.http().get("/v1/functions/hash").json(), j -> j.has("warmth"),
+                "node 2 to load 'hash'");
         for (int i = 0; i < 3_000 && !"hot".equals(warmth(node1).path("state").asText()); i++) {
             assertThat(node1.http().invoke("hash", "{}").status()).isEqualTo(200);
         }
@@ -71,11 +56,11 @@ class ClusterWarmthTest {
         double steady1 = hot1.path("steadyStateUs").asDouble();
 
         // Node 2 never ran it: cold, but it already knows the fleet's best, node 1's steady state.
-        JsonNode cold2 = await(() -> warmth(node2), w -> w.path("fleetSteadyStateUs").asDouble() == steady1,
+        JsonNode cold2 = TestCluster.await(() -> warmth(node2), w -> w.path("fleetSteadyStateUs").asDouble() == steady1,
                 "node 2 to hear of node 1's steady state");
         assertThat(cold2.path("state").asText()).isEqualTo("cold");
         assertThat(cold2.path("fleetSteadyStateUs").asDouble()).isEqualTo(steady1);
-        JsonNode cluster = await(() -> gateway.http().get("/v1/cluster").json(),
+        JsonNode cluster = TestCluster.await(() -> gateway.http().get("/v1/cluster").json(),
                 c -> c.path("warmth").properties().stream().anyMatch(e -> e.getKey().startsWith("default/hash@")
                         && e.getValue().path("cold").toString().contains("node-2")
                         && e.getValue().path("bestSteadyStateUs").asDouble() == steady1),

@@ -2,10 +2,7 @@ package io.hotvisor.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -18,13 +15,6 @@ import org.junit.jupiter.api.Test;
  * That the eager engine compiles sooner is shown by hotvisor-runtime's EagerCompileTest, through Truffle's trace.
  */
 class EagerCompileTest {
-    private static final String FUNCTION = """
-            exports.handler = async (event) => {
-              let h = 0;
-              for (let i = 0; i < 20000; i++) { h = (h * 31 + i) | 0; }
-              return { h };
-            };
-            """;
 
     @Test
     void a_joining_node_loads_a_function_known_hot_fleet_wide_on_its_eager_engine() throws Exception {
@@ -33,8 +23,8 @@ class EagerCompileTest {
                     "--eager-compile", "on");
             NodeProcess node2 = null;
             try {
-                node1.http().deploySource("hash", "javascript", "index.handler", FUNCTION, Map.of());
-                node1.http().deploySource("idle", "javascript", "index.handler", FUNCTION, Map.of());
+                node1.http().deploySource("hash", "javascript", "index.handler", Fixtures.JS_HASH, Map.of());
+                node1.http().deploySource("idle", "javascript", "index.handler", Fixtures.JS_HASH, Map.of());
                 for (int i = 0; i < 3_000 && !"hot".equals(describe(node1, "hash").path("warmth").path("state")
                         .asText()); i++) {
                     assertThat(node1.http().invoke("hash", "{}").status()).isEqualTo(200);

@@ -19,6 +19,15 @@ import javax.tools.ToolProvider;
 
 /** The fixture functions under {@code src/test/resources/fixtures}, as source text, zip bundles and jars. */
 final class Fixtures {
+    /** A JavaScript handler ({@code index.handler}) that hashes 20 000 numbers: CPU work that Truffle compiles. */
+    static final String JS_HASH = """
+            exports.handler = async (event) => {
+              let h = 0;
+              for (let i = 0; i < 20000; i++) { h = (h * 31 + i) | 0; }
+              return { h };
+            };
+            """;
+
     private Fixtures() {
     }
 

@@ -78,6 +78,14 @@ final class TestCluster implements AutoCloseable {
         return redis;
     }
 
+    /** How long {@link #await(Supplier, Predicate, String)} waits: heartbeats, warm-up, routing on 2 loaded cores. */
+    static final Duration PATIENCE = Duration.ofMinutes(3);
+
+    /** {@link #await(Supplier, Predicate, String, Duration)} with the cluster tests' {@link #PATIENCE}. */
+    static <T> T await(Supplier<T> read, Predicate<T> done, String what) throws InterruptedException {
+        return await(read, done, what, PATIENCE);
+    }
+
     /**
      * Polls {@code read} every 100 ms until {@code done} holds and returns what it read then; after {@code patience}
      * fails naming {@code what} and the last value read.

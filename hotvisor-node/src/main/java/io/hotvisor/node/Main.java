@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
+import io.hotvisor.cluster.OptionValues;
 import io.hotvisor.runtime.Criu;
 import io.hotvisor.runtime.DispatchOptions;
 import io.hotvisor.runtime.EagerCompileOptions;
@@ -54,8 +55,9 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--java-scan", description = "What to do when a Java function's jar uses an API forbidden to"
             + " in-node functions (System.exit, threads, setAccessible, Unsafe, JNI, class loaders, files, sockets;"
             + " see docs/security.md): enforce (refuse the deploy), warn (deploy and log), off (default: enforce)."
-            + " Functions deployed with \"isolation\": \"process\" run in worker JVMs and are not refused.")
-    String javaScan = JavaScanPolicy.ENFORCE.id();
+            + " Functions deployed with \"isolation\": \"process\" run in worker JVMs and are not refused.",
+            converter = JavaScan.class, defaultValue = "enforce")
+    JavaScanPolicy javaScan;
 
     @Option(names = "--aot-training-invocations", description = "How many invocations the first worker JVM of a"
             + " Java function with isolation process serves before it retires and writes the function's AOT cache"
@@ -73,11 +75,12 @@ public final class Main implements Callable<Integer> {
             + " 0 turns replays off (default: ${DEFAULT-VALUE}).")
     int warmUpReplays = WarmthOptions.DEFAULT_WARM_UP_REPLAYS;
 
-    @Option(names = "--eager-compile", description = "Load JavaScript and Python functions known hot fleet-wide"
+    @Option(names = "--eager-compile", converter = OptionValues.OnOff.class, defaultValue = "off",
+            description = "Load JavaScript and Python functions known hot fleet-wide"
             + " (another live node of the cluster reports the same version hot) on a second engine per language with"
             + " lowered Truffle compilation thresholds: on or off (default: ${DEFAULT-VALUE}). Decided when a function"
             + " version is loaded; see README, \"Eager compilation\".")
-    String eagerCompile = "off";
+    OptionValues.Switch eagerCompile;
 
     @Option(names = "--eager-first-tier-threshold", description = "engine.FirstTierCompilationThreshold of the eager"
             + " engines: calls plus loop iterations before a function is compiled in the first tier (GraalVM's default:"
@@ -88,10 +91,11 @@ public final class Main implements Callable<Integer> {
             + " engines, at least the first-tier threshold (GraalVM's default: 10000; default here:"
             + " ${DEFAULT-VALUE}).")
     int eagerLastTier = EagerCompileOptions.DEFAULT_LAST_TIER_THRESHOLD;
-    @Option(names = "--warm-up-policy", description = "before: a function's warm-up replays finish before it takes"
+
+    @Option(names = "--warm-up-policy", converter = WarmUpPolicyValue.class, defaultValue = "before", description = "before: a function's warm-up replays finish before it takes"
             + " traffic, and a starting node is not ready (/readyz 503) until its functions are warm; alongside: it"
             + " takes traffic at once while they run in the background (default: ${DEFAULT-VALUE}).")
-    String warmUpPolicy = WarmUpPolicy.BEFORE.id();
+    WarmUpPolicy warmUpPolicy;
 
     @Option(names = "--engine-option", description = "Extra GraalVM engine option KEY=VALUE, e.g."
             + " engine.TraceCompilation=true, set on every engine (the eager engines too); GraalVM's experimental"
@@ -125,21 +129,20 @@ public final class Main implements Callable<Integer> {
             + " stay unfinished before this node takes it over (default: 30s).")
     String reclaimAfter = "30s";
 
-    @Option(names = "--aot-share", description = "In a cluster, share the AOT caches of Java worker JVMs (isolation"
+    @Option(names = "--aot-share", converter = OptionValues.OnOff.class, defaultValue = "on",
+            description = "In a cluster, share the AOT caches of Java worker JVMs (isolation"
             + " process) through Redis: a node fetches a function's cache trained by another node before it trains its"
             + " own, and uploads the caches it trains: on or off (default: ${DEFAULT-VALUE}).")
-    String aotShare = "on";
+    OptionValues.Switch aotShare;
 
-    @Option(names = "--criu", description = "Snapshots of hot Java worker JVMs (isolation process) with CRIU: a"
+    @Option(names = "--criu", converter = CriuMode.class, defaultValue = "auto", description = "Snapshots of hot Java worker JVMs (isolation process) with CRIU: a"
             + " function's later workers start as restored copies of a worker that already ran it. auto: use CRIU when it"
             + " works (criu 4.1+ from env HOTVISOR_CRIU, .tools/criu or PATH; root; criu check), else start workers"
             + " fresh; on: refuse to start without it; off (default: ${DEFAULT-VALUE}). GET /v1/node says which.")
-    String criu = "auto";
+    Criu.Mode criu;
 
     @Override
     public Integer call() throws Exception {
-        JavaScanPolicy scan = JavaScanPolicy.parse(javaScan).orElseThrow(() -> new CommandLine.ParameterException(
-                new CommandLine(this), "Invalid --java-scan '" + javaScan + "': use enforce, warn or off"));
         if (aotTrainingInvocations < 0) {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "Invalid --aot-training-invocations " + aotTrainingInvocations + ": use 0 or more");
@@ -152,16 +155,6 @@ public final class Main implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "Invalid --warm-up-replays " + warmUpReplays + ": use 0 or more");
         }
-        WarmUpPolicy policy = WarmUpPolicy.parse(warmUpPolicy).orElseThrow(() -> new CommandLine.ParameterException(
-                new CommandLine(this), "Invalid --warm-up-policy '" + warmUpPolicy + "': use before or alongside"));
-        if (!"on".equals(aotShare) && !"off".equals(aotShare)) {
-            throw new CommandLine.ParameterException(new CommandLine(this),
-                    "Invalid --aot-share '" + aotShare + "': use on or off");
-        }
-        if (!"on".equals(eagerCompile) && !"off".equals(eagerCompile)) {
-            throw new CommandLine.ParameterException(new CommandLine(this),
-                    "Invalid --eager-compile '" + eagerCompile + "': use on or off");
-        }
         if (eagerFirstTier < 1) {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "Invalid --eager-first-tier-threshold " + eagerFirstTier + ": use 1 or more");
@@ -170,31 +163,29 @@ public final class Main implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this), "Invalid --eager-last-tier-threshold "
                     + eagerLastTier + ": use at least --eager-first-tier-threshold (" + eagerFirstTier + ")");
         }
-        Criu.Mode criuMode = Criu.Mode.parse(criu).orElseThrow(() -> new CommandLine.ParameterException(
-                new CommandLine(this), "Invalid --criu '" + criu + "': use auto, on or off"));
         Criu criuSupport;
         try {
-            criuSupport = Criu.detect(criuMode, System.getenv(), Path.of("").toAbsolutePath());
+            criuSupport = Criu.detect(criu, System.getenv(), Path.of("").toAbsolutePath());
         } catch (IllegalStateException e) {
             System.err.println("hotvisor: " + e.getMessage());
             return 2;
         }
         RuntimeOptions.Builder runtime = RuntimeOptions.builder().criu(criuSupport)
                 .snapshotAfterInvocations(aotTrainingInvocations > 0 ? aotTrainingInvocations
-                        : RuntimeOptions.DEFAULT_SNAPSHOT_AFTER_INVOCATIONS).allowInterpreter(allowInterpreter).javaScan(scan)
+                        : RuntimeOptions.DEFAULT_SNAPSHOT_AFTER_INVOCATIONS).allowInterpreter(allowInterpreter).javaScan(javaScan)
                 .aotCacheDir(dataDir.resolve("aot-cache").toAbsolutePath())
                 .aotTrainingInvocations(aotTrainingInvocations)
-                .eagerCompile(new EagerCompileOptions("on".equals(eagerCompile), eagerFirstTier, eagerLastTier));
+                .eagerCompile(new EagerCompileOptions(eagerCompile.on(), eagerFirstTier, eagerLastTier));
         engineOptions.forEach(runtime::engineOption);
         NodeConfig config = NodeConfig.builder()
                 .host(host).port(port).dataDir(dataDir).maxBodyBytes(maxBodyBytes)
                 .runtime(runtime.build())
                 .dispatch(DispatchOptions.defaults().queueCapacity(queueCapacity).keepAlive(duration(keepAlive)))
                 .warmth(WarmthOptions.defaults().hotFactor(hotFactor).warmUpReplays(warmUpReplays))
-                .warmUpPolicy(policy)
+                .warmUpPolicy(warmUpPolicy)
                 .adminKey(System.getenv().getOrDefault("HOTVISOR_ADMIN_KEY", ""))
                 .cluster(new ClusterOptions(redis, clusterName, nodeId, advertiseUrl, duration(reclaimAfter),
-                        ClusterOptions.NONE.asyncWorkers(), "on".equals(aotShare)))
+                        ClusterOptions.NONE.asyncWorkers(), aotShare.on()))
                 .build();
         HotvisorNode node;
         try {
@@ -263,6 +254,24 @@ public final class Main implements Callable<Integer> {
         } catch (RuntimeException e) {
             throw new CommandLine.ParameterException(new CommandLine(new Main()),
                     "Invalid duration '" + text + "': use e.g. 250ms, 30s, 5m, 1h or ISO-8601 (PT5M)");
+        }
+    }
+
+    static final class JavaScan extends OptionValues.LowerCaseEnum<JavaScanPolicy> {
+        JavaScan() {
+            super(JavaScanPolicy.class);
+        }
+    }
+
+    static final class WarmUpPolicyValue extends OptionValues.LowerCaseEnum<WarmUpPolicy> {
+        WarmUpPolicyValue() {
+            super(WarmUpPolicy.class);
+        }
+    }
+
+    static final class CriuMode extends OptionValues.LowerCaseEnum<Criu.Mode> {
+        CriuMode() {
+            super(Criu.Mode.class);
         }
     }
 

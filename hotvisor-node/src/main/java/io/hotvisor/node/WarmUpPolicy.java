@@ -1,7 +1,6 @@
 package io.hotvisor.node;
 
 import java.util.Locale;
-import java.util.Optional;
 
 /**
  * When a node's warm-up replays run against the traffic of the function they warm (issue 6, mechanism 2), node
@@ -23,15 +22,5 @@ public enum WarmUpPolicy {
     /** {@code before} or {@code alongside}. */
     public String id() {
         return name().toLowerCase(Locale.ROOT);
-    }
-
-    /** The policy named {@code id}; empty if none is. */
-    public static Optional<WarmUpPolicy> parse(String id) {
-        for (WarmUpPolicy p : values()) {
-            if (p.id().equals(id)) {
-                return Optional.of(p);
-            }
-        }
-        return Optional.empty();
     }
 }

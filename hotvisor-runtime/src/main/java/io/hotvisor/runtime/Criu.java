@@ -42,16 +42,6 @@ public final class Criu {
         public String id() {
             return name().toLowerCase(Locale.ROOT);
         }
-
-        /** The mode named {@code id} ({@code auto}, {@code on}, {@code off}); empty for anything else. */
-        public static Optional<Mode> parse(String id) {
-            for (Mode m : values()) {
-                if (m.id().equals(id)) {
-                    return Optional.of(m);
-                }
-            }
-            return Optional.empty();
-        }
     }
 
     private final Mode mode;

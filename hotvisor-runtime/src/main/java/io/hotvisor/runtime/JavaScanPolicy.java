@@ -1,7 +1,6 @@
 package io.hotvisor.runtime;
 
 import java.util.Locale;
-import java.util.Optional;
 
 /**
  * What a node does when the deploy-time scan of a Java jar finds a forbidden API (process control, threads,
@@ -21,15 +20,5 @@ public enum JavaScanPolicy {
     /** The option value: {@code enforce}, {@code warn} or {@code off}. */
     public String id() {
         return name().toLowerCase(Locale.ROOT);
-    }
-
-    /** Parses an option value. */
-    public static Optional<JavaScanPolicy> parse(String value) {
-        for (JavaScanPolicy p : values()) {
-            if (p.id().equals(value)) {
-                return Optional.of(p);
-            }
-        }
-        return Optional.empty();
     }
 }

@@ -1,0 +1,67 @@
+package io.hotvisor.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import io.hotvisor.cluster.OptionValues;
+import io.hotvisor.runtime.Criu;
+import io.hotvisor.runtime.JavaScanPolicy;
+import picocli.CommandLine;
+
+/** The node's word-valued options, parsed by picocli as {@code bin/hotvisor node} does (nothing is started). */
+class MainTest {
+
+    private static Main parse(String... args) {
+        Main main = new Main();
+        new CommandLine(main).parseArgs(args);
+        return main;
+    }
+
+    /** --java-scan, --eager-compile, --warm-up-policy, --aot-share, --criu as parsed. */
+    private static List<Object> words(Main main) {
+        return List.of(main.javaScan, main.eagerCompile, main.warmUpPolicy, main.aotShare, main.criu);
+    }
+
+    @Test
+    void defaults_each_word_valued_option_as_its_help_says() {
+        assertThat(words(parse())).containsExactly(JavaScanPolicy.ENFORCE, OptionValues.Switch.OFF,
+                WarmUpPolicy.BEFORE, OptionValues.Switch.ON, Criu.Mode.AUTO);
+    }
+
+    @Test
+    void takes_each_accepted_word() {
+        Main main = parse("--java-scan", "warn", "--eager-compile", "on", "--warm-up-policy", "alongside",
+                "--aot-share", "off", "--criu", "on");
+
+        assertThat(words(main)).containsExactly(JavaScanPolicy.WARN, OptionValues.Switch.ON, WarmUpPolicy.ALONGSIDE,
+                OptionValues.Switch.OFF, Criu.Mode.ON);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            --java-scan      | strict | 'strict'; use enforce, warn or off
+            --eager-compile  | true   | 'true'; use on or off
+            --warm-up-policy | after  | 'after'; use before or alongside
+            --aot-share      | ON     | 'ON'; use on or off
+            --criu           | maybe  | 'maybe'; use auto, on or off
+            """)
+    void refuses_any_other_value_naming_the_option_and_the_accepted_words(String option, String value, String use) {
+        assertThatThrownBy(() -> parse(option, value))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage("Invalid value for option '" + option + "': " + use);
+    }
+
+    @Test
+    void shows_the_words_of_the_defaults_in_its_help() {
+        String usage = new CommandLine(new Main()).getUsageMessage().replaceAll("\\s+", " ");
+
+        assertThat(usage).contains("off (default: enforce)", "on or off (default: off)", "(default: before)",
+                "on or off (default: on)", "off (default: auto)");
+    }
+}
