@@ -171,7 +171,13 @@ public final class HotTraceBench {
                         }));
                     }
                     for (var f : done) {
-                        f.get();
+                        try {
+                            f.get();
+                        } catch (java.util.concurrent.ExecutionException e) {
+                            // The side fails, not the whole run: a warming call answered 504 once ended the bench.
+                            throw new IllegalStateException("Warming nodes " + STARTING + " failed: "
+                                    + e.getCause().getMessage(), e.getCause());
+                        }
                     }
                 }
                 for (String id : STARTING) {
@@ -286,13 +292,17 @@ public final class HotTraceBench {
         }
     }
 
-    /** Per function: {hot, warming} from GET /v1/functions/{name}, then {hot, warming} from /metrics. */
+    /**
+     * Per function: {hot, warming} from GET /v1/functions/{name}, then {hot, warming} from /metrics. A read that gets
+     * no answer fails naming the node and the read, with the node's threads dumped to a file beside its log (the
+     * post-merge full run lost its "on" side to such a read, and nothing said which node it was).
+     */
     static Map<String, long[]> counts(ServerProcess node, List<Player> players)
             throws IOException, InterruptedException {
-        String metrics = node.send("GET", "/metrics", null).body();
+        String metrics = read(node, "/metrics").body();
         Map<String, long[]> counts = new LinkedHashMap<>();
         for (Player p : players) {
-            HttpResponse<String> r = node.send("GET", "/v1/functions/" + p.name(), null);
+            HttpResponse<String> r = read(node, "/v1/functions/" + p.name());
             JsonNode w = r.statusCode() == 200 ? Results.JSON.readTree(r.body()).path("warmth").path("invocations")
                     : Results.JSON.createObjectNode();
             Map<String, Long> m = HotStartReport.byWarmth(metrics, p.name());
@@ -300,6 +310,36 @@ public final class HotTraceBench {
                 m.getOrDefault("hot", 0L), m.getOrDefault("warming", 0L)});
         }
         return counts;
+    }
+
+    private static HttpResponse<String> read(ServerProcess node, String path) throws IOException, InterruptedException {
+        try {
+            return node.send("GET", path, null);
+        } catch (IOException e) {
+            throw new IOException(node + " did not answer GET " + path + " (" + e + "); process "
+                    + (node.alive() ? "alive" : "gone") + ", " + threadDump(node) + "; its log ends:\n" + node.tail(),
+                    e);
+        }
+    }
+
+    /** Dumps the node's threads, virtual ones too, with jcmd; says where, or why not. */
+    private static String threadDump(ServerProcess node) throws InterruptedException {
+        Path file = Path.of(System.getProperty("java.io.tmpdir"), "hot-trace-" + node.label() + "-threads-"
+                + System.currentTimeMillis() + ".txt");
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        try {
+            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(node.pid()), "Thread.dump_to_file",
+                    "-format=text", file.toString()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return "jcmd Thread.dump_to_file did not finish within 60 s";
+            }
+            return Files.isRegularFile(file) ? "threads dumped to " + file
+                    : "jcmd Thread.dump_to_file exited " + p.exitValue() + " without a dump";
+        } catch (IOException e) {
+            return "no thread dump: " + e.getMessage();
+        }
     }
 
     /** Waits until the node holds the function (loaded, replays done, for Java a worker started). */

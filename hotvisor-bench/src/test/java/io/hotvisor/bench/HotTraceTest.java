@@ -3,11 +3,14 @@ package io.hotvisor.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class HotTraceTest {
 
@@ -72,5 +75,19 @@ class HotTraceTest {
                 .containsEntry("counted_minus_answered", 0L).containsEntry("metrics_not_hot", 1L);
         assertThat(nodes).extracting(n -> n.get("node") + ":" + n.get("not_hot") + "/" + n.get("answered_here"))
                 .containsExactly("node-1:0/1", "node-3:1/1");
+    }
+
+    @Test
+    void a_count_read_that_gets_no_answer_names_the_node_and_the_read(@TempDir Path dir) throws Exception {
+        // A "node" that writes its port file (port 1: nothing listens there) and a log line, then sleeps.
+        try (ServerProcess node = ServerProcess.start("node-9", List.of("sh", "-c",
+                "echo 'the last thing node-9 logged'; echo 1 > \"$4\"; sleep 60", "sh"), Map.of(), dir, "key")) {
+            assertThatThrownBy(() -> HotTraceBench.counts(node, List.of(new HotTraceBench.Player("f", "word-count",
+                    "js", 1))))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("node-9 at http://127.0.0.1:1 did not answer GET /metrics")
+                    .hasMessageContaining("process alive")
+                    .hasMessageContaining("the last thing node-9 logged");
+        }
     }
 }
