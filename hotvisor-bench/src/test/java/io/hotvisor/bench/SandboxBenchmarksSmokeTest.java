@@ -51,4 +51,21 @@ class SandboxBenchmarksSmokeTest {
         assertThat(out.resolve("README-node.md")).content().contains("First call in a new sandbox");
         assertThat(out.resolve("first-call.png")).isNotEmptyFile();
     }
+
+    @Test
+    void warm_up_first_call_writes_a_row_per_language_with_cpu_and_wall_ratios() throws Exception {
+        Path json = WarmUpFirstCallBench.run(BenchArgs.parse("--smoke", "--out", out.toString()));
+
+        JsonNode doc = Results.JSON.readTree(json.toFile());
+        assertThat(doc.get("skipped").size()).as("languages skipped: %s", doc.get("skipped")).isZero();
+        assertThat(doc.get("rows")).extracting(row -> row.get("language").asText())
+                .containsExactlyInAnyOrder("js", "python", "java");
+        assertThat(doc.get("rows")).allSatisfy(row -> {
+            assertThat(row.get("steady_cpu_ms").asDouble()).isPositive();
+            assertThat(row.get("serving_first_wall_ratio").asDouble()).isPositive();
+            assertThat(row.get("serving_cpu_ratios").asText().split(" ")).hasSize(2);
+            assertThat(row.get("made_after_cpu_ratios").asText().split(" ")).hasSize(2);
+        });
+        assertThat(out.resolve("warm-up-first-call.csv")).isNotEmptyFile();
+    }
 }
