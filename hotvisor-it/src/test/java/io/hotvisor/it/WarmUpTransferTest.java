@@ -283,6 +283,13 @@ class WarmUpTransferTest {
             assertThat(first.path("reference").asText()).isEqualTo("node");
             firstStates.put(f, first.path("state").asText() + " (" + first.path("firstInvocationsUs").get(0)
                     + " us against " + first.path("referenceUs") + ")");
+            // Judged by CPU time, so a wait for a core does not count. Replays that reached the target mean compiled
+            // code on the language's engine, which the serving sandbox runs from its first call. Python is left
+            // out: a new GraalPy context costs 2.5-3x CPU on its first 2-3 calls (bench/results/notes-js-first-call.md).
+            if (!f.equals("py") && before.path("warmUp").path("outcome").asText().equals("hot")) {
+                assertThat(first.path("state").asText()).as(f + "'s first invocation after hot replays: " + first)
+                        .isEqualTo("hot");
+            }
             for (int i = 0; i < 4; i++) {
                 http.invoke(f, event);
             }
@@ -290,9 +297,6 @@ class WarmUpTransferTest {
             statesAfterFive.put(f, five.path("state").asText());
             System.out.println(f + " after 5 invocations: " + five);
         }
-        // Printed, not asserted: whether a first invocation is hot is one wall-clock sample, and on a shared 2-core
-        // machine any call may wait 4-60x for a core, while the replays are judged on the floor of 5. In CPU time the
-        // first JavaScript call costs a steady call (bench/results/notes-js-first-call.md; README, "Warm-up").
         System.out.println("first invocations after the restart: " + firstStates + "; after 5: " + statesAfterFive);
     }
 }

@@ -164,7 +164,8 @@ final class HttpApi {
         WarmthTracker tracker = registry.warmth();
         (trajectory ? tracker.warmth(l.stored().name()) : tracker.summary(l.stored().name()))
                 .filter(w -> w.version() == l.stored().version())
-                .ifPresent(w -> n.set("warmth", warmth(w, registry.warmth().options().hotFactor(), trajectory)));
+                .ifPresent(w -> n.set("warmth", warmth(w, Warmth.Measure.of(l.stored().config()),
+                        registry.warmth().options().hotFactor(), trajectory)));
         if (l.warmUp().result().outcome() != WarmUp.Outcome.NONE) {
             n.set("warmUp", warmUp(l.warmUp()));
         }
@@ -197,12 +198,12 @@ final class HttpApi {
     }
 
     /**
-     * {@code {"state", "steadyStateUs", "fleetSteadyStateUs", "referenceUs", "reference", "floorUs", "hotFactor",
+     * {@code {"state", "measure", "steadyStateUs", "fleetSteadyStateUs", "referenceUs", "reference", "floorUs", "hotFactor",
      * "invocations": {"hot", "warming", "notHotFraction"}, "firstInvocationsUs": [...], "recentUs": [...]}};
      * latencies in microseconds, absent where not known. See README, "Warmth".
      */
-    static ObjectNode warmth(Warmth w, double hotFactor, boolean trajectory) {
-        ObjectNode o = Json.object().put("state", w.state().id());
+    static ObjectNode warmth(Warmth w, Warmth.Measure measure, double hotFactor, boolean trajectory) {
+        ObjectNode o = Json.object().put("state", w.state().id()).put("measure", measure.id());
         putUs(o, "steadyStateUs", w.steadyStateNanos());
         putUs(o, "fleetSteadyStateUs", w.fleetSteadyStateNanos());
         putUs(o, "referenceUs", w.referenceNanos());

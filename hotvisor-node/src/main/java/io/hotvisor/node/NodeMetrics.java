@@ -106,8 +106,9 @@ final class NodeMetrics {
                     }
                 })))
                 .register(registry);
-        warmthGauge(dispatchers, "hotvisor_steady_state_seconds", "This node's steady-state latency of the function"
-                + " (median of its recent invocations once the latency stopped falling); absent before",
+        warmthGauge(dispatchers, "hotvisor_steady_state_seconds", "This node's steady-state cost of the function"
+                + " (median of its recent invocations once it stopped falling; like every warmth gauge, in the CPU"
+                + " time of the invocation's thread, or wall time for Java in a worker process); absent before",
                 Warmth::steadyStateNanos);
         warmthGauge(dispatchers, "hotvisor_fleet_steady_state_seconds", "The best steady-state latency of the"
                 + " function on any node of the cluster; absent outside a cluster or before any node has one",
@@ -115,7 +116,7 @@ final class NodeMetrics {
         warmthGauge(dispatchers, "hotvisor_warmth_floor_seconds", "The fastest of the function's last 5"
                 + " invocations on this node: a hot function stays hot while it is within the hot factor",
                 Warmth::floorNanos);
-        warmthGauge(dispatchers, "hotvisor_first_invocation_seconds", "Latency of the first invocation of the"
+        warmthGauge(dispatchers, "hotvisor_first_invocation_seconds", "Cost of the first invocation of the"
                 + " function's current version on this node", Warmth::firstInvocationNanos);
     }
 
@@ -152,10 +153,10 @@ final class NodeMetrics {
             }
 
             @Override
-            public void invocationSucceeded(FunctionDefinition function, long nanos) {
+            public void invocationSucceeded(FunctionDefinition function, long nanos, long measuredNanos) {
                 invocations.labelValues(namespace, function.name(), lang(function), "success").inc();
                 latency.labelValues(namespace, function.name(), lang(function)).observe(nanos / 1e9);
-                warmth.record(function.name(), function.version(), nanos).ifPresent(state ->
+                warmth.record(function.name(), function.version(), measuredNanos).ifPresent(state ->
                         byWarmth.labelValues(namespace, function.name(), lang(function), state.id()).inc());
             }
 

@@ -10,8 +10,11 @@ public interface DispatchListener {
     default void sandboxCreated(FunctionDefinition function, long nanos) {
     }
 
-    /** An invocation of {@code function} produced a result after running {@code nanos}. */
-    default void invocationSucceeded(FunctionDefinition function, long nanos) {
+    /**
+     * An invocation of {@code function} produced a result after running {@code nanos}; {@code measuredNanos} is what
+     * it cost in the function's {@link Warmth.Measure} (its thread's CPU time, or {@code nanos}).
+     */
+    default void invocationSucceeded(FunctionDefinition function, long nanos, long measuredNanos) {
     }
 
     /** An invocation of {@code function} failed after {@code nanos} (zero if it never ran). */

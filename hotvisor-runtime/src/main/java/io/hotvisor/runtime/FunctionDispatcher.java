@@ -61,6 +61,8 @@ public final class FunctionDispatcher {
     private final DispatchListener listener;
     private final int concurrency;
     private final boolean fresh;
+    /** Whether warmth measures this function's invocations by their thread's CPU time (else by their duration). */
+    private final boolean cpuMeasured;
     private final AllocationMonitor allocationMonitor;
 
     private final BlockingQueue<Task> queue;
@@ -88,6 +90,7 @@ public final class FunctionDispatcher {
         this.listener = listener;
         this.concurrency = Math.max(1, definition.config().concurrency());
         this.fresh = definition.config().sandbox() == SandboxPolicy.FRESH;
+        this.cpuMeasured = Warmth.Measure.of(definition.config()) == Warmth.Measure.CPU;
         this.queue = new ArrayBlockingQueue<>(options.queueCapacity());
     }
 
@@ -263,8 +266,10 @@ public final class FunctionDispatcher {
         boolean keep = !fresh;
         InvocationResult result = null;
         InvocationFailure failure = null;
+        long cpu = cpuMeasured ? ticker.threadCpu() : 0;
         try {
             String json = sandbox.invoke(task.eventJson, ctx);
+            cpu = cpuMeasured ? ticker.threadCpu() - cpu : 0;
             String body = json == null ? "null" : json;
             long bytes = utf8Length(body, options.maxResultBytes());
             if (bytes > options.maxResultBytes()) {
@@ -305,7 +310,8 @@ public final class FunctionDispatcher {
             // Claims the answer (a timeout firing now finds it taken), then tells the listener before the caller: a
             // caller that reads metrics or warmth right after its response sees its own invocation counted.
             if (stopped.compareAndSet(false, true)) {
-                listener.invocationSucceeded(definition, result.durationNanos());
+                listener.invocationSucceeded(definition, result.durationNanos(),
+                        cpuMeasured ? cpu : result.durationNanos());
                 task.future.complete(result);
             }
         } else {

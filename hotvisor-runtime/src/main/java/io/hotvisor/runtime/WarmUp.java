@@ -8,7 +8,7 @@ import java.util.Objects;
  *
  * @param replays      how many replays ran to the end
  * @param nanos        how long the warm-up took, the throw-away sandbox's creation included
- * @param lastNanos    the latency of the last replay; 0 if none ran
+ * @param lastNanos    the cost of the last replay, in the function's {@link Warmth.Measure}; 0 if none ran
  * @param outcome      why it stopped
  * @param detail       for {@link Outcome#FAILED}, what failed; empty otherwise
  */

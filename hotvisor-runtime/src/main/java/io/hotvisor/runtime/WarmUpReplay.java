@@ -56,6 +56,7 @@ final class WarmUpReplay {
         int replays = 0;
         long last = 0;
         Warmth.State state = Warmth.State.COLD;
+        boolean cpuMeasured = Warmth.Measure.of(definition.config()) == Warmth.Measure.CPU;
         try {
             while (true) {
                 if (targetNanos > 0 && state == Warmth.State.HOT && curve.settled()) {
@@ -80,8 +81,10 @@ final class WarmUpReplay {
                 InvocationContext ctx = new InvocationContext("warm-up-" + (replays + 1), definition.name(),
                         definition.version(), definition.config().memoryMb(), start + timeoutNanos, ticker);
                 ScheduledFuture<?> alarm = watchdog.schedule(sandbox::cancel, timeoutNanos, TimeUnit.NANOSECONDS);
+                long cpu = cpuMeasured ? ticker.threadCpu() : 0;
                 try {
                     sandbox.invoke(input, ctx); // the result is dropped
+                    cpu = cpuMeasured ? ticker.threadCpu() - cpu : 0;
                 } catch (InvocationFailure f) {
                     return new WarmUp(replays, ticker.read() - t0, last, WarmUp.Outcome.FAILED,
                             "Warm-up input " + (replays % inputs.size() + 1) + " of " + inputs.size() + " failed ("
@@ -89,7 +92,7 @@ final class WarmUpReplay {
                 } finally {
                     alarm.cancel(false);
                 }
-                last = ticker.read() - start;
+                last = cpuMeasured ? cpu : ticker.read() - start;
                 state = curve.record(last);
                 replays++;
             }

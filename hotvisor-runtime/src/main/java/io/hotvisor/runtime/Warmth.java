@@ -6,7 +6,7 @@ import java.util.Objects;
 
 /**
  * What a {@link WarmthTracker} knows of one function version on this node, at one moment. Latencies are in
- * nanoseconds; 0 where nothing is known yet.
+ * nanoseconds, in the function's {@link Measure} (CPU time for most); 0 where nothing is known yet.
  *
  * @param version            the function version this is about
  * @param state              cold, warming or hot
@@ -62,6 +62,29 @@ public record Warmth(long version, State state, long steadyStateNanos, long flee
         FLEET;
 
         /** {@code none}, {@code node} or {@code fleet}. */
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * What a function's warmth is measured in: every latency of a {@link Warmth} (and the fleet's best it is compared
+     * with) is one of these. Warmth asks whether the code runs optimized, and on a busy machine the wall clock also
+     * counts the waits for a core (on 2 loaded cores a steady JavaScript call took up to 60x its CPU time), so an
+     * invocation that runs on the dispatcher's thread is measured by that thread's CPU time.
+     */
+    public enum Measure {
+        /** The CPU time of the thread that ran the invocation: JavaScript, Python, Java in the node. */
+        CPU,
+        /** The wall time of the invocation: Java in a worker process, whose CPU the node's thread does not see. */
+        WALL;
+
+        /** How invocations of a function with {@code config} are measured. */
+        public static Measure of(FunctionConfig config) {
+            return config.isolation() == Isolation.PROCESS ? WALL : CPU;
+        }
+
+        /** {@code cpu} or {@code wall}, as the API spells it. */
         public String id() {
             return name().toLowerCase(Locale.ROOT);
         }

@@ -139,7 +139,7 @@ class FunctionDispatcherTest {
         FunctionDispatcher d = FunctionDispatcher.create(f, DispatchOptions.defaults().idlePoll(Duration.ofMillis(5)),
                 ticker, watchdog, Executors.newVirtualThreadPerTaskExecutor(), new DispatchListener() {
                     @Override
-                    public void invocationSucceeded(FunctionDefinition function, long nanos) {
+                    public void invocationSucceeded(FunctionDefinition function, long nanos, long measuredNanos) {
                         heard.countDown();
                         try {
                             release.await();
@@ -157,6 +157,46 @@ class FunctionDispatcherTest {
         assertThat(result.get().json()).isEqualTo("{\"sandbox\":1,\"calls\":1}");
     }
 
+    @Test
+    void warmth_hears_the_thread_cpu_time_of_an_in_node_invocation_and_the_duration_of_one_in_a_worker_process()
+            throws Exception {
+        AtomicLong cpu = new AtomicLong();
+        Ticker clocks = new Ticker() {
+            @Override
+            public long read() {
+                return now.get();
+            }
+
+            @Override
+            public long threadCpu() {
+                return cpu.get();
+            }
+        };
+        List<Long> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        DispatchListener listener = new DispatchListener() {
+            @Override
+            public void invocationSucceeded(FunctionDefinition function, long nanos, long measuredNanos) {
+                heard.add(nanos);
+                heard.add(measuredNanos);
+            }
+        };
+        for (Isolation isolation : Isolation.values()) {
+            FakeFunction f = new FakeFunction(FunctionConfig.builder("fn", Language.JAVA, "A::handle")
+                    .isolation(isolation).build(), 0);
+            f.onInvoke = event -> { // waited 1 ms for a core, computed for 0.1 ms
+                now.addAndGet(1_000_000);
+                cpu.addAndGet(100_000);
+            };
+            FunctionDispatcher d = FunctionDispatcher.create(f, DispatchOptions.defaults().idlePoll(
+                    Duration.ofMillis(5)), clocks, watchdog, Executors.newVirtualThreadPerTaskExecutor(), listener);
+            submit(d, "{}").get();
+            d.drain().get(10, TimeUnit.SECONDS);
+        }
+
+        assertThat(heard).as("node: duration, CPU; process: duration, duration")
+                .containsExactly(1_000_000L, 100_000L, 1_000_000L, 1_000_000L);
+    }
+
     /** A listener that counts every call, to show warm-up replays are not invocations. */
     private static final class Counting implements DispatchListener {
         final AtomicInteger calls = new AtomicInteger();
@@ -167,7 +207,7 @@ class FunctionDispatcherTest {
         }
 
         @Override
-        public void invocationSucceeded(FunctionDefinition function, long nanos) {
+        public void invocationSucceeded(FunctionDefinition function, long nanos, long measuredNanos) {
             calls.incrementAndGet();
         }
 
