@@ -132,6 +132,7 @@ final class ProcessFunction implements LoadedFunction {
     private Optional<ProcessSandbox> restore() {
         Path dir = null;
         try {
+            snapshot.ensureFiles(jar);
             dir = Files.createTempDirectory("hv-r");
             Path d = dir;
             ProcessSandbox s = ProcessSandbox.start(ProcessSandbox.Launch.RESTORE, definition.config(),
