@@ -17,7 +17,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * A function kept as a folder with a {@code function.json}, as {@code hotvisor deploy --from DIR} reads it:
  * <pre>{"language": "python", "handler": "app.handler", "timeoutMs": 3000, "memoryMb": 256, "concurrency": 4,
  *  "env": {"K": "V"}, "sandbox": "reuse", "isolation": "node", "bundle": false, "jar": "target/fn.jar",
- *  "warmupInputs": [{"text": "a sample event"}], "warmupSampling": false}</pre>
+ *  "warmupInputs": [{"text": "a sample event"}], "warmupSampling": false, "snapshots": true}</pre>
  * Only {@code language} and {@code handler} are required. The code sent is, in this order: the whole folder
  * zipped without {@code function.json} when {@code bundle} is true; the jar named by {@code jar}; for Java, the
  * only jar in the folder; else the one source file the handler names ({@code index.handler} gives
@@ -29,13 +29,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param code     the code to send
  * @param settings the optional API fields it sets, checked: {@code timeoutMs}, {@code memoryMb},
  *                 {@code concurrency}, {@code env}, {@code sandbox}, {@code isolation}, {@code warmupInputs},
- *                 {@code warmupSampling}
+ *                 {@code warmupSampling}, {@code snapshots}
  */
 record FunctionFolder(String name, Language language, String handler, DeployCode code, ObjectNode settings) {
 
     static final String FILE = "function.json";
     private static final Set<String> SETTINGS = Set.of("timeoutMs", "memoryMb", "concurrency", "env", "sandbox",
-            "isolation", "warmupInputs", "warmupSampling");
+            "isolation", "warmupInputs", "warmupSampling", "snapshots");
     private static final Set<String> KEYS;
 
     static {
@@ -190,6 +190,13 @@ record FunctionFolder(String name, Language language, String handler, DeployCode
                 throw new BadInputException(file + ": 'warmupSampling' must be true or false; got " + sampling);
             }
             s.put("warmupSampling", sampling.booleanValue());
+        }
+        if (json.has("snapshots")) {
+            JsonNode snapshots = json.get("snapshots");
+            if (!snapshots.isBoolean()) {
+                throw new BadInputException(file + ": 'snapshots' must be true or false; got " + snapshots);
+            }
+            s.put("snapshots", snapshots.booleanValue());
         }
         return s;
     }

@@ -224,6 +224,25 @@ class DeployCommandTest {
     }
 
     @Test
+    void sends_a_snapshot_opt_out_from_the_function_folder_and_refuses_one_that_is_not_a_boolean() throws IOException {
+        Path jar = write("fn.jar", "not really a jar");
+        Path dir = Files.createDirectories(tmp.resolve("hello"));
+        write("hello/function.json", "{\"language\": \"java\", \"handler\": \"a.B\", \"isolation\": \"process\","
+                + " \"snapshots\": false, \"jar\": \"" + jar + "\"}");
+        Cli.Run folder = Cli.run("deploy", "--url", node.url(), "--from", dir.toString());
+        assertThat(folder.exitCode()).as(folder.err()).isZero();
+        assertThat(node.requests().getLast().json().path("snapshots").asBoolean(true)).isFalse();
+        int sent = node.requests().size();
+
+        write("hello/function.json", "{\"language\": \"java\", \"handler\": \"a.B\", \"snapshots\": \"no\","
+                + " \"jar\": \"" + jar + "\"}");
+        Cli.Run bad = Cli.run("deploy", "--url", node.url(), "--from", dir.toString());
+        assertThat(bad.exitCode()).isNotZero();
+        assertThat(bad.err()).contains("function.json: 'snapshots' must be true or false; got \"no\"");
+        assertThat(node.requests()).hasSize(sent);
+    }
+
+    @Test
     void deploys_a_function_folder_with_a_bare_handler_as_its_only_source_file() throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("hello"));
         write("hello/function.json", "{\"language\": \"js\", \"handler\": \"main\"}");

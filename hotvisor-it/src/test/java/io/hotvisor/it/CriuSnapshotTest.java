@@ -159,6 +159,80 @@ class CriuSnapshotTest {
     }
 
     @Test
+    void a_function_deployed_with_snapshots_false_is_never_checkpointed_and_its_workers_start_fresh() throws Exception {
+        byte[] jar = Fixtures.compileJar(Fixtures.dir("java-snapshot"));
+        try (NodeProcess node = NodeProcess.start("--criu", "auto", "--aot-training-invocations", "2")) {
+            requireCriu(node);
+            Http.Response bad = node.http().put("/v1/functions/c", Http.JSON.createObjectNode().put("language", "java")
+                    .put("handler", "snapshot.Remember::main").put("isolation", "process")
+                    .put("archive", java.util.Base64.getEncoder().encodeToString(jar)).put("snapshots", "no"));
+            assertThat(bad.status()).isEqualTo(400);
+            assertThat(bad.json().path("error").path("message").asText()).isEqualTo("Field 'snapshots' must be true"
+                    + " (the default: with isolation 'process', later workers may be restored copies of a checkpointed"
+                    + " one) or false (every worker starts fresh, none is checkpointed); got \"no\"");
+
+            Map<String, Object> optOut = new java.util.HashMap<>(PROCESS);
+            optOut.put("snapshots", false);
+            node.http().deployArchive("c", "java", "snapshot.Remember::main", jar, optOut);
+            assertThat(node.http().get("/v1/functions/c").json().path("snapshots").asBoolean(true)).isFalse();
+            // As many calls as a checkpoint would follow (2 to train the AOT cache, 2 more in the next worker).
+            JsonNode last = null;
+            for (int i = 0; i < 6; i++) {
+                last = call(node, "{}");
+            }
+            // A second worker, while the first is busy: fresh, not a copy of the first.
+            CompletableFuture<JsonNode> busy = CompletableFuture.supplyAsync(() -> call(node, "{\"sleepMs\":4000}"));
+            Thread.sleep(1000);
+            JsonNode second = call(node, "{}");
+            busy.get(60, TimeUnit.SECONDS);
+            assertThat(second.path("jvm").asText()).isNotEqualTo(last.path("jvm").asText());
+            assertThat(second.path("calls").asInt()).isEqualTo(1);
+
+            JsonNode s = snapshot(node);
+            assertThat(s.path("state").asText()).as(s.toString()).isEqualTo("off");
+            assertThat(s.path("note").asText()).isEqualTo("off for this function (\"snapshots\": false): every worker"
+                    + " starts fresh");
+            assertThat(s.path("lastWorker").asText()).isEqualTo("fresh");
+            assertThat(criu(node).path("snapshots").path("taken").asLong()).isZero();
+            assertThat(criu(node).path("snapshots").path("restored").asLong()).isZero();
+        }
+    }
+
+    @Test
+    void deleting_a_function_removes_the_snapshot_files_its_node_shared() throws Exception {
+        byte[] jar = Fixtures.compileJar(Fixtures.dir("java-snapshot"));
+        try (RedisProcess redis = RedisProcess.start();
+             NodeProcess node = NodeProcess.start("--redis", redis.url(), "--node-id", "node-1", "--criu", "auto",
+                     "--aot-training-invocations", "2")) {
+            requireCriu(node);
+            node.http().deployArchive("c", "java", "snapshot.Remember::main", jar, PROCESS);
+            JsonNode atDump = null;
+            for (int i = 0; i < 4; i++) {
+                atDump = call(node, "{}");
+            }
+            JsonNode uploaded = awaitSnapshot(node, s -> s.path("shared").asBoolean()
+                    || s.path("state").asText().equals("failed"));
+            assertThat(uploaded.path("shared").asBoolean()).as(uploaded.toString()).isTrue();
+            // The checkpointed worker works in the shared working directory and opens the jar's shared copy.
+            java.nio.file.Path work = java.nio.file.Path.of("/proc", atDump.path("pid").asText(), "cwd").toRealPath();
+            java.nio.file.Path files = work.getParent().getParent();
+            assertThat(files.getFileName().toString()).isEqualTo("hotvisor-snapshot-files");
+            String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(jar));
+            java.nio.file.Path jarCopy = files.resolve("jars").resolve(sha + ".jar");
+            assertThat(jarCopy).exists();
+
+            assertThat(node.http().delete("/v1/functions/c").status()).isBetween(200, 204);
+            long deadline = System.nanoTime() + PATIENCE.toNanos();
+            while ((Files.exists(work) || Files.exists(jarCopy)) && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(work).doesNotExist();
+            assertThat(jarCopy).doesNotExist();
+        }
+    }
+
+    @Test
     void criu_off_starts_workers_fresh_and_says_so() throws Exception {
         byte[] jar = Fixtures.compileJar(Fixtures.dir("java-snapshot"));
         try (NodeProcess node = NodeProcess.start("--criu", "off", "--aot-training-invocations", "0")) {

@@ -106,4 +106,26 @@ class ProcessIsolationTest {
             assertThat(r.json().path("text").asText()).isEqualTo("Hello Fat Jar World");
         }
     }
+
+    @Test
+    void a_stopping_node_kills_its_aot_training_workers_and_leaves_no_unfinished_cache() throws Exception {
+        byte[] jar = Fixtures.compileJar(Fixtures.dir("java-snapshot"));
+        long worker;
+        java.nio.file.Path aotDir;
+        try (NodeProcess node = NodeProcess.start("--criu", "off", "--aot-training-invocations", "1000")) {
+            aotDir = node.dataDir().resolve("aot-cache");
+            node.http().deployArchive("c", "java", "snapshot.Remember::main", jar, Map.of("isolation", "process",
+                    "memoryMb", 64));
+            // The first worker trains the AOT cache: asked to exit, it would spend seconds writing it.
+            worker = pid(node.http().invoke("c", "{}"));
+            assertThat(node.http().get("/v1/functions/c").json().path("aotCache").path("source").asText())
+                    .isEqualTo("training");
+            node.stop(); // SIGTERM, and waits for the node to exit
+        }
+        assertThat(ProcessHandle.of(worker).map(ProcessHandle::isAlive)).as("training worker " + worker)
+                .isNotEqualTo(Optional.of(true));
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(aotDir)) {
+            assertThat(files.map(f -> f.getFileName().toString())).noneMatch(n -> n.contains(".aot.tmp-"));
+        }
+    }
 }

@@ -33,7 +33,7 @@ record DeployRequest(FunctionConfig config, String source, byte[] archive) {
     private static final Pattern ENV_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
     private static final Set<String> FIELDS = Set.of("language", "handler", "code", "archive", "timeoutMs",
             "memoryMb", "concurrency", "env", "sandbox", "isolation", "idempotent", "warmupInputs",
-            "warmupSampling");
+            "warmupSampling", "snapshots");
     /** The most warm-up inputs a function may declare. */
     static final int MAX_WARMUP_INPUTS = 16;
     /** The largest warm-up input, as JSON text. */
@@ -140,6 +140,15 @@ record DeployRequest(FunctionConfig config, String source, byte[] archive) {
                         + abbreviate(n.toString()));
             }
             config.warmupSampling(n.booleanValue());
+        }
+        if (body.has("snapshots")) {
+            JsonNode n = body.get("snapshots");
+            if (!n.isBoolean()) {
+                throw ApiException.badRequest("Field 'snapshots' must be true (the default: with isolation 'process',"
+                        + " later workers may be restored copies of a checkpointed one) or false (every worker starts"
+                        + " fresh, none is checkpointed); got " + abbreviate(n.toString()));
+            }
+            config.snapshots(n.booleanValue());
         }
         idempotent(body);
         return new DeployRequest(config.build(), source, archive);

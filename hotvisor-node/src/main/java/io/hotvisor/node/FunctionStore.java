@@ -356,6 +356,7 @@ final class FunctionStore {
                 .isolation(Isolation.parse(m.path("isolation").asText()).orElse(Isolation.NODE))
                 .warmupInputs(warmupInputs(m.path("warmupInputs")))
                 .warmupSampling(m.path("warmupSampling").asBoolean(false))
+                .snapshots(m.path("snapshots").asBoolean(true))
                 .build();
         JsonNode code = m.path("code");
         return new StoredFunction(config, m.path("version").asLong(),
@@ -391,6 +392,7 @@ final class FunctionStore {
                     json.getBytes(StandardCharsets.UTF_8), "a warm-up input")));
         }
         n.put("warmupSampling", c.warmupSampling());
+        n.put("snapshots", c.snapshots());
         n.putObject("code").put("kind", f.codeKind().name()).put("sha256", f.sha256()).put("bytes", f.codeBytes());
         n.put("createdAt", f.createdAt().toString());
         n.put("updatedAt", f.updatedAt().toString());

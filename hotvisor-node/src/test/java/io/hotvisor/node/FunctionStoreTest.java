@@ -104,6 +104,23 @@ class FunctionStoreTest {
     }
 
     @Test
+    void keeps_a_snapshot_opt_out_across_a_reopen_and_reads_older_metadata_as_snapshots_allowed() throws IOException {
+        FunctionStore store = FunctionStore.open(data);
+        store.commit(store.stage(new DeployRequest(FunctionConfig.builder("p", Language.JAVA, "a.B")
+                .isolation(io.hotvisor.runtime.Isolation.PROCESS).snapshots(false).build(), "class B {}", null),
+                Instant.now()));
+        store.commit(store.stage(source("old", "x"), Instant.now()));
+        Path meta = data.resolve("functions/old/v1/function.json");
+        Files.writeString(meta, Files.readString(meta).replace(",\"snapshots\":true", ""));
+
+        FunctionStore reopened = FunctionStore.open(data);
+        assertThat(reopened.get("p").orElseThrow().config().snapshots()).isFalse();
+        assertThat(FunctionStore.toJson(reopened.get("p").orElseThrow()).path("snapshots").asBoolean(true)).isFalse();
+        assertThat(reopened.get("old").orElseThrow().config().snapshots()).isTrue();
+        assertThat(Files.readString(meta)).doesNotContain("snapshots");
+    }
+
+    @Test
     void has_the_new_version_once_it_is_committed_even_if_the_old_one_was_never_removed() {
         FunctionStore store = FunctionStore.open(data);
         store.commit(store.stage(source("f", "v1"), Instant.now()));

@@ -26,6 +26,10 @@ import java.util.TreeMap;
  * @param warmupSampling whether the node may keep a bounded sample of the function's recent real events (of
  *                    successful invocations) and replay them too when it loads the function; off by default, because
  *                    events may hold private data: when off, no event is ever stored
+ * @param snapshots   whether the workers of a process-isolated function may be CRIU snapshots: one worker
+ *                    checkpointed after some invocations, later ones restored copies of it, sharing its memory (its
+ *                    fields, caches, generators made before the checkpoint; see {@code WorkerSnapshot}); defaults to
+ *                    true (where the node runs with CRIU). False: every worker starts fresh, none is checkpointed
  */
 public record FunctionConfig(
         String name,
@@ -38,7 +42,8 @@ public record FunctionConfig(
         SandboxPolicy sandbox,
         Isolation isolation,
         List<String> warmupInputs,
-        boolean warmupSampling) {
+        boolean warmupSampling,
+        boolean snapshots) {
 
     /** Default {@link #timeout()}: 30 s. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
@@ -67,7 +72,7 @@ public record FunctionConfig(
     public Builder toBuilder() {
         return new Builder(name, language, handler).timeout(timeout).memoryMb(memoryMb)
                 .concurrency(concurrency).env(env).sandbox(sandbox).isolation(isolation).warmupInputs(warmupInputs)
-                .warmupSampling(warmupSampling);
+                .warmupSampling(warmupSampling).snapshots(snapshots);
     }
 
     /** Builds a {@link FunctionConfig}. */
@@ -83,6 +88,7 @@ public record FunctionConfig(
         private Isolation isolation = Isolation.NODE;
         private List<String> warmupInputs = List.of();
         private boolean warmupSampling;
+        private boolean snapshots = true;
 
         private Builder(String name, Language language, String handler) {
             this.name = name;
@@ -135,9 +141,14 @@ public record FunctionConfig(
             return this;
         }
 
+        public Builder snapshots(boolean snapshots) {
+            this.snapshots = snapshots;
+            return this;
+        }
+
         public FunctionConfig build() {
             return new FunctionConfig(name, language, handler, timeout, memoryMb, concurrency, env, sandbox, isolation,
-                    warmupInputs, warmupSampling);
+                    warmupInputs, warmupSampling, snapshots);
         }
     }
 }

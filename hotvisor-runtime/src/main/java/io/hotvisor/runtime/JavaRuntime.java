@@ -22,6 +22,7 @@ final class JavaRuntime implements LanguageRuntime {
     private final RuntimeOptions options;
     private final JavaScanPolicy scan;
     private WorkerJvm workerJvm;
+    private final TrainingWorkers training = new TrainingWorkers();
 
     private JavaRuntime(FunctionApiClassLoader api, RuntimeOptions options) {
         this.api = api;
@@ -31,6 +32,7 @@ final class JavaRuntime implements LanguageRuntime {
 
     static JavaRuntime create(RuntimeOptions options) {
         WorkerSnapshot.removeLeftovers(options);
+        TrainingWorkers.removeLeftovers(options);
         return new JavaRuntime(new FunctionApiClassLoader(JavaRuntime.class.getClassLoader()), options);
     }
 
@@ -76,7 +78,7 @@ final class JavaRuntime implements LanguageRuntime {
         if (definition.config().isolation() == Isolation.PROCESS) {
             FunctionDefinition withHandler = new FunctionDefinition(definition.config().toBuilder().handler(handler)
                     .build(), definition.code(), definition.version());
-            return ProcessFunction.load(withHandler, jar, workerJvm(), options, cleanup);
+            return ProcessFunction.load(withHandler, jar, workerJvm(), options, training, cleanup);
         }
         return JavaFunction.load(definition, handler, FunctionJar.open(jar, definition.name(), scan), api, cleanup);
     }
@@ -98,8 +100,12 @@ final class JavaRuntime implements LanguageRuntime {
         }
     }
 
-    /** Nothing node-wide to release: each function closes its own class loaders. */
+    /**
+     * Kills the AOT training workers still running (the node is stopping: they would outlive it); each function
+     * closes its own class loaders and workers.
+     */
     @Override
     public void close() {
+        training.killAll();
     }
 }

@@ -156,10 +156,14 @@ final class JavaWorkerMain {
          * Parks for a checkpoint: says {@link WorkerProtocol#PARKED}, closes the channel (a checkpoint holds no
          * socket to the node), then waits for the path of a socket on stdin, a pipe from the node: the node writes
          * it once the checkpoint is taken, and so it does for each copy restored from the checkpoint (criu gives a
-         * restored copy the restoring process's stdin: {@code --inherit-fd}). End of stdin: the node is gone.
+         * restored copy the restoring process's stdin: {@code --inherit-fd}). End of stdin: the node is gone. Before
+         * it connects, the JDK's random generators are reseeded ({@link RandomReseed}).
          */
         Link park(BufferedReader stdin) throws IOException {
             parking = true;
+            // Once before the checkpoint too: the image then holds the reflection it uses, loaded and linked, and
+            // each restored copy's reseed below costs a few milliseconds instead of tens.
+            RandomReseed.reseed();
             synchronized (out) {
                 out.writeByte(WorkerProtocol.PARKED);
                 out.flush();
@@ -174,6 +178,16 @@ final class JavaWorkerMain {
             if (next == null || next.isBlank()) {
                 Runtime.getRuntime().halt(0);
                 return this;
+            }
+            // Every copy restored from this checkpoint resumes here with the same memory: the JDK's shared random
+            // generators are reseeded before it serves (the source too, which goes on serving).
+            List<String> notReseeded = RandomReseed.reseed();
+            if (!notReseeded.isEmpty()) {
+                // To the JVM's log (System.out is the function's): the JDK changed under the workaround.
+                @SuppressWarnings("resource") // fd 1 stays open
+                PrintStream log = new PrintStream(new java.io.FileOutputStream(FileDescriptor.out), true,
+                        StandardCharsets.UTF_8);
+                log.println("hotvisor worker: could not reseed after a checkpoint: " + notReseeded);
             }
             Link resumed = connect(Path.of(next.strip()));
             ExitReporter.INSTANCE.out = resumed.out;

@@ -43,11 +43,13 @@ final class ProcessFunction implements LoadedFunction {
     private final WorkerAotCache aot;
     private final WorkerSnapshot snapshot;
     private final Runnable onClose;
+    private final TrainingWorkers training;
     private final AtomicReference<ProcessSandbox> first = new AtomicReference<>();
     private volatile boolean closed;
 
     private ProcessFunction(FunctionDefinition definition, Path jar, WorkerJvm jvm, RuntimeOptions options,
-                            Runnable onClose) {
+                            TrainingWorkers training, Runnable onClose) {
+        this.training = training;
         this.definition = definition;
         this.jar = jar;
         this.jvm = jvm;
@@ -63,9 +65,9 @@ final class ProcessFunction implements LoadedFunction {
      * @throws DeployException as for an in-node Java function
      */
     static ProcessFunction load(FunctionDefinition definition, Path jar, WorkerJvm jvm, RuntimeOptions options,
-                                Runnable onClose) {
+                                TrainingWorkers training, Runnable onClose) {
         FunctionJar.open(jar, definition.name(), JavaScanPolicy.OFF);
-        ProcessFunction f = new ProcessFunction(definition, jar, jvm, options, onClose);
+        ProcessFunction f = new ProcessFunction(definition, jar, jvm, options, training, onClose);
         try {
             f.first.set(f.start(true));
         } catch (RuntimeException e) {
@@ -132,6 +134,7 @@ final class ProcessFunction implements LoadedFunction {
     private Optional<ProcessSandbox> restore() {
         Path dir = null;
         try {
+            snapshot.ensureFiles(jar);
             dir = Files.createTempDirectory("hv-r");
             Path d = dir;
             ProcessSandbox s = ProcessSandbox.start(ProcessSandbox.Launch.RESTORE, definition.config(),
@@ -213,6 +216,7 @@ final class ProcessFunction implements LoadedFunction {
                     jvm.rssLimitBytes(definition.config().memoryMb()), plan.retireAfter(),
                     exitCode -> afterExit(dir, plan, exitCode));
             aot.started(plan, s);
+            plan.trainingOutput().ifPresent(output -> training.started(output, s));
             return s;
         } catch (DeployException e) {
             if (deploying) {
@@ -225,6 +229,7 @@ final class ProcessFunction implements LoadedFunction {
     /** After a worker exited: keeps a training JVM's cache if it wrote one, and removes the worker's directory. */
     private void afterExit(Path dir, WorkerAotCache.Plan plan, int exitCode) {
         deleteTree(dir);
+        plan.trainingOutput().ifPresent(training::exited);
         plan.trainingOutput().ifPresent(output -> aot.trained(output, exitCode));
     }
 

@@ -125,7 +125,7 @@ final class WorkerAotCache {
             update(AotCacheStatus.Source.TRAINING, "", 0, false, "training on this node's first "
                     + trainingInvocations + " invocations" + (fetchFailure == null ? ""
                     : "; fetch from the fleet failed: " + fetchFailure));
-            Path output = file.resolveSibling(file.getFileName() + ".tmp-" + System.nanoTime());
+            Path output = file.resolveSibling(file.getFileName() + TrainingWorkers.TMP_INFIX + System.nanoTime());
             return new Plan(Optional.of("-XX:AOTCacheOutput=" + output), Optional.of(output), trainingInvocations);
         }
         return Plan.NONE;
@@ -220,7 +220,7 @@ final class WorkerAotCache {
                     upload();
                 }
             } else {
-                Files.deleteIfExists(output);
+                TrainingWorkers.deleteUnfinished(output);
                 update(AotCacheStatus.Source.NONE, "", 0, false, "the training worker exited with code " + exitCode
                         + " without a cache");
                 LOG.log(Level.INFO, "The AOT training worker of function '" + function + "' exited with code "

@@ -41,8 +41,9 @@ import io.hotvisor.api.Handler;
  * shared with other processes, do not.
  *
  * <p>AOT cache key: the SHA-256 of the function's jar (JDK-8377932: a cache made for another jar would load its stale
- * classes), the JDK's {@code java.runtime.version} and a hash of the worker class path (a cache whose class path
- * differs is rejected by the JVM anyway, and would never be replaced).
+ * classes), the JDK's {@code java.runtime.version} and a hash of the worker class path and module options
+ * ({@link RandomReseed#JVM_OPENS}): a cache whose class path or {@code --add-opens} differ is rejected by the JVM
+ * anyway, and would never be replaced.
  */
 final class WorkerJvm {
     static final int HEAP_HEADROOM_MB = 32;
@@ -100,7 +101,9 @@ final class WorkerJvm {
      * -cp<class path hash>}, the same on every node with the same JDK build and installation path.
      */
     String aotCacheKey(Path jar) {
-        String cpHash = HexFormat.of().formatHex(digest().digest(classPath.getBytes(StandardCharsets.UTF_8)));
+        // The module options too: the JVM refuses a cache made with other --add-opens (and it would never be replaced).
+        String cpHash = HexFormat.of().formatHex(digest().digest((classPath + String.join(" ", RandomReseed.JVM_OPENS))
+                .getBytes(StandardCharsets.UTF_8)));
         return sha256(jar) + "-jdk" + runtimeVersion.replaceAll("[^A-Za-z0-9.+_-]", "_") + "-cp" + cpHash.substring(0, 16);
     }
 
@@ -140,6 +143,7 @@ final class WorkerJvm {
         cmd.add("-XX:MaxMetaspaceSize=128m");
         cmd.add("-XX:-UsePerfData");
         cmd.add("-Djava.io.tmpdir=" + dir);
+        cmd.addAll(RandomReseed.JVM_OPENS);
         cmd.add("-Xlog:aot=info,aot+codecache=warning:file=" + dir.resolve("aot.log") + ":uptime");
         if (aotFlag != null) {
             cmd.add(aotFlag);

@@ -62,6 +62,12 @@ final class WorkerSnapshot {
     private long dumpMillis;
     private String stdinPipe;
     private String stdoutPipe;
+    /**
+     * This snapshot's claim on the shared files ({@link #CLAIMS}): {@code claims/<key>/<node pid>-<n>}, holding the
+     * jar copy's file name; null when not shared.
+     */
+    private final Path claim;
+    private static final AtomicLong CLAIM_IDS = new AtomicLong();
 
     private WorkerSnapshot(Criu criu, String function, long version, int after, Path root, SnapshotStatus.State state,
                            String note, AotCacheShare share, String shareKey, Path workDir, Path sourceJar) {
@@ -76,14 +82,28 @@ final class WorkerSnapshot {
         this.root = root;
         this.state = state;
         this.note = note;
+        this.claim = shareKey.isEmpty() ? null
+                : CLAIMS.resolve(shareKey).resolve(ProcessHandle.current().pid() + "-" + CLAIM_IDS.incrementAndGet());
+        if (claim != null) {
+            try {
+                Files.createDirectories(claim.getParent());
+                Files.writeString(claim, sourceJar.getFileName().toString());
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "Could not record that this node uses " + workDir + ": it may be removed"
+                        + " while in use (" + e.getMessage() + ")");
+            }
+        }
     }
 
-    /** The snapshot of a function version; {@link SnapshotStatus.State#OFF} when CRIU is not available. */
+    /**
+     * The snapshot of a function version; {@link SnapshotStatus.State#OFF} when CRIU is not available or the function
+     * opts out ({@link FunctionConfig#snapshots()}).
+     */
     static WorkerSnapshot of(FunctionDefinition definition, Path jar, WorkerJvm jvm, RuntimeOptions options) {
         Criu criu = options.criu();
-        if (!criu.available()) {
+        if (!criu.available() || !definition.config().snapshots()) {
             return new WorkerSnapshot(criu, definition.name(), definition.version(), 0, null, SnapshotStatus.State.OFF,
-                    criu.reason(), AotCacheShare.none(), "", null, jar);
+                    criu.available() ? OPTED_OUT : criu.reason(), AotCacheShare.none(), "", null, jar);
         }
         Path root = options.aotCacheDir().resolve("snapshots").resolve(
                 definition.name().replaceAll("[^A-Za-z0-9._-]", "_") + "-v" + definition.version() + "-" + System.nanoTime());
@@ -104,6 +124,15 @@ final class WorkerSnapshot {
      * the source's working directory. Not under a node's data directory, whose path differs from node to node.
      */
     static final Path SHARED_FILES = Path.of(System.getProperty("java.io.tmpdir"), "hotvisor-snapshot-files");
+    /**
+     * Who uses the shared files: one file per snapshot of a running node (several nodes on one machine share them).
+     * The files of a key go when its last live claim does ({@link #close()}, and at start for a node that was
+     * killed: {@link #removeLeftovers}).
+     */
+    static final Path CLAIMS = SHARED_FILES.resolve("claims");
+
+    /** The note of a function deployed with {@code "snapshots": false}. */
+    static final String OPTED_OUT = "off for this function (\"snapshots\": false): every worker starts fresh";
 
     /** Whether snapshots go to and come from the fleet. */
     boolean sharing() {
@@ -220,6 +249,89 @@ final class WorkerSnapshot {
         if (Files.isDirectory(dir)) {
             ProcessFunction.deleteTree(dir);
         }
+        removeUnclaimed(null);
+    }
+
+    /**
+     * Removes the shared files no live node claims: each key's working directory without a live claim (the claims of
+     * dead processes are dropped), and each jar copy no live claim names. {@code released}: a key just released.
+     */
+    private static void removeUnclaimed(String released) {
+        Path work = SHARED_FILES.resolve("work");
+        if (!Files.isDirectory(work)) {
+            return;
+        }
+        synchronized (CLAIMS_LOCK) {
+            try (Stream<Path> keys = Files.list(work)) {
+                for (Path dir : keys.toList()) {
+                    String key = dir.getFileName().toString();
+                    if ((released == null || released.equals(key)) && liveClaims(key).isEmpty()) {
+                        ProcessFunction.deleteTree(dir);
+                        ProcessFunction.deleteTree(CLAIMS.resolve(key));
+                    }
+                }
+                java.util.Set<String> jarsInUse = new java.util.HashSet<>();
+                if (Files.isDirectory(CLAIMS)) {
+                    try (Stream<Path> claimed = Files.list(CLAIMS)) {
+                        for (Path key : claimed.toList()) {
+                            for (Path c : liveClaims(key.getFileName().toString())) {
+                                jarsInUse.add(Files.readString(c).strip());
+                            }
+                        }
+                    }
+                }
+                Path jars = SHARED_FILES.resolve("jars");
+                if (Files.isDirectory(jars)) {
+                    try (Stream<Path> copies = Files.list(jars)) {
+                        for (Path jar : copies.toList()) {
+                            if (!jarsInUse.contains(jar.getFileName().toString())) {
+                                Files.deleteIfExists(jar);
+                            }
+                        }
+                    }
+                }
+            } catch (IOException | java.io.UncheckedIOException e) {
+                LOG.log(Level.WARNING, "Could not remove unused snapshot files under " + SHARED_FILES + ": "
+                        + e.getMessage());
+            }
+        }
+    }
+
+    private static final Object CLAIMS_LOCK = new Object();
+
+    /** The claims on a key by live processes; those of dead ones are deleted. */
+    private static List<Path> liveClaims(String key) throws IOException {
+        Path dir = CLAIMS.resolve(key);
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        List<Path> live = new ArrayList<>();
+        try (Stream<Path> claims = Files.list(dir)) {
+            for (Path c : claims.toList()) {
+                String name = c.getFileName().toString();
+                long pid;
+                try {
+                    pid = Long.parseLong(name.substring(0, Math.max(0, name.indexOf('-'))));
+                } catch (NumberFormatException e) {
+                    pid = -1;
+                }
+                if (pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                    live.add(c);
+                } else {
+                    Files.deleteIfExists(c);
+                }
+            }
+        }
+        return live;
+    }
+
+    /**
+     * Makes sure what a restored copy opens is there (another node on this machine may have removed the shared files
+     * when it stopped): the source's working directory and the jar copy.
+     */
+    void ensureFiles(Path jar) throws IOException {
+        sourceDir();
+        sourceJar(jar);
     }
 
     synchronized SnapshotStatus status() {
@@ -380,7 +492,15 @@ final class WorkerSnapshot {
         if (root != null) {
             ProcessFunction.deleteTree(root);
         }
-        // A shared snapshot's working directory and jar copy stay: other versions, nodes or restarts use them.
+        // A shared snapshot's working directory and jar copy go unless another node here still claims them.
+        if (claim != null) {
+            try {
+                Files.deleteIfExists(claim);
+            } catch (IOException e) {
+                LOG.log(Level.DEBUG, "Could not delete " + claim, e);
+            }
+            removeUnclaimed(shareKey);
+        }
     }
 
     private static void run(List<String> command, Path log, String what) throws IOException, InterruptedException {

@@ -115,7 +115,7 @@ class WorkerAotCacheTest {
     }
 
     @Test
-    void keys_the_cache_by_the_jars_full_sha256_the_jdk_build_and_the_class_path() throws Exception {
+    void keys_the_cache_by_the_jars_full_sha256_the_jdk_build_the_class_path_and_module_options() throws Exception {
         WorkerJvm jvm = WorkerJvm.current(cacheDir.resolve("classpath"));
         Path one = TestJars.jar(dir, "one", Map.of("com.acme.Hello", HELLO));
         Path same = Files.copy(one, dir.resolve("same.jar"));
@@ -123,7 +123,8 @@ class WorkerAotCacheTest {
         String jarSha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
                 .digest(Files.readAllBytes(one)));
         String cpSha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                .digest(jvm.classPath().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                .digest((jvm.classPath() + String.join(" ", RandomReseed.JVM_OPENS))
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
 
         assertThat(jvm.aotCacheKey(one)).isEqualTo(jvm.aotCacheKey(same))
                 .isNotEqualTo(jvm.aotCacheKey(changed))
