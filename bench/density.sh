@@ -6,7 +6,7 @@
 #   bench/density.sh --full      the same with 1, 4, 8 (the Graalvisor paper's setting: 8 clients for Hotvisor, so 8
 #                                one-request instances for the baseline) and 16 connections; each function first warmed with up
 #                                to 400 sequential calls until its latency is steady, then 10 s of wrk warm-up + 20 s per run
-#   bench/density.sh --smoke     hello world only, 1 s runs: checks both sides answer correctly (numbers meaningless)
+#   bench/density.sh --smoke     hello world only, 3 s runs: checks both sides answer correctly (numbers meaningless)
 #   bench/density.sh --report-only   remake README-density.md and density.png from density.json
 # Extra options: --functions hello --languages js,python,java --connections 1,4 --node-heap 1g --warmup-calls N --out DIR.
 # Writes bench/results/density.{json,csv,png} and README-density.md. Needs wrk, node, npm, /usr/bin/python3 with
