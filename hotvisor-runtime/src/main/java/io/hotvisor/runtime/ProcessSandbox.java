@@ -52,6 +52,8 @@ final class ProcessSandbox implements Sandbox {
      */
     enum Launch { PLAIN, SOURCE, RESTORE }
 
+    /** The name of the platform thread that copies a source worker's output, before the function's name. */
+    static final String OUTPUT_THREAD = "hv-worker-output-";
     private final String name;
     private final Process process;
     private final List<String> command;
@@ -122,7 +124,10 @@ final class ProcessSandbox implements Sandbox {
             Process p = process;
             if (launch == Launch.SOURCE) {
                 Path log = dir.resolve("jvm.log");
-                Thread.ofVirtual().start(() -> copyOutput(p, log));
+                // A platform thread: a read on a process pipe pins a virtual thread's carrier for the worker's
+                // whole life, and with two such workers on a 2-core node no carrier was left for HTTP requests (the
+                // node stopped answering; bench/results/notes-hot-trace-postmerge.md).
+                Thread.ofPlatform().daemon().name(OUTPUT_THREAD + name).start(() -> copyOutput(p, log));
             }
             if (launch == Launch.RESTORE) {
                 writeLine(p, socket.toString());

@@ -116,6 +116,10 @@ class WorkerSnapshotTest {
         Criu criu = usableCriu();
         ProcessFunction f = load("counter", criu);
         ProcessSandbox source = (ProcessSandbox) f.newSandbox();
+        // Its output is copied by a platform thread (listed here; virtual threads are not): a virtual one blocked in
+        // the pipe's read for the worker's life and pinned a carrier, and two of them starved a 2-core node.
+        assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
+                .contains(ProcessSandbox.OUTPUT_THREAD + "counter");
         String jvm = null;
         for (int i = 1; i <= 3; i++) {
             JsonNode r = call(source, "{}");
