@@ -267,9 +267,11 @@ public final class FunctionDispatcher {
         InvocationResult result = null;
         InvocationFailure failure = null;
         long cpu = cpuMeasured ? ticker.threadCpu() : 0;
+        long logged = cpuMeasured ? sandbox.outputCpuNanos() : 0;
         try {
             String json = sandbox.invoke(task.eventJson, ctx);
-            cpu = cpuMeasured ? ticker.threadCpu() - cpu : 0;
+            // Logging the function's output is the node's work, and replays (whose output is dropped) never pay it.
+            cpu = cpuMeasured ? ticker.threadCpu() - cpu - (sandbox.outputCpuNanos() - logged) : 0;
             String body = json == null ? "null" : json;
             long bytes = utf8Length(body, options.maxResultBytes());
             if (bytes > options.maxResultBytes()) {

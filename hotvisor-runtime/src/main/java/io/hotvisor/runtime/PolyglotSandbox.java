@@ -122,6 +122,8 @@ final class PolyglotSandbox implements Sandbox {
             throw InvocationFailure.of(InvocationFailure.Kind.PLATFORM_FAULT,
                     "A closed sandbox of function '" + function.definition().name() + "' was invoked");
         }
+        out.meter(invocation.ticker());
+        err.meter(invocation.ticker());
         try {
             Value result = api.invokeMember("invoke", eventJson, invocation.invocationId(), invocation.functionName(),
                     invocation.version(), invocation.memoryMb(), invocation.remaining().toMillis());
@@ -143,6 +145,11 @@ final class PolyglotSandbox implements Sandbox {
         } finally {
             finishOutput(out, err);
         }
+    }
+
+    @Override
+    public long outputCpuNanos() {
+        return out.sinkCpuNanos() + err.sinkCpuNanos();
     }
 
     private static void finishOutput(GuestOutput out, GuestOutput err) {

@@ -31,6 +31,15 @@ public interface Sandbox extends AutoCloseable {
         return true;
     }
 
+    /**
+     * The CPU time the invoking threads have spent so far handing this sandbox's output lines to the node's log,
+     * in ns, summed over its invocations: the node's work inside {@link #invoke}, which warmth leaves out of an
+     * invocation's CPU time. 0 for a sandbox that does not log on the invoking thread.
+     */
+    default long outputCpuNanos() {
+        return 0;
+    }
+
     /** Releases the sandbox; idempotent. */
     @Override
     void close();

@@ -74,7 +74,11 @@ public record Warmth(long version, State state, long steadyStateNanos, long flee
      * invocation that runs on the dispatcher's thread is measured by that thread's CPU time.
      */
     public enum Measure {
-        /** The CPU time of the thread that ran the invocation: JavaScript, Python, Java in the node. */
+        /**
+         * The CPU time of the thread that ran the invocation, less what it spent logging the guest's output lines
+         * ({@link Sandbox#outputCpuNanos()}: the node's work, which replays do not do): JavaScript, Python, Java in
+         * the node.
+         */
         CPU,
         /** The wall time of the invocation: Java in a worker process, whose CPU the node's thread does not see. */
         WALL;

@@ -6,6 +6,7 @@ import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 
@@ -18,6 +19,29 @@ class GuestOutputTest {
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void counts_the_cpu_time_spent_logging_lines_only_while_a_meter_is_set() {
+        AtomicLong cpu = new AtomicLong();
+        Ticker ticker = cpu::get;
+        GuestOutput metered = new GuestOutput((level, text) -> {
+            lines.add(text);
+            cpu.addAndGet(7);
+        }, Level.INFO, budget);
+        metered.write(bytes("before\n"), 0, 7);
+        metered.meter(ticker);
+        metered.write(bytes("one\ntw"), 0, 6);
+        cpu.addAndGet(100); // the guest's own work between lines is not the sink's
+        metered.write(bytes("o\n"), 0, 2);
+        metered.write(bytes("unterminated"), 0, 12);
+        metered.finishInvocation();
+
+        assertThat(lines).containsExactly("before", "one", "two", "unterminated");
+        assertThat(metered.sinkCpuNanos()).isEqualTo(3 * 7);
+        metered.meter(null);
+        metered.write(bytes("after\n"), 0, 6);
+        assertThat(metered.sinkCpuNanos()).isEqualTo(3 * 7);
     }
 
     @Test
