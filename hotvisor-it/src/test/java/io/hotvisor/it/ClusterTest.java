@@ -317,12 +317,13 @@ class ClusterTest {
         awaitHeld("default/slow-once", alive);
         awaitHeld("default/slow-idem", alive);
         Http g = gateway.http();
-        String onceNode = g.invoke("slow-once", "{}").header("X-Hotvisor-Node");
-        String idemNode = g.invoke("slow-idem", "{}").header("X-Hotvisor-Node");
         ExecutorService clients = Executors.newFixedThreadPool(2);
         Future<Http.Response> once = clients.submit(() -> g.invoke("slow-once", "{}"));
         Future<Http.Response> idem = clients.submit(() -> g.invoke("slow-idem", "{}"));
-        Thread.sleep(1500); // both are running on their nodes now
+        // Kills the nodes running them, as each says (a busy sandbox): routing may change between two calls (a node
+        // turning ready after Redis came back), so the node that served an earlier call proves nothing.
+        String onceNode = running("slow-once");
+        String idemNode = running("slow-idem");
         for (String id : Set.of(onceNode, idemNode)) {
             nodes.get(Integer.parseInt(id.substring("node-".length())) - 1).kill();
         }
@@ -337,6 +338,22 @@ class ClusterTest {
     }
 
     // ---- helpers
+
+    /** The id of the live node with an invocation of {@code function} running (a busy sandbox), waiting for one. */
+    private String running(String function) throws InterruptedException {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (int i = 0; i < nodes.size(); i++) {
+                NodeProcess n = nodes.get(i);
+                if (n.isAlive() && n.http().get("/v1/functions/" + function).json().path("sandboxes")
+                        .path("busy").asInt() > 0) {
+                    return "node-" + (i + 1);
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("No node ran '" + function + "' within " + PATIENCE);
+    }
 
     /** Waits until {@code count} live nodes list {@code function} (namespace/name) as held, per GET /v1/cluster. */
     private void awaitHeld(String function, int count) throws InterruptedException {
