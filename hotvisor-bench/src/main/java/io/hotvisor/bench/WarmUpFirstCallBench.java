@@ -1,10 +1,7 @@
 package io.hotvisor.bench;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,12 +9,11 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToLongFunction;
 
+import io.hotvisor.bench.FirstCallBench.Timing;
 import io.hotvisor.runtime.FunctionRuntime;
-import io.hotvisor.runtime.InvocationContext;
 import io.hotvisor.runtime.Language;
 import io.hotvisor.runtime.LoadedFunction;
 import io.hotvisor.runtime.Sandbox;
-import io.hotvisor.runtime.Ticker;
 
 /**
  * The first invocation in the serving sandbox after warm-up replays (issue 6), in the order a node makes them: the
@@ -37,8 +33,6 @@ import io.hotvisor.runtime.Ticker;
  * Writes {@code warm-up-first-call.json} and {@code .csv} to {@code bench/results/}.
  */
 public final class WarmUpFirstCallBench {
-    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-
     private WarmUpFirstCallBench() {
     }
 
@@ -48,10 +42,6 @@ public final class WarmUpFirstCallBench {
 
     static Plan plan(boolean smoke) {
         return smoke ? new Plan(5, 2, 5) : new Plan(300, 5, 50);
-    }
-
-    /** One call's wall and CPU time, in ns. */
-    private record Timing(long wallNanos, long cpuNanos) {
     }
 
     public static void main(String[] args) throws IOException {
@@ -80,24 +70,24 @@ public final class WarmUpFirstCallBench {
             String name = loaded.definition().name();
             List<Timing> replayed = new ArrayList<>();
             for (int i = 0; i < plan.replays(); i++) {
-                replayed.add(invoke(replays, name, i));
+                replayed.add(FirstCallBench.timed(replays, name, i));
             }
             List<Timing> first = new ArrayList<>();
             List<Timing> control = new ArrayList<>();
             for (int i = 0; i < plan.firstCalls(); i++) {
                 first.add(invokeOnNewThread(serving, name, i));
-                control.add(invoke(replays, name, i));
+                control.add(FirstCallBench.timed(replays, name, i));
             }
             List<Timing> madeAfter = new ArrayList<>();
             try (Sandbox after = loaded.newSandbox()) {
                 for (int i = 0; i < plan.firstCalls(); i++) {
-                    madeAfter.add(invoke(after, name, i));
+                    madeAfter.add(FirstCallBench.timed(after, name, i));
                 }
             }
             Samples steadyCpu = new Samples(plan.steady());
             Samples steadyWall = new Samples(plan.steady());
             for (int i = 0; i < plan.steady(); i++) {
-                Timing t = invoke(replays, name, i);
+                Timing t = FirstCallBench.timed(replays, name, i);
                 steadyCpu.add(t.cpuNanos());
                 steadyWall.add(t.wallNanos());
             }
@@ -139,7 +129,7 @@ public final class WarmUpFirstCallBench {
         AtomicReference<RuntimeException> failure = new AtomicReference<>();
         Thread worker = Thread.ofPlatform().name("bench-worker-" + i).start(() -> {
             try {
-                timing.set(invoke(sandbox, name, i));
+                timing.set(FirstCallBench.timed(sandbox, name, i));
             } catch (RuntimeException e) {
                 failure.set(e);
             }
@@ -154,21 +144,5 @@ public final class WarmUpFirstCallBench {
             throw failure.get();
         }
         return timing.get();
-    }
-
-    /** One invocation on the calling thread. */
-    private static Timing invoke(Sandbox sandbox, String name, int i) {
-        Ticker ticker = Ticker.system();
-        long cpu = THREADS.getCurrentThreadCpuTime();
-        long start = ticker.read();
-        InvocationContext context = new InvocationContext("bench-" + i, name, 1, 256,
-                start + Duration.ofSeconds(30).toNanos(), ticker);
-        String result = sandbox.invoke(BenchFunctions.EVENT, context);
-        long wall = ticker.read() - start;
-        long cpuTaken = THREADS.getCurrentThreadCpuTime() - cpu;
-        if (result == null || !result.contains("distinct")) {
-            throw new IllegalStateException("Function " + name + " returned " + result);
-        }
-        return new Timing(wall, cpuTaken);
     }
 }
