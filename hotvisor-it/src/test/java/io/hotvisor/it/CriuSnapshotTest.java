@@ -109,14 +109,8 @@ class CriuSnapshotTest {
              NodeProcess first = NodeProcess.start("--redis", redis.url(), "--node-id", "node-1", "--criu", "auto",
                      "--aot-training-invocations", "2")) {
             requireCriu(first);
-            first.http().deployArchive("c", "java", "snapshot.Remember::main", jar, PROCESS);
-            JsonNode atDump = null;
-            for (int i = 0; i < 4; i++) {
-                atDump = call(first, "{}");
-            }
-            JsonNode uploaded = awaitSnapshot(first, s -> s.path("shared").asBoolean()
-                    || s.path("state").asText().equals("failed"));
-            assertThat(uploaded.path("shared").asBoolean()).as(uploaded.toString()).isTrue();
+            JsonNode atDump = deployUntilShared(first, jar);
+            JsonNode uploaded = snapshot(first);
             assertThat(uploaded.path("note").asText()).endsWith("; uploaded to the fleet");
             assertThat(uploaded.path("origin").asText()).isEqualTo("node-1");
 
@@ -147,6 +141,22 @@ class CriuSnapshotTest {
     }
 
     /** Polls the function's snapshot status (bounded) until {@code done}; the last one seen. */
+    /**
+     * Deploys the remembering function "c" in process isolation, calls it 4 times (the checkpoint comes after 2) and
+     * waits until the node uploaded its snapshot to the fleet; returns the last call's answer (the source worker's).
+     */
+    private static JsonNode deployUntilShared(NodeProcess node, byte[] jar) throws Exception {
+        node.http().deployArchive("c", "java", "snapshot.Remember::main", jar, PROCESS);
+        JsonNode last = null;
+        for (int i = 0; i < 4; i++) {
+            last = call(node, "{}");
+        }
+        JsonNode uploaded = awaitSnapshot(node, s -> s.path("shared").asBoolean()
+                || s.path("state").asText().equals("failed"));
+        assertThat(uploaded.path("shared").asBoolean()).as(uploaded.toString()).isTrue();
+        return last;
+    }
+
     private static JsonNode awaitSnapshot(NodeProcess node, java.util.function.Predicate<JsonNode> done)
             throws InterruptedException {
         long deadline = System.nanoTime() + PATIENCE.toNanos();
@@ -205,14 +215,7 @@ class CriuSnapshotTest {
              NodeProcess node = NodeProcess.start("--redis", redis.url(), "--node-id", "node-1", "--criu", "auto",
                      "--aot-training-invocations", "2")) {
             requireCriu(node);
-            node.http().deployArchive("c", "java", "snapshot.Remember::main", jar, PROCESS);
-            JsonNode atDump = null;
-            for (int i = 0; i < 4; i++) {
-                atDump = call(node, "{}");
-            }
-            JsonNode uploaded = awaitSnapshot(node, s -> s.path("shared").asBoolean()
-                    || s.path("state").asText().equals("failed"));
-            assertThat(uploaded.path("shared").asBoolean()).as(uploaded.toString()).isTrue();
+            JsonNode atDump = deployUntilShared(node, jar);
             // The checkpointed worker works in the shared working directory and opens the jar's shared copy.
             java.nio.file.Path work = java.nio.file.Path.of("/proc", atDump.path("pid").asText(), "cwd").toRealPath();
             java.nio.file.Path files = work.getParent().getParent();
