@@ -2,6 +2,7 @@ package io.hotvisor.runtime;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A source of nanosecond time, injected wherever the runtime decides by time (keep-alive, deadlines) so that
@@ -21,10 +22,36 @@ public interface Ticker {
         return read();
     }
 
-    /** The system's monotonic clock, and the thread CPU time the JVM measures. */
+    /**
+     * Gives the CPU away for {@code nanos}: what {@link WarmUpReplay} does while compiled code is awaited. A fake ticker
+     * sleeps for real unless it overrides this to advance itself.
+     *
+     * @throws InterruptedException if the thread is interrupted meanwhile
+     */
+    default void pause(long nanos) throws InterruptedException {
+        TimeUnit.NANOSECONDS.sleep(nanos);
+    }
+
+    /**
+     * The system's monotonic clock, and the thread CPU time the JVM measures. A JVM that cannot measure it (HotSpot on
+     * Linux can; it may be switched off) gets it switched on, and where that fails, its CPU time is wall time, so that
+     * warmth never sees invocations that cost nothing.
+     */
     static Ticker system() {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        return new Ticker() {
+        boolean cpu = threads.isCurrentThreadCpuTimeSupported();
+        if (cpu && !threads.isThreadCpuTimeEnabled()) {
+            try {
+                threads.setThreadCpuTimeEnabled(true);
+            } catch (UnsupportedOperationException | SecurityException e) {
+                cpu = false;
+            }
+        }
+        if (!cpu) {
+            System.getLogger(Ticker.class.getName()).log(System.Logger.Level.WARNING, "This JVM does not measure"
+                    + " thread CPU time: warmth is judged by wall-clock time, though reported as \"cpu\"");
+        }
+        return cpu ? new Ticker() {
             @Override
             public long read() {
                 return System.nanoTime();
@@ -34,6 +61,6 @@ public interface Ticker {
             public long threadCpu() {
                 return threads.getCurrentThreadCpuTime();
             }
-        };
+        } : System::nanoTime;
     }
 }

@@ -20,9 +20,19 @@ import java.util.function.BooleanSupplier;
  * it does not stop there either (a target measured on a busy machine is easy to reach within 1.3x after 4 replays,
  * with half of the code still interpreted). Without a target it stops once the curve settled. Always bounded by
  * {@link WarmthOptions#warmUpReplays()} and {@link WarmthOptions#warmUpBudget()}.
+ *
+ * <p>Pacing. A curve that settled above its target, with no new best for a few replays, is waiting for the compiler:
+ * on a new node the Graal compiler is itself cold and takes seconds for the first compilations, while the replays of a
+ * small function run hundreds per second. Unpaced, they used up their replay limit within 1.3 s and stopped on the
+ * interpreter plateau, and the compiled code arrived after the first invocation (2026-11-24: 200 replays of a JS loop,
+ * no compilation yet, first call 7x the target). So such a plateau is paced to one replay per {@value #PLATEAU_MS} ms,
+ * which leaves the cores to the compiler threads and stretches the limit over time; a new best (by the settle ratio)
+ * ends the pacing at once, so the code that arrives runs the calls that lead to its next tier.
  */
 final class WarmUpReplay {
     private static final System.Logger LOG = System.getLogger(WarmUpReplay.class.getName());
+    /** On a plateau above the target, at most one replay per this many milliseconds. */
+    static final int PLATEAU_MS = 100;
 
     private WarmUpReplay() {
     }
@@ -57,6 +67,8 @@ final class WarmUpReplay {
         long last = 0;
         Warmth.State state = Warmth.State.COLD;
         boolean cpuMeasured = Warmth.Measure.of(definition.config()) == Warmth.Measure.CPU;
+        long best = Long.MAX_VALUE;
+        int sinceBest = 0;
         try {
             while (true) {
                 if (targetNanos > 0 && state == Warmth.State.HOT && curve.settled()) {
@@ -95,7 +107,24 @@ final class WarmUpReplay {
                 last = cpuMeasured ? cpu : ticker.read() - start;
                 state = curve.record(last);
                 replays++;
+                if (last * warmth.settleRatio() < best) {
+                    best = last;
+                    sinceBest = 0;
+                } else {
+                    sinceBest++;
+                }
+                if (targetNanos > 0 && state != Warmth.State.HOT && curve.settled()
+                        && sinceBest >= warmth.floorWindow()) {
+                    long rest = TimeUnit.MILLISECONDS.toNanos(PLATEAU_MS) - (ticker.read() - start);
+                    if (rest > 0) {
+                        ticker.pause(Math.min(rest, deadline - ticker.read()));
+                    }
+                }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new WarmUp(replays, ticker.read() - t0, last, WarmUp.Outcome.FAILED,
+                    "Stopped: the node is shutting down");
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "Warm-up of function '" + definition.name() + "' failed", e);
             return new WarmUp(replays, ticker.read() - t0, last, WarmUp.Outcome.FAILED,

@@ -23,7 +23,18 @@ import org.junit.jupiter.api.Test;
 class FunctionDispatcherTest {
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor();
     private final AtomicLong now = new AtomicLong();
-    private final Ticker ticker = now::get;
+    /** Pauses advance the fake clock: the replays' pacing costs tests no time. */
+    private final Ticker ticker = new Ticker() {
+        @Override
+        public long read() {
+            return now.get();
+        }
+
+        @Override
+        public void pause(long nanos) {
+            now.addAndGet(Math.max(0, nanos));
+        }
+    };
 
     @AfterEach
     void stop() {
@@ -288,6 +299,29 @@ class FunctionDispatcherTest {
         WarmUp w = dispatcher(f, DispatchOptions.defaults()).warmUp(WarmthOptions.defaults(), List.of(), 1_000_000);
         assertThat(w.outcome()).isEqualTo(WarmUp.Outcome.HOT);
         assertThat(w.replays()).as("not before the curve settled (10 at the least)").isGreaterThanOrEqualTo(10);
+    }
+
+    @Test
+    void warm_up_paces_a_plateau_above_its_target_so_that_compiled_code_arriving_later_is_still_replayed() {
+        // 1 ms per replay until the compiled code arrives 5 s after the start, 0.1 ms after: unpaced, the 200 replays
+        // were all spent within 0.2 s on the plateau (outcome max_replays, the compiled code never replayed).
+        FakeFunction f = warmable(List.of("{}"));
+        long compiled = Duration.ofSeconds(5).toNanos();
+        f.onInvoke = event -> now.addAndGet(now.get() < compiled ? 1_000_000 : 100_000);
+        WarmUp w = dispatcher(f, DispatchOptions.defaults()).warmUp(WarmthOptions.defaults(), List.of(), 100_000);
+        assertThat(w.outcome()).isEqualTo(WarmUp.Outcome.HOT);
+        assertThat(w.lastNanos()).isEqualTo(100_000);
+        assertThat(now.get()).as("waited for the compiled code").isGreaterThanOrEqualTo(compiled);
+        // Settled after 10 replays, paced from the 5th without a new best: about one replay per 100 ms until 5 s.
+        assertThat(w.replays()).isBetween(50, 70);
+    }
+
+    @Test
+    void warm_up_does_not_pace_without_a_target() {
+        WarmUp settled = dispatcher(plateauThenFast(1000, new java.util.ArrayList<>()), DispatchOptions.defaults())
+                .warmUp(WarmthOptions.defaults(), List.of(), 0);
+        assertThat(settled.outcome()).isEqualTo(WarmUp.Outcome.SETTLED);
+        assertThat(now.get()).as("no pause: 10 replays of 1 ms").isEqualTo(10_000_000);
     }
 
     @Test
