@@ -312,7 +312,7 @@ class FunctionDispatcherTest {
         assertThat(w.outcome()).isEqualTo(WarmUp.Outcome.HOT);
         assertThat(w.lastNanos()).isEqualTo(100_000);
         assertThat(now.get()).as("waited for the compiled code").isGreaterThanOrEqualTo(compiled);
-        // Settled after 10 replays, paced from the 5th without a new best: about one replay per 100 ms until 5 s.
+        // Settled after 10 replays, paced from the 5th without a new best: 5 replays per 500 ms pause until 5 s.
         assertThat(w.replays()).isBetween(50, 70);
     }
 
