@@ -38,7 +38,11 @@ public interface Ticker {
      * warmth never sees invocations that cost nothing.
      */
     static Ticker system() {
-        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        return system(ManagementFactory.getThreadMXBean());
+    }
+
+    /** {@link #system()} with the CPU time of {@code threads}. */
+    static Ticker system(ThreadMXBean threads) {
         boolean cpu = threads.isCurrentThreadCpuTimeSupported();
         if (cpu && !threads.isThreadCpuTimeEnabled()) {
             try {
