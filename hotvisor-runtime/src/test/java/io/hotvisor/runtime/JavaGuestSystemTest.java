@@ -14,7 +14,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -175,41 +174,12 @@ class JavaGuestSystemTest {
                 System.out.print("three, unterminated");
                 return "done";
                 """);
-        // The thread CPU clock advances only while the function's logger handles a line: 7 ns a line.
-        AtomicLong cpu = new AtomicLong();
-        Ticker clocks = new Ticker() {
-            @Override
-            public long read() {
-                return System.nanoTime();
-            }
-
-            @Override
-            public long threadCpu() {
-                return cpu.get();
-            }
-        };
-        Handler costly = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                cpu.addAndGet(7);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger log = Logger.getLogger("hotvisor.function.chatty");
-        log.addHandler(costly);
         ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor();
         ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
-        try {
+        try (LoggingCpu logging = LoggingCpu.charging("chatty", 7)) {
             try (Sandbox s = f.newSandbox()) {
                 InvocationContext invocation = new InvocationContext("inv-1", "chatty", 1, 512,
-                        System.nanoTime() + 30_000_000_000L, clocks);
+                        System.nanoTime() + 30_000_000_000L, logging.ticker());
                 s.invoke("{}", invocation);
                 assertThat(s.outputCpuNanos()).as("three lines, the unterminated one logged as the invocation ended")
                         .isEqualTo(3 * 7);
@@ -218,25 +188,23 @@ class JavaGuestSystemTest {
             }
 
             List<Long> measured = new CopyOnWriteArrayList<>();
-            FunctionDispatcher d = FunctionDispatcher.create(f, DispatchOptions.defaults(), clocks, watchdog,
+            FunctionDispatcher d = FunctionDispatcher.create(f, DispatchOptions.defaults(), logging.ticker(), watchdog,
                     workers, new DispatchListener() {
                         @Override
                         public void invocationSucceeded(FunctionDefinition function, long nanos, long measuredNanos) {
                             measured.add(measuredNanos);
                         }
                     }, null);
-            long before = cpu.get();
+            long before = logging.cpu();
             assertThat(d.submit("{}", "inv-2").orElseThrow().get(1, TimeUnit.MINUTES).json()).isEqualTo("\"done\"");
             d.drain().get(1, TimeUnit.MINUTES);
-            assertThat(cpu.get() - before).as("the invocation's thread CPU, all of it logging").isEqualTo(3 * 7);
+            assertThat(logging.cpu() - before).as("the invocation's thread CPU, all of it logging").isEqualTo(3 * 7);
             assertThat(measured).as("the CPU warmth hears, without the logging").containsExactly(0L);
         } finally {
-            log.removeHandler(costly);
             watchdog.shutdownNow();
             workers.shutdownNow();
         }
-        assertThat(logged()).containsSubsequence("INFO one", "WARNING two",
-                "INFO three, unterminated");
+        assertThat(logged()).containsSubsequence("INFO one", "WARNING two", "INFO three, unterminated");
     }
 
     @Test
