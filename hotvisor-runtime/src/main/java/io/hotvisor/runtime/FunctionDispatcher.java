@@ -267,11 +267,12 @@ public final class FunctionDispatcher {
         InvocationResult result = null;
         InvocationFailure failure = null;
         long cpu = cpuMeasured ? ticker.threadCpu() : 0;
-        long logged = cpuMeasured ? sandbox.outputCpuNanos() : 0;
+        long logged = sandbox.outputCpuNanos();
         try {
             String json = sandbox.invoke(task.eventJson, ctx);
             // Logging the function's output is the node's work, and replays (whose output is dropped) never pay it.
-            cpu = cpuMeasured ? ticker.threadCpu() - cpu - (sandbox.outputCpuNanos() - logged) : 0;
+            logged = sandbox.outputCpuNanos() - logged;
+            cpu = cpuMeasured ? ticker.threadCpu() - cpu - logged : 0;
             String body = json == null ? "null" : json;
             long bytes = utf8Length(body, options.maxResultBytes());
             if (bytes > options.maxResultBytes()) {
@@ -313,7 +314,7 @@ public final class FunctionDispatcher {
             // caller that reads metrics or warmth right after its response sees its own invocation counted.
             if (stopped.compareAndSet(false, true)) {
                 listener.invocationSucceeded(definition, result.durationNanos(),
-                        cpuMeasured ? cpu : result.durationNanos());
+                        cpuMeasured ? cpu : result.durationNanos() - logged);
                 task.future.complete(result);
             }
         } else {

@@ -6,7 +6,9 @@ import java.lang.System.Logger.Level;
 /**
  * One handler instance of a Java function (nothing for a static {@code main}), with the class loader it runs in.
  * During an invocation the function's {@code System.out} and {@code System.err} ({@link GuestSystem}) write to this
- * sandbox's {@link GuestOutput}: the function's logger, capped per invocation as a JavaScript or Python guest's.
+ * sandbox's {@link GuestOutput}: the function's logger, capped per invocation as a JavaScript or Python guest's,
+ * and metered in the same way: the CPU the invoking thread spends logging those lines is the node's work, which
+ * {@link #outputCpuNanos()} reports so that warmth leaves it out.
  *
  * <p>Cancellation: {@link #cancel()} marks the invocation cancelled for the polls woven into the function's
  * classes ({@link CancellationPoll}, {@link PollWeaver}) and interrupts the thread running it. The function's next
@@ -71,6 +73,8 @@ final class JavaSandbox implements Sandbox {
         }
         ClassLoader previous = self.getContextClassLoader();
         self.setContextClassLoader(code.loader());
+        out.meter(context.ticker());
+        err.meter(context.ticker());
         GuestSystem.Scope scope = GuestSystem.enter(code.loader().system(), out, err);
         try {
             return code.shape().invoke(target, eventJson == null ? "" : eventJson, function.context(context, quiet));
@@ -92,6 +96,11 @@ final class JavaSandbox implements Sandbox {
                 Thread.interrupted();
             }
         }
+    }
+
+    @Override
+    public long outputCpuNanos() {
+        return out.sinkCpuNanos() + err.sinkCpuNanos();
     }
 
     @Override

@@ -36,6 +36,9 @@ import java.util.function.Consumer;
  * <li>Isolation: the worker's environment is only the function's {@code env}, its working directory and
  *     {@code java.io.tmpdir} a private temporary directory removed when it exits, stdin is empty, and it inherits
  *     no file descriptors but stdout/stderr (a log file for the JVM's own messages) and the socket.</li>
+ * <li>Output: the worker sends what the function wrote to {@code System.out} and {@code System.err} with its
+ *     answer, and the node logs those lines on the invoking thread, metered ({@link #outputCpuNanos()}) as an
+ *     in-node sandbox's.</li>
  * </ul>
  */
 final class ProcessSandbox implements Sandbox {
@@ -401,6 +404,9 @@ final class ProcessSandbox implements Sandbox {
         } finally {
             watcher.interrupt();
         }
+        // The worker's lines are logged here, on the invoking thread, inside the invocation's wall time.
+        stdout.meter(context.ticker());
+        stderr.meter(context.ticker());
         stdout.write(r.stdout(), 0, r.stdout().length);
         stderr.write(r.stderr(), 0, r.stderr().length);
         stdout.finishInvocation();
@@ -485,6 +491,11 @@ final class ProcessSandbox implements Sandbox {
             return 0;
         }
         return 0;
+    }
+
+    @Override
+    public long outputCpuNanos() {
+        return stdout.sinkCpuNanos() + stderr.sinkCpuNanos();
     }
 
     /** False once the worker is gone, or when a training worker has served its invocations. */

@@ -34,7 +34,8 @@ public interface Sandbox extends AutoCloseable {
     /**
      * The CPU time the invoking threads have spent so far handing this sandbox's output lines to the node's log,
      * in ns, summed over its invocations: the node's work inside {@link #invoke}, which warmth leaves out of an
-     * invocation's CPU time. 0 for a sandbox that does not log on the invoking thread.
+     * invocation's CPU time, or (a worker process's) of its wall time. 0 for a sandbox that does not log on the
+     * invoking thread.
      */
     default long outputCpuNanos() {
         return 0;

@@ -80,7 +80,11 @@ public record Warmth(long version, State state, long steadyStateNanos, long flee
          * the node.
          */
         CPU,
-        /** The wall time of the invocation: Java in a worker process, whose CPU the node's thread does not see. */
+        /**
+         * The wall time of the invocation, less the CPU time the node spent logging the worker's output lines after
+         * it answered ({@link Sandbox#outputCpuNanos()}; at most the wall time that logging took): Java in a worker
+         * process, whose CPU the node's thread does not see.
+         */
         WALL;
 
         /** How invocations of a function with {@code config} are measured. */

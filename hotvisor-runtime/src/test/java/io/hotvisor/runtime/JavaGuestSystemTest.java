@@ -9,6 +9,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -158,6 +163,48 @@ class JavaGuestSystemTest {
                 .isSameAs(System.err);
         assertThat(hostOut.toString(StandardCharsets.UTF_8)).doesNotContain("hello", "printed trace",
                 "static initializer");
+    }
+
+    @Test
+    void meters_the_cpu_the_node_spends_logging_the_output_and_leaves_it_out_of_the_invocations_cpu()
+            throws Exception {
+        LoadedFunction f = load("chatty", "", """
+                System.out.println("one");
+                System.err.println("two");
+                System.out.print("three, unterminated");
+                return "done";
+                """);
+        ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor();
+        ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+        try (LoggingCpu logging = LoggingCpu.charging("chatty", 7)) {
+            try (Sandbox s = f.newSandbox()) {
+                InvocationContext invocation = new InvocationContext("inv-1", "chatty", 1, 512,
+                        System.nanoTime() + 30_000_000_000L, logging.ticker());
+                s.invoke("{}", invocation);
+                assertThat(s.outputCpuNanos()).as("three lines, the unterminated one logged as the invocation ended")
+                        .isEqualTo(3 * 7);
+                s.invoke("{}", invocation);
+                assertThat(s.outputCpuNanos()).as("summed over invocations").isEqualTo(6 * 7);
+            }
+
+            List<Long> measured = new CopyOnWriteArrayList<>();
+            FunctionDispatcher d = FunctionDispatcher.create(f, DispatchOptions.defaults(), logging.ticker(), watchdog,
+                    workers, new DispatchListener() {
+                        @Override
+                        public void invocationSucceeded(FunctionDefinition function, long nanos, long measuredNanos) {
+                            measured.add(measuredNanos);
+                        }
+                    }, null);
+            long before = logging.cpu();
+            assertThat(d.submit("{}", "inv-2").orElseThrow().get(1, TimeUnit.MINUTES).json()).isEqualTo("\"done\"");
+            d.drain().get(1, TimeUnit.MINUTES);
+            assertThat(logging.cpu() - before).as("the invocation's thread CPU, all of it logging").isEqualTo(3 * 7);
+            assertThat(measured).as("the CPU warmth hears, without the logging").containsExactly(0L);
+        } finally {
+            watchdog.shutdownNow();
+            workers.shutdownNow();
+        }
+        assertThat(logged()).containsSubsequence("INFO one", "WARNING two", "INFO three, unterminated");
     }
 
     @Test

@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -40,6 +42,7 @@ class ProcessIsolationTest {
                             while (true) { long a = u.allocateMemory(16 << 20); u.setMemory(a, 16 << 20, (byte) 1); }
                         }
                         case "flood" -> { String line = "x".repeat(1023); for (int i = 0; i < 3 * 1024; i++) { System.out.println(line); } }
+                        case "print" -> { System.out.println("one"); System.err.println("two"); System.out.print("three"); }
                         case "env" -> { return Map.of("env", new TreeMap<>(System.getenv())); }
                         case "throw" -> throw new IllegalStateException("bad input " + event.get("n"));
                         default -> { }
@@ -277,6 +280,28 @@ class ProcessIsolationTest {
         assertThat(capture.result(null, "1", null, java.util.List.of()).droppedOutputBytes()).isZero();
         assertThat(TestFunctions.invokeOnce(misbehaving("flood", 1, Duration.ofSeconds(60)), "{\"mode\":\"flood\"}"))
                 .contains("pid");
+    }
+
+    @Test
+    void leaves_the_cpu_the_node_spends_logging_the_workers_output_out_of_the_invocations_wall_time()
+            throws Exception {
+        LoadedFunction f = misbehaving("printing", 1, Duration.ofSeconds(60));
+        List<Long> heard = new CopyOnWriteArrayList<>();
+        try (LoggingCpu logging = LoggingCpu.charging("printing", 7)) {
+            FunctionDispatcher d = FunctionDispatcher.create(f, DispatchOptions.defaults(), logging.ticker(),
+                    watchdog, Executors.newVirtualThreadPerTaskExecutor(), new DispatchListener() {
+                        @Override
+                        public void invocationSucceeded(FunctionDefinition function, long nanos, long measuredNanos) {
+                            heard.add(nanos);
+                            heard.add(measuredNanos);
+                        }
+                    }, null);
+            assertThat(call(d, "{\"mode\":\"print\"}")).contains("pid");
+            d.drain().get(60, TimeUnit.SECONDS);
+            assertThat(logging.cpu()).as("three lines logged, the unterminated one too").isEqualTo(3 * 7);
+        }
+        assertThat(heard).hasSize(2);
+        assertThat(heard.get(1)).as("the wall time warmth hears").isEqualTo(heard.get(0) - 3 * 7);
     }
 
     @Test
