@@ -16,16 +16,20 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * An invocation never waits without limit for a node to load its copy of a function (a real cluster: redis-server
- * and two nodes started with {@code --load-wait 1s}). The function's first warm-up replay spins for {@value #SPIN_MS}
- * ms, so each node's load of a version (which holds that function's lock) lasts at least that long; node 2 starts
- * loading as soon as node 1's deploy returns. An invocation on node 2 meanwhile is answered 503 FunctionLoading with
- * Retry-After once its wait is over, not when the load ends; a copy node 2 already has serves an invocation that
- * allows any version; the load goes on and node 2 serves the new version afterwards.
+ * An invocation never waits without limit for a node to load its copy of a function (a real cluster: redis-server,
+ * a gateway and two nodes started with {@code --load-wait 1s}). The function's first warm-up replay spins for
+ * {@value #SPIN_MS} ms, so node 2's load of a version (which holds that function's lock) lasts at least that long;
+ * node 1 does not replay ({@code --warm-up-replays 0}), so a deploy through it returns at once and node 2 starts
+ * loading. An invocation on node 2 meanwhile is answered 503 FunctionLoading with Retry-After once its wait is over,
+ * not when the load ends; a copy node 2 already has serves an invocation that allows any version; the load goes on
+ * and node 2 serves the new version afterwards. Through the gateway (node 1, the only holder of the new version,
+ * killed, so node 2 answers) the 503 comes with its Retry-After.
  */
 class ClusterLoadWaitTest {
     /** How long the first warm-up replay of each load spins: far longer than the 1 s --load-wait. */
     private static final int SPIN_MS = 6_000;
+    /** The same, for the gateway's turn: longer than node 1's heartbeat TTL (5 s), whatever routes around it. */
+    private static final int LONG_SPIN_MS = 20_000;
     /** A hang guard only: an answer at all within this, not a speed assertion. */
     private static final Duration ANSWERED_WITHIN = Duration.ofSeconds(60);
     private static final String FUNCTION = """
@@ -42,12 +46,14 @@ class ClusterLoadWaitTest {
     private static TestCluster cluster;
     private static Http node1;
     private static Http node2;
+    private static Http gateway;
 
     @BeforeAll
     static void startCluster() throws Exception {
-        cluster = TestCluster.start(2, "--load-wait", "1s");
-        node1 = cluster.node(1).http();
-        node2 = cluster.node(2).http();
+        cluster = TestCluster.start(0, "--load-wait", "1s");
+        node1 = cluster.addNode("--warm-up-replays", "0").http();
+        node2 = cluster.addNode().http();
+        gateway = cluster.startGateway().http();
     }
 
     @AfterAll
@@ -57,10 +63,13 @@ class ClusterLoadWaitTest {
         }
     }
 
-    /** Deploys version {@code v} of 'slow' through node 1 (its own load spins too) and returns its cluster version. */
-    private static long deploySlowly(int v) throws Exception {
+    /**
+     * Deploys version {@code v} of 'slow', whose loads on node 2 spin {@code spinMs}, through node 1 and returns its
+     * cluster version.
+     */
+    private static long deploySlowly(int v, int spinMs) throws Exception {
         node1.deploySource("slow", "javascript", "index.handler", FUNCTION.formatted(v),
-                Map.of("warmupInputs", List.of(Map.of("spinMs", SPIN_MS))));
+                Map.of("warmupInputs", List.of(Map.of("spinMs", spinMs))));
         String pointer = cluster.redis().cli("HGET", "hv:hotvisor:fn:default", "slow"); // "<version>:<idempotent>"
         return Long.parseLong(pointer.substring(0, pointer.indexOf(':')));
     }
@@ -71,7 +80,7 @@ class ClusterLoadWaitTest {
 
     private static void assertStillLoading(Http.Response r) {
         assertThat(r.status()).as(r.toString()).isEqualTo(503);
-        assertThat(r.header("Retry-After")).isEqualTo("1");
+        assertThat(r.header("Retry-After")).as(r.headers().map().toString()).isEqualTo("1");
         JsonNode error = r.json().path("error");
         assertThat(error.path("type").asText()).isEqualTo("FunctionLoading");
         assertThat(error.path("message").asText())
@@ -82,7 +91,7 @@ class ClusterLoadWaitTest {
     @Test
     void an_invocation_waits_for_a_loading_copy_at_most_the_load_wait_then_gets_503_while_the_load_goes_on()
             throws Exception {
-        deploySlowly(1);
+        deploySlowly(1, SPIN_MS);
         // Node 2 has no copy yet: it is loading version 1 (its poll started, or this invocation starts it).
         assertStillLoading(answered(() -> node2.invoke("slow", "{}")));
         // An async submit is queued at once: whichever node takes it runs it (node 2 once its copy is loaded).
@@ -94,7 +103,7 @@ class ClusterLoadWaitTest {
                 "node 2 to finish loading version 1 and serve it");
         assertThat(loaded.json().path("v").asInt()).isEqualTo(1);
 
-        long v2 = deploySlowly(2);
+        long v2 = deploySlowly(2, SPIN_MS);
         Map<String, String> routedForV2 = Map.of("X-Hotvisor-Catalog-Version", Long.toString(v2));
         // The gateway asks for version 2: node 2 has only version 1, and its load of version 2 takes the spin.
         assertStillLoading(answered(() -> node2.invoke("slow", "{}", routedForV2)));
@@ -111,5 +120,15 @@ class ClusterLoadWaitTest {
                 n -> List.of("succeeded", "failed").contains(n.path("status").asText()),
                 "the async invocation to finish");
         assertThat(async.path("status").asText()).as(async.toString()).isEqualTo("succeeded");
+
+        // Through the gateway, routing for version 3: its only holder, node 1, is gone (the gateway first answers
+        // 503 NoNodes, then, once it avoids node 1, sends the invocation to node 2, which holds version 2).
+        long v3 = deploySlowly(3, LONG_SPIN_MS);
+        cluster.node(1).kill();
+        TestCluster.await(() -> gateway.get("/v1/cluster/functions/slow").json().path("version").asLong(),
+                v -> v == v3, "the gateway to route for version 3");
+        Http.Response viaGateway = TestCluster.await(() -> gateway.invoke("slow", "{}"),
+                r -> "node-2".equals(r.header("X-Hotvisor-Node")), "the gateway to send the invocation to node 2");
+        assertStillLoading(viaGateway);
     }
 }
