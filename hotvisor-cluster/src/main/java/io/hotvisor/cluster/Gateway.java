@@ -308,7 +308,8 @@ public final class Gateway implements AutoCloseable {
     private static void relay(HttpResponse<byte[]> r, NodeInfo n, ServerResponse res) {
         r.headers().map().forEach((k, vs) -> {
             String lk = k.toLowerCase(java.util.Locale.ROOT);
-            if (lk.startsWith("x-hotvisor-") || lk.equals("content-type") || lk.equals("www-authenticate")) {
+            if (lk.startsWith("x-hotvisor-") || lk.equals("content-type") || lk.equals("www-authenticate")
+                    || lk.equals("retry-after")) { // e.g. a node's 503 FunctionLoading
                 vs.forEach(v -> res.header(k, v));
             }
         });

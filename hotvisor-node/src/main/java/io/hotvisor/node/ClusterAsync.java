@@ -10,7 +10,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
+import java.util.function.BiPredicate;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -31,6 +31,10 @@ import io.hotvisor.runtime.InvocationResult;
  * <p>An invocation still running when the reclaim timeout passes can be claimed and run by another node too (its
  * entry looks abandoned); the stored outcome stays the first one. Functions that run longer than the timeout
  * should be idempotent, or the timeout raised ({@code --async-reclaim-after}).
+ *
+ * <p>A task for a function whose copy this node is still loading waits for the load (no client is waiting), each
+ * time at most {@code --load-wait}, in all at most the reclaim timeout; then it is left pending, unacknowledged, and
+ * runs again once reclaimed (by this node or another): never lost, never failed because of a slow load.
  */
 final class ClusterAsync implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ClusterAsync.class.getName());
@@ -41,8 +45,11 @@ final class ClusterAsync implements AutoCloseable {
     private final ClusterOptions options;
     private final Clock clock;
     private final Duration retention;
-    /** Loads a function deployed through another node that this node has not synced yet (ClusterLink#ensure). */
-    private final BiConsumer<FunctionRegistry, String> ensure;
+    /**
+     * Loads a function deployed through another node that this node has not synced yet ({@link ClusterLink#ensure});
+     * false if its copy is still loading after {@code --load-wait}.
+     */
+    private final BiPredicate<FunctionRegistry, String> ensure;
     private final Semaphore slots;
     private final ExecutorService workers = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("hv-async-", 0).factory());
@@ -50,7 +57,7 @@ final class ClusterAsync implements AutoCloseable {
     private volatile boolean running = true;
 
     ClusterAsync(ClusterStore store, Namespaces namespaces, ClusterOptions options, Clock clock, Duration retention,
-                 BiConsumer<FunctionRegistry, String> ensure) {
+                 BiPredicate<FunctionRegistry, String> ensure) {
         this.store = store;
         this.ensure = ensure;
         this.namespaces = namespaces;
@@ -126,8 +133,15 @@ final class ClusterAsync implements AutoCloseable {
                 store.complete(task, "", retention); // ran before (redelivered): only acknowledge
                 return;
             }
-            ObjectNode outcome = invoke(task);
-            store.complete(task, outcome.toString(), retention);
+            Optional<ObjectNode> outcome = invoke(task);
+            if (outcome.isEmpty()) {
+                LOG.log(Level.WARNING, "Async invocation " + task.id() + " of '" + task.namespace() + "/"
+                        + task.function() + "' left pending: this node was still loading the function when it gave up"
+                        + " (after " + options.reclaimAfter().toMillis() + " ms, or stopping); it runs again once"
+                        + " reclaimed (--async-reclaim-after)");
+                return;
+            }
+            store.complete(task, outcome.get().toString(), retention);
         } catch (ClusterException e) {
             LOG.log(Level.WARNING, "Async invocation " + task.id() + " could not be recorded (it stays pending and"
                     + " will be run again): " + e.getMessage());
@@ -139,23 +153,33 @@ final class ClusterAsync implements AutoCloseable {
         }
     }
 
-    private ObjectNode invoke(AsyncTask task) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(UNKNOWN_FUNCTION_GRACE_MS);
+    /** Runs a task; empty if it is to stay pending (this node still loads its function: see the class comment). */
+    private Optional<ObjectNode> invoke(AsyncTask task) {
+        long start = System.nanoTime();
+        long deadline = start + TimeUnit.MILLISECONDS.toNanos(UNKNOWN_FUNCTION_GRACE_MS);
+        long loadDeadline = start + options.reclaimAfter().toNanos();
         long backoff = 20;
         while (true) {
             Optional<FunctionRegistry> registry = namespaces.get(task.namespace());
-            registry.ifPresent(r -> ensure.accept(r, task.function()));
+            boolean loading = registry.isPresent() && !ensure.test(registry.get(), task.function());
             if (registry.isEmpty() || registry.get().get(task.function()).isEmpty()) {
+                if (loading) {
+                    if (System.nanoTime() - loadDeadline >= 0 || !running || Thread.currentThread().isInterrupted()) {
+                        return Optional.empty();
+                    }
+                    pause(100); // the wait was --load-wait (ensure); a zero --load-wait must not spin on Redis
+                    continue;
+                }
                 if (System.nanoTime() < deadline) { // deployed through another node a moment ago: not synced yet
                     pause(100);
                     continue;
                 }
-                return outcome(task, null, InvocationFailure.of(InvocationFailure.Kind.CANCELLED,
-                        "Function '" + task.function() + "' not found in namespace '" + task.namespace() + "'"));
+                return Optional.of(outcome(task, null, InvocationFailure.of(InvocationFailure.Kind.CANCELLED,
+                        "Function '" + task.function() + "' not found in namespace '" + task.namespace() + "'")));
             }
             try {
                 InvocationResult r = registry.get().invoke(task.function(), task.event(), task.id()).join();
-                return outcome(task, r, null);
+                return Optional.of(outcome(task, r, null));
             } catch (CompletionException e) {
                 Throwable cause = e.getCause();
                 if (cause instanceof InvocationFailure f && f.kind() == InvocationFailure.Kind.OVERLOADED) {
@@ -165,9 +189,10 @@ final class ClusterAsync implements AutoCloseable {
                 }
                 InvocationFailure f = cause instanceof InvocationFailure i ? i : InvocationFailure.of(
                         InvocationFailure.Kind.PLATFORM_FAULT, "The invocation failed inside the platform", cause);
-                return outcome(task, null, f);
+                return Optional.of(outcome(task, null, f));
             } catch (ApiException e) {
-                return outcome(task, null, InvocationFailure.of(InvocationFailure.Kind.CANCELLED, e.getMessage()));
+                return Optional.of(outcome(task, null, InvocationFailure.of(InvocationFailure.Kind.CANCELLED,
+                        e.getMessage())));
             }
         }
     }

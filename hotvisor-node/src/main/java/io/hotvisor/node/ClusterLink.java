@@ -10,10 +10,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 
@@ -41,17 +46,24 @@ import io.hotvisor.runtime.FunctionDispatcher;
  *
  * <p>An invocation does not wait for the next poll: {@link #ensure} loads the catalog's version of a function this
  * node does not have yet (deployed through another node a moment ago), or one older than the version the gateway
- * routed the invocation for, on the invoking thread, before the invocation runs. So a function is servable by every
- * node as soon as its deploy returned.
+ * routed the invocation for, before the invocation runs. So a function is servable by every node as soon as its
+ * deploy returned.
  *
  * <p>Concurrency: applying a version, and deploys and deletes through this node, are serialized per function (a
  * lock per {@code ns/name}), so the poll, an invocation loading on demand and a deploy through this node never
- * undo one another; a lock is held while that one function loads, never across functions.
+ * undo one another; a lock is held while that one function loads (with its warm-up replays: up to the 30 s warm-up
+ * budget, more on a loaded machine), never across functions. No invocation thread ever takes that lock: a load an
+ * invocation needs runs on a loader thread ({@link #loads}: one per function at a time, joined by every invocation
+ * that needs it), and the invocation waits for it at most {@link ClusterOptions#loadWait()}. When the wait is over
+ * the load goes on, undisturbed (never cancelled half-way: what the store holds stays whole), and the invocation
+ * is answered 503 {@code FunctionLoading} ({@link #stillLoading}).
  */
 final class ClusterLink implements AutoCloseable, FleetWarmUp {
     private static final System.Logger LOG = System.getLogger(ClusterLink.class.getName());
     static final long SYNC_MS = 50;
     static final Duration HEARTBEAT_TTL = Duration.ofSeconds(5);
+    /** How long {@link #stillLoading} tells the client to wait before it tries again: the load goes on meanwhile. */
+    static final Duration RETRY_AFTER = Duration.ofSeconds(1);
 
     private final ClusterOptions options;
     private final ClusterStore store;
@@ -68,6 +80,22 @@ final class ClusterLink implements AutoCloseable, FleetWarmUp {
     private final Map<String, ReentrantLock> functionLocks = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(2,
             Thread.ofPlatform().name("hv-cluster-", 0).daemon(true).factory());
+    /**
+     * A load invocations wait for: the version {@code pointer} names of a function, running on {@link #loaders}; done
+     * when it is over, whatever it did (then gone from {@link #loads}).
+     */
+    private record Load(FunctionPointer pointer, CompletableFuture<Void> done) {
+    }
+
+    /** {@code ns/name} -> the load of that function invocations started and wait for; at most one per function. */
+    private final Map<String, Load> loads = new ConcurrentHashMap<>();
+    /**
+     * Run the loads invocations need, so that the invocation's thread only waits, and only so long. Virtual threads:
+     * a loader waits for the function's lock, then for the load on the registry's platform threads (guest code never
+     * runs on it).
+     */
+    private final ExecutorService loaders = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("hv-load-", 0).factory());
     private volatile long seenCatalogRev = -1;
     private volatile long seenTenantsRev = -1;
     /** Set when a deploy or delete through this node could not reach Redis: the next sync reads the catalog. */
@@ -114,7 +142,7 @@ final class ClusterLink implements AutoCloseable, FleetWarmUp {
             link.redisDown = true;
         }
         link.async = new ClusterAsync(store, namespaces, options, clock, asyncRetention,
-                (registry, name) -> link.ensure(registry, name, -1));
+                (registry, name) -> link.ensure(registry, name, -1, options.loadWait()));
         link.timers.scheduleWithFixedDelay(link::sync, SYNC_MS, SYNC_MS, TimeUnit.MILLISECONDS);
         link.timers.scheduleWithFixedDelay(link::heartbeat, 0, 1, TimeUnit.SECONDS);
         link.async.start();
@@ -326,25 +354,108 @@ final class ClusterLink implements AutoCloseable, FleetWarmUp {
     /**
      * Before an invocation: makes sure this node runs the catalog's version of the function, loading it now if this
      * node does not have it yet (deployed through another node since the last poll) or has a version older than
-     * {@code minVersion} (the version the gateway routed the invocation for; negative: any). Costs nothing when
-     * this node is up to date; one Redis read otherwise. When Redis is unreachable, the local copy serves.
+     * {@code minVersion} (the version the gateway routed the invocation for; negative: any, and then a copy this
+     * node has serves at once, even while a newer version loads). Costs nothing when this node is up to date; one
+     * Redis read otherwise. When Redis is unreachable, the local copy serves.
+     *
+     * <p>Waits at most {@code wait} for the load (its own, started here, or one already running: the poll's, a
+     * deploy's through this node, another invocation's), never for the function's lock itself.
+     *
+     * @return false if this node is still loading the version the invocation needs after {@code wait} (the load
+     *         goes on): see {@link #stillLoading}; true otherwise (it runs that version, or nothing can be loaded:
+     *         the function is not in the catalog, failed to load, or Redis is unreachable; the invocation then
+     *         answers from what this node has, e.g. 404)
      */
-    void ensure(FunctionRegistry registry, String name, long minVersion) {
-        String key = registry.namespace() + "/" + name;
-        Long have = applied.get(key);
-        if (registry.get(name).isPresent() && (minVersion < 0 || have != null && have >= minVersion)) {
-            return;
+    boolean ensure(FunctionRegistry registry, String name, long minVersion, Duration wait) {
+        String ns = registry.namespace();
+        String key = ns + "/" + name;
+        if (runs(registry, name, minVersion)) {
+            return true;
         }
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            FunctionPointer p;
+            try {
+                p = store.function(ns, name).orElse(null);
+            } catch (ClusterException e) {
+                LOG.log(Level.DEBUG, "Redis unreachable; '" + key + "' runs the local copy: " + e.getMessage());
+                return true;
+            }
+            Long have = applied.get(key);
+            if (p == null || have != null && have >= p.version()) {
+                return true; // not in the catalog (any more), or applied: loaded, or failed to load and logged
+            }
+            Load load = loads.get(key);
+            if (load == null) {
+                Load mine = new Load(p, new CompletableFuture<>());
+                load = loads.putIfAbsent(key, mine);
+                if (load == null) {
+                    load = mine;
+                    try {
+                        loaders.execute(() -> loadForInvocations(registry, name, mine));
+                    } catch (RejectedExecutionException e) { // the node is stopping
+                        loads.remove(key, mine);
+                        mine.done().complete(null);
+                    }
+                }
+            }
+            try {
+                load.done().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                return runs(registry, name, minVersion);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return runs(registry, name, minVersion);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("A load never completes exceptionally", e);
+            }
+            if (load.pointer().version() >= p.version() || runs(registry, name, minVersion)) {
+                return true; // loaded, or did all it could (it logged why not)
+            }
+            // That load was of an older version (another invocation's): the newer one is next.
+        }
+    }
+
+    /** Whether this node runs the function at {@code minVersion} or newer (negative: any version). */
+    private boolean runs(FunctionRegistry registry, String name, long minVersion) {
+        Long have = applied.get(registry.namespace() + "/" + name);
+        return registry.get(name).isPresent() && (minVersion < 0 || have != null && have >= minVersion);
+    }
+
+    /** Runs {@code load} on this (loader) thread; its future completes when it is over, whatever happened. */
+    private void loadForInvocations(FunctionRegistry registry, String name, Load load) {
+        String key = registry.namespace() + "/" + name;
+        long version = load.pointer().version();
         try {
-            FunctionPointer p = store.function(registry.namespace(), name).orElse(null);
-            if (p != null && apply(registry.namespace(), registry, name, p)) {
-                LOG.log(Level.INFO, "Loaded '" + key + "' version " + p.version() + " for an invocation, before"
+            if (apply(registry.namespace(), registry, name, load.pointer())) {
+                LOG.log(Level.INFO, "Loaded '" + key + "' version " + version + " for an invocation, before"
                         + " the next catalog poll");
                 heartbeat();
             }
         } catch (ClusterException e) {
-            LOG.log(Level.DEBUG, "Redis unreachable; '" + key + "' runs the local copy: " + e.getMessage());
+            LOG.log(Level.WARNING, "Could not load '" + key + "' version " + version + " for an invocation: "
+                    + e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "Loading '" + key + "' version " + version + " for an invocation failed", e);
+        } finally {
+            loads.remove(key, load); // before done: who sees it done and looks again finds no stale load
+            load.done().complete(null);
         }
+    }
+
+    /**
+     * The answer to an invocation {@link #ensure} gave up waiting for: 503 {@code FunctionLoading}, with {@code
+     * Retry-After}.
+     */
+    ApiException stillLoading(String name) {
+        return new ApiException(503, "FunctionLoading", "Function '" + name + "' is not ready yet: its copy is"
+                + " still loading on this node (with its warm-up replays) after a wait of "
+                + options.loadWait().toMillis() + " ms (node option --load-wait); retry shortly", RETRY_AFTER);
+    }
+
+    /** The longest an invocation waits for this node to load its function ({@link ClusterOptions#loadWait()}). */
+    Duration loadWait() {
+        return options.loadWait();
     }
 
     /**
@@ -446,6 +557,7 @@ final class ClusterLink implements AutoCloseable, FleetWarmUp {
     @Override
     public void close() {
         timers.shutdownNow();
+        loaders.shutdownNow();
         async.close();
         try {
             store.leave(options.nodeId());

@@ -15,13 +15,27 @@ import java.util.Objects;
  * @param asyncWorkers how many async invocations this node runs at once; defaults to 32
  * @param aotShare     whether the JDK AOT caches of Java worker JVMs are shared through the cluster's Redis (fetched
  *                     before a node trains its own, uploaded once trained); defaults to true
+ * @param loadWait     the longest an invocation waits for this node to load the function's version it needs (its
+ *                     copy from the catalog, with the warm-up replays; a load can take up to the 30 s warm-up
+ *                     budget and more): after that a sync invocation is answered 503 {@code FunctionLoading} with
+ *                     {@code Retry-After}, while the load goes on. Not the function's own timeout: a function new
+ *                     to this node is not known until its definition is loaded. Defaults to {@link
+ *                     #DEFAULT_LOAD_WAIT}
  */
 public record ClusterOptions(String redis, String name, String nodeId, String advertiseUrl, Duration reclaimAfter,
-                             int asyncWorkers, boolean aotShare) {
+                             int asyncWorkers, boolean aotShare, Duration loadWait) {
+
+    /**
+     * Default {@link #loadWait()}: 10 s. A client that gets no answer within seconds takes the node for hung; ten
+     * seconds covers a plain load with room (a few hundred ms for JavaScript, seconds for a first Python context on a
+     * loaded machine), and is a third of the warm-up budget: a function whose replays run longer is answered
+     * "still loading" rather than kept waiting up to 30 s.
+     */
+    public static final Duration DEFAULT_LOAD_WAIT = Duration.ofSeconds(10);
 
     /** A node on its own. */
     public static final ClusterOptions NONE = new ClusterOptions("", "hotvisor", "", "", Duration.ofSeconds(30), 32,
-            true);
+            true, DEFAULT_LOAD_WAIT);
 
     public ClusterOptions {
         Objects.requireNonNull(redis, "redis");
@@ -29,6 +43,10 @@ public record ClusterOptions(String redis, String name, String nodeId, String ad
         Objects.requireNonNull(nodeId, "nodeId");
         Objects.requireNonNull(advertiseUrl, "advertiseUrl");
         Objects.requireNonNull(reclaimAfter, "reclaimAfter");
+        Objects.requireNonNull(loadWait, "loadWait");
+        if (loadWait.isNegative()) {
+            throw new IllegalArgumentException("loadWait must not be negative; got " + loadWait);
+        }
         if (asyncWorkers < 1) {
             throw new IllegalArgumentException("asyncWorkers must be at least 1; got " + asyncWorkers);
         }

@@ -98,6 +98,7 @@ final class HttpApi {
                     if (e.status() == 401) {
                         res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"hotvisor\"");
                     }
+                    e.retryAfter().ifPresent(seconds -> res.header(HeaderNames.RETRY_AFTER, Long.toString(seconds)));
                     error(res, e.status(), e.type(), e.getMessage());
                 })
                 .error(RequestException.class, (req, res, e) -> {
@@ -263,8 +264,11 @@ final class HttpApi {
         String event = event(body(req));
         String id = UUID.randomUUID().toString();
         res.header(INVOCATION_ID, id);
-        if (cluster != null && ("sync".equals(mode) || "async".equals(mode))) {
-            cluster.ensure(registry, name, catalogVersion(req));
+        // In a cluster, a sync invocation waits for this node's copy of the function at most --load-wait (then 503
+        // FunctionLoading); an async one only starts loading it: whichever node takes it from the queue runs it.
+        if (cluster != null && "sync".equals(mode)
+                && !cluster.ensure(registry, name, catalogVersion(req), cluster.loadWait())) {
+            throw cluster.stillLoading(name);
         }
         switch (mode) {
             case "sync" -> respond(res, registry.invoke(name, event, id));
@@ -272,7 +276,8 @@ final class HttpApi {
                 if (cluster == null) {
                     async.submit(registry, name, event, id);
                 } else {
-                    if (registry.get(name).isEmpty()) {
+                    boolean loading = !cluster.ensure(registry, name, catalogVersion(req), java.time.Duration.ZERO);
+                    if (!loading && registry.get(name).isEmpty()) {
                         throw registry.unknown(name);
                     }
                     try {

@@ -129,6 +129,11 @@ public final class Main implements Callable<Integer> {
             + " stay unfinished before this node takes it over (default: 30s).")
     String reclaimAfter = "30s";
 
+    @Option(names = "--load-wait", description = "In a cluster, the longest an invocation waits for this node to"
+            + " load the function's version it needs (the copy from the catalog, with its warm-up replays); after"
+            + " that it is answered 503 FunctionLoading with Retry-After while the load goes on (default: 10s).")
+    String loadWait = "10s";
+
     @Option(names = "--aot-share", converter = OptionValues.OnOff.class, defaultValue = "on",
             description = "In a cluster, share the AOT caches of Java worker JVMs (isolation"
             + " process) through Redis: a node fetches a function's cache trained by another node before it trains its"
@@ -163,6 +168,10 @@ public final class Main implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this), "Invalid --eager-last-tier-threshold "
                     + eagerLastTier + ": use at least --eager-first-tier-threshold (" + eagerFirstTier + ")");
         }
+        if (duration(loadWait).isNegative()) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "Invalid --load-wait " + loadWait + ": use 0s or more, e.g. 10s");
+        }
         Criu criuSupport;
         try {
             criuSupport = Criu.detect(criu, System.getenv(), Path.of("").toAbsolutePath());
@@ -185,7 +194,7 @@ public final class Main implements Callable<Integer> {
                 .warmUpPolicy(warmUpPolicy)
                 .adminKey(System.getenv().getOrDefault("HOTVISOR_ADMIN_KEY", ""))
                 .cluster(new ClusterOptions(redis, clusterName, nodeId, advertiseUrl, duration(reclaimAfter),
-                        ClusterOptions.NONE.asyncWorkers(), aotShare.on()))
+                        ClusterOptions.NONE.asyncWorkers(), aotShare.on(), duration(loadWait)))
                 .build();
         HotvisorNode node;
         try {

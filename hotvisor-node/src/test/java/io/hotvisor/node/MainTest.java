@@ -58,6 +58,16 @@ class MainTest {
     }
 
     @Test
+    void refuses_a_negative_or_malformed_load_wait_before_starting_anything() {
+        assertThatThrownBy(() -> parse("--load-wait", "-1s").call())
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage("Invalid --load-wait -1s: use 0s or more, e.g. 10s");
+        assertThatThrownBy(() -> parse("--load-wait", "soon").call())
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage("Invalid duration 'soon': use e.g. 250ms, 30s, 5m, 1h or ISO-8601 (PT5M)");
+    }
+
+    @Test
     void shows_the_words_of_the_defaults_in_its_help() {
         String usage = new CommandLine(new Main()).getUsageMessage().replaceAll("\\s+", " ");
 
