@@ -4,9 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The option parsing {@link HotStartOptions} and {@link HotTraceOptions} share: a mode ({@code --quick} or
- * {@code --full}) that must come first because it sets every value, option values, whole numbers in a range and the
- * {@code --mechanisms} list. Each message names the option and the value it refused.
+ * The option parsing {@link HotStartOptions}, {@link HotTraceOptions} and {@link EagerCompileBench} share: a mode
+ * ({@code --quick} or {@code --full}) that must come first because it sets every value, option values, whole numbers
+ * in a range and the {@code --mechanisms} list. Each message names the option and the value it refused.
  */
 final class PresetArgs {
 
