@@ -87,7 +87,15 @@ public final class DensityBench {
     }
 
     public static void main(String[] args) throws Exception {
-        Path json = run(parse(args));
+        Args a;
+        try {
+            a = parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("DensityBench: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Path json = run(a);
         System.out.println("Wrote " + json);
         DensityReport.write(json.getParent());
     }
