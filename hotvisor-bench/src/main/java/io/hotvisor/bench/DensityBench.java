@@ -87,15 +87,7 @@ public final class DensityBench {
     }
 
     public static void main(String[] args) throws Exception {
-        Args a;
-        try {
-            a = parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("DensityBench: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
-        Path json = run(a);
+        Path json = run(PresetArgs.orExit("DensityBench", () -> parse(args)));
         System.out.println("Wrote " + json);
         DensityReport.write(json.getParent());
     }

@@ -128,14 +128,7 @@ public final class EagerCompileBench {
     }
 
     public static void main(String[] args) throws Exception {
-        Args a;
-        try {
-            a = parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("EagerCompileBench: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
+        Args a = PresetArgs.orExit("EagerCompileBench", () -> parse(args));
         if (a.mode().equals("report")) {
             System.out.println("Wrote " + EagerCompileReport.write(a.out()));
             return;
