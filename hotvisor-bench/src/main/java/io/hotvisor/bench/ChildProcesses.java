@@ -23,6 +23,8 @@ import java.util.concurrent.TimeoutException;
  */
 final class ChildProcesses implements AutoCloseable {
     private static final Set<ChildProcesses> OPEN = ConcurrentHashMap.newKeySet();
+    /** The processes a benchmark JVM starts itself (servers, redis-server, wrk): ended at the latest when it exits. */
+    static final ChildProcesses BENCH = open("The benchmark");
 
     static {
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("child-processes").unstarted(

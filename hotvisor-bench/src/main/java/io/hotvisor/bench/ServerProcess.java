@@ -19,7 +19,6 @@ import java.util.Map;
  * exits are killed with theirs ({@link ChildProcesses}).
  */
 final class ServerProcess implements AutoCloseable {
-    private static final ChildProcesses SERVERS = ChildProcesses.open("The benchmark");
 
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
@@ -63,7 +62,7 @@ final class ServerProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(full).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
         pb.environment().putAll(env);
-        Process p = SERVERS.start(pb);
+        Process p = ChildProcesses.BENCH.start(pb);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!Files.exists(portFile) || Files.readString(portFile).isBlank()) {
             if (!p.isAlive() || System.nanoTime() > deadline) {
