@@ -8,12 +8,9 @@
 # Needs node and python3 on the PATH for JavaScript and Python functions; Java instances run this JDK 25.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-. "$ROOT/bin/lib/jdk.sh"
-BUILD_DIR="${HOTVISOR_BUILD_DIR:-target}"
-BENCH="$ROOT/hotvisor-bench/$BUILD_DIR"
-if [ "${BUILD:-0}" = 1 ]; then
-  (cd "$ROOT" && ./mvnw -B -q package -DskipTests -pl hotvisor-bench -am -Dhotvisor.build.dir="$BUILD_DIR") >&2
-fi
+. "$ROOT/bin/lib/bench.sh"
+# Started by the benchmarks, already built: bench_build only when asked for.
+if [ "${BUILD:-0}" = 1 ]; then SKIP_BUILD=0 bench_build hotvisor-bench; fi
 # The module's compiled classes (current even while its own tests run, before it is packaged), else its jar.
 if [ -f "$BENCH/classes/io/hotvisor/bench/BaselineServer.class" ]; then CLASSES="$BENCH/classes"
 else CLASSES="$BENCH/hotvisor-bench.jar"; fi

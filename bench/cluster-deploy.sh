@@ -15,13 +15,10 @@
 # Env: HOTVISOR_BUILD_DIR, SKIP_BUILD=1, NODES, TRIALS, BURN (default 0), OUT (default bench/results).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-. "$ROOT/bin/lib/jdk.sh"
-export HOTVISOR_BUILD_DIR="${HOTVISOR_BUILD_DIR:-target}"
+. "$ROOT/bin/lib/bench.sh"
 NODES="${NODES:-3}" TRIALS="${TRIALS:-10}" BURN="${BURN:-0}" OUT="${OUT:-$ROOT/bench/results}"
-command -v redis-server >/dev/null || { echo "bench: redis-server is missing: apt-get install -y redis-server" >&2; exit 1; }
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  (cd "$ROOT" && ./mvnw -B -q package -DskipTests -pl hotvisor-node,hotvisor-cli -am -Dhotvisor.build.dir="$HOTVISOR_BUILD_DIR") >&2
-fi
+bench_need_redis
+bench_build hotvisor-node,hotvisor-cli
 DIR="$(mktemp -d)"
 BURNERS=()
 cleanup() {

@@ -22,16 +22,13 @@
 # share this machine's cores.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-. "$ROOT/bin/lib/jdk.sh"
-export HOTVISOR_BUILD_DIR="${HOTVISOR_BUILD_DIR:-target}"
+. "$ROOT/bin/lib/bench.sh"
 DURATION="${DURATION:-15}" WARMUP="${WARMUP:-20}" NODES="${NODES:-1 2 3}" CONNS="${CONNS:-16}" ASYNC="${ASYNC:-2000}"
 OUT="${OUT:-$ROOT/bench/results}"
 if [ "${1:-}" = --smoke ]; then DURATION=2; WARMUP=2; ASYNC=200; fi
 command -v wrk >/dev/null || { echo "bench: wrk is missing: apt-get install -y wrk" >&2; exit 1; }
-command -v redis-server >/dev/null || { echo "bench: redis-server is missing: apt-get install -y redis-server" >&2; exit 1; }
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  (cd "$ROOT" && ./mvnw -B -q package -DskipTests -pl hotvisor-node,hotvisor-cli -am -Dhotvisor.build.dir="$HOTVISOR_BUILD_DIR") >&2
-fi
+bench_need_redis
+bench_build hotvisor-node,hotvisor-cli
 TMP="$(mktemp -d)"
 DIR=""
 cleanup() { [ -n "$DIR" ] && "$ROOT/bin/hotvisor" cluster down --dir "$DIR" >/dev/null 2>&1 || true; rm -rf "$TMP"; }

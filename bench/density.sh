@@ -15,10 +15,7 @@
 # (default ~/.cache/hotvisor-bench). Env: HOTVISOR_BUILD_DIR (default target), SKIP_BUILD=1.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-. "$ROOT/bin/lib/jdk.sh"
-BUILD_DIR="${HOTVISOR_BUILD_DIR:-target}"
-export HOTVISOR_BUILD_DIR="$BUILD_DIR"
-BENCH="$ROOT/hotvisor-bench/$BUILD_DIR"
+. "$ROOT/bin/lib/bench.sh"
 missing=()
 for need in wrk:wrk node:nodejs npm:npm /usr/bin/python3:python3 /usr/lib/python3/dist-packages/jinja2:python3-jinja2 \
             /usr/lib/python3/dist-packages/png.py:python3-png; do
@@ -34,15 +31,13 @@ if ! cmp -s "$ROOT/bench/functions/js/package-lock.json" "$CACHE/package-lock.js
   mkdir -p "$CACHE" && cp "$ROOT/bench/functions/js/package.json" "$ROOT/bench/functions/js/package-lock.json" "$CACHE/"
   (cd "$CACHE" && npm ci --no-audit --no-fund --loglevel=error) >&2
 fi
-if [ "${SKIP_BUILD:-0}" != 1 ] && [ "${1:-}" != --report-only ]; then
-  echo "Building the node, the examples and hotvisor-bench (./mvnw package -DskipTests)..." >&2
-  (cd "$ROOT" && ./mvnw -B -q package -DskipTests -pl hotvisor-node,hotvisor-bench,examples/java-functions,examples/bench-functions -am \
-     -Dhotvisor.build.dir="$BUILD_DIR") >&2
+if [ "${1:-}" != --report-only ]; then
+  bench_build hotvisor-node,hotvisor-bench,examples/java-functions,examples/bench-functions
 fi
 cd "$ROOT"
 main=io.hotvisor.bench.DensityBench
 if [ "${1:-}" = --report-only ]; then main=io.hotvisor.bench.DensityReport; shift; fi
-exec "$JAVA_HOME/bin/java" -Xmx256m -Djava.awt.headless=true "-Dhotvisor.root=$ROOT" "-Dhotvisor.build.dir=$BUILD_DIR" \
+exec "$JAVA_HOME/bin/java" -Xmx256m -Djava.awt.headless=true "-Dhotvisor.root=$ROOT" "-Dhotvisor.build.dir=$HOTVISOR_BUILD_DIR" \
   "-Dhotvisor.bench.node-modules=$CACHE/node_modules" \
   "-Dhotvisor.bench.command=bench/density.sh $*" --sun-misc-unsafe-memory-access=allow \
   -cp "$BENCH/hotvisor-bench.jar:$BENCH/lib/*" "$main" "$@"

@@ -18,9 +18,8 @@
 #      and every request sends 'Authorization: Bearer $KEY').
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-. "$ROOT/bin/lib/jdk.sh"
-BUILD_DIR="${HOTVISOR_BUILD_DIR:-target}"
-export HOTVISOR_BUILD_DIR="$BUILD_DIR"
+. "$ROOT/bin/lib/bench.sh"
+BUILD_DIR="$HOTVISOR_BUILD_DIR"
 DURATION="${DURATION:-20}"
 WARMUP="${WARMUP:-10}"
 CONNECTIONS="${CONNECTIONS:-4 16}"
@@ -36,11 +35,7 @@ if ! command -v wrk >/dev/null; then
   apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
 fi
 
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  echo "Building the node, the examples and hotvisor-bench (./mvnw package -DskipTests)..." >&2
-  (cd "$ROOT" && ./mvnw -B -q package -DskipTests -pl hotvisor-node,hotvisor-cli,hotvisor-bench,examples/java-functions -am \
-     -Dhotvisor.build.dir="$BUILD_DIR") >&2
-fi
+bench_build hotvisor-node,hotvisor-cli,hotvisor-bench,examples/java-functions
 
 TMP="$(mktemp -d)"
 NODE_PID=""

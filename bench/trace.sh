@@ -12,15 +12,11 @@
 # README-trace-<mode>.md. HOTVISOR_BUILD_DIR (default target) as for bin/hotvisor; SKIP_BUILD=1 skips the build.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BUILD_DIR="${HOTVISOR_BUILD_DIR:-target}"
-export HOTVISOR_BUILD_DIR="$BUILD_DIR"
-
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  echo "Building the node, the CLI and hotvisor-bench (./mvnw package -DskipTests)..." >&2
-  (cd "$ROOT" && . bin/lib/jdk.sh && ./mvnw -B -q package -DskipTests -pl hotvisor-node,hotvisor-cli,hotvisor-bench -am \
-     -Dhotvisor.build.dir="$BUILD_DIR") >&2
-fi
+. "$ROOT/bin/lib/bench.sh"
+bench_build hotvisor-node,hotvisor-cli,hotvisor-bench
 
 args=("$@")
 case " $* " in *" --trace "*) ;; *) args=(--trace "$ROOT/../shared/traces/azure2019" "${args[@]}") ;; esac
-SKIP_BUILD=1 exec "$ROOT/bench/sandbox.sh" TraceBench "${args[@]}"
+HOTVISOR_BENCH_COMMAND="bench/trace.sh $*"
+cd "$ROOT"
+bench_exec TraceBench "${args[@]}"

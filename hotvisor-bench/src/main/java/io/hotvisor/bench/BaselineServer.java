@@ -108,14 +108,7 @@ public final class BaselineServer implements AutoCloseable {
     }
 
     public static void main(String[] args) throws Exception {
-        BaselineOptions options;
-        try {
-            options = BaselineOptions.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.exit(2);
-            return;
-        }
+        BaselineOptions options = PresetArgs.orExit("baseline", () -> BaselineOptions.parse(args));
         BaselineServer server = start(options);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close));
         if (options.portFile().isPresent()) {

@@ -87,7 +87,7 @@ public final class DensityBench {
     }
 
     public static void main(String[] args) throws Exception {
-        Path json = run(parse(args));
+        Path json = run(PresetArgs.orExit("DensityBench", () -> parse(args)));
         System.out.println("Wrote " + json);
         DensityReport.write(json.getParent());
     }

@@ -44,7 +44,8 @@ import io.hotvisor.runtime.Ticker;
  *
  * <p>Run: {@code bench/eager-compile.sh} (both engines for JavaScript and Python, each in a fresh JVM, then the
  * report), or one run: {@code bench/eager-compile.sh run --function orders --language js --engine eager [--first-tier 50]
- * [--last-tier 500] [--out DIR]}; the report alone: {@code bench/eager-compile.sh report [--out DIR]}.
+ * [--last-tier 500] [--gap-ms 10] [--warm-compiler-s 0] [--out DIR]}; the report alone:
+ * {@code bench/eager-compile.sh report [--out DIR]}. An unknown option stops it with exit code 2, naming the option.
  */
 public final class EagerCompileBench {
     /** The first invocations, whose latency the eager engine is for. */
@@ -59,29 +60,80 @@ public final class EagerCompileBench {
     private EagerCompileBench() {
     }
 
-    public static void main(String[] args) throws Exception {
-        Map<String, String> a = new LinkedHashMap<>();
+    /** One run's options ({@code report} reads only {@code out}); see {@link #parse}. */
+    record Args(String mode, Language language, String function, EagerCompileOptions eager, long gapMs,
+                int warmCompilerSeconds, Path out) {
+    }
+
+    static final String USAGE = "usage: run [--function wordcount|orders] [--language js|python]"
+            + " [--engine default|eager] [--first-tier N] [--last-tier N] [--gap-ms MS] [--warm-compiler-s S]"
+            + " [--out DIR], or report [--out DIR]";
+
+    /**
+     * {@code run} (the default) or {@code report}, then options: {@code --function} (defaults to wordcount),
+     * {@code --language} (js), {@code --engine} (default), {@code --first-tier} and {@code --last-tier} (the eager
+     * engine's thresholds, defaulting to {@link EagerCompileOptions}'), {@code --gap-ms} (10), {@code --warm-compiler-s}
+     * (0) and {@code --out} (bench/results). An unknown mode, option or value is refused, naming it.
+     */
+    static Args parse(String... args) {
         String mode = args.length > 0 ? args[0] : "run";
-        for (int i = 1; i + 1 < args.length; i += 2) {
-            a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        if (!mode.equals("run") && !mode.equals("report")) {
+            throw new IllegalArgumentException("Unknown mode '" + mode + "'; " + USAGE);
         }
-        Path out = Path.of(a.getOrDefault("out", "bench/results"));
-        if ("report".equals(mode)) {
-            System.out.println("Wrote " + EagerCompileReport.write(out));
+        Language language = Language.JAVASCRIPT;
+        String function = "wordcount";
+        boolean eager = false;
+        int firstTier = EagerCompileOptions.DEFAULT_FIRST_TIER_THRESHOLD;
+        int lastTier = EagerCompileOptions.DEFAULT_LAST_TIER_THRESHOLD;
+        long gapMs = 10;
+        int warmCompilerSeconds = 0;
+        Path out = Path.of("bench", "results");
+        for (int i = 1; i < args.length; i++) {
+            String option = args[i];
+            if (mode.equals("report") && !option.equals("--out")) {
+                throw new IllegalArgumentException("Unknown option '" + option + "' for report; " + USAGE);
+            }
+            switch (option) {
+                case "--out" -> out = Path.of(value(args, ++i, option));
+                case "--function" -> function = oneOf(option, value(args, ++i, option), "wordcount", "orders");
+                case "--language" -> language = oneOf(option, value(args, ++i, option), "js", "python")
+                        .equals("python") ? Language.PYTHON : Language.JAVASCRIPT;
+                case "--engine" -> eager = oneOf(option, value(args, ++i, option), "default", "eager").equals("eager");
+                case "--first-tier" -> firstTier = PresetArgs.positive(option, value(args, ++i, option));
+                case "--last-tier" -> lastTier = PresetArgs.positive(option, value(args, ++i, option));
+                case "--gap-ms" -> gapMs = PresetArgs.whole(option, value(args, ++i, option), 0, 60_000);
+                case "--warm-compiler-s" -> warmCompilerSeconds = PresetArgs.whole(option, value(args, ++i, option),
+                        0, 3600);
+                default -> throw new IllegalArgumentException("Unknown option '" + option + "' for run; " + USAGE);
+            }
+        }
+        if (lastTier < firstTier) {
+            throw new IllegalArgumentException("--last-tier (" + lastTier + ") must be at least --first-tier ("
+                    + firstTier + ")");
+        }
+        return new Args(mode, language, function, new EagerCompileOptions(eager, firstTier, lastTier), gapMs,
+                warmCompilerSeconds, out);
+    }
+
+    private static String value(String[] args, int i, String option) {
+        return PresetArgs.value(args, i, option, USAGE);
+    }
+
+    private static String oneOf(String option, String value, String... known) {
+        if (!List.of(known).contains(value)) {
+            throw new IllegalArgumentException(option + " must be one of " + String.join(", ", known) + "; got '"
+                    + value + "'");
+        }
+        return value;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Args a = PresetArgs.orExit("EagerCompileBench", () -> parse(args));
+        if (a.mode().equals("report")) {
+            System.out.println("Wrote " + EagerCompileReport.write(a.out()));
             return;
         }
-        Language language = "python".equals(a.getOrDefault("language", "js")) ? Language.PYTHON : Language.JAVASCRIPT;
-        boolean eager = "eager".equals(a.getOrDefault("engine", "default"));
-        String function = a.getOrDefault("function", "wordcount");
-        if (!List.of("wordcount", "orders").contains(function)) {
-            throw new IllegalArgumentException("--function must be wordcount or orders; got '" + function + "'");
-        }
-        EagerCompileOptions options = new EagerCompileOptions(eager,
-                Integer.parseInt(a.getOrDefault("first-tier", "" + EagerCompileOptions.DEFAULT_FIRST_TIER_THRESHOLD)),
-                Integer.parseInt(a.getOrDefault("last-tier", "" + EagerCompileOptions.DEFAULT_LAST_TIER_THRESHOLD)));
-        long gapMs = Long.parseLong(a.getOrDefault("gap-ms", "10"));
-        int warmCompilerSeconds = Integer.parseInt(a.getOrDefault("warm-compiler-s", "0"));
-        Path row = run(language, function, options, gapMs, warmCompilerSeconds, out);
+        Path row = run(a.language(), a.function(), a.eager(), a.gapMs(), a.warmCompilerSeconds(), a.out());
         System.out.println("Wrote " + row);
     }
 

@@ -1,5 +1,6 @@
 package io.hotvisor.bench;
 
+import java.io.File;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
@@ -16,6 +17,9 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Stream;
 
 import io.hotvisor.runtime.Ticker;
 
@@ -28,7 +32,13 @@ import io.hotvisor.runtime.Ticker;
  *
  * <p>With {@code aot}, a Java function's instances start from a JDK 25 AOT cache made once per jar (keyed by the
  * jar's SHA-256, JDK-8377932: a changed jar would otherwise load stale cached classes) by a training run at deploy
- * time: the runner loads the function, runs it once with {@code {}}, and exits, which writes the cache.
+ * time: the runner loads the function, runs it once with {@code {}}, and exits, which writes the cache. The JDK
+ * refuses a non-empty directory on an AOT cache's class path, so directories on the bench class path (its classes,
+ * while its own tests run) go into a jar first. A jar whose training made no cache is not trained again: its
+ * instances start without one.
+ *
+ * <p>Every process the pool starts, instances and training runs, is one of its {@link ChildProcesses}: closing the
+ * pool kills them all with whatever they started, and none starts after.
  */
 final class InstancePool implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(InstancePool.class.getName());
@@ -53,19 +63,24 @@ final class InstancePool implements AutoCloseable {
     private final Map<String, Deque<RunnerProcess>> idle = new HashMap<>();
     private final Set<RunnerProcess> alive = new LinkedHashSet<>();
     private final Map<String, Object> training = new ConcurrentHashMap<>();
+    /** The SHA-256 of each jar whose training run made no cache. */
+    private final Set<String> untrained = ConcurrentHashMap.newKeySet();
+    private final ChildProcesses children = ChildProcesses.open("The baseline server");
     /** The deployed version of each function: an instance of any other version is ended when released. */
     private final Map<String, Integer> current = new HashMap<>();
     private int starting;
     private boolean closed;
     private long coldStarts;
 
-    InstancePool(BaselineOptions options, Path runners, String classPath, Path logs, Path aotDir, Ticker ticker) {
+    InstancePool(BaselineOptions options, Path runners, String classPath, Path logs, Path aotDir, Ticker ticker)
+            throws IOException {
         this.ticker = ticker;
         this.keepAlive = options.keepAlive();
         this.maxInstances = options.maxInstances();
         this.aot = options.aot();
         this.aotDir = aotDir;
-        this.launch = new RunnerProcess.Launch(runners, classPath, logs, Optional.empty(), Optional.empty());
+        this.launch = new RunnerProcess.Launch(runners, aot ? withoutDirectories(classPath, aotDir) : classPath,
+                logs, Optional.empty(), Optional.empty());
     }
 
     /** A warm idle instance of {@code fn}'s version, or a new one (cold). */
@@ -89,7 +104,7 @@ final class InstancePool implements AutoCloseable {
         }
         RunnerProcess fresh = null;
         try {
-            fresh = RunnerProcess.start(fn, launchFor(fn));
+            fresh = RunnerProcess.start(fn, launchFor(fn), children);
             synchronized (this) {
                 if (closed) {
                     fresh.kill("server stopping");
@@ -206,6 +221,32 @@ final class InstancePool implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code classPath} with each non-empty directory replaced by a jar of it, written into {@code dir}: the JDK
+     * refuses to make or use an AOT cache whose class path holds one ("Cannot have non-empty directory in paths").
+     */
+    static String withoutDirectories(String classPath, Path dir) throws IOException {
+        List<String> entries = new ArrayList<>();
+        for (String entry : classPath.split(File.pathSeparator)) {
+            Path d = Path.of(entry);
+            if (entry.isEmpty() || !Files.isDirectory(d)) {
+                entries.add(entry);
+                continue;
+            }
+            Path jar = Files.createDirectories(dir).resolve("classpath-" + entries.size() + ".jar");
+            try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
+                 Stream<Path> files = Files.walk(d)) {
+                for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+                    out.putNextEntry(new JarEntry(d.relativize(f).toString().replace(File.separatorChar, '/')));
+                    Files.copy(f, out);
+                    out.closeEntry();
+                }
+            }
+            entries.add(jar.toString());
+        }
+        return String.join(File.pathSeparator, entries);
+    }
+
     /** With {@code aot}, makes a Java function's AOT cache now (at deploy) rather than at its first cold start. */
     void prepare(BaselineFunction fn) throws IOException, InterruptedException {
         launchFor(fn);
@@ -216,9 +257,9 @@ final class InstancePool implements AutoCloseable {
             return launch;
         }
         Path cache = aotDir.resolve(fn.sha256() + ".aot");
-        if (!Files.exists(cache)) {
+        if (!Files.exists(cache) && !untrained.contains(fn.sha256())) {
             synchronized (training.computeIfAbsent(fn.sha256(), k -> new Object())) {
-                if (!Files.exists(cache)) {
+                if (!Files.exists(cache) && !untrained.contains(fn.sha256())) {
                     train(fn, cache);
                 }
             }
@@ -233,7 +274,7 @@ final class InstancePool implements AutoCloseable {
     void train(BaselineFunction fn, Path cache) throws IOException, InterruptedException {
         Files.createDirectories(cache.getParent());
         RunnerProcess trainer = RunnerProcess.start(fn, new RunnerProcess.Launch(launch.runners(), launch.classPath(),
-                launch.logs(), Optional.empty(), Optional.of(cache)));
+                launch.logs(), Optional.empty(), Optional.of(cache)), children);
         try {
             trainer.init();
             trainer.run("{}", fn.timeout());
@@ -246,15 +287,25 @@ final class InstancePool implements AutoCloseable {
             trainer.kill("AOT training took over 120 s");
         }
         if (!Files.exists(cache)) {
+            untrained.add(fn.sha256());
             LOG.log(Level.WARNING, "No AOT cache made for {0} (see its log): its instances start without one",
                     fn.name());
         }
     }
 
+    /** Kills every instance and training run, and whatever they started; waits until they have ended. */
     @Override
-    public synchronized void close() {
-        closed = true;
-        new ArrayList<>(alive).forEach(i -> end(i, "server stopping"));
-        idle.clear();
+    public void close() {
+        synchronized (this) {
+            closed = true;
+            new ArrayList<>(alive).forEach(i -> end(i, "server stopping"));
+            idle.clear();
+        }
+        children.close();
+    }
+
+    /** The processes the pool started that are still running: instances, starting ones and training runs. */
+    List<Process> processes() {
+        return children.alive();
     }
 }

@@ -2,11 +2,13 @@ package io.hotvisor.bench;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
- * The option parsing {@link HotStartOptions} and {@link HotTraceOptions} share: a mode ({@code --quick} or
- * {@code --full}) that must come first because it sets every value, option values, whole numbers in a range and the
- * {@code --mechanisms} list. Each message names the option and the value it refused.
+ * The option parsing {@link HotStartOptions}, {@link HotTraceOptions} and {@link EagerCompileBench} share: a mode
+ * ({@code --quick} or {@code --full}) that must come first because it sets every value, option values, whole numbers
+ * in a range and the {@code --mechanisms} list. Each message names the option and the value it refused; the bench
+ * mains turn it into exit code 2 with {@link #orExit}.
  */
 final class PresetArgs {
 
@@ -19,6 +21,20 @@ final class PresetArgs {
             throw new IllegalArgumentException(option + " must come first: it sets every other value");
         }
         return option.substring(2);
+    }
+
+    /**
+     * What {@code parse} returns, or, when it refuses the command line, the end of the JVM with exit code 2 and the
+     * refusal (which names the option) on stderr after {@code program}: a bench main's options, with no stack trace.
+     */
+    static <T> T orExit(String program, Supplier<T> parse) {
+        try {
+            return parse.get();
+        } catch (IllegalArgumentException e) {
+            System.err.println(program + ": " + e.getMessage());
+            System.exit(2);
+            throw e;
+        }
     }
 
     static IllegalArgumentException unknownMode(String mode) {

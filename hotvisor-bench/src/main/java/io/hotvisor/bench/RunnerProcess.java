@@ -51,8 +51,9 @@ final class RunnerProcess {
     record Launch(Path runners, String classPath, Path logs, Optional<Path> aotCache, Optional<Path> aotOutput) {
     }
 
-    /** Starts the runner, waits for it to listen, and loads the function (POST /init). */
-    static RunnerProcess start(BaselineFunction fn, Launch launch) throws IOException, InterruptedException {
+    /** Starts the runner as one of {@code children} and waits for it to listen. */
+    static RunnerProcess start(BaselineFunction fn, Launch launch, ChildProcesses children)
+            throws IOException, InterruptedException {
         Path portFile = Files.createTempFile(launch.logs(), fn.name() + "-", ".port");
         Files.delete(portFile);
         List<String> command = new ArrayList<>();
@@ -74,7 +75,7 @@ final class RunnerProcess {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(launch.logs().resolve(fn.name() + ".log").toFile()));
         Map<String, String> env = pb.environment();
         env.putAll(fn.env());
-        Process p = pb.start();
+        Process p = children.start(pb);
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             while (!Files.exists(portFile)) {
@@ -91,7 +92,7 @@ final class RunnerProcess {
             Files.deleteIfExists(portFile);
             return runner;
         } catch (IOException | InterruptedException | RuntimeException e) {
-            p.destroyForcibly();
+            ChildProcesses.kill(p.toHandle());
             throw e;
         }
     }
@@ -114,9 +115,10 @@ final class RunnerProcess {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Kills the runner and whatever it started (the JVM that writes an AOT cache at a training run's exit). */
     void kill(String reason) {
         killedFor = reason;
-        process.destroyForcibly();
+        ChildProcesses.kill(process.toHandle());
     }
 
     private static String python() {

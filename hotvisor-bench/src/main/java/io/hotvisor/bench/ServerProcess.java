@@ -11,13 +11,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A server the density benchmark starts by script ({@code bin/hotvisor node}, {@code bench/baseline.sh}) and talks to
- * over HTTP with the admin key. Both scripts {@code exec} java, so {@link #pid()} is the server's JVM.
+ * over HTTP with the admin key. Both scripts {@code exec} java, so {@link #pid()} is the server's JVM. Closing it
+ * stops the server and every process it started (the baseline's instances); servers still running when the JVM
+ * exits are killed with theirs ({@link ChildProcesses}).
  */
 final class ServerProcess implements AutoCloseable {
+
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
 
@@ -60,11 +62,11 @@ final class ServerProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(full).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
         pb.environment().putAll(env);
-        Process p = pb.start();
+        Process p = ChildProcesses.BENCH.start(pb);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!Files.exists(portFile) || Files.readString(portFile).isBlank()) {
             if (!p.isAlive() || System.nanoTime() > deadline) {
-                p.destroyForcibly();
+                ChildProcesses.kill(p.toHandle());
                 throw new IllegalStateException("The " + label + " (" + String.join(" ", full)
                         + ") did not start; end of its log:\n" + tail(log));
             }
@@ -118,17 +120,10 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /** Asks the server and what it started to stop (SIGTERM), kills whatever is left after 20 s, and waits. */
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        ChildProcesses.stop(process.toHandle(), Duration.ofSeconds(20));
     }
 
     @Override

@@ -97,7 +97,7 @@ final class TraceSide implements AutoCloseable {
                 }
                 if (!p.isAlive() || System.nanoTime() > deadline) {
                     String tail = tail(log);
-                    stop(p);
+                    ChildProcesses.stop(p.toHandle(), Duration.ofSeconds(15));
                     throw new TraceException("The " + name + " side " + (p.isAlive() ? "did not start within 300 s"
                             : "exited with " + p.exitValue()) + " (" + String.join(" ", cmd) + "); end of its log:\n"
                             + tail);
@@ -107,7 +107,7 @@ final class TraceSide implements AutoCloseable {
             URI url = URI.create("http://127.0.0.1:" + Files.readString(portFile).trim());
             return new TraceSide(name, p, url, log, http, String.join(" ", cmd));
         } catch (IOException | InterruptedException e) {
-            stop(p);
+            ChildProcesses.stop(p.toHandle(), Duration.ofSeconds(15));
             throw new TraceException("Waiting for " + name + " to listen: " + e, e);
         }
     }
@@ -235,26 +235,7 @@ final class TraceSide implements AutoCloseable {
 
     @Override
     public void close() {
-        stop(process);
-    }
-
-    /** Stops the whole tree: SIGTERM to every process, then SIGKILL to what is left after 15 s. */
-    private static void stop(Process p) {
-        // Children first, root last, and the children again: a server that starts an instance while it is being
-        // stopped would otherwise leave it behind, reparented to init and no longer a descendant.
-        List<ProcessHandle> tree = new ArrayList<>(p.descendants().toList());
-        tree.forEach(ProcessHandle::destroy);
-        tree.addAll(p.descendants().toList());
-        tree.add(p.toHandle());
-        tree.forEach(ProcessHandle::destroy);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        for (ProcessHandle h : tree) {
-            try {
-                h.onExit().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (Exception e) {
-                h.destroyForcibly();
-            }
-        }
+        ChildProcesses.stop(process.toHandle(), Duration.ofSeconds(15));
     }
 
     private static String tail(Path log) {

@@ -39,7 +39,7 @@ record Wrk(long requests, double seconds, double rps, double p50Ms, double p99Ms
                 .redirectErrorStream(true);
         pb.environment().put("WRK_BODY_FILE", body.toString());
         pb.environment().put("WRK_KEY", key);
-        Process p = pb.start();
+        Process p = ChildProcesses.BENCH.start(pb);
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         int rc = p.waitFor();
         for (String line : out.split("\n")) {

@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -19,7 +20,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * The baseline server's HTTP contract, on real runner processes (Node.js, CPython; Java is covered by
- * {@link DensitySmokeTest}): status codes, the cold-start header, stats from /proc, and keep-alive on a fake clock.
+ * {@link DensitySmokeTest}): status codes, the cold-start header, stats from /proc, and keep-alive on a fake clock;
+ * and that closing it ends every process it started, an AOT training run of a Java function included.
  */
 class BaselineServerTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -132,5 +134,54 @@ class BaselineServerTest {
         assertThat(refused.statusCode()).isEqualTo(429);
         assertThat(refused.body()).contains("max-instances");
         assertThat(hold.get().body()).isEqualTo("\"released\"");
+    }
+
+    @Test
+    void closing_the_server_kills_the_aot_training_run_it_was_waiting_for() throws Exception {
+        start("--aot");
+        Path root = Path.of(System.getProperty("hotvisor.root", "..")).toAbsolutePath().normalize();
+        DensityFunctions hello = DensityFunctions.all(root, System.getProperty("hotvisor.build.dir", "target"),
+                List.of("hello"), List.of("java")).getFirst();
+        try (ProcessWatch watch = ProcessWatch.start()) {
+            // The deploy waits for the training run (a JVM that loads the function, runs it and exits): close meanwhile.
+            CompletableFuture<Integer> deploy = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return send("PUT", "/v1/functions/hello-java", hello.deploy()).statusCode();
+                } catch (Exception e) {
+                    return -1;
+                }
+            });
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            java.util.Optional<ProcessHandle> training = java.util.Optional.empty();
+            while (training.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+                training = watch.seen().stream().filter(ProcessHandle::isAlive)
+                        .filter(h -> h.info().commandLine().orElse("").contains("-XX:AOTCacheOutput=")).findFirst();
+            }
+            assertThat(training).as("a training run started by the deploy").isPresent();
+            server.close();
+            server = null;
+
+            assertThat(watch.alive(Duration.ofMillis(200))).as("processes the server started, alive after close")
+                    .isEmpty();
+            deploy.get(2, java.util.concurrent.TimeUnit.MINUTES);
+        }
+    }
+
+    @Test
+    void an_aot_class_path_has_its_directories_packed_into_jars() throws Exception {
+        Path classes = java.nio.file.Files.createDirectories(work.resolve("classes/io/example"));
+        java.nio.file.Files.writeString(classes.resolve("A.class"), "not really a class");
+        String cp = String.join(java.io.File.pathSeparator, work.resolve("classes").toString(), "lib/x.jar");
+
+        String packed = InstancePool.withoutDirectories(cp, work.resolve("aot"));
+
+        List<String> entries = List.of(packed.split(java.io.File.pathSeparator));
+        assertThat(entries).hasSize(2).endsWith("lib/x.jar");
+        assertThat(entries.getFirst()).endsWith(".jar");
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(entries.getFirst())) {
+            assertThat(new String(jar.getInputStream(jar.getEntry("io/example/A.class")).readAllBytes()))
+                    .isEqualTo("not really a class");
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.hotvisor.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,7 +15,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * Runs the density benchmark in smoke mode against a real node (bin/hotvisor) and a real baseline server
  * (bench/baseline.sh) with wrk, so that it cannot rot: every function must answer correctly on every side (the
- * benchmark checks each answer before and after load) and the outputs must be well formed. Never a timing.
+ * benchmark checks each answer before and after load), the outputs must be well formed, and no process it started
+ * (the node, the baseline servers, their instances and AOT training runs) may outlive it. Never a timing.
  */
 class DensitySmokeTest {
 
@@ -22,8 +24,15 @@ class DensitySmokeTest {
     Path out;
 
     @Test
-    void both_sides_answer_every_hello_world_and_the_results_are_well_formed() throws Exception {
-        Path json = DensityBench.run(DensityBench.parse("--smoke", "--out", out.toString()));
+    void both_sides_answer_every_hello_world_the_results_are_well_formed_and_no_process_outlives_the_run() throws Exception {
+        Path json;
+        List<String> left;
+        try (ProcessWatch watch = ProcessWatch.start()) {
+            json = DensityBench.run(DensityBench.parse("--smoke", "--out", out.toString()));
+            left = watch.alive(Duration.ofMillis(200));
+        }
+        assertThat(left).as("processes the benchmark started (servers, instances, AOT training runs, wrk),"
+                + " alive after it ended").isEmpty();
         DensityReport.write(out);
 
         JsonNode doc = Results.JSON.readTree(json.toFile());
