@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * Warm-up transfer across a real cluster (redis-server, nodes, a gateway): a function hot on node 1, which samples
  * its real events into Redis (opt-in); node 2 joins, replays the declared inputs and the fleet's sample until it
  * runs hot against node 1's steady state (or runs out of replays), before it declares itself ready, and judges its
- * first invocation against the fleet's best at once. The sample goes when sampling is turned off and with the
+ * first invocation against the fleet's best at once (its state is printed). The sample goes when sampling is turned off and with the
  * function.
  */
 class ClusterWarmUpTest {
@@ -103,13 +103,15 @@ class ClusterWarmUpTest {
         System.out.println("node 2 after its first invocation: " + w2);
         assertThat(w2.path("reference").asText()).as("judged against the fleet's best at once").isEqualTo("fleet");
         assertThat(w2.path("measure").asText()).as("by CPU time: a wait for a core is not slow code").isEqualTo("cpu");
+        // Printed, not asserted: hot in 6 of 7 runs with the replays paced (2026-11-24). In the seventh the replays
+        // stopped hot after 20, on a plateau within 2x of node 1's steady state (itself measured as soon as node 1
+        // called the function hot, before Truffle had compiled all of it), and the first call cost over 2x.
 
         for (int i = 0; i < 4; i++) {
             http2.invoke("transfer", "{\"tag\": \"next\"}");
         }
         JsonNode five = http2.get("/v1/functions/transfer").json().path("warmth");
         System.out.println("node 2 after 5 invocations: " + five);
-        // Printed, not asserted: JavaScript's serving sandbox may still cost more than the replays (README, "Warm-up").
 
         // Its heartbeats said ready=false until its start-up was over (the gateway routes to ready nodes first).
         JsonNode cluster = TestCluster.await(() -> gateway.http().get("/v1/cluster").json(), c -> {
