@@ -34,7 +34,9 @@ import java.util.function.LongSupplier;
  * in flight times its weight, at least 1) by smooth weighted round robin, so each gets its weight's share of the
  * requests; when all are at their limit, to the one with the lowest {@code (in flight + 1) / weight}. So a node
  * that is not hot starts with a quarter of a hot node's share and takes more as it warms, not its full share at
- * once. Nothing is ever refused: when no node is hot the same rules pick among the others.
+ * once. Nothing is ever refused: when no node is hot the same rules pick among the others. A node that reports
+ * warming while its own steady state is within {@value #STEADY_FACTOR}x of the best one reported counts as hot
+ * ({@link #steady}).
  *
  * <p>Staleness. Warmth arrives in heartbeats (one a second, read every 250 ms): up to ~1.3 s old. A state is a hint
  * that only reorders nodes; the ramp counts this gateway's own completed invocations, which are never stale, so a
@@ -52,6 +54,13 @@ final class Placement {
     static final double FIRST_SHARE = 1.0 / GROW_AT;
     /** Invocations a node that is not hot serves before it gets a full share; {@code --warmth-ramp} defaults to it. */
     static final int DEFAULT_RAMP = 100;
+    /**
+     * A node that reports a function warming but has a steady state of its own within this factor of the best one
+     * reported is routed as hot: its code is compiled, and it is only slower for now (a busy machine pushes hot code
+     * over the node's hot factor for a while). A node still cold has no steady state, or one on an interpreter
+     * plateau many times the best.
+     */
+    static final double STEADY_FACTOR = 2.0;
 
     private final LongSupplier millis;
     private final boolean warmthAware;
@@ -101,7 +110,22 @@ final class Placement {
                 }
             }
         }
-        return reports.isEmpty() ? byHash(function, byHash) : byWarmth(function, byHash, reports);
+        return reports.isEmpty() ? byHash(function, byHash) : byWarmth(function, byHash, steady(reports));
+    }
+
+    /**
+     * {@code reports} with a node that reports warming but runs within {@link #STEADY_FACTOR} of the best steady state
+     * reported as hot. Without it, hot nodes that a busy machine pushed over their hot factor looked like newcomers:
+     * with every candidate warming the order was the hash order, and a node that had just joined, the function's hash
+     * home, got nearly all of its calls (the hot-start bench of 2026-11-24: 66-97 %).
+     */
+    static Map<String, NodeInfo.Warmth> steady(Map<String, NodeInfo.Warmth> reports) {
+        long best = reports.values().stream().mapToLong(NodeInfo.Warmth::steadyStateNanos).filter(s -> s > 0).min()
+                .orElse(0);
+        Map<String, NodeInfo.Warmth> out = new HashMap<>(reports);
+        out.replaceAll((id, w) -> "warming".equals(w.state()) && w.steadyStateNanos() > 0
+                && w.steadyStateNanos() <= STEADY_FACTOR * best ? new NodeInfo.Warmth("hot", w.steadyStateNanos()) : w);
+        return out;
     }
 
     /**

@@ -196,6 +196,31 @@ class WarmthPlacementTest {
     }
 
     @Test
+    void a_warming_node_with_a_steady_state_near_the_best_is_routed_as_hot_and_a_joining_home_ramps_up() {
+        List<String> ids = hashOrder("node-1", "node-2");
+        String home = ids.get(0);
+        String loaded = ids.get(1);
+        // The long-hot node reports warming for now (a busy machine), with its steady state of 1.5 ms; the home has
+        // just joined: warming, no steady state yet. Without the steady state both were newcomers in hash order, and
+        // all ten went to the home.
+        List<NodeInfo> live = List.of(node(home, "warming", 0), node(loaded, "warming", 1_500_000));
+        assertThat(inTurn(warmth, live, 10)).containsOnly(Map.entry(loaded, 8), Map.entry(home, 2));
+        assertThat(warmth.weight(FN, loaded)).isEqualTo(1.0);
+
+        // A steady state on an interpreter plateau, 10x the best reported, is no reason to route as hot.
+        Placement fresh = new Placement(millis::get, true, RAMP);
+        List<NodeInfo> plateau = List.of(node(home, "warming", 10_000_000), node(loaded, "hot", 1_000_000));
+        assertThat(inTurn(fresh, plateau, 10)).containsOnly(Map.entry(loaded, 8), Map.entry(home, 2));
+        assertThat(fresh.weight(FN, home)).isEqualTo(Placement.FIRST_SHARE);
+    }
+
+    /** {@link #node(String, String)} with the steady state it reports. */
+    private static NodeInfo node(String id, String state, long steadyNanos) {
+        return new NodeInfo(id, "http://127.0.0.1/" + id, true, Instant.EPOCH, 0, List.of(FN + "@1"),
+                Map.of(FN, new NodeInfo.Warmth(state, steadyNanos)));
+    }
+
+    @Test
     void starts_the_ramp_again_when_a_node_reports_cold_after_being_warmer() {
         List<String> ids = hashOrder("node-1", "node-2");
         String node = ids.get(0);
