@@ -44,12 +44,12 @@ public interface Ticker {
     /** {@link #system()} with the CPU time of {@code threads}. */
     static Ticker system(ThreadMXBean threads) {
         boolean cpu = threads.isCurrentThreadCpuTimeSupported();
-        if (cpu && !threads.isThreadCpuTimeEnabled()) {
-            try {
+        try {
+            if (cpu && !threads.isThreadCpuTimeEnabled()) {
                 threads.setThreadCpuTimeEnabled(true);
-            } catch (UnsupportedOperationException | SecurityException e) {
-                cpu = false;
             }
+        } catch (UnsupportedOperationException | SecurityException e) {
+            cpu = false;
         }
         if (!cpu) {
             System.getLogger(Ticker.class.getName()).log(System.Logger.Level.WARNING, "This JVM does not measure"
