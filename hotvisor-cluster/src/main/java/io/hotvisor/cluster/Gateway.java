@@ -266,6 +266,9 @@ public final class Gateway implements AutoCloseable {
         byte[] body = body(req);
         List<NodeInfo> live = liveNodes();
         if (live.isEmpty()) {
+            live = freshLiveNodes(); // a gateway started a moment ago may not have seen the nodes' first heartbeats
+        }
+        if (live.isEmpty()) {
             throw new GatewayException(503, "NoNodes", "No live node in cluster '" + config.cluster() + "'");
         }
         int start = Math.floorMod(roundRobin.getAndIncrement(), live.size());
@@ -380,12 +383,13 @@ public final class Gateway implements AutoCloseable {
      * Whichever node gets the invocation loads the current version first if it does not hold it (the
      * {@value #CATALOG_VERSION_HEADER} header), so the preference only spares the client a node's load time. Just
      * after a deploy no heartbeat may list the new version yet: the members are then re-read every 50 ms (not 250),
-     * so the invocations move to the nodes that have loaded it soon after they report it.
+     * so the invocations move to the nodes that have loaded it soon after they report it. So are they when no node
+     * is live as last read (a gateway started a moment ago: its first read can precede the nodes' first heartbeats).
      */
     private List<NodeInfo> holders(String fn, long version) {
         List<NodeInfo> live = liveNodes();
         List<NodeInfo> current = live.stream().filter(n -> n.holds(fn, version)).toList();
-        if (current.isEmpty() && version >= 0) {
+        if (current.isEmpty() && (version >= 0 || live.isEmpty())) {
             live = freshLiveNodes();
             current = live.stream().filter(n -> n.holds(fn, version)).toList();
         }
