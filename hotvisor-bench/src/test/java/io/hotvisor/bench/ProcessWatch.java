@@ -42,12 +42,7 @@ final class ProcessWatch implements AutoCloseable {
     /** Stops watching; the processes seen that are still alive after {@code grace}, described by pid and command. */
     List<String> alive(Duration grace) throws InterruptedException {
         close();
-        List<ProcessHandle> all = List.copyOf(seen);
-        long deadline = System.nanoTime() + grace.toNanos();
-        while (all.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        return all.stream().filter(ProcessHandle::isAlive)
+        return ChildProcesses.await(List.copyOf(seen), grace).stream()
                 .map(h -> h.pid() + " " + h.info().commandLine().orElse(h.info().command().orElse("?"))).toList();
     }
 
