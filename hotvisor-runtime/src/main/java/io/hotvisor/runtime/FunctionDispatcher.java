@@ -464,7 +464,8 @@ public final class FunctionDispatcher {
      * {@link WarmthTracker} judges), or, with no target, until their latency stops falling ("settled"); in any case at
      * most {@link WarmthOptions#warmUpReplays()} replays within {@link WarmthOptions#warmUpBudget()}. JavaScript and
      * Python compile on the language's shared engine, and an in-node Java function's replays run the same classes
-     * (the JIT compiles per class, not per instance), so the pooled sandboxes inherit the compiled code.
+     * (the JIT compiles per class, not per instance), so the pooled sandboxes inherit the compiled code; a Java
+     * function in process isolation replays inside the worker JVM that serves ({@link ProcessFunction}).
      *
      * <p>Nothing of a replay leaks: its results are dropped, what it prints is dropped, its sandbox (and the
      * guest state in it) is closed at the end and never pooled, and the listener hears nothing (a replay is not an

@@ -28,7 +28,8 @@ import java.util.concurrent.LinkedBlockingQueue;
  * The main class of a Java worker JVM (plain HotSpot: the GraalVM jars are never on its class path, so the JDK's
  * AOT cache works). It loads one function version exactly as the node would in-node ({@link JavaFunction}: the
  * same class loaders, handler shapes and failure classes), connects back to the node over the Unix-domain socket
- * named by its first argument, and serves {@link WorkerProtocol.Invoke}s one at a time until the node says
+ * named by its first argument, and serves {@link WorkerProtocol.Invoke}s (invocations, and warm-up replays in a
+ * handler instance of their own that prints nowhere) one at a time until the node says
  * {@link WorkerProtocol#EXIT} or goes away.
  *
  * <p>Arguments: socket path, jar path, handler, function name, version, memoryMb, sandbox policy. The worker's
@@ -131,7 +132,8 @@ final class JavaWorkerMain {
             try {
                 while (true) {
                     byte tag = in.readByte();
-                    messages.put(new Message(tag, tag == WorkerProtocol.INVOKE ? WorkerProtocol.Invoke.readBody(in) : null));
+                    boolean invoke = tag == WorkerProtocol.INVOKE || tag == WorkerProtocol.REPLAY;
+                    messages.put(new Message(tag, invoke ? WorkerProtocol.Invoke.readBody(in) : null));
                     if (tag == WorkerProtocol.EXIT || tag == WorkerProtocol.PARK) {
                         return;
                     }
@@ -203,6 +205,9 @@ final class JavaWorkerMain {
                 StandardCharsets.UTF_8));
         Link link = first;
         Sandbox sandbox = null;
+        // Warm-up replays run in a handler instance of their own, in the same class loader (so they compile the code
+        // the invocations run), printing nowhere; closed when the node says the replays are over.
+        Sandbox replays = null;
         while (true) {
             Link.Message message = link.take();
             byte tag = message.tag();
@@ -216,22 +221,35 @@ final class JavaWorkerMain {
                 link = link.park(stdin);
                 continue;
             }
-            if (tag != WorkerProtocol.INVOKE) {
+            if (tag == WorkerProtocol.REPLAYS_DONE) {
+                if (replays != null) {
+                    replays.close();
+                    replays = null;
+                }
+                continue;
+            }
+            if (tag != WorkerProtocol.INVOKE && tag != WorkerProtocol.REPLAY) {
                 throw new IOException("Unexpected message from the node: " + tag);
             }
+            boolean replay = tag == WorkerProtocol.REPLAY;
             WorkerProtocol.Invoke invoke = message.invoke();
             DataOutputStream out = link.out;
-            if (sandbox == null) {
+            if (sandbox == null && !replay) {
                 sandbox = function.newSandbox();
             }
             WorkerProtocol.Result result;
             boolean exitAfter = false;
             try {
+                if (replay && replays == null) {
+                    replays = function.newThrowawaySandbox().orElseThrow(() -> InvocationFailure.of(
+                            InvocationFailure.Kind.PLATFORM_FAULT, "Function '" + config.name() + "' has no warm-up"
+                                    + " replays with sandbox " + config.sandbox().name().toLowerCase(java.util.Locale.ROOT)));
+                }
                 InvocationContext ctx = new InvocationContext(invoke.invocationId(), config.name(), version,
                         config.memoryMb(), System.nanoTime() + Duration.ofMillis(invoke.remainingMillis()).toNanos(),
                         Ticker.system());
-                String json = sandbox.invoke(invoke.eventJson(), ctx);
-                result = capture.result(null, json, null, List.of());
+                String json = (replay ? replays : sandbox).invoke(invoke.eventJson(), ctx);
+                result = capture.result(null, replay ? null : json, null, List.of());
             } catch (InvocationFailure f) {
                 InvocationFailure g = f.errorType().equals("OutOfMemory") ? outOfMemory(config, f) : f;
                 exitAfter = g.kind() != InvocationFailure.Kind.FUNCTION_ERROR;
@@ -241,10 +259,20 @@ final class JavaWorkerMain {
                 InvocationFailure g = outOfMemory(config, JavaFailures.classify(e, config.name(), false));
                 result = capture.result(g.kind(), g.errorType(), g.getMessage(), List.of());
             }
+            if (replay) {
+                // Nothing a replay printed travels: its handler prints nowhere, and whatever reached the process's
+                // own streams is dropped here.
+                result = new WorkerProtocol.Result(result.failureKind(), result.value(), result.message(),
+                        result.stack(), new byte[0], new byte[0], 0);
+            }
             synchronized (out) {
                 result.write(out);
             }
-            if (config.sandbox() == SandboxPolicy.FRESH || exitAfter) {
+            if (replay && exitAfter && replays != null) {
+                replays.close();
+                replays = null;
+            }
+            if (!replay && (config.sandbox() == SandboxPolicy.FRESH || exitAfter)) {
                 sandbox.close();
                 sandbox = null;
             }

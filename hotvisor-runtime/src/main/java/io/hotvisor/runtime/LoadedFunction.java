@@ -21,7 +21,9 @@ public interface LoadedFunction extends AutoCloseable {
 
     /**
      * A sandbox for warm-up replays ({@link FunctionDispatcher#warmUp}): as {@link #newSandbox()}, but what the guest
-     * prints is dropped. Empty where replays are not supported (Java functions: their hot start is the AOT cache).
+     * prints is dropped. For a Java function in process isolation, a handler instance of its own inside a worker that
+     * serves (each JVM compiles on its own). Empty where replays are not supported (Java with a fresh sandbox per
+     * invocation: new classes each time).
      */
     default Optional<Sandbox> newThrowawaySandbox() {
         return Optional.empty();

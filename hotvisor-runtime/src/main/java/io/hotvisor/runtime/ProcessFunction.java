@@ -45,6 +45,8 @@ final class ProcessFunction implements LoadedFunction {
     private final Runnable onClose;
     private final TrainingWorkers training;
     private final AtomicReference<ProcessSandbox> first = new AtomicReference<>();
+    /** The worker started last, whoever holds it now: the one warm-up replays run in. */
+    private final AtomicReference<ProcessSandbox> latest = new AtomicReference<>();
     private volatile boolean closed;
 
     private ProcessFunction(FunctionDefinition definition, Path jar, WorkerJvm jvm, RuntimeOptions options,
@@ -89,7 +91,66 @@ final class ProcessFunction implements LoadedFunction {
                     "Function '" + definition.name() + "' version " + definition.version() + " is closed");
         }
         ProcessSandbox s = first.getAndSet(null);
+        if (s != null && !s.reusable()) { // killed while it waited: by a replay's timeout, or from outside
+            s.close();
+            s = null;
+        }
         return s != null ? s : start(false);
+    }
+
+    /**
+     * Warm-up replays inside a worker that serves: each worker JVM compiles on its own, so replays in a JVM of their
+     * own would warm code no invocation runs. They borrow the worker started last, whoever holds it: the one made at
+     * deploy, which the dispatcher's first invocation takes, or the one already serving (policy {@code alongside}).
+     * In it they run in a handler instance of their own that prints nowhere, as an in-node Java function's replays do
+     * ({@link JavaFunction#newThrowawaySandbox()}: the function's static fields are shared with its invocations), and
+     * take turns with its invocations. Closing the replay sandbox tells the worker to drop that instance; the worker
+     * stays with whoever holds it. With no live worker, one is started and kept for the next {@link #newSandbox()}.
+     * With {@link SandboxPolicy#FRESH} (new classes per invocation), empty.
+     */
+    @Override
+    public Optional<Sandbox> newThrowawaySandbox() {
+        if (closed) {
+            throw InvocationFailure.of(InvocationFailure.Kind.PLATFORM_FAULT,
+                    "Function '" + definition.name() + "' version " + definition.version() + " is closed");
+        }
+        if (definition.config().sandbox() == SandboxPolicy.FRESH) {
+            return Optional.empty();
+        }
+        ProcessSandbox worker = latest.get();
+        if (worker == null || !worker.reusable()) {
+            worker = start(false);
+            ProcessSandbox older = first.getAndSet(worker);
+            if (older != null) {
+                older.close();
+            }
+            if (closed) { // closed meanwhile: close() may have looked at first before it was set
+                ProcessSandbox unused = first.getAndSet(null);
+                if (unused != null) {
+                    unused.close();
+                }
+            }
+        }
+        return Optional.of(new Replays(worker));
+    }
+
+    /** The warm-up replays' sandbox: a handler instance of their own inside a worker that serves. */
+    private record Replays(ProcessSandbox worker) implements Sandbox {
+        @Override
+        public String invoke(String eventJson, InvocationContext context) {
+            worker.replay(eventJson, context);
+            return null;
+        }
+
+        @Override
+        public void cancel() {
+            worker.cancelReplays();
+        }
+
+        @Override
+        public void close() {
+            worker.endReplays();
+        }
     }
 
     @Override
@@ -118,6 +179,12 @@ final class ProcessFunction implements LoadedFunction {
     }
 
     private ProcessSandbox start(boolean deploying) {
+        ProcessSandbox s = startWorker(deploying);
+        latest.set(s);
+        return s;
+    }
+
+    private ProcessSandbox startWorker(boolean deploying) {
         snapshot.fetch(jar);
         if (snapshot.ready()) {
             Optional<ProcessSandbox> restored = restore();

@@ -78,6 +78,11 @@ final class ProcessSandbox implements Sandbox {
     private volatile boolean cancelled;
     private volatile boolean closed;
     private volatile long rssExceeded;
+    private final Object replayState = new Object();
+    /** A warm-up replay runs in the worker now; guarded by {@link #replayState}. */
+    private boolean replaying;
+    /** The current replays were cancelled; guarded by {@link #replayState}. */
+    private boolean replaysCancelled;
 
     private ProcessSandbox(String name, Process process, List<String> command, Path dir, SocketChannel channel,
                            long rssLimit, int retireAfter) {
@@ -372,7 +377,7 @@ final class ProcessSandbox implements Sandbox {
     public String invoke(String eventJson, InvocationContext context) {
         use.lock();
         try {
-            return invokeLocked(eventJson, context);
+            return exchange(eventJson, context, false);
         } finally {
             use.unlock();
             if (hotAfter > 0 && invocations == hotAfter && !dead && !cancelled && !closed) {
@@ -382,17 +387,94 @@ final class ProcessSandbox implements Sandbox {
         }
     }
 
-    private String invokeLocked(String eventJson, InvocationContext context) {
+    /**
+     * Runs one warm-up replay in this worker ({@link WorkerProtocol#REPLAY}): in a handler instance of its own that
+     * prints nowhere, so this worker's JIT compiles the function's code before it serves. Not counted as an
+     * invocation (a training worker still serves its real invocations, a snapshot's source is still checkpointed
+     * after its real ones). Replays and invocations take turns: a replay waits for a running invocation, at most
+     * until its own deadline ({@code TIMEOUT} then, the worker untouched), and {@link #cancelReplays()} kills the
+     * worker only while a replay runs in it, never an invocation.
+     *
+     * @throws InvocationFailure as {@link #invoke}; its result is dropped
+     */
+    void replay(String eventJson, InvocationContext context) {
+        try {
+            if (!use.tryLock(Math.max(0, context.remaining().toNanos()), TimeUnit.NANOSECONDS)) {
+                throw InvocationFailure.of(InvocationFailure.Kind.TIMEOUT, "A warm-up replay of function '" + name
+                        + "' waited its whole timeout for the worker, busy with invocations");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw InvocationFailure.of(InvocationFailure.Kind.CANCELLED, "A warm-up replay of function '" + name
+                    + "' was interrupted");
+        }
+        try {
+            synchronized (replayState) {
+                if (replaysCancelled) {
+                    throw InvocationFailure.of(InvocationFailure.Kind.CANCELLED, "The warm-up replays of function '"
+                            + name + "' were cancelled");
+                }
+                replaying = true;
+            }
+            try {
+                exchange(eventJson, context, true);
+            } finally {
+                synchronized (replayState) {
+                    replaying = false;
+                }
+            }
+        } finally {
+            use.unlock();
+        }
+    }
+
+    /**
+     * Stops the replays (their timeout): kills the worker if a replay runs in it now (it is then not
+     * {@link #reusable()}, and whoever holds it replaces it); later replays fail {@code CANCELLED} until
+     * {@link #endReplays()}.
+     */
+    void cancelReplays() {
+        synchronized (replayState) {
+            replaysCancelled = true;
+            if (replaying) {
+                cancelled = true;
+                kill();
+            }
+        }
+    }
+
+    /** Tells the worker the replays are over, so it drops their handler instance; nothing if it is gone. */
+    void endReplays() {
+        use.lock();
+        try {
+            synchronized (replayState) {
+                replaysCancelled = false;
+            }
+            if (!dead && !cancelled && !closed && worker.isAlive()) {
+                out.writeByte(WorkerProtocol.REPLAYS_DONE);
+                out.flush();
+            }
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "Could not tell a worker of '" + name + "' that its replays are over", e);
+        } finally {
+            use.unlock();
+        }
+    }
+
+    private String exchange(String eventJson, InvocationContext context, boolean replay) {
         if (cancelled || dead || closed) {
             throw InvocationFailure.of(cancelled ? InvocationFailure.Kind.CANCELLED
                     : InvocationFailure.Kind.PLATFORM_FAULT, "The worker of function '" + name + "' is gone");
         }
-        invocations++;
+        if (!replay) {
+            invocations++;
+        }
         Thread watcher = Thread.ofVirtual().start(this::watchMemory);
         WorkerProtocol.Result r;
         try {
             new WorkerProtocol.Invoke(context.invocationId(), context.remaining().toMillis(),
-                    eventJson == null ? "" : eventJson).write(out);
+                    eventJson == null ? "" : eventJson).write(out, replay ? WorkerProtocol.REPLAY
+                    : WorkerProtocol.INVOKE);
             r = WorkerProtocol.Result.read(in);
         } catch (WorkerProtocol.FunctionExited e) {
             dead = true;
@@ -403,6 +485,10 @@ final class ProcessSandbox implements Sandbox {
             throw died();
         } finally {
             watcher.interrupt();
+        }
+        if (replay) {
+            value(r); // a replay's result is dropped; its failure is not (the worker sent no output for it)
+            return null;
         }
         // The worker's lines are logged here, on the invoking thread, inside the invocation's wall time.
         stdout.meter(context.ticker());
@@ -415,6 +501,11 @@ final class ProcessSandbox implements Sandbox {
             GuestOutput.logger(name).log(Level.WARNING, "[output capped: " + r.droppedOutputBytes()
                     + " bytes dropped beyond the limit of " + GuestOutput.MAX_INVOCATION_BYTES + " bytes per invocation]");
         }
+        return value(r);
+    }
+
+    /** The result's JSON, or its failure thrown. */
+    private String value(WorkerProtocol.Result r) {
         if (r.failureKind() == null) {
             return r.value();
         }

@@ -23,8 +23,8 @@ public record WarmUp(int replays, long nanos, long lastNanos, Outcome outcome, S
     public enum Outcome {
         /** The function declares no warm-up inputs, or replays are turned off: nothing ran. */
         NONE,
-        /** Replays are not supported for the function (a Java function in process isolation or with a fresh sandbox
-         *  per invocation: see {@link LoadedFunction#newThrowawaySandbox()}). */
+        /** Replays are not supported for the function (a Java function with a fresh sandbox per invocation: see
+         *  {@link LoadedFunction#newThrowawaySandbox()}). */
         UNSUPPORTED,
         /** Replays are running now, alongside traffic (the node's warm-up policy {@code alongside}). */
         RUNNING,

@@ -28,6 +28,13 @@ final class WorkerProtocol {
      */
     static final byte PARK = 'P';
     static final byte PARKED = 'p';
+    /**
+     * Node to worker: a warm-up replay ({@code FunctionDispatcher#warmUp}), framed as {@link #INVOKE}. The worker runs
+     * it in a handler instance of its own that prints nowhere, and answers a {@link Result} with no output.
+     */
+    static final byte REPLAY = 'W';
+    /** Node to worker: the replays are over; the worker closes their handler instance. No answer. */
+    static final byte REPLAYS_DONE = 'D';
     /** Longest string accepted from the other side: bounded above the node's largest body and result. */
     static final int MAX_STRING_BYTES = 256 * 1024 * 1024;
 
@@ -50,17 +57,21 @@ final class WorkerProtocol {
         }
     }
 
-    /** One invocation. */
+    /** One invocation, or with tag {@link #REPLAY} one warm-up replay. */
     record Invoke(String invocationId, long remainingMillis, String eventJson) {
         void write(DataOutputStream out) throws IOException {
-            out.writeByte(INVOKE);
+            write(out, INVOKE);
+        }
+
+        void write(DataOutputStream out, byte tag) throws IOException {
+            out.writeByte(tag);
             writeString(out, invocationId);
             out.writeLong(remainingMillis);
             writeString(out, eventJson);
             out.flush();
         }
 
-        /** Reads what follows an {@link #INVOKE} tag. */
+        /** Reads what follows an {@link #INVOKE} or {@link #REPLAY} tag. */
         static Invoke readBody(DataInputStream in) throws IOException {
             return new Invoke(readString(in), in.readLong(), readString(in));
         }

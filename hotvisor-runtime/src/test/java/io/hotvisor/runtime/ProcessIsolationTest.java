@@ -106,6 +106,24 @@ class ProcessIsolationTest {
                     }
                     """);
 
+    /** A handler that counts its calls per JVM (a static field) and per instance, and prints a line for each. */
+    static final String COUNTED = """
+            package com.acme;
+            import java.util.*;
+            import io.hotvisor.api.*;
+            public class Counted implements Handler {
+                static int jvm;
+                int instance;
+                public Object handle(Map<String, Object> event, FunctionContext ctx) throws Exception {
+                    jvm++;
+                    instance++;
+                    System.out.println("call " + jvm);
+                    if ("loop".equals(event.get("mode"))) { long n = 0; while (true) { n++; } }
+                    return Map.of("jvm", jvm, "instance", instance, "pid", ProcessHandle.current().pid());
+                }
+            }
+            """;
+
     @TempDir
     Path dir;
     TestFunctions functions;
@@ -302,6 +320,56 @@ class ProcessIsolationTest {
         }
         assertThat(heard).hasSize(2);
         assertThat(heard.get(1)).as("the wall time warmth hears").isEqualTo(heard.get(0) - 3 * 7);
+    }
+
+    private LoadedFunction counted(String name, SandboxPolicy sandbox, String warmUpInput) {
+        Path jar = TestJars.jar(dir, name, Map.of("com.acme.Counted", COUNTED));
+        return functions.load(new FunctionDefinition(FunctionConfig.builder(name, Language.JAVA, "com.acme.Counted")
+                .memoryMb(64).timeout(Duration.ofSeconds(3)).sandbox(sandbox).isolation(Isolation.PROCESS)
+                .warmupInputs(List.of(warmUpInput)).build(), new FunctionCode.JarFile(jar), 1));
+    }
+
+    @Test
+    void replays_warm_up_inputs_in_the_worker_that_then_serves_and_leaks_no_result_output_or_instance()
+            throws Exception {
+        LoadedFunction f = counted("counted", SandboxPolicy.REUSE, "{\"n\":1}");
+        try (LoggingCpu lines = LoggingCpu.charging("counted", 1)) {
+            FunctionDispatcher d = dispatcher(f);
+
+            WarmUp w = d.warmUp(WarmthOptions.defaults().warmUpReplays(12), List.of("{\"n\":2}"), 0);
+            com.fasterxml.jackson.databind.JsonNode first = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(call(d, "{}"));
+
+            assertThat(w.outcome()).isIn(WarmUp.Outcome.SETTLED, WarmUp.Outcome.MAX_REPLAYS);
+            assertThat(w.replays()).isPositive();
+            assertThat(first.get("jvm").asInt()).as("the replays ran in the worker JVM that serves")
+                    .isEqualTo(w.replays() + 1);
+            assertThat(first.get("instance").asInt()).as("in a handler instance of their own").isEqualTo(1);
+            assertThat(lines.cpu()).as("lines logged: the invocation's only").isEqualTo(1);
+            d.drain().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void stops_a_replay_that_runs_past_its_timeout_by_killing_its_worker_and_serves_from_a_new_one()
+            throws Exception {
+        FunctionDispatcher d = dispatcher(counted("looping", SandboxPolicy.REUSE, "{\"mode\":\"loop\"}"));
+
+        WarmUp w = d.warmUp(WarmthOptions.defaults().warmUpReplays(3), List.of(), 0);
+
+        assertThat(w.outcome()).isEqualTo(WarmUp.Outcome.FAILED);
+        assertThat(w.detail()).contains("Warm-up input 1 of 1 failed (cancelled)");
+        com.fasterxml.jackson.databind.JsonNode next = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(call(d, "{}"));
+        assertThat(next.get("jvm").asInt()).as("a new worker: the replay's was killed").isEqualTo(1);
+        d.drain().get(60, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void has_no_replays_for_fresh_sandboxes() {
+        FunctionDispatcher d = dispatcher(counted("fresh", SandboxPolicy.FRESH, "{}"));
+
+        assertThat(d.warmUp(WarmthOptions.defaults()).outcome()).isEqualTo(WarmUp.Outcome.UNSUPPORTED);
     }
 
     @Test
