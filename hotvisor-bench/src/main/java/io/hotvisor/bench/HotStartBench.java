@@ -24,8 +24,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  *
  * <p>Functions, in JavaScript, Python and Java: the Ignite paper's word count over a 256 KB generated text and a
  * JSON transform of a 190 KB document ({@code bench/functions/{js,python}/}, {@code examples/bench-functions}); the
- * data is made once per sandbox at load, so an invocation is the CPU work alone. JavaScript and Python declare their
- * event as {@code warmupInputs}; Java runs with {@code "isolation": "process"} (its hot start is the AOT cache).
+ * data is made once per sandbox at load, so an invocation is the CPU work alone. Every function declares its event as
+ * {@code warmupInputs}; Java runs with {@code "isolation": "process"} (its replays run inside the worker JVM that
+ * serves; its other hot starts are the AOT cache and the CRIU snapshot).
  *
  * <p>Once per run: redis-server and nodes 1-3 ({@code bin/hotvisor node}, every mechanism on: the fleet holds the
  * knowledge), the functions deployed through node 1, which then takes at least {@code warm-min} invocations of each
@@ -499,7 +500,8 @@ public final class HotStartBench {
                             + (kind.equals("word-count") ? "WordCount" : "JsonTransform") + "::main")
                     .put("archive", DensityFunctions.jar(root.resolve("examples/bench-functions")
                             .resolve(buildDir).resolve("hotvisor-bench-functions.jar")))
-                    .put("isolation", "process");
+                    .put("isolation", "process")
+                    .putArray("warmupInputs").addObject().put("seed", 42); // EVENT
             default -> throw new IllegalArgumentException("Unknown language '" + language + "'");
         }
         body.put("timeoutMs", 30_000);

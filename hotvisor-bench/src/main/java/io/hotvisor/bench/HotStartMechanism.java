@@ -40,7 +40,8 @@ record HotStartMechanism(String name, List<String> nodeOn, List<String> nodeOff,
     /** Every mechanism the benchmark knows, in the order of the results. */
     static final List<HotStartMechanism> KNOWN = List.of(
             // Declared warmupInputs replayed at load, before traffic (node default: 200 replays at most; 0: off).
-            node("warm-up", List.of("--warm-up-replays", "200"), List.of("--warm-up-replays", "0"), TRUFFLE, true),
+            // Java in process isolation replays inside the worker JVM that serves.
+            node("warm-up", List.of("--warm-up-replays", "200"), List.of("--warm-up-replays", "0"), EVERY, true),
             // Java worker AOT caches fetched from the fleet; off: the node trains its own, as before sharing.
             node("aot", List.of("--aot-share", "on"), List.of("--aot-share", "off"), Set.of("java"), true),
             // Warmth-aware routing in the gateway: the joining node gets load gradually while the others are hot.
@@ -48,10 +49,10 @@ record HotStartMechanism(String name, List<String> nodeOn, List<String> nodeOff,
                     List.of("--warmth-routing", "off"), Map.of(), true, EVERY, true, true),
             // the replays alongside the first traffic instead of before it (a variant of warm-up, so not in all)
             node("warm-up-alongside", List.of("--warm-up-replays", "200", "--warm-up-policy", "alongside"),
-                    List.of("--warm-up-replays", "0"), TRUFFLE, true),
+                    List.of("--warm-up-replays", "0"), EVERY, true),
             // a bounded sample of real inputs instead of the declared ones (the function opts in)
             new HotStartMechanism("sampled", List.of("--warm-up-replays", "200"), List.of("--warm-up-replays", "0"),
-                    List.of(), List.of(), sampled(), false, TRUFFLE, true, true),
+                    List.of(), List.of(), sampled(), false, EVERY, true, true),
             // lower Truffle compilation thresholds for functions hot in the fleet
             node("eager-compile", List.of("--eager-compile", "on"), List.of("--eager-compile", "off"), TRUFFLE,
                     true),

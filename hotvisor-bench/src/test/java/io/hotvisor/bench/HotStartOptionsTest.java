@@ -54,7 +54,8 @@ class HotStartOptionsTest {
         assertThat(all.gatewayOptions()).containsExactly("--warmth-routing", "on");
         assertThat(all.gateway()).isTrue();
         assertThat(warmUp.actingOn("python")).containsExactly("warm-up");
-        assertThat(warmUp.actingOn("java")).isEmpty();
+        assertThat(warmUp.actingOn("java")).as("replays inside the worker JVM").containsExactly("warm-up");
+        assertThat(HotStartMechanism.Configuration.named("aot", main).actingOn("python")).isEmpty();
     }
 
     @Test

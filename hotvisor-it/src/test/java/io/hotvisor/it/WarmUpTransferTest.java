@@ -236,10 +236,14 @@ class WarmUpTransferTest {
         http.deploySource("js", "javascript", "index.handler", JS, Map.of("warmupInputs", List.of(Map.of("n", 20000))));
         http.deploySource("py", "python", "handler", PYTHON, Map.of("warmupInputs", List.of(Map.of("n", 2000))));
         http.deploySource("java", "java", "Work::handleRequest", JAVA, Map.of("warmupInputs", List.of(Map.of("n", 20000))));
+        // In a worker JVM: its replays run inside the worker that then serves.
+        http.deploySource("javap", "java", "Work::handleRequest", JAVA,
+                Map.of("warmupInputs", List.of(Map.of("n", 20000)), "isolation", "process"));
         Map<String, Double> steady = new java.util.TreeMap<>();
         steady.put("js", makeHot(http, "js", small));
         steady.put("py", makeHot(http, "py", "{\"n\": 2000}"));
         steady.put("java", makeHot(http, "java", small));
+        steady.put("javap", makeHot(http, "javap", small));
 
         node.restart();
         http = node.http();
@@ -249,7 +253,7 @@ class WarmUpTransferTest {
         Http.Response notReady = http.get("/readyz");
         System.out.println("right after the restart: " + notReady);
         assertThat(notReady.status()).isEqualTo(503);
-        assertThat(notReady.json().path("reason").asText()).matches("warming [1-4] functions?");
+        assertThat(notReady.json().path("reason").asText()).matches("warming [1-5] functions?");
         assertThat(http.get("/v1/node").json().path("ready").asBoolean()).isFalse();
         // Sent straight to the warming node, an invocation still works: it waits for its function's replays.
         Http.Response probe = http.invoke("probe", "{\"tag\": \"while-warming\", \"n\": 1000}");
@@ -265,7 +269,7 @@ class WarmUpTransferTest {
 
         Map<String, String> firstStates = new java.util.TreeMap<>();
         Map<String, String> statesAfterFive = new java.util.TreeMap<>();
-        for (String f : List.of("js", "py", "java")) {
+        for (String f : List.of("js", "py", "java", "javap")) {
             JsonNode before = http.get("/v1/functions/" + f).json();
             System.out.println(f + " after the restart: " + before.path("warmUp") + "; remembered " + steady.get(f)
                     + " us");
@@ -283,7 +287,7 @@ class WarmUpTransferTest {
             assertThat(first.path("reference").asText()).isEqualTo("node");
             firstStates.put(f, first.path("state").asText() + " (" + first.path("firstInvocationsUs").get(0)
                     + " us against " + first.path("referenceUs") + ")");
-            assertThat(first.path("measure").asText()).isEqualTo("cpu");
+            assertThat(first.path("measure").asText()).isEqualTo(f.equals("javap") ? "wall" : "cpu");
             for (int i = 0; i < 4; i++) {
                 http.invoke(f, event);
             }
