@@ -165,7 +165,7 @@ final class HttpApi {
         WarmthTracker tracker = registry.warmth();
         (trajectory ? tracker.warmth(l.stored().name()) : tracker.summary(l.stored().name()))
                 .filter(w -> w.version() == l.stored().version())
-                .ifPresent(w -> n.set("warmth", warmth(w, Warmth.Measure.of(l.stored().config()),
+                .ifPresent(w -> n.set("warmth", warmth(w, Warmth.Measure.CPU,
                         registry.warmth().options().hotFactor(), trajectory)));
         if (l.warmUp().result().outcome() != WarmUp.Outcome.NONE) {
             n.set("warmUp", warmUp(l.warmUp()));

@@ -61,8 +61,6 @@ public final class FunctionDispatcher {
     private final DispatchListener listener;
     private final int concurrency;
     private final boolean fresh;
-    /** Whether warmth measures this function's invocations by their thread's CPU time (else by their duration). */
-    private final boolean cpuMeasured;
     private final AllocationMonitor allocationMonitor;
 
     private final BlockingQueue<Task> queue;
@@ -90,7 +88,6 @@ public final class FunctionDispatcher {
         this.listener = listener;
         this.concurrency = Math.max(1, definition.config().concurrency());
         this.fresh = definition.config().sandbox() == SandboxPolicy.FRESH;
-        this.cpuMeasured = Warmth.Measure.of(definition.config()) == Warmth.Measure.CPU;
         this.queue = new ArrayBlockingQueue<>(options.queueCapacity());
     }
 
@@ -266,13 +263,15 @@ public final class FunctionDispatcher {
         boolean keep = !fresh;
         InvocationResult result = null;
         InvocationFailure failure = null;
-        long cpu = cpuMeasured ? ticker.threadCpu() : 0;
+        long cpu = ticker.threadCpu();
         long logged = sandbox.outputCpuNanos();
         try {
             String json = sandbox.invoke(task.eventJson, ctx);
             // Logging the function's output is the node's work, and replays (whose output is dropped) never pay it.
             logged = sandbox.outputCpuNanos() - logged;
-            cpu = cpuMeasured ? ticker.threadCpu() - cpu - logged : 0;
+            // Warmth's measure (Warmth.Measure): this thread's CPU time, or a worker process's own report.
+            long own = sandbox.lastCpuNanos();
+            cpu = own >= 0 ? own : ticker.threadCpu() - cpu - logged;
             String body = json == null ? "null" : json;
             long bytes = utf8Length(body, options.maxResultBytes());
             if (bytes > options.maxResultBytes()) {
@@ -313,8 +312,7 @@ public final class FunctionDispatcher {
             // Claims the answer (a timeout firing now finds it taken), then tells the listener before the caller: a
             // caller that reads metrics or warmth right after its response sees its own invocation counted.
             if (stopped.compareAndSet(false, true)) {
-                listener.invocationSucceeded(definition, result.durationNanos(),
-                        cpuMeasured ? cpu : result.durationNanos() - logged);
+                listener.invocationSucceeded(definition, result.durationNanos(), cpu);
                 task.future.complete(result);
             }
         } else {

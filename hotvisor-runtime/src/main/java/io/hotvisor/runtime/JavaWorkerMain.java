@@ -204,6 +204,7 @@ final class JavaWorkerMain {
         BufferedReader stdin = new BufferedReader(new InputStreamReader(new FileInputStream(FileDescriptor.in),
                 StandardCharsets.UTF_8));
         Link link = first;
+        Ticker ticker = Ticker.system();
         Sandbox sandbox = null;
         // Warm-up replays run in a handler instance of their own, in the same class loader (so they compile the code
         // the invocations run), printing nowhere; closed when the node says the replays are over.
@@ -239,6 +240,7 @@ final class JavaWorkerMain {
             }
             WorkerProtocol.Result result;
             boolean exitAfter = false;
+            long cpu = ticker.threadCpu();
             try {
                 if (replay && replays == null) {
                     replays = function.newThrowawaySandbox().orElseThrow(() -> InvocationFailure.of(
@@ -247,9 +249,11 @@ final class JavaWorkerMain {
                 }
                 InvocationContext ctx = new InvocationContext(invoke.invocationId(), config.name(), version,
                         config.memoryMb(), System.nanoTime() + Duration.ofMillis(invoke.remainingMillis()).toNanos(),
-                        Ticker.system());
+                        ticker);
                 String json = (replay ? replays : sandbox).invoke(invoke.eventJson(), ctx);
-                result = capture.result(null, replay ? null : json, null, List.of());
+                // Warmth's measure: the function's CPU time on this thread (the node's thread does not see it).
+                cpu = ticker.threadCpu() - cpu;
+                result = capture.result(null, replay ? null : json, null, List.of()).withCpuNanos(cpu);
             } catch (InvocationFailure f) {
                 InvocationFailure g = f.errorType().equals("OutOfMemory") ? outOfMemory(config, f) : f;
                 exitAfter = g.kind() != InvocationFailure.Kind.FUNCTION_ERROR;
@@ -263,7 +267,7 @@ final class JavaWorkerMain {
                 // Nothing a replay printed travels: its handler prints nowhere, and whatever reached the process's
                 // own streams is dropped here.
                 result = new WorkerProtocol.Result(result.failureKind(), result.value(), result.message(),
-                        result.stack(), new byte[0], new byte[0], 0);
+                        result.stack(), new byte[0], new byte[0], 0, result.cpuNanos());
             }
             synchronized (out) {
                 result.write(out);
@@ -384,7 +388,7 @@ final class JavaWorkerMain {
             System.out.flush();
             System.err.flush();
             WorkerProtocol.Result r = new WorkerProtocol.Result(kind, value, message, stack, out.drain(),
-                    err.drain(), dropped);
+                    err.drain(), dropped, 0);
             used = 0;
             dropped = 0;
             return r;

@@ -143,6 +143,11 @@ final class ProcessFunction implements LoadedFunction {
         }
 
         @Override
+        public long lastCpuNanos() {
+            return worker.lastReplayCpuNanos();
+        }
+
+        @Override
         public void cancel() {
             worker.cancelReplays();
         }

@@ -78,6 +78,10 @@ final class ProcessSandbox implements Sandbox {
     private volatile boolean cancelled;
     private volatile boolean closed;
     private volatile long rssExceeded;
+    /** The CPU time the function took in the last invocation, as the worker measured it; -1 before. */
+    private volatile long lastCpuNanos = -1;
+    /** The same of the last replay: apart, because replays may run between an invocation and its caller's read. */
+    private volatile long lastReplayCpuNanos = -1;
     private final Object replayState = new Object();
     /** A warm-up replay runs in the worker now; guarded by {@link #replayState}. */
     private boolean replaying;
@@ -487,9 +491,11 @@ final class ProcessSandbox implements Sandbox {
             watcher.interrupt();
         }
         if (replay) {
+            lastReplayCpuNanos = r.cpuNanos();
             value(r); // a replay's result is dropped; its failure is not (the worker sent no output for it)
             return null;
         }
+        lastCpuNanos = r.cpuNanos();
         // The worker's lines are logged here, on the invoking thread, inside the invocation's wall time.
         stdout.meter(context.ticker());
         stderr.meter(context.ticker());
@@ -582,6 +588,16 @@ final class ProcessSandbox implements Sandbox {
             return 0;
         }
         return 0;
+    }
+
+    @Override
+    public long lastCpuNanos() {
+        return lastCpuNanos;
+    }
+
+    /** {@link #lastCpuNanos()} of the last {@link #replay}. */
+    long lastReplayCpuNanos() {
+        return lastReplayCpuNanos;
     }
 
     @Override

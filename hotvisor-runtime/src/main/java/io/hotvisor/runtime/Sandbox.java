@@ -41,6 +41,15 @@ public interface Sandbox extends AutoCloseable {
         return 0;
     }
 
+    /**
+     * The CPU time the function took in the last {@link #invoke} that returned, as the sandbox itself measured it, in
+     * ns; -1 where the invoking thread runs the function and its own CPU time is the measure (in-node sandboxes). A
+     * worker process reports the CPU time of its thread that ran the function.
+     */
+    default long lastCpuNanos() {
+        return -1;
+    }
+
     /** Releases the sandbox; idempotent. */
     @Override
     void close();

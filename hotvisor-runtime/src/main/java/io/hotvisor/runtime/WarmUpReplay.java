@@ -69,7 +69,6 @@ final class WarmUpReplay {
         int replays = 0;
         long last = 0;
         Warmth.State state = Warmth.State.COLD;
-        boolean cpuMeasured = Warmth.Measure.of(definition.config()) == Warmth.Measure.CPU;
         long best = Long.MAX_VALUE;
         int sinceBest = 0;
         try {
@@ -96,10 +95,11 @@ final class WarmUpReplay {
                 InvocationContext ctx = new InvocationContext("warm-up-" + (replays + 1), definition.name(),
                         definition.version(), definition.config().memoryMb(), start + timeoutNanos, ticker);
                 ScheduledFuture<?> alarm = watchdog.schedule(sandbox::cancel, timeoutNanos, TimeUnit.NANOSECONDS);
-                long cpu = cpuMeasured ? ticker.threadCpu() : 0;
+                long cpu = ticker.threadCpu();
                 try {
                     sandbox.invoke(input, ctx); // the result is dropped
-                    cpu = cpuMeasured ? ticker.threadCpu() - cpu : 0;
+                    long own = sandbox.lastCpuNanos(); // a worker process's own report (Warmth.Measure)
+                    cpu = own >= 0 ? own : ticker.threadCpu() - cpu;
                 } catch (InvocationFailure f) {
                     return new WarmUp(replays, ticker.read() - t0, last, WarmUp.Outcome.FAILED,
                             "Warm-up input " + (replays % inputs.size() + 1) + " of " + inputs.size() + " failed ("
@@ -107,7 +107,7 @@ final class WarmUpReplay {
                 } finally {
                     alarm.cancel(false);
                 }
-                last = cpuMeasured ? cpu : ticker.read() - start;
+                last = cpu;
                 state = curve.record(last);
                 replays++;
                 if (last * warmth.settleRatio() < best) {

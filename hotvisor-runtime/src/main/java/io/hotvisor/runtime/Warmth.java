@@ -70,29 +70,20 @@ public record Warmth(long version, State state, long steadyStateNanos, long flee
     /**
      * What a function's warmth is measured in: every latency of a {@link Warmth} (and the fleet's best it is compared
      * with) is one of these. Warmth asks whether the code runs optimized, and on a busy machine the wall clock also
-     * counts the waits for a core (on 2 loaded cores a steady JavaScript call took up to 60x its CPU time), so an
-     * invocation that runs on the dispatcher's thread is measured by that thread's CPU time.
+     * counts the waits for a core (on 2 loaded cores a steady JavaScript call took up to 60x its CPU time), so every
+     * invocation is measured by the CPU time of the thread that ran the function.
      */
     public enum Measure {
         /**
-         * The CPU time of the thread that ran the invocation, less what it spent logging the guest's output lines
-         * ({@link Sandbox#outputCpuNanos()}: the node's work, which replays do not do): JavaScript, Python, Java in
-         * the node.
+         * The CPU time of the thread that ran the invocation: the dispatcher's, less what it spent logging the guest's
+         * output lines ({@link Sandbox#outputCpuNanos()}: the node's work, which replays do not do), for JavaScript,
+         * Python and Java in the node; the worker JVM's serving thread, as the worker reports it
+         * ({@link Sandbox#lastCpuNanos()}), for Java in process isolation. (Until 2026-11-24 a worker's invocations
+         * were measured by their wall time, and on a busy machine hot workers looked warming.)
          */
-        CPU,
-        /**
-         * The wall time of the invocation, less the CPU time the node spent logging the worker's output lines after
-         * it answered ({@link Sandbox#outputCpuNanos()}; at most the wall time that logging took): Java in a worker
-         * process, whose CPU the node's thread does not see.
-         */
-        WALL;
+        CPU;
 
-        /** How invocations of a function with {@code config} are measured. */
-        public static Measure of(FunctionConfig config) {
-            return config.isolation() == Isolation.PROCESS ? WALL : CPU;
-        }
-
-        /** {@code cpu} or {@code wall}, as the API spells it. */
+        /** {@code cpu}, as the API spells it. */
         public String id() {
             return name().toLowerCase(Locale.ROOT);
         }

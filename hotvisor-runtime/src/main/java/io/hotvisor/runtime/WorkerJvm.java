@@ -109,11 +109,12 @@ final class WorkerJvm {
 
     /**
      * The key of a CRIU snapshot shared with the fleet: what a restored worker's memory depends on, hashed. The AOT
-     * cache's key (jar, JDK build, class path), where the JDK is installed, and everything of the function's config
-     * that is in the worker's command line or environment.
+     * cache's key (jar, JDK build, class path), where the JDK is installed, the worker protocol's version, and
+     * everything of the function's config that is in the worker's command line or environment.
      */
     String snapshotKey(FunctionConfig config, long version, Path jar) {
-        String what = String.join("\n", aotCacheKey(jar), java.toString(), config.name(), config.handler(),
+        String what = String.join("\n", aotCacheKey(jar), java.toString(), "protocol " + WorkerProtocol.VERSION,
+                config.name(), config.handler(),
                 Long.toString(version), Integer.toString(config.memoryMb()), config.sandbox().id(),
                 new java.util.TreeMap<>(config.env()).toString());
         return HexFormat.of().formatHex(digest().digest(what.getBytes(StandardCharsets.UTF_8)));

@@ -35,6 +35,11 @@ final class WorkerProtocol {
     static final byte REPLAY = 'W';
     /** Node to worker: the replays are over; the worker closes their handler instance. No answer. */
     static final byte REPLAYS_DONE = 'D';
+    /**
+     * The protocol's version: part of a shared snapshot's key ({@link WorkerJvm#snapshotKey}), so that a node never
+     * restores a worker that speaks another one (a checkpoint of an older build at the same class path).
+     */
+    static final int VERSION = 2;
     /** Longest string accepted from the other side: bounded above the node's largest body and result. */
     static final int MAX_STRING_BYTES = 256 * 1024 * 1024;
 
@@ -79,10 +84,16 @@ final class WorkerProtocol {
 
     /**
      * How an invocation ended: {@code failureKind} null with the result JSON in {@code value}, or a failure with
-     * its type in {@code value}; with what the function printed.
+     * its type in {@code value}; with what the function printed, and the CPU time of the worker's thread that ran it
+     * ({@code cpuNanos}).
      */
     record Result(InvocationFailure.Kind failureKind, String value, String message, List<String> stack,
-                  byte[] stdout, byte[] stderr, long droppedOutputBytes) {
+                  byte[] stdout, byte[] stderr, long droppedOutputBytes, long cpuNanos) {
+        /** This result with the CPU time the function took. */
+        Result withCpuNanos(long nanos) {
+            return new Result(failureKind, value, message, stack, stdout, stderr, droppedOutputBytes, nanos);
+        }
+
         void write(DataOutputStream out) throws IOException {
             out.writeByte(RESULT);
             out.writeByte(failureKind == null ? -1 : failureKind.ordinal());
@@ -95,6 +106,7 @@ final class WorkerProtocol {
             writeBytes(out, stdout);
             writeBytes(out, stderr);
             out.writeLong(droppedOutputBytes);
+            out.writeLong(cpuNanos);
             out.flush();
         }
 
@@ -121,11 +133,12 @@ final class WorkerProtocol {
             byte[] stdout = readBytes(in);
             byte[] stderr = readBytes(in);
             long dropped = in.readLong();
+            long cpu = in.readLong();
             InvocationFailure.Kind[] kinds = InvocationFailure.Kind.values();
             if (kind < -1 || kind >= kinds.length) {
                 throw new IOException("Malformed result from a worker: failure kind " + kind);
             }
-            return new Result(kind < 0 ? null : kinds[kind], value, message, stack, stdout, stderr, dropped);
+            return new Result(kind < 0 ? null : kinds[kind], value, message, stack, stdout, stderr, dropped, cpu);
         }
     }
 

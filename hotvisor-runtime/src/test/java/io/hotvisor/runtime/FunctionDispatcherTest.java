@@ -51,6 +51,8 @@ class FunctionDispatcherTest {
         volatile CountDownLatch gate = new CountDownLatch(0);
         /** Runs first in every invocation, replays included, with the event (e.g. to move the fake clock). */
         volatile java.util.function.Consumer<String> onInvoke = event -> { };
+        /** What the sandboxes report as their own CPU time ({@link Sandbox#lastCpuNanos()}); -1: none. */
+        volatile long ownCpuNanos = -1;
         boolean functionClosed;
 
         FakeFunction(FunctionConfig config, int minIdle) {
@@ -86,6 +88,11 @@ class FunctionDispatcherTest {
                     } catch (InterruptedException e) {
                         throw InvocationFailure.of(InvocationFailure.Kind.CANCELLED, "cancelled");
                     }
+                }
+
+                @Override
+                public long lastCpuNanos() {
+                    return ownCpuNanos;
                 }
 
                 @Override
@@ -169,7 +176,7 @@ class FunctionDispatcherTest {
     }
 
     @Test
-    void warmth_hears_the_thread_cpu_time_of_an_in_node_invocation_and_the_duration_of_one_in_a_worker_process()
+    void warmth_hears_the_thread_cpu_time_of_an_invocation_or_the_cpu_time_its_sandbox_reports()
             throws Exception {
         AtomicLong cpu = new AtomicLong();
         Ticker clocks = new Ticker() {
@@ -191,21 +198,21 @@ class FunctionDispatcherTest {
                 heard.add(measuredNanos);
             }
         };
-        for (Isolation isolation : Isolation.values()) {
-            FakeFunction f = new FakeFunction(FunctionConfig.builder("fn", Language.JAVA, "A::handle")
-                    .isolation(isolation).build(), 0);
+        for (long reported : new long[] {-1, 42_000}) {
+            FakeFunction f = new FakeFunction(FunctionConfig.builder("fn", Language.JAVA, "A::handle").build(), 0);
             f.onInvoke = event -> { // waited 1 ms for a core, computed for 0.1 ms
                 now.addAndGet(1_000_000);
                 cpu.addAndGet(100_000);
             };
+            f.ownCpuNanos = reported; // a worker process's report of its own thread's CPU
             FunctionDispatcher d = FunctionDispatcher.create(f, DispatchOptions.defaults().idlePoll(
                     Duration.ofMillis(5)), clocks, watchdog, Executors.newVirtualThreadPerTaskExecutor(), listener);
             submit(d, "{}").get();
             d.drain().get(10, TimeUnit.SECONDS);
         }
 
-        assertThat(heard).as("node: duration, CPU; process: duration, duration")
-                .containsExactly(1_000_000L, 100_000L, 1_000_000L, 1_000_000L);
+        assertThat(heard).as("in the node: duration, CPU; a worker's: duration, its report")
+                .containsExactly(1_000_000L, 100_000L, 1_000_000L, 42_000L);
     }
 
     /** A listener that counts every call, to show warm-up replays are not invocations. */
@@ -314,6 +321,17 @@ class FunctionDispatcherTest {
         assertThat(now.get()).as("waited for the compiled code").isGreaterThanOrEqualTo(compiled);
         // Settled after 10 replays, paced from the 5th without a new best: 5 replays per 500 ms pause until 5 s.
         assertThat(w.replays()).isBetween(50, 70);
+    }
+
+    @Test
+    void warm_up_judges_replays_by_the_cpu_time_their_sandbox_reports_where_it_reports_one() {
+        // A worker process: 1 ms on the node's clocks per replay (the round trip), 0.1 ms of CPU in the worker.
+        FakeFunction f = warmable(List.of("{}"));
+        f.onInvoke = event -> now.addAndGet(1_000_000);
+        f.ownCpuNanos = 100_000;
+        WarmUp w = dispatcher(f, DispatchOptions.defaults()).warmUp(WarmthOptions.defaults(), List.of(), 100_000);
+        assertThat(w.outcome()).as("hot against a 0.1 ms target: judged by the report").isEqualTo(WarmUp.Outcome.HOT);
+        assertThat(w.lastNanos()).isEqualTo(100_000);
     }
 
     @Test

@@ -301,11 +301,12 @@ class ProcessIsolationTest {
     }
 
     @Test
-    void leaves_the_cpu_the_node_spends_logging_the_workers_output_out_of_the_invocations_wall_time()
+    void measures_an_invocation_by_the_cpu_time_of_the_workers_thread_not_the_wall_time_nor_the_nodes_logging()
             throws Exception {
         LoadedFunction f = misbehaving("printing", 1, Duration.ofSeconds(60));
         List<Long> heard = new CopyOnWriteArrayList<>();
-        try (LoggingCpu logging = LoggingCpu.charging("printing", 7)) {
+        long perLine = Duration.ofSeconds(10).toNanos(); // the node's thread "spends" 10 s of CPU on each line
+        try (LoggingCpu logging = LoggingCpu.charging("printing", perLine)) {
             FunctionDispatcher d = FunctionDispatcher.create(f, DispatchOptions.defaults(), logging.ticker(),
                     watchdog, Executors.newVirtualThreadPerTaskExecutor(), new DispatchListener() {
                         @Override
@@ -315,11 +316,16 @@ class ProcessIsolationTest {
                         }
                     }, null);
             assertThat(call(d, "{\"mode\":\"print\"}")).contains("pid");
+            assertThat(call(d, "{\"mode\":\"sleep\"}")).contains("pid");
             d.drain().get(60, TimeUnit.SECONDS);
-            assertThat(logging.cpu()).as("three lines logged, the unterminated one too").isEqualTo(3 * 7);
+            assertThat(logging.cpu()).as("three lines logged, the unterminated one too").isEqualTo(3 * perLine);
         }
-        assertThat(heard).hasSize(2);
-        assertThat(heard.get(1)).as("the wall time warmth hears").isEqualTo(heard.get(0) - 3 * 7);
+        assertThat(heard).hasSize(4);
+        assertThat(heard.get(1)).as("what warmth hears of the printing call: the worker's CPU, no logging")
+                .isPositive().isLessThan(perLine);
+        assertThat(heard.get(2)).as("the sleeping call's duration").isGreaterThanOrEqualTo(1_500_000_000L);
+        assertThat(heard.get(3)).as("what warmth hears of it: the worker thread's CPU, not its 1.5 s asleep")
+                .isPositive().isLessThan(heard.get(2) / 2);
     }
 
     private LoadedFunction counted(String name, SandboxPolicy sandbox, String warmUpInput) {
