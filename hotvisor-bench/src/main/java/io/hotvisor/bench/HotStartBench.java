@@ -245,7 +245,8 @@ public final class HotStartBench {
                 for (Function f : functions) {
                     Call call = invoke(target, f);
                     // A node answers without X-Hotvisor-Node; the gateway names the node that served.
-                    calls.get(f.name()).add(target == n4 ? new Call(call.durationUs(), call.wallUs(), id) : call);
+                    calls.get(f.name()).add(target == n4
+                            ? new Call(call.durationUs(), call.wallUs(), id, call.warmth()) : call);
                 }
             }
             String metrics = n4.send("GET", "/metrics", null).body();
@@ -337,6 +338,7 @@ public final class HotStartBench {
                 inv.put("i", i + 1);
                 inv.put("duration_us", us[i]);
                 inv.put("wall_us", calls.get(i).wallUs());
+                inv.put("warmth", calls.get(i).warmth());
                 inv.put("ratio", Math.round(ratios[i] * 1000) / 1000.0);
                 invocations.add(inv);
             }
@@ -366,7 +368,8 @@ public final class HotStartBench {
     }
 
     /** One invocation: the node's duration, the client's wall time, the node that served it. */
-    private record Call(long durationUs, long wallUs, String node) {
+    /** One invocation: the node's duration, the client's wall time, the serving node, the state it counted it in. */
+    private record Call(long durationUs, long wallUs, String node, String warmth) {
     }
 
     private static Call invoke(ServerProcess target, Function f) throws IOException, InterruptedException {
@@ -379,7 +382,8 @@ public final class HotStartBench {
         }
         return new Call(Long.parseLong(r.headers().firstValue(DURATION_HEADER).orElseThrow(() ->
                 new IllegalStateException(target + " sent no " + DURATION_HEADER))), wall,
-                r.headers().firstValue(NODE_HEADER).orElse(""));
+                r.headers().firstValue(NODE_HEADER).orElse(""),
+                r.headers().firstValue("X-Hotvisor-Warmth").orElse(""));
     }
 
     /** Node 1 takes invocations until it calls the function hot (and, for Java, shared its AOT cache). */

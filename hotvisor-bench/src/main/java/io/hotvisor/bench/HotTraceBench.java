@@ -74,9 +74,12 @@ public final class HotTraceBench {
     record Player(String name, String kind, String language, long traceCalls) {
     }
 
-    /** One call as the client saw it; {@code node} from X-Hotvisor-Node, status -1 when no answer came. */
+    /**
+     * One call as the client saw it; {@code node} from X-Hotvisor-Node, {@code warmth} the state the serving node
+     * counted it in (X-Hotvisor-Warmth, empty without), status -1 when no answer came.
+     */
     record Call(String side, Player player, long plannedMs, long sentMs, long wallUs, int status, String node,
-                boolean correct) {
+                String warmth, boolean correct) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -262,10 +265,11 @@ public final class HotTraceBench {
                             long planned = inv.atNanos() / 1_000_000;
                             long sentMs = (sent - start) / 1_000_000;
                             if (ex != null) {
-                                return new Call(c.name(), p, planned, sentMs, wall, -1, "", false);
+                                return new Call(c.name(), p, planned, sentMs, wall, -1, "", "", false);
                             }
                             return new Call(c.name(), p, planned, sentMs, wall, r.statusCode(),
-                                    r.headers().firstValue("X-Hotvisor-Node").orElse(""), r.statusCode() == 200
+                                    r.headers().firstValue("X-Hotvisor-Node").orElse(""),
+                                    r.headers().firstValue("X-Hotvisor-Warmth").orElse(""), r.statusCode() == 200
                                     && DensityFunctions.matches(r.body(), HotStartBench.EXPECTED.get(p.kind())));
                         }));
             }
@@ -277,7 +281,7 @@ public final class HotTraceBench {
                 } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
                     TraceSchedule.Invocation inv = schedule.invocations().get(i);
                     calls.add(new Call(c.name(), byName.get(inv.target().name()), inv.atNanos() / 1_000_000, 0, 0,
-                            -1, "", false));
+                            -1, "", "", false));
                 }
             }
             // The membership changes are part of the run: a join still starting holds up the end, not the counts.

@@ -86,6 +86,9 @@ final class HotTraceReport {
         row.put("goal_met", counted > 0 && (double) total[1] / counted < GOAL);
         row.put("metrics_hot", total[2]);
         row.put("metrics_not_hot", total[3]);
+        // Cross-check, call by call: what each answer's X-Hotvisor-Warmth said.
+        row.put("heard_not_hot", calls.stream().filter(call -> call.correct() && call.warmth().equals("warming"))
+                .count());
         row.put("counted_minus_answered", counted - ok);
         row.put("client_median_ms", wall.length == 0 ? "n/a" : wall[(wall.length - 1) / 2] / 1000.0);
         row.put("client_p99_ms", wall.length == 0 ? "n/a" : wall[(int) Math.ceil(0.99 * wall.length) - 1] / 1000.0);
@@ -125,6 +128,7 @@ final class HotTraceReport {
             r.put("wall_us", c.wallUs());
             r.put("status", c.status());
             r.put("node", c.node());
+            r.put("warmth", c.warmth());
             r.put("correct", c.correct());
             callRows.add(r);
         }
@@ -179,9 +183,9 @@ final class HotTraceReport {
         md.append("- trace functions and their players: ").append(header.get("players")).append('\n');
         md.append("- ").append(header.get("notes")).append("\n\n");
         md.append("| mechanisms | calls | answered ok | failed / no answer | counted not hot / counted"
-                + " | **not hot** | goal < 1 % | /metrics not hot / hot | counted - answered | client median ms"
-                + " | client p99 ms | answered by | membership |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + " | **not hot** | goal < 1 % | /metrics not hot / hot | answers saying warming | counted - answered"
+                + " | client median ms | client p99 ms | answered by | membership |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Map<String, Object> r : sides) {
             Object fraction = r.get("not_hot_fraction");
             md.append("| ").append(r.get("side")).append(" (").append(r.get("node_options")).append("; gateway ")
@@ -191,7 +195,8 @@ final class HotTraceReport {
                     .append((long) r.get("counted_hot") + (long) r.get("counted_not_hot")).append(" | **")
                     .append(fraction instanceof Double f ? String.format("%.2f %%", 100 * f) : fraction)
                     .append("** | ").append(r.get("goal_met")).append(" | ").append(r.get("metrics_not_hot"))
-                    .append(" / ").append(r.get("metrics_hot")).append(" | ").append(r.get("counted_minus_answered"))
+                    .append(" / ").append(r.get("metrics_hot")).append(" | ").append(r.get("heard_not_hot"))
+                    .append(" | ").append(r.get("counted_minus_answered"))
                     .append(" | ").append(r.get("client_median_ms")).append(" | ").append(r.get("client_p99_ms"))
                     .append(" | ").append(r.get("answered_by")).append(" | ").append(r.get("membership"))
                     .append(" |\n");

@@ -58,9 +58,9 @@ class HotTraceTest {
                 HotStartMechanism.main(), true);
         HotTraceBench.Player a = new HotTraceBench.Player("trace-a", "word-count", "js", 10);
         List<HotTraceBench.Call> calls = List.of(
-                new HotTraceBench.Call("on", a, 0, 0, 5_000, 200, "node-1", true),
-                new HotTraceBench.Call("on", a, 10, 10, 9_000, 200, "node-3", true),
-                new HotTraceBench.Call("on", a, 20, 20, 0, -1, "", false));
+                new HotTraceBench.Call("on", a, 0, 0, 5_000, 200, "node-1", "hot", true),
+                new HotTraceBench.Call("on", a, 10, 10, 9_000, 200, "node-3", "warming", true),
+                new HotTraceBench.Call("on", a, 20, 20, 0, -1, "", "", false));
         // node-1 had 40 hot and 2 warming before the replay; node-3 joined during it.
         Map<String, Map<String, long[]>> before = Map.of("node-1", Map.of("trace-a", new long[] {40, 2, 40, 2}));
         Map<String, Map<String, long[]>> after = Map.of("node-1", Map.of("trace-a", new long[] {41, 2, 41, 2}),
@@ -72,7 +72,8 @@ class HotTraceTest {
         assertThat(row).containsEntry("counted_hot", 1L).containsEntry("counted_not_hot", 1L)
                 .containsEntry("not_hot_fraction", 0.5).containsEntry("goal_met", false)
                 .containsEntry("answered_ok", 2L).containsEntry("no_answer", 1L)
-                .containsEntry("counted_minus_answered", 0L).containsEntry("metrics_not_hot", 1L);
+                .containsEntry("counted_minus_answered", 0L).containsEntry("metrics_not_hot", 1L)
+                .containsEntry("heard_not_hot", 1L);
         assertThat(nodes).extracting(n -> n.get("node") + ":" + n.get("not_hot") + "/" + n.get("answered_here"))
                 .containsExactly("node-1:0/1", "node-3:1/1");
     }

@@ -81,6 +81,7 @@ class WarmthTest {
                 "hotvisor_function_warmth{" + LABELS + ",state=\"hot\"} 0.0");
 
         List<String> states = new ArrayList<>();
+        List<String> heard = new ArrayList<>();
         int invoked = 0;
         while (invoked < PATIENCE && !states.contains("hot")) {
             Http.Response r = http.invoke("wc", "{}");
@@ -88,7 +89,11 @@ class WarmthTest {
             assertThat(r.json().path("alpha").asInt()).isEqualTo(500);
             invoked++;
             states.add(warmth().path("state").asText());
+            heard.add(r.header("X-Hotvisor-Warmth"));
         }
+
+        // Each caller hears the state its own invocation ran in: the one the node counted it in.
+        assertThat(heard).as("X-Hotvisor-Warmth of each invocation").isEqualTo(states);
 
         // Alone, a node calls a function warming until its latency stops falling: at least 2 x 5 invocations.
         assertThat(states).as("states after each invocation").contains("hot");

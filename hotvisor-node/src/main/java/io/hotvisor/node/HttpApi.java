@@ -36,6 +36,8 @@ final class HttpApi {
     private static final String JSON = "application/json";
     static final String INVOCATION_ID = "X-Hotvisor-Invocation-Id";
     static final String DURATION_US = "X-Hotvisor-Duration-Us";
+    /** The warmth state a synchronous invocation ran in, by this node's own judgement: {@code hot} or {@code warming}. */
+    static final String WARMTH = "X-Hotvisor-Warmth";
     static final String VERSION = "X-Hotvisor-Function-Version";
     /** Sent by the gateway: the cluster version of the function it routed the invocation for. */
     static final String CATALOG_VERSION = "X-Hotvisor-Catalog-Version";
@@ -336,6 +338,7 @@ final class HttpApi {
         }
         InvocationResult r = result.get();
         res.header(DURATION_US, Long.toString(r.durationNanos() / 1000));
+        r.warmth().ifPresent(state -> res.header(WARMTH, state.id()));
         res.header(VERSION, Long.toString(r.version()));
         res.header(HeaderNames.CONTENT_TYPE, JSON);
         res.status(200).send(r.json().getBytes(StandardCharsets.UTF_8));

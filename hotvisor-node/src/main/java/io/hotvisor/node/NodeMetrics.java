@@ -153,11 +153,14 @@ final class NodeMetrics {
             }
 
             @Override
-            public void invocationSucceeded(FunctionDefinition function, long nanos, long measuredNanos) {
+            public Optional<Warmth.State> invocationSucceeded(FunctionDefinition function, long nanos,
+                                                              long measuredNanos) {
                 invocations.labelValues(namespace, function.name(), lang(function), "success").inc();
                 latency.labelValues(namespace, function.name(), lang(function)).observe(nanos / 1e9);
-                warmth.record(function.name(), function.version(), measuredNanos).ifPresent(state ->
+                Optional<Warmth.State> ranIn = warmth.record(function.name(), function.version(), measuredNanos);
+                ranIn.ifPresent(state ->
                         byWarmth.labelValues(namespace, function.name(), lang(function), state.id()).inc());
+                return ranIn;
             }
 
             @Override

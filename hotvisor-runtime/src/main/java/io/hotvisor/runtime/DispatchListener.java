@@ -1,5 +1,7 @@
 package io.hotvisor.runtime;
 
+import java.util.Optional;
+
 /**
  * Hears what a {@link FunctionDispatcher} does, for metrics. Called on worker threads: implementations must be
  * fast and must not throw.
@@ -12,9 +14,13 @@ public interface DispatchListener {
 
     /**
      * An invocation of {@code function} produced a result after running {@code nanos}; {@code measuredNanos} is what
-     * it cost in the function's {@link Warmth.Measure} (its thread's CPU time, or {@code nanos}).
+     * it cost in {@link Warmth.Measure}.
+     *
+     * @return the warmth state the invocation ran in, where this listener judges warmth (the caller hears it with the
+     *         result, {@link InvocationResult#warmth()}); else empty
      */
-    default void invocationSucceeded(FunctionDefinition function, long nanos, long measuredNanos) {
+    default Optional<Warmth.State> invocationSucceeded(FunctionDefinition function, long nanos, long measuredNanos) {
+        return Optional.empty();
     }
 
     /** An invocation of {@code function} failed after {@code nanos} (zero if it never ran). */

@@ -312,8 +312,8 @@ public final class FunctionDispatcher {
             // Claims the answer (a timeout firing now finds it taken), then tells the listener before the caller: a
             // caller that reads metrics or warmth right after its response sees its own invocation counted.
             if (stopped.compareAndSet(false, true)) {
-                listener.invocationSucceeded(definition, result.durationNanos(), cpu);
-                task.future.complete(result);
+                Optional<Warmth.State> ranIn = listener.invocationSucceeded(definition, result.durationNanos(), cpu);
+                task.future.complete(ranIn.isPresent() ? result.ranIn(ranIn.get()) : result);
             }
         } else {
             fail(task, finished - start, failure);

@@ -1,17 +1,74 @@
 package io.hotvisor.runtime;
 
 import java.util.Objects;
+import java.util.Optional;
 
 /**
- * What a successful invocation produced.
- *
- * @param json          the function's result as JSON text; the literal {@code null} when it returned nothing
- * @param version       the function version that ran it
- * @param durationNanos how long it ran in its sandbox
- * @param queuedNanos   how long it waited for a worker and a sandbox
+ * What a successful invocation produced, and the warmth state it ran in where the node judges warmth.
  */
-public record InvocationResult(String json, long version, long durationNanos, long queuedNanos) {
-    public InvocationResult {
-        Objects.requireNonNull(json, "json");
+public final class InvocationResult {
+    private final String json;
+    private final long version;
+    private final long durationNanos;
+    private final long queuedNanos;
+    /** Null when no listener judged it. */
+    private final Warmth.State warmth;
+
+    /**
+     * @param json          the function's result as JSON text; the literal {@code null} when it returned nothing
+     * @param version       the function version that ran it
+     * @param durationNanos how long it ran in its sandbox
+     * @param queuedNanos   how long it waited for a worker and a sandbox
+     */
+    public InvocationResult(String json, long version, long durationNanos, long queuedNanos) {
+        this(json, version, durationNanos, queuedNanos, null);
+    }
+
+    private InvocationResult(String json, long version, long durationNanos, long queuedNanos, Warmth.State warmth) {
+        this.json = Objects.requireNonNull(json, "json");
+        this.version = version;
+        this.durationNanos = durationNanos;
+        this.queuedNanos = queuedNanos;
+        this.warmth = warmth;
+    }
+
+    /** This result, judged by the node's warmth ({@link DispatchListener#invocationSucceeded}) to have run in
+     *  {@code state}. */
+    InvocationResult ranIn(Warmth.State state) {
+        return new InvocationResult(json, version, durationNanos, queuedNanos, Objects.requireNonNull(state));
+    }
+
+    /** The function's result as JSON text; the literal {@code null} when it returned nothing. */
+    public String json() {
+        return json;
+    }
+
+    /** The function version that ran it. */
+    public long version() {
+        return version;
+    }
+
+    /** How long it ran in its sandbox. */
+    public long durationNanos() {
+        return durationNanos;
+    }
+
+    /** How long it waited for a worker and a sandbox. */
+    public long queuedNanos() {
+        return queuedNanos;
+    }
+
+    /**
+     * The state the invocation ran in, judged with its own latency by the node's warmth (hot: within the hot factor of
+     * the reference steady state); empty where nothing judges warmth (a dispatcher with no such listener).
+     */
+    public Optional<Warmth.State> warmth() {
+        return Optional.ofNullable(warmth);
+    }
+
+    @Override
+    public String toString() {
+        return "InvocationResult[version=" + version + ", durationNanos=" + durationNanos + ", queuedNanos="
+                + queuedNanos + ", warmth=" + warmth + ", json=" + json + "]";
     }
 }

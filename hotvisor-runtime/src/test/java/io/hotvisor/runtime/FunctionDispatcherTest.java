@@ -157,13 +157,15 @@ class FunctionDispatcherTest {
         FunctionDispatcher d = FunctionDispatcher.create(f, DispatchOptions.defaults().idlePoll(Duration.ofMillis(5)),
                 ticker, watchdog, Executors.newVirtualThreadPerTaskExecutor(), new DispatchListener() {
                     @Override
-                    public void invocationSucceeded(FunctionDefinition function, long nanos, long measuredNanos) {
+                    public java.util.Optional<Warmth.State> invocationSucceeded(
+                            FunctionDefinition function, long nanos, long measuredNanos) {
                         heard.countDown();
                         try {
                             release.await();
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
                         }
+                        return java.util.Optional.empty();
                     }
                 });
 
@@ -193,9 +195,11 @@ class FunctionDispatcherTest {
         List<Long> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
         DispatchListener listener = new DispatchListener() {
             @Override
-            public void invocationSucceeded(FunctionDefinition function, long nanos, long measuredNanos) {
+            public java.util.Optional<Warmth.State> invocationSucceeded(
+                    FunctionDefinition function, long nanos, long measuredNanos) {
                 heard.add(nanos);
                 heard.add(measuredNanos);
+                return java.util.Optional.empty();
             }
         };
         for (long reported : new long[] {-1, 42_000}) {
@@ -225,8 +229,10 @@ class FunctionDispatcherTest {
         }
 
         @Override
-        public void invocationSucceeded(FunctionDefinition function, long nanos, long measuredNanos) {
+        public java.util.Optional<Warmth.State> invocationSucceeded(
+                FunctionDefinition function, long nanos, long measuredNanos) {
             calls.incrementAndGet();
+            return java.util.Optional.empty();
         }
 
         @Override
@@ -321,6 +327,20 @@ class FunctionDispatcherTest {
         assertThat(now.get()).as("waited for the compiled code").isGreaterThanOrEqualTo(compiled);
         // Settled after 10 replays, paced from the 5th without a new best: 5 replays per 500 ms pause until 5 s.
         assertThat(w.replays()).isBetween(50, 70);
+    }
+
+    @Test
+    void the_caller_hears_the_warmth_state_the_listener_judged_its_invocation_in() throws Exception {
+        FakeFunction f = new FakeFunction(FunctionConfig.builder("fn", Language.JAVASCRIPT, "index.handler").build(), 0);
+        FunctionDispatcher judged = dispatcher(f, new DispatchListener() {
+            @Override
+            public Optional<Warmth.State> invocationSucceeded(FunctionDefinition function, long nanos,
+                                                              long measuredNanos) {
+                return Optional.of(Warmth.State.HOT);
+            }
+        });
+        assertThat(submit(judged, "{}").get().warmth()).hasValue(Warmth.State.HOT);
+        assertThat(submit(dispatcher(f, DispatchListener.none()), "{}").get().warmth()).isEmpty();
     }
 
     @Test

@@ -191,8 +191,10 @@ class JavaGuestSystemTest {
             FunctionDispatcher d = FunctionDispatcher.create(f, DispatchOptions.defaults(), logging.ticker(), watchdog,
                     workers, new DispatchListener() {
                         @Override
-                        public void invocationSucceeded(FunctionDefinition function, long nanos, long measuredNanos) {
+                        public java.util.Optional<Warmth.State> invocationSucceeded(
+                                FunctionDefinition function, long nanos, long measuredNanos) {
                             measured.add(measuredNanos);
+                            return java.util.Optional.empty();
                         }
                     }, null);
             long before = logging.cpu();

@@ -310,9 +310,11 @@ class ProcessIsolationTest {
             FunctionDispatcher d = FunctionDispatcher.create(f, DispatchOptions.defaults(), logging.ticker(),
                     watchdog, Executors.newVirtualThreadPerTaskExecutor(), new DispatchListener() {
                         @Override
-                        public void invocationSucceeded(FunctionDefinition function, long nanos, long measuredNanos) {
+                        public java.util.Optional<Warmth.State> invocationSucceeded(
+                                FunctionDefinition function, long nanos, long measuredNanos) {
                             heard.add(nanos);
                             heard.add(measuredNanos);
+                            return java.util.Optional.empty();
                         }
                     }, null);
             assertThat(call(d, "{\"mode\":\"print\"}")).contains("pid");
