@@ -36,6 +36,9 @@ public final class DensityBench {
                 int warmupSeconds, int seconds, String nodeHeap, int warmupCalls) {
     }
 
+    static final String USAGE = "known: --smoke, --quick, --full, --out DIR, --functions a,b, --languages"
+            + " js,python,java, --connections 1,4, --node-heap 1g, --warmup-calls N";
+
     /** Latencies compared by {@link #steady}: the last WINDOW calls against the WINDOW before them. */
     static final int WINDOW = 10;
     /** Steady when the median of the last window is within this factor of the median of the window before. */
@@ -55,21 +58,21 @@ public final class DensityBench {
         String heap = "1g";
         Integer warmupCalls = null;
         for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--smoke", "--quick", "--full" -> mode = args[i].substring(2);
-                case "--out" -> out = Path.of(args[++i]);
+            String option = args[i];
+            switch (option) {
+                case "--smoke", "--quick", "--full" -> mode = option.substring(2);
+                case "--out" -> out = Path.of(PresetArgs.value(args, ++i, option, USAGE));
                 case "--functions" -> {
-                    String v = args[++i];
+                    String v = PresetArgs.value(args, ++i, option, USAGE);
                     functions = v.equals("all") ? DensityFunctions.KINDS : List.of(v.split(","));
                 }
-                case "--languages" -> languages = List.of(args[++i].split(","));
-                case "--connections" -> connections = java.util.Arrays.stream(args[++i].split(","))
-                        .map(Integer::parseInt).toList();
-                case "--node-heap" -> heap = args[++i];
-                case "--warmup-calls" -> warmupCalls = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("Unknown option '" + args[i] + "'; known: --smoke,"
-                        + " --quick, --full, --out DIR, --functions a,b, --languages js,python,java, --connections 1,4,"
-                        + " --node-heap 1g, --warmup-calls N");
+                case "--languages" -> languages = List.of(PresetArgs.value(args, ++i, option, USAGE).split(","));
+                case "--connections" -> connections = java.util.Arrays.stream(PresetArgs.value(args, ++i, option,
+                        USAGE).split(",")).map(c -> PresetArgs.positive(option, c.strip())).toList();
+                case "--node-heap" -> heap = PresetArgs.value(args, ++i, option, USAGE);
+                case "--warmup-calls" -> warmupCalls = PresetArgs.whole(option, PresetArgs.value(args, ++i, option,
+                        USAGE), 0, Integer.MAX_VALUE);
+                default -> throw new IllegalArgumentException("Unknown option '" + option + "'; " + USAGE);
             }
         }
         if (functions == null) {

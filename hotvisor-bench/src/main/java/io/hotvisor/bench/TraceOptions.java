@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * What {@link TraceBench} replays and against which side. A mode ({@code --mode smoke|quick|full}) sets every option;
@@ -65,11 +66,11 @@ record TraceOptions(String mode, Path trace, int sampleSize, int startMinute, in
     static TraceOptions parse(String... args) {
         String mode = "quick";
         Path trace = null;
-        for (int i = 0; i < args.length - 1; i++) {
+        for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--mode")) {
-                mode = args[i + 1];
+                mode = value(args, i + 1, args[i]);
             } else if (args[i].equals("--trace")) {
-                trace = Path.of(args[i + 1]);
+                trace = Path.of(value(args, i + 1, args[i]));
             }
         }
         if (trace == null) {
@@ -86,26 +87,31 @@ record TraceOptions(String mode, Path trace, int sampleSize, int startMinute, in
             if (!option.startsWith("--")) {
                 throw new TraceException("Unexpected argument '" + option + "'; " + USAGE);
             }
-            String v = value(args, ++i, option);
-            o = switch (option) {
-                case "--mode", "--trace" -> o;
-                case "--sample" -> o.with(m -> m.put("sampleSize", integer(option, v, 1)));
-                case "--start" -> o.with(m -> m.put("startMinute", integer(option, v, 1)));
-                case "--minutes" -> o.with(m -> m.put("minutes", integer(option, v, 1)));
-                case "--functions" -> o.with(m -> m.put("functions", integer(option, v, 0)));
-                case "--pick" -> o.with(m -> m.put("pick", oneOf(option, v, "busiest", "random")));
-                case "--seed" -> o.with(m -> m.put("seed", (long) integer(option, v, 0)));
-                case "--invocation-scale" -> o.with(m -> m.put("invocationScale", positive(option, v)));
-                case "--memory-scale" -> o.with(m -> m.put("memoryScale", positive(option, v)));
-                case "--max-duration-ms" -> o.with(m -> m.put("maxDurationMs", (long) integer(option, v, 0)));
-                case "--time-compression" -> o.with(m -> m.put("timeCompression", positive(option, v)));
-                case "--side" -> o.with(m -> m.put("side", oneOf(option, v, "hotvisor", "baseline", "both")));
-                case "--keep-alive" -> o.with(m -> m.put("keepAlive", duration(option, v)));
-                case "--node-heap-mb" -> o.with(m -> m.put("nodeHeapMb", integer(option, v, 0)));
-                case "--baseline-max-instances" -> o.with(m -> m.put("baselineMaxInstances", integer(option, v, 0)));
-                case "--out" -> o.with(m -> m.put("out", Path.of(v)));
+            TraceOptions current = o;
+            // What the option sets, given its value: an unknown option is refused before its value is looked for.
+            Function<String, TraceOptions> set = switch (option) {
+                case "--mode", "--trace" -> v -> current;
+                case "--sample" -> v -> current.with(m -> m.put("sampleSize", integer(option, v, 1)));
+                case "--start" -> v -> current.with(m -> m.put("startMinute", integer(option, v, 1)));
+                case "--minutes" -> v -> current.with(m -> m.put("minutes", integer(option, v, 1)));
+                case "--functions" -> v -> current.with(m -> m.put("functions", integer(option, v, 0)));
+                case "--pick" -> v -> current.with(m -> m.put("pick", oneOf(option, v, "busiest", "random")));
+                case "--seed" -> v -> current.with(m -> m.put("seed", (long) integer(option, v, 0)));
+                case "--invocation-scale" -> v -> current.with(m -> m.put("invocationScale", positive(option, v)));
+                case "--memory-scale" -> v -> current.with(m -> m.put("memoryScale", positive(option, v)));
+                case "--max-duration-ms" -> v -> current.with(m -> m.put("maxDurationMs",
+                        (long) integer(option, v, 0)));
+                case "--time-compression" -> v -> current.with(m -> m.put("timeCompression", positive(option, v)));
+                case "--side" -> v -> current.with(m -> m.put("side", oneOf(option, v, "hotvisor", "baseline",
+                        "both")));
+                case "--keep-alive" -> v -> current.with(m -> m.put("keepAlive", duration(option, v)));
+                case "--node-heap-mb" -> v -> current.with(m -> m.put("nodeHeapMb", integer(option, v, 0)));
+                case "--baseline-max-instances" -> v -> current.with(m -> m.put("baselineMaxInstances",
+                        integer(option, v, 0)));
+                case "--out" -> v -> current.with(m -> m.put("out", Path.of(v)));
                 default -> throw new TraceException("Unknown option '" + option + "'; " + USAGE);
             };
+            o = set.apply(value(args, ++i, option));
         }
         return o;
     }

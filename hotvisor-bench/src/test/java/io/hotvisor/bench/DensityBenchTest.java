@@ -35,4 +35,25 @@ class DensityBenchTest {
         assertThatThrownBy(() -> DensityBench.parse("--warmup"))
                 .hasMessageContaining("Unknown option '--warmup'").hasMessageContaining("--warmup-calls N");
     }
+
+    /** {@link PresetArgs#orExit} turns an {@link IllegalArgumentException} into exit code 2 with its message. */
+    @Test
+    void an_option_without_its_value_is_refused_naming_the_option_not_with_an_index_error() {
+        assertThatThrownBy(() -> DensityBench.parse("--quick", "--out"))
+                .isExactlyInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("Option --out needs a value; known: ");
+        assertThatThrownBy(() -> DensityBench.parse("--warmup-calls"))
+                .isExactlyInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("Option --warmup-calls needs a value");
+        assertThat(DensityBench.parse("--out", "elsewhere").out()).isEqualTo(java.nio.file.Path.of("elsewhere"));
+    }
+
+    @Test
+    void a_number_option_with_a_bad_value_is_refused_naming_the_option_and_the_value() {
+        assertThatThrownBy(() -> DensityBench.parse("--warmup-calls", "many"))
+                .hasMessage("--warmup-calls must be a whole number from 0 to 2147483647; got 'many'");
+        assertThatThrownBy(() -> DensityBench.parse("--connections", "1,x"))
+                .hasMessage("--connections must be a positive whole number; got 'x'");
+        assertThat(DensityBench.parse("--connections", "1, 4").connections()).containsExactly(1, 4);
+    }
 }

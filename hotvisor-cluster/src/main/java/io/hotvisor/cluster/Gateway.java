@@ -43,7 +43,10 @@ import io.helidon.webserver.http.ServerResponse;
  *   first, load moved gradually onto a node that is not hot; {@link GatewayConfig#warmthRouting}). A node that
  *   refused the connection or did not accept it in time never saw the request: the next node is tried. A node that
  *   accepted it and then failed (reset, died) may have run it: that is retried only for a function deployed with
- *   {@code "idempotent": true}; otherwise the client gets 502 {@code NodeFailed}.</li>
+ *   {@code "idempotent": true}; otherwise the client gets 502 {@code NodeFailed}. A node that answers 503 {@code
+ *   FunctionLoading} (its copy is still loading: the function did not run there) is passed over for the next node, for
+ *   any function, up to {@value #MAX_LOADING_ANSWERS} such answers; if no node serves, the last one is relayed, with
+ *   its {@code Retry-After}. Other 5xx answers are relayed: the function may have run.</li>
  *   <li>Async invocations are queued straight into Redis (the nodes take them from there), and
  *   {@code GET /v1/invocations/{id}} reads Redis: neither needs a node, nor this gateway to live on.</li>
  *   <li>{@code GET /v1/cluster} (admin keys) lists the nodes and the routing policy, {@code GET
@@ -64,6 +67,12 @@ public final class Gateway implements AutoCloseable {
             "Content-Type");
     private static final Duration SUSPECT_FOR = Duration.ofSeconds(2);
     private static final long REFRESH_MILLIS = 250;
+    /**
+     * The most nodes one invocation is sent to that answer 503 {@code FunctionLoading}: each made it wait its {@code
+     * --load-wait} (10 s by default), so a fleet where every node is loading answers within about three of those, not
+     * one per node.
+     */
+    static final int MAX_LOADING_ANSWERS = 3;
 
     private final GatewayConfig config;
     private final ClusterStore store;
@@ -219,12 +228,26 @@ public final class Gateway implements AutoCloseable {
             throw new GatewayException(503, "NoNodes", "No live node in cluster '" + config.cluster() + "'");
         }
         GatewayException last = null;
+        HttpResponse<byte[]> loading = null; // the last FunctionLoading answer, relayed if no node serves
+        NodeInfo loadingNode = null;
+        int loadingAnswers = 0;
         for (NodeInfo n : order) {
+            if (loadingAnswers == MAX_LOADING_ANSWERS) {
+                break;
+            }
             placement.started(fn, n.id());
             boolean served = false;
             try {
                 HttpResponse<byte[]> r = forward(n, req, body, version);
                 served = r.statusCode() / 100 == 2;
+                if (functionLoading(r.statusCode(), r.body())) {
+                    // The node waited its --load-wait for its copy and gave up: the function did not run there.
+                    loading = r;
+                    loadingNode = n;
+                    loadingAnswers++;
+                    LOG.log(Level.DEBUG, "Node '" + n.id() + "' is still loading '" + fn + "'; trying the next node");
+                    continue;
+                }
                 relay(r, n, res);
                 return;
             } catch (HttpConnectTimeoutException | ConnectException e) {
@@ -246,7 +269,27 @@ public final class Gateway implements AutoCloseable {
                 placement.finished(fn, n.id(), served);
             }
         }
+        if (loading != null) {
+            relay(loading, loadingNode, res); // with its Retry-After
+            return;
+        }
         throw last;
+    }
+
+    /**
+     * Whether a node answered 503 {@code FunctionLoading}: it waited its {@code --load-wait} for its copy of the
+     * function to load and gave up before running it, so another node may take the invocation, idempotent or not.
+     * Any other 5xx may come after the function ran, and is relayed.
+     */
+    static boolean functionLoading(int status, byte[] body) {
+        if (status != 503) {
+            return false;
+        }
+        try {
+            return "FunctionLoading".equals(ClusterStore.JSON.readTree(body).path("error").path("type").asText());
+        } catch (IOException e) {
+            return false; // not the nodes' error shape
+        }
     }
 
     private void invocation(ServerRequest req, ServerResponse res) {

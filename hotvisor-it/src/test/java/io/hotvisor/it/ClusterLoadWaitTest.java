@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * loading. An invocation on node 2 meanwhile is answered 503 FunctionLoading with Retry-After once its wait is over,
  * not when the load ends; a copy node 2 already has serves an invocation that allows any version; the load goes on
  * and node 2 serves the new version afterwards. Through the gateway (node 1, the only holder of the new version,
- * killed, so node 2 answers) the 503 comes with its Retry-After.
+ * killed, so node 2 answers) the 503 comes with its Retry-After: node 2 is the only node the gateway can send it to,
+ * so it has no other node to pass over to (that case is {@link ClusterLoadingNodesTest}'s).
  */
 class ClusterLoadWaitTest {
     /** How long the first warm-up replay of each load spins: far longer than the 1 s --load-wait. */

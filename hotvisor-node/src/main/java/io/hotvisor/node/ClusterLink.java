@@ -52,11 +52,12 @@ import io.hotvisor.runtime.FunctionDispatcher;
  * <p>Concurrency: applying a version, and deploys and deletes through this node, are serialized per function (a
  * lock per {@code ns/name}), so the poll, an invocation loading on demand and a deploy through this node never
  * undo one another; a lock is held while that one function loads (with its warm-up replays: up to the 30 s warm-up
- * budget, more on a loaded machine), never across functions. No invocation thread ever takes that lock: a load an
- * invocation needs runs on a loader thread ({@link #loads}: one per function at a time, joined by every invocation
- * that needs it), and the invocation waits for it at most {@link ClusterOptions#loadWait()}. When the wait is over
- * the load goes on, undisturbed (never cancelled half-way: what the store holds stays whole), and the invocation
- * is answered 503 {@code FunctionLoading} ({@link #stillLoading}).
+ * budget, more on a loaded machine), never across functions. A deploy or delete through this node waits for it at
+ * most {@link ClusterOptions#loadWait()}, then is refused ({@link #lockToChange}). No invocation thread ever takes
+ * that lock: a load an invocation needs runs on a loader thread ({@link #loads}: one per function at a time, joined
+ * by every invocation that needs it), and the invocation waits for it at most {@link ClusterOptions#loadWait()}. When
+ * the wait is over the load goes on, undisturbed (never cancelled half-way: what the store holds stays whole), and
+ * the invocation is answered 503 {@code FunctionLoading} ({@link #stillLoading}).
  */
 final class ClusterLink implements AutoCloseable, FleetWarmUp {
     private static final System.Logger LOG = System.getLogger(ClusterLink.class.getName());
@@ -459,17 +460,45 @@ final class ClusterLink implements AutoCloseable, FleetWarmUp {
     }
 
     /**
-     * Deploys through this node: locally first (which validates the code), then into the catalog.
+     * The function's lock, taken for a deploy or delete through this node ({@code change}: "deployed", "deleted"). A
+     * load of the function holds it (the poll's, an invocation's, another deploy's: with its warm-up replays, up to
+     * their 30 s budget, more on a loaded machine), so the request waits for it at
+     * most {@link ClusterOptions#loadWait()}, as an invocation waits for a load, rather than leave its client with no
+     * answer it can tell from a hung node's (and, if that client gives up, a change made after it stopped waiting).
+     *
+     * @throws ApiException 503 {@code FunctionLoading}, with {@code Retry-After}, when the wait is over: nothing was
+     *                      changed
+     */
+    private ReentrantLock lockToChange(String name, String key, String change) {
+        ReentrantLock lock = functionLocks.computeIfAbsent(key, k -> new ReentrantLock());
+        try {
+            if (lock.tryLock(options.loadWait().toNanos(), TimeUnit.NANOSECONDS)) {
+                return lock;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, "Cancelled", "Function '" + name + "' was not " + change
+                    + ": the node is stopping");
+        }
+        throw new ApiException(503, "FunctionLoading", "Function '" + name + "' was not " + change + ": a load of it"
+                + " is still in progress on this node (a version from the cluster or another deploy, with its warm-up"
+                + " replays) after a wait of " + options.loadWait().toMillis() + " ms (node option --load-wait);"
+                + " nothing was changed; retry shortly", RETRY_AFTER);
+    }
+
+    /**
+     * Deploys through this node: locally first (which validates the code), then into the catalog. Waits for a load of
+     * the function in progress at most {@link ClusterOptions#loadWait()} ({@link #lockToChange}).
      *
      * @throws ApiException 503 when Redis is unreachable: the function then runs on this node only, until the
-     *                      cluster's catalog is reachable and overrides it
+     *                      cluster's catalog is reachable and overrides it; 503 {@code FunctionLoading} when a load of
+     *                      the function outlasted the wait (nothing changed)
      */
     FunctionRegistry.Deployed deploy(FunctionRegistry registry, DeployRequest request, JsonNode body) {
         String name = request.config().name();
         String key = registry.namespace() + "/" + name;
-        ReentrantLock lock = functionLocks.computeIfAbsent(key, k -> new ReentrantLock());
+        ReentrantLock lock = lockToChange(name, key, "deployed");
         FunctionRegistry.Deployed d;
-        lock.lock();
         try {
             d = registry.deploy(request);
             applied.remove(key);
@@ -488,12 +517,15 @@ final class ClusterLink implements AutoCloseable, FleetWarmUp {
         return d;
     }
 
-    /** Deletes through this node, locally and from the catalog; false if neither had it. */
+    /**
+     * Deletes through this node, locally and from the catalog; false if neither had it. Waits for a load of the
+     * function in progress at most {@link ClusterOptions#loadWait()} ({@link #lockToChange}), then 503 {@code
+     * FunctionLoading}.
+     */
     boolean delete(FunctionRegistry registry, String name) {
         String key = registry.namespace() + "/" + name;
-        ReentrantLock lock = functionLocks.computeIfAbsent(key, k -> new ReentrantLock());
+        ReentrantLock lock = lockToChange(name, key, "deleted");
         boolean existed;
-        lock.lock();
         try {
             boolean local = registry.delete(name);
             applied.remove(key);

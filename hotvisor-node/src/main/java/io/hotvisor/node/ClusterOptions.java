@@ -19,8 +19,9 @@ import java.util.Objects;
  *                     copy from the catalog, with the warm-up replays; a load can take up to the 30 s warm-up
  *                     budget and more): after that a sync invocation is answered 503 {@code FunctionLoading} with
  *                     {@code Retry-After}, while the load goes on. Not the function's own timeout: a function new
- *                     to this node is not known until its definition is loaded. Defaults to {@link
- *                     #DEFAULT_LOAD_WAIT}
+ *                     to this node is not known until its definition is loaded. A deploy or delete through this
+ *                     node waits for a load of the same function as long, then is answered the same 503 (nothing
+ *                     changed). Defaults to {@link #DEFAULT_LOAD_WAIT}
  */
 public record ClusterOptions(String redis, String name, String nodeId, String advertiseUrl, Duration reclaimAfter,
                              int asyncWorkers, boolean aotShare, Duration loadWait) {

@@ -131,7 +131,8 @@ public final class Main implements Callable<Integer> {
 
     @Option(names = "--load-wait", description = "In a cluster, the longest an invocation waits for this node to"
             + " load the function's version it needs (the copy from the catalog, with its warm-up replays); after"
-            + " that it is answered 503 FunctionLoading with Retry-After while the load goes on (default: 10s).")
+            + " that it is answered 503 FunctionLoading with Retry-After while the load goes on; a deploy or delete"
+            + " of that function through this node waits for its load as long, then gets the same 503 (default: 10s).")
     String loadWait = "10s";
 
     @Option(names = "--aot-share", converter = OptionValues.OnOff.class, defaultValue = "on",
