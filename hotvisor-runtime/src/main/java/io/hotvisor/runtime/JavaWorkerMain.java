@@ -245,7 +245,7 @@ final class JavaWorkerMain {
                 if (replay && replays == null) {
                     replays = function.newThrowawaySandbox().orElseThrow(() -> InvocationFailure.of(
                             InvocationFailure.Kind.PLATFORM_FAULT, "Function '" + config.name() + "' has no warm-up"
-                                    + " replays with sandbox " + config.sandbox().name().toLowerCase(java.util.Locale.ROOT)));
+                                    + " replays with sandbox " + config.sandbox().id()));
                 }
                 InvocationContext ctx = new InvocationContext(invoke.invocationId(), config.name(), version,
                         config.memoryMb(), System.nanoTime() + Duration.ofMillis(invoke.remainingMillis()).toNanos(),

@@ -331,7 +331,8 @@ class FunctionDispatcherTest {
 
     @Test
     void the_caller_hears_the_warmth_state_the_listener_judged_its_invocation_in() throws Exception {
-        FakeFunction f = new FakeFunction(FunctionConfig.builder("fn", Language.JAVASCRIPT, "index.handler").build(), 0);
+        FakeFunction f = new FakeFunction(FunctionConfig.builder("fn", Language.JAVASCRIPT, "index.handler").build(),
+                0);
         FunctionDispatcher judged = dispatcher(f, new DispatchListener() {
             @Override
             public Optional<Warmth.State> invocationSucceeded(FunctionDefinition function, long nanos,
