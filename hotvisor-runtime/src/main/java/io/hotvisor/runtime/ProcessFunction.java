@@ -9,6 +9,12 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
@@ -27,6 +33,11 @@ import java.util.stream.Stream;
  * ignored with a warning in the worker's log, never a failure to start. A training run that fails (the worker was
  * killed, timed out, crashed) is retried by a later worker, at most {@value WorkerAotCache#TRAINING_ATTEMPTS} times
  * per function version.
+ *
+ * <p>A function that declares warm-up inputs is trained, and its snapshot's source checkpointed, off the serving path
+ * instead ({@link #warmOffPath()}): in worker JVMs of their own that replay those inputs and never serve. Its serving
+ * workers are never retired for training nor parked for a checkpoint, and they get warm-up replays of their own
+ * ({@link #newThrowawaySandbox()}).
  *
  * <p>The function's own classes are loaded by a {@link FunctionClassLoader}, as in-node; JDK 25 caches only classes
  * of the built-in loaders, so the cache holds the JDK's, Jackson's, Gson's and the worker's classes and the method
@@ -47,6 +58,8 @@ final class ProcessFunction implements LoadedFunction {
     private final AtomicReference<ProcessSandbox> first = new AtomicReference<>();
     /** The worker started last, whoever holds it now: the one warm-up replays run in. */
     private final AtomicReference<ProcessSandbox> latest = new AtomicReference<>();
+    /** Workers warmed off the serving path ({@link #warmOffPath()}), closed with the function. */
+    private final Set<ProcessSandbox> offPath = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     private ProcessFunction(FunctionDefinition definition, Path jar, WorkerJvm jvm, RuntimeOptions options,
@@ -224,10 +237,17 @@ final class ProcessFunction implements LoadedFunction {
     }
 
     private ProcessSandbox startFresh(boolean deploying) {
+        if (warmsOffPath()) {
+            ProcessSandbox s = startPlain(deploying, aot.cachePlan());
+            warmOffPath();
+            return s;
+        }
         WorkerAotCache.Plan plan = aot.plan();
-        if (plan.trainingOutput().isEmpty() && snapshot.claimSource()) {
+        if (plan.trainingOutput().isEmpty() && snapshot.claimSource(false)) {
             try {
-                return startSource(plan);
+                ProcessSandbox s = startSource(plan);
+                s.checkpointAfter(snapshot.after(), snapshot::take);
+                return s;
             } catch (DeployException e) {
                 snapshot.sourceLost(e.getMessage());
                 if (deploying) {
@@ -264,7 +284,6 @@ final class ProcessFunction implements LoadedFunction {
         } finally {
             Files.deleteIfExists(socket.getParent());
         }
-        s.checkpointAfter(snapshot.after(), snapshot::take);
         if (aotFlag != null && plan.usesCache()) {
             s.awaitOutput(WorkerAotCache.USED, Duration.ofSeconds(2));
             aot.started(plan, s);
@@ -296,6 +315,114 @@ final class ProcessFunction implements LoadedFunction {
             }
             throw InvocationFailure.of(InvocationFailure.Kind.PLATFORM_FAULT, e.getMessage(), e);
         }
+    }
+
+    /**
+     * Whether this function's AOT training and snapshot source run off the serving path, on its declared warm-up
+     * inputs ({@link #warmOffPath()}): it declares some, and its classes persist between invocations.
+     */
+    private boolean warmsOffPath() {
+        return !definition.config().warmupInputs().isEmpty() && definition.config().sandbox() != SandboxPolicy.FRESH;
+    }
+
+    /**
+     * Trains the AOT cache, or checkpoints a snapshot's source, in a worker JVM of its own that never serves, on a
+     * virtual thread: it replays the function's declared warm-up inputs ({@link #replayDeclared}) as many times as a
+     * training worker or a source would serve real invocations ({@link RuntimeOptions#aotTrainingInvocations()},
+     * {@link RuntimeOptions#snapshotAfterInvocations()}), then exits (a training JVM writes its cache) or is
+     * checkpointed and exits. Serving, a training worker retired after its invocations and the next call landed on
+     * a new, cold worker, and the invocation after a source's last one waited for its checkpoint (the hot-start bench
+     * of 2026-11-24: the 11th call on a joining node took 17-106x the steady state, in every configuration). Nothing
+     * to do once the cache exists and the snapshot is taken, or while one is being made.
+     */
+    private void warmOffPath() {
+        WorkerAotCache.Plan plan = aot.plan();
+        if (plan.trainingOutput().isPresent()) {
+            Thread.ofVirtual().name("hv-aot-train-" + definition.name()).start(() -> trainOffPath(plan));
+        } else if (snapshot.claimSource(true)) {
+            Thread.ofVirtual().name("hv-snapshot-" + definition.name()).start(() -> checkpointOffPath(plan));
+        }
+    }
+
+    private void trainOffPath(WorkerAotCache.Plan plan) {
+        ProcessSandbox trainer = null;
+        try {
+            trainer = startPlain(false, plan);
+            offPath.add(trainer);
+            replayDeclared(trainer, Math.max(1, plan.retireAfter()));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "The AOT training worker of function '" + definition.name() + "' failed: "
+                    + e.getMessage());
+        } finally {
+            if (trainer != null) {
+                offPath.remove(trainer);
+                trainer.close(); // it exits and writes its cache: afterExit keeps it
+            }
+        }
+        if (!closed) {
+            warmOffPath(); // then the snapshot, as a worker started after training would be its source
+        }
+    }
+
+    private void checkpointOffPath(WorkerAotCache.Plan plan) {
+        ProcessSandbox source = null;
+        try {
+            source = startSource(plan);
+            offPath.add(source);
+            if (replayDeclared(source, snapshot.after())) {
+                snapshot.take(source);
+            } else {
+                snapshot.sourceLost("a warm-up replay failed in it");
+            }
+        } catch (IOException | RuntimeException e) {
+            snapshot.sourceLost(e.getMessage());
+        } finally {
+            if (source != null) {
+                offPath.remove(source);
+                source.close(); // checkpointed or not, it never serves
+            }
+        }
+    }
+
+    /**
+     * Replays the function's declared warm-up inputs in {@code worker}, {@code count} times in turn, each bounded by
+     * the function's timeout (past it the worker is killed); results and output dropped, as every replay's.
+     *
+     * @return false if one failed or timed out, or the function was closed meanwhile (logged)
+     */
+    private boolean replayDeclared(ProcessSandbox worker, int count) {
+        List<String> inputs = definition.config().warmupInputs();
+        Duration timeout = definition.config().timeout();
+        for (int i = 0; i < count; i++) {
+            if (closed) {
+                return false;
+            }
+            String input = inputs.get(i % inputs.size());
+            InvocationContext ctx = new InvocationContext("off-path-" + (i + 1), definition.name(),
+                    definition.version(), definition.config().memoryMb(), System.nanoTime() + timeout.toNanos(),
+                    Ticker.system());
+            FutureTask<Void> replay = new FutureTask<>(() -> {
+                worker.replay(input, ctx);
+                return null;
+            });
+            Thread.ofVirtual().name("hv-off-path-replay").start(replay);
+            try {
+                replay.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                worker.cancel();
+                LOG.log(Level.WARNING, "A warm-up input of function '" + definition.name() + "' ran past its timeout"
+                        + " in a worker off the serving path; that worker was killed");
+                return false;
+            } catch (ExecutionException e) {
+                LOG.log(Level.WARNING, "A warm-up input of function '" + definition.name() + "' failed in a worker off"
+                        + " the serving path: " + e.getCause().getMessage());
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
     }
 
     /** After a worker exited: keeps a training JVM's cache if it wrote one, and removes the worker's directory. */
@@ -332,6 +459,7 @@ final class ProcessFunction implements LoadedFunction {
         if (unused != null) {
             unused.close();
         }
+        offPath.forEach(ProcessSandbox::close);
         snapshot.close();
         onClose.run();
     }

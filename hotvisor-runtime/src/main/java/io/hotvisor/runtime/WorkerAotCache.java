@@ -99,8 +99,21 @@ final class WorkerAotCache {
         return status;
     }
 
+    /**
+     * How a worker that serves starts when training runs off the serving path: with the cache if there is one (fetched
+     * from the fleet first if there is none here), else with none; never a training worker.
+     */
+    Plan cachePlan() {
+        Plan plan = plan(false);
+        return plan.trainingOutput().isPresent() ? Plan.NONE : plan;
+    }
+
     /** Decides how the next worker starts, fetching the fleet's cache first if there is none here. */
     Plan plan() {
+        return plan(true);
+    }
+
+    private Plan plan(boolean mayTrain) {
         if (file == null) {
             return Plan.NONE;
         }
@@ -114,7 +127,7 @@ final class WorkerAotCache {
             }
             return new Plan(Optional.of("-XX:AOTCache=" + file), Optional.empty(), 0);
         }
-        if (trainingAttempts.get() < TRAINING_ATTEMPTS && training.compareAndSet(false, true)) {
+        if (mayTrain && trainingAttempts.get() < TRAINING_ATTEMPTS && training.compareAndSet(false, true)) {
             trainingAttempts.incrementAndGet();
             try {
                 Files.createDirectories(file.getParent());

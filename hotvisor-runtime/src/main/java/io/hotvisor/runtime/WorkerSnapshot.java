@@ -339,14 +339,20 @@ final class WorkerSnapshot {
                 note);
     }
 
-    /** Whether the next worker should be the source of a snapshot: none is yet, and none is running. */
-    synchronized boolean claimSource() {
+    /**
+     * Whether the next worker should be the source of a snapshot: none is yet, and none is running.
+     *
+     * @param onReplays the source replays the declared warm-up inputs off the serving path (its status says so)
+     */
+    synchronized boolean claimSource(boolean onReplays) {
         if (state != SnapshotStatus.State.NONE || dumpAttempts >= DUMP_ATTEMPTS) {
             return false;
         }
         dumpAttempts++;
         state = SnapshotStatus.State.WARMING;
-        note = "a worker is serving its first " + after + " invocations before it is checkpointed";
+        note = onReplays ? "a worker that does not serve is replaying the declared warm-up inputs " + after
+                + " times before it is checkpointed"
+                : "a worker is serving its first " + after + " invocations before it is checkpointed";
         return true;
     }
 

@@ -82,6 +82,30 @@ class WorkerAotCacheTest {
     }
 
     @Test
+    void trains_off_the_serving_path_on_the_declared_warm_up_inputs_and_never_retires_a_serving_worker()
+            throws Exception {
+        Path jar = TestJars.jar(dir, "declared", Map.of("com.acme.Hello", HELLO));
+        FunctionDefinition plain = ProcessIsolationTest.definition("declared", "com.acme.Hello::main", jar, 1,
+                Duration.ofSeconds(60));
+        ProcessFunction f = (ProcessFunction) functions.load(new FunctionDefinition(plain.config().toBuilder()
+                .warmupInputs(java.util.List.of("{\"name\":\"warm\"}")).build(), plain.code(), plain.version()));
+        Path cache = f.aotCacheFile().orElseThrow();
+
+        awaitFile(cache);
+
+        assertThat(cache).as("trained with no invocation").isRegularFile();
+        try (ProcessSandbox serving = (ProcessSandbox) f.newSandbox()) {
+            assertThat(serving.command()).noneMatch(a -> a.startsWith("-XX:AOTCacheOutput"));
+            for (int i = 0; i < 4; i++) {
+                assertThat(serving.invoke("{\"name\":\"Ada\"}", TestFunctions.invocation("declared")))
+                        .isEqualTo("{\"greeting\":\"Hello, Ada\"}");
+            }
+            assertThat(serving.reusable()).as("not retired after the 2 training invocations").isTrue();
+        }
+        assertThat(f.aotCache().orElseThrow().source()).isEqualTo(AotCacheStatus.Source.TRAINED);
+    }
+
+    @Test
     void reports_system_exit_in_a_training_worker_with_its_status() {
         Path jar = TestJars.jar(dir, "quits", Map.of("com.acme.Fn", ProcessIsolationTest.MISBEHAVING));
         LoadedFunction f = functions.load(ProcessIsolationTest.definition("quits", "com.acme.Fn::main", jar, 1,

@@ -89,11 +89,18 @@ class WorkerSnapshotTest {
     }
 
     private ProcessFunction load(String name, Criu criu, String className, String source) {
+        return load(name, criu, className, source, java.util.List.of());
+    }
+
+    private ProcessFunction load(String name, Criu criu, String className, String source,
+                                 java.util.List<String> warmupInputs) {
         functions = new TestFunctions(dir, RuntimeOptions.builder().aotCacheDir(dir.resolve("aot"))
                 .aotTrainingInvocations(0).criu(criu).snapshotAfterInvocations(3).build());
         Path jar = TestJars.jar(dir, name, Map.of(className, source));
-        return (ProcessFunction) functions.load(ProcessIsolationTest.definition(name, className + "::main", jar, 1,
-                Duration.ofSeconds(60)));
+        FunctionDefinition d = ProcessIsolationTest.definition(name, className + "::main", jar, 1,
+                Duration.ofSeconds(60));
+        return (ProcessFunction) functions.load(new FunctionDefinition(d.config().toBuilder()
+                .warmupInputs(warmupInputs).build(), d.code(), d.version()));
     }
 
     private static JsonNode call(Sandbox s, String event) throws Exception {
@@ -159,6 +166,28 @@ class WorkerSnapshotTest {
             assertThat(call(two, "{}").get("calls").asInt()).isEqualTo(6);
         }
         source.close();
+    }
+
+    @Test
+    void checkpoints_a_source_off_the_serving_path_on_the_declared_warm_up_inputs() throws Exception {
+        Criu criu = usableCriu();
+        ProcessFunction f = load("declared", criu, "com.acme.Counter", COUNTER, java.util.List.of("{}"));
+        ProcessSandbox serving = (ProcessSandbox) f.newSandbox();
+
+        SnapshotStatus ready = awaitSnapshot(f, SnapshotStatus.State.READY, SnapshotStatus.State.FAILED,
+                SnapshotStatus.State.NONE);
+
+        assertThat(ready.state()).as("checkpointed with no invocation: " + ready.note())
+                .isEqualTo(SnapshotStatus.State.READY);
+        JsonNode served = call(serving, "{}");
+        assertThat(served.get("calls").asInt()).as("the serving worker ran nothing before").isEqualTo(1);
+        try (ProcessSandbox copy = (ProcessSandbox) f.newSandbox()) {
+            JsonNode restored = call(copy, "{}");
+            assertThat(restored.get("calls").asInt()).as("after the source's 3 replays").isEqualTo(4);
+            assertThat(restored.get("jvm").asText()).isNotEqualTo(served.get("jvm").asText());
+            assertThat(f.snapshot().orElseThrow().lastRestored()).isTrue();
+        }
+        serving.close();
     }
 
     @Test
