@@ -25,7 +25,7 @@ U="http://127.0.0.1:$PORT"
 H=(-H "Authorization: Bearer $KEY" -H "Content-Type: application/json")
 rm -rf "$D"
 mkdir -p "$D"
-export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+. "$ROOT/bin/lib/jdk.sh"
 
 python3 - "$LANG_ID" "$D" <<'PY'
 import json, sys
