@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -95,6 +96,13 @@ class ClusterLoadWaitTest {
         deploySlowly(1, SPIN_MS);
         // Node 2 has no copy yet: it is loading version 1 (its poll started, or this invocation starts it).
         assertStillLoading(answered(() -> node2.invoke("slow", "{}")));
+        // A deploy through node 2 meanwhile waits for that load (--change-wait, 60 s by default, not the 1 s
+        // --load-wait) and succeeds: a redeploy right after a deploy is not refused.
+        ObjectNode again = Http.JSON.createObjectNode().put("language", "javascript").put("handler", "index.handler")
+                .put("code", FUNCTION.formatted(1));
+        again.putArray("warmupInputs").addObject().put("spinMs", SPIN_MS);
+        Http.Response redeployed = answered(() -> node2.put("/v1/functions/slow", again));
+        assertThat(redeployed.status()).as(redeployed.toString()).isIn(200, 201);
         // An async submit is queued at once: whichever node takes it runs it (node 2 once its copy is loaded).
         Http.Response queued = answered(() -> node2.post("/v1/functions/slow/invoke?mode=async", "{}"));
         assertThat(queued.status()).as(queued.toString()).isEqualTo(202);

@@ -19,11 +19,11 @@ import org.junit.jupiter.api.Test;
  * What a node still loading a function does to the requests that need it, in a real cluster (redis-server, a gateway
  * and three nodes). Node 1 deploys without replaying ({@code --warm-up-replays 0}), so its deploy returns at once;
  * nodes 2 and 3 then load the function, whose first warm-up replay spins {@value #SPIN_MS} ms. Node 2 waits for a
- * load at most 1 s ({@code --load-wait 1s}), node 3 up to 60 s.
+ * load at most 1 s, for an invocation and for a change ({@code --load-wait 1s --change-wait 1s}), node 3 up to 60 s.
  *
  * <ul>
  *   <li>A deploy or delete through node 2 while it loads is refused with 503 {@code FunctionLoading} after its
- *   load wait, not held until the load ends.</li>
+ *   change wait, not held until the load ends.</li>
  *   <li>Through the gateway, with node 1 (the only holder) gone and node 2 first in the function's order: node 2
  *   answers 503 {@code FunctionLoading} (the function did not run there), so the gateway tries node 3, which waits
  *   for its load and serves 200.</li>
@@ -58,7 +58,7 @@ class ClusterLoadingNodesTest {
     static void startCluster() throws Exception {
         cluster = TestCluster.start(0);
         node1 = cluster.addNode("--warm-up-replays", "0").http();
-        node2 = cluster.addNode("--load-wait", "1s").http();
+        node2 = cluster.addNode("--load-wait", "1s", "--change-wait", "1s").http();
         cluster.addNode("--load-wait", "60s");
         gateway = cluster.startGateway().http();
     }
@@ -97,7 +97,7 @@ class ClusterLoadingNodesTest {
         assertThat(error.path("message").asText())
                 .startsWith("Function '%s' was not %s: a load of it is still in progress on this node"
                         .formatted(name, change))
-                .contains("after a wait of 1000 ms (node option --load-wait)")
+                .contains("after a wait of 1000 ms (node option --change-wait)")
                 .contains("nothing was changed");
     }
 

@@ -53,7 +53,7 @@ import io.hotvisor.runtime.FunctionDispatcher;
  * lock per {@code ns/name}), so the poll, an invocation loading on demand and a deploy through this node never
  * undo one another; a lock is held while that one function loads (with its warm-up replays: up to the 30 s warm-up
  * budget, more on a loaded machine), never across functions. A deploy or delete through this node waits for it at
- * most {@link ClusterOptions#loadWait()}, then is refused ({@link #lockToChange}). No invocation thread ever takes
+ * most {@link ClusterOptions#changeWait()}, then is refused ({@link #lockToChange}). No invocation thread ever takes
  * that lock: a load an invocation needs runs on a loader thread ({@link #loads}: one per function at a time, joined
  * by every invocation that needs it), and the invocation waits for it at most {@link ClusterOptions#loadWait()}. When
  * the wait is over the load goes on, undisturbed (never cancelled half-way: what the store holds stays whole), and
@@ -463,7 +463,7 @@ final class ClusterLink implements AutoCloseable, FleetWarmUp {
      * The function's lock, taken for a deploy or delete through this node ({@code change}: "deployed", "deleted"). A
      * load of the function holds it (the poll's, an invocation's, another deploy's: with its warm-up replays, up to
      * their 30 s budget, more on a loaded machine), so the request waits for it at
-     * most {@link ClusterOptions#loadWait()}, as an invocation waits for a load, rather than leave its client with no
+     * most {@link ClusterOptions#changeWait()}, as an invocation waits for a load, rather than leave its client with no
      * answer it can tell from a hung node's (and, if that client gives up, a change made after it stopped waiting).
      *
      * @throws ApiException 503 {@code FunctionLoading}, with {@code Retry-After}, when the wait is over: nothing was
@@ -472,7 +472,7 @@ final class ClusterLink implements AutoCloseable, FleetWarmUp {
     private ReentrantLock lockToChange(String name, String key, String change) {
         ReentrantLock lock = functionLocks.computeIfAbsent(key, k -> new ReentrantLock());
         try {
-            if (lock.tryLock(options.loadWait().toNanos(), TimeUnit.NANOSECONDS)) {
+            if (lock.tryLock(options.changeWait().toNanos(), TimeUnit.NANOSECONDS)) {
                 return lock;
             }
         } catch (InterruptedException e) {
@@ -482,13 +482,13 @@ final class ClusterLink implements AutoCloseable, FleetWarmUp {
         }
         throw new ApiException(503, "FunctionLoading", "Function '" + name + "' was not " + change + ": a load of it"
                 + " is still in progress on this node (a version from the cluster or another deploy, with its warm-up"
-                + " replays) after a wait of " + options.loadWait().toMillis() + " ms (node option --load-wait);"
+                + " replays) after a wait of " + options.changeWait().toMillis() + " ms (node option --change-wait);"
                 + " nothing was changed; retry shortly", RETRY_AFTER);
     }
 
     /**
      * Deploys through this node: locally first (which validates the code), then into the catalog. Waits for a load of
-     * the function in progress at most {@link ClusterOptions#loadWait()} ({@link #lockToChange}).
+     * the function in progress at most {@link ClusterOptions#changeWait()} ({@link #lockToChange}).
      *
      * @throws ApiException 503 when Redis is unreachable: the function then runs on this node only, until the
      *                      cluster's catalog is reachable and overrides it; 503 {@code FunctionLoading} when a load of
@@ -519,7 +519,7 @@ final class ClusterLink implements AutoCloseable, FleetWarmUp {
 
     /**
      * Deletes through this node, locally and from the catalog; false if neither had it. Waits for a load of the
-     * function in progress at most {@link ClusterOptions#loadWait()} ({@link #lockToChange}), then 503 {@code
+     * function in progress at most {@link ClusterOptions#changeWait()} ({@link #lockToChange}), then 503 {@code
      * FunctionLoading}.
      */
     boolean delete(FunctionRegistry registry, String name) {

@@ -19,12 +19,14 @@ import java.util.Objects;
  *                     copy from the catalog, with the warm-up replays; a load can take up to the 30 s warm-up
  *                     budget and more): after that a sync invocation is answered 503 {@code FunctionLoading} with
  *                     {@code Retry-After}, while the load goes on. Not the function's own timeout: a function new
- *                     to this node is not known until its definition is loaded. A deploy or delete through this
- *                     node waits for a load of the same function as long, then is answered the same 503 (nothing
- *                     changed). Defaults to {@link #DEFAULT_LOAD_WAIT}
+ *                     to this node is not known until its definition is loaded. Defaults to
+ *                     {@link #DEFAULT_LOAD_WAIT}
+ * @param changeWait   the longest a deploy or delete of a function through this node waits for a load of that function
+ *                     in progress here (with its warm-up replays), then is answered 503 {@code FunctionLoading} with
+ *                     {@code Retry-After} (nothing changed). Defaults to {@link #DEFAULT_CHANGE_WAIT}
  */
 public record ClusterOptions(String redis, String name, String nodeId, String advertiseUrl, Duration reclaimAfter,
-                             int asyncWorkers, boolean aotShare, Duration loadWait) {
+                             int asyncWorkers, boolean aotShare, Duration loadWait, Duration changeWait) {
 
     /**
      * Default {@link #loadWait()}: 10 s. A client that gets no answer within seconds takes the node for hung; ten
@@ -34,9 +36,15 @@ public record ClusterOptions(String redis, String name, String nodeId, String ad
      */
     public static final Duration DEFAULT_LOAD_WAIT = Duration.ofSeconds(10);
 
+    /**
+     * Default {@link #changeWait()}: 60 s, twice the 30 s warm-up budget: a redeploy right after a deploy (while the
+     * other nodes still replay the first version) waits and succeeds, and only a load that hangs is refused.
+     */
+    public static final Duration DEFAULT_CHANGE_WAIT = Duration.ofSeconds(60);
+
     /** A node on its own. */
     public static final ClusterOptions NONE = new ClusterOptions("", "hotvisor", "", "", Duration.ofSeconds(30), 32,
-            true, DEFAULT_LOAD_WAIT);
+            true, DEFAULT_LOAD_WAIT, DEFAULT_CHANGE_WAIT);
 
     public ClusterOptions {
         Objects.requireNonNull(redis, "redis");
@@ -47,6 +55,10 @@ public record ClusterOptions(String redis, String name, String nodeId, String ad
         Objects.requireNonNull(loadWait, "loadWait");
         if (loadWait.isNegative()) {
             throw new IllegalArgumentException("loadWait must not be negative; got " + loadWait);
+        }
+        Objects.requireNonNull(changeWait, "changeWait");
+        if (changeWait.isNegative()) {
+            throw new IllegalArgumentException("changeWait must not be negative; got " + changeWait);
         }
         if (asyncWorkers < 1) {
             throw new IllegalArgumentException("asyncWorkers must be at least 1; got " + asyncWorkers);

@@ -131,9 +131,13 @@ public final class Main implements Callable<Integer> {
 
     @Option(names = "--load-wait", description = "In a cluster, the longest an invocation waits for this node to"
             + " load the function's version it needs (the copy from the catalog, with its warm-up replays); after"
-            + " that it is answered 503 FunctionLoading with Retry-After while the load goes on; a deploy or delete"
-            + " of that function through this node waits for its load as long, then gets the same 503 (default: 10s).")
+            + " that it is answered 503 FunctionLoading with Retry-After while the load goes on (default: 10s).")
     String loadWait = "10s";
+
+    @Option(names = "--change-wait", description = "In a cluster, the longest a deploy or delete of a function through"
+            + " this node waits for a load of that function in progress here (with its warm-up replays, up to 30s);"
+            + " after that it is answered 503 FunctionLoading with Retry-After and nothing changes (default: 60s).")
+    String changeWait = "60s";
 
     @Option(names = "--aot-share", converter = OptionValues.OnOff.class, defaultValue = "on",
             description = "In a cluster, share the AOT caches of Java worker JVMs (isolation"
@@ -173,6 +177,10 @@ public final class Main implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "Invalid --load-wait " + loadWait + ": use 0s or more, e.g. 10s");
         }
+        if (duration(changeWait).isNegative()) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "Invalid --change-wait " + changeWait + ": use 0s or more, e.g. 60s");
+        }
         Criu criuSupport;
         try {
             criuSupport = Criu.detect(criu, System.getenv(), Path.of("").toAbsolutePath());
@@ -195,7 +203,8 @@ public final class Main implements Callable<Integer> {
                 .warmUpPolicy(warmUpPolicy)
                 .adminKey(System.getenv().getOrDefault("HOTVISOR_ADMIN_KEY", ""))
                 .cluster(new ClusterOptions(redis, clusterName, nodeId, advertiseUrl, duration(reclaimAfter),
-                        ClusterOptions.NONE.asyncWorkers(), aotShare.on(), duration(loadWait)))
+                        ClusterOptions.NONE.asyncWorkers(), aotShare.on(), duration(loadWait),
+                        duration(changeWait)))
                 .build();
         HotvisorNode node;
         try {

@@ -65,6 +65,9 @@ class MainTest {
         assertThatThrownBy(() -> parse("--load-wait", "soon").call())
                 .isInstanceOf(CommandLine.ParameterException.class)
                 .hasMessage("Invalid duration 'soon': use e.g. 250ms, 30s, 5m, 1h or ISO-8601 (PT5M)");
+        assertThatThrownBy(() -> parse("--change-wait", "-5s").call())
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage("Invalid --change-wait -5s: use 0s or more, e.g. 60s");
     }
 
     @Test
