@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -34,16 +32,6 @@ class ClusterLoadWaitTest {
     private static final int LONG_SPIN_MS = 20_000;
     /** A hang guard only: an answer at all within this, not a speed assertion. */
     private static final Duration ANSWERED_WITHIN = Duration.ofSeconds(60);
-    private static final String FUNCTION = """
-            let calls = 0;
-            exports.handler = async (event) => {
-              if (event.spinMs && calls++ === 0) { // the first replay of the load's warm-up sandbox only
-                const end = Date.now() + event.spinMs;
-                while (Date.now() < end) { }
-              }
-              return { v: %d };
-            };
-            """;
 
     private static TestCluster cluster;
     private static Http node1;
@@ -70,14 +58,14 @@ class ClusterLoadWaitTest {
      * cluster version.
      */
     private static long deploySlowly(int v, int spinMs) throws Exception {
-        node1.deploySource("slow", "javascript", "index.handler", FUNCTION.formatted(v),
+        node1.deploySource("slow", "javascript", "index.handler", Fixtures.JS_SLOW_FIRST_REPLAY.formatted(v),
                 Map.of("warmupInputs", List.of(Map.of("spinMs", spinMs))));
         String pointer = cluster.redis().cli("HGET", "hv:hotvisor:fn:default", "slow"); // "<version>:<idempotent>"
         return Long.parseLong(pointer.substring(0, pointer.indexOf(':')));
     }
 
     private static Http.Response answered(Supplier<Http.Response> call) throws Exception {
-        return CompletableFuture.supplyAsync(call).get(ANSWERED_WITHIN.toSeconds(), TimeUnit.SECONDS);
+        return TestCluster.answered(call, ANSWERED_WITHIN);
     }
 
     private static void assertStillLoading(Http.Response r) {
@@ -99,7 +87,7 @@ class ClusterLoadWaitTest {
         // A deploy through node 2 meanwhile waits for that load (--change-wait, 60 s by default, not the 1 s
         // --load-wait) and succeeds: a redeploy right after a deploy is not refused.
         ObjectNode again = Http.JSON.createObjectNode().put("language", "javascript").put("handler", "index.handler")
-                .put("code", FUNCTION.formatted(1));
+                .put("code", Fixtures.JS_SLOW_FIRST_REPLAY.formatted(1));
         again.putArray("warmupInputs").addObject().put("spinMs", SPIN_MS);
         Http.Response redeployed = answered(() -> node2.put("/v1/functions/slow", again));
         assertThat(redeployed.status()).as(redeployed.toString()).isIn(200, 201);

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -38,16 +36,6 @@ class ClusterLoadingNodesTest {
     private static final int SPIN_MS = 15_000;
     /** A hang guard only: an answer at all within this, not a speed assertion. */
     private static final Duration ANSWERED_WITHIN = Duration.ofSeconds(90);
-    private static final String FUNCTION = """
-            let calls = 0;
-            exports.handler = async (event) => {
-              if (event.spinMs && calls++ === 0) { // the first replay of the load's warm-up sandbox only
-                const end = Date.now() + event.spinMs;
-                while (Date.now() < end) { }
-              }
-              return { v: %d };
-            };
-            """;
 
     private static TestCluster cluster;
     private static Http node1;
@@ -71,7 +59,7 @@ class ClusterLoadingNodesTest {
     }
 
     private static Http.Response answered(Supplier<Http.Response> call) throws Exception {
-        return CompletableFuture.supplyAsync(call).get(ANSWERED_WITHIN.toSeconds(), TimeUnit.SECONDS);
+        return TestCluster.answered(call, ANSWERED_WITHIN);
     }
 
     /** A function name the gateway orders node 2 before node 3 for (its hash order over the live nodes). */
@@ -105,7 +93,7 @@ class ClusterLoadingNodesTest {
     void a_loading_node_refuses_changes_after_its_load_wait_and_the_gateway_passes_it_over_for_a_node_that_serves()
             throws Exception {
         String name = nameNode2HeadsFor();
-        node1.deploySource(name, "javascript", "index.handler", FUNCTION.formatted(1),
+        node1.deploySource(name, "javascript", "index.handler", Fixtures.JS_SLOW_FIRST_REPLAY.formatted(1),
                 Map.of("warmupInputs", List.of(Map.of("spinMs", SPIN_MS))));
 
         // Node 2 is loading it now: its poll started the load, or this invocation does.
@@ -114,7 +102,7 @@ class ClusterLoadingNodesTest {
         assertThat(invoked.json().path("error").path("type").asText()).isEqualTo("FunctionLoading");
 
         Http.Response redeploy = answered(() -> node2.put("/v1/functions/" + name, Http.JSON.createObjectNode()
-                .put("language", "javascript").put("handler", "index.handler").put("code", FUNCTION.formatted(2))));
+                .put("language", "javascript").put("handler", "index.handler").put("code", Fixtures.JS_SLOW_FIRST_REPLAY.formatted(2))));
         assertRefusedWhileLoading(redeploy, name, "deployed");
         Http.Response delete = answered(() -> node2.delete("/v1/functions/" + name));
         assertRefusedWhileLoading(delete, name, "deleted");

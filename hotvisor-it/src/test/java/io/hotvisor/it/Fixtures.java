@@ -28,6 +28,22 @@ final class Fixtures {
             };
             """;
 
+    /**
+     * A JavaScript handler ({@code index.handler}) answering {@code {"v": <version>}} (a format: {@code %d}) whose
+     * first call in a sandbox spins {@code event.spinMs} ms: given as a warm-up input, it makes a node's load of the
+     * function (its first replay) last that long.
+     */
+    static final String JS_SLOW_FIRST_REPLAY = """
+            let calls = 0;
+            exports.handler = async (event) => {
+              if (event.spinMs && calls++ === 0) { // the first replay of the load's warm-up sandbox only
+                const end = Date.now() + event.spinMs;
+                while (Date.now() < end) { }
+              }
+              return { v: %d };
+            };
+            """;
+
     private Fixtures() {
     }
 

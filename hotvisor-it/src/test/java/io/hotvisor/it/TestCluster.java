@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -80,6 +82,14 @@ final class TestCluster implements AutoCloseable {
 
     /** How long {@link #await(Supplier, Predicate, String)} waits: heartbeats, warm-up, routing on 2 loaded cores. */
     static final Duration PATIENCE = Duration.ofMinutes(3);
+
+    /**
+     * What {@code call} answers, made on another thread, failing the test if no answer comes within {@code within}: a
+     * hang guard for calls that are meant to wait, not a speed assertion.
+     */
+    static Http.Response answered(Supplier<Http.Response> call, Duration within) throws Exception {
+        return CompletableFuture.supplyAsync(call).get(within.toMillis(), TimeUnit.MILLISECONDS);
+    }
 
     /** {@link #await(Supplier, Predicate, String, Duration)} with the cluster tests' {@link #PATIENCE}. */
     static <T> T await(Supplier<T> read, Predicate<T> done, String what) throws InterruptedException {
