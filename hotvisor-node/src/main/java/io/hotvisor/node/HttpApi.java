@@ -36,7 +36,7 @@ final class HttpApi {
     private static final String JSON = "application/json";
     static final String INVOCATION_ID = "X-Hotvisor-Invocation-Id";
     static final String DURATION_US = "X-Hotvisor-Duration-Us";
-    /** The warmth state a synchronous invocation ran in, by this node's own judgement: {@code hot} or {@code warming}. */
+    /** The warmth state a synchronous invocation ran in, by this node's judgement: {@code hot} or {@code warming}. */
     static final String WARMTH = "X-Hotvisor-Warmth";
     static final String VERSION = "X-Hotvisor-Function-Version";
     /** Sent by the gateway: the cluster version of the function it routed the invocation for. */
@@ -167,8 +167,7 @@ final class HttpApi {
         WarmthTracker tracker = registry.warmth();
         (trajectory ? tracker.warmth(l.stored().name()) : tracker.summary(l.stored().name()))
                 .filter(w -> w.version() == l.stored().version())
-                .ifPresent(w -> n.set("warmth", warmth(w, Warmth.Measure.CPU,
-                        registry.warmth().options().hotFactor(), trajectory)));
+                .ifPresent(w -> n.set("warmth", warmth(w, registry.warmth().options().hotFactor(), trajectory)));
         if (l.warmUp().result().outcome() != WarmUp.Outcome.NONE) {
             n.set("warmUp", warmUp(l.warmUp()));
         }
@@ -205,8 +204,8 @@ final class HttpApi {
      * "invocations": {"hot", "warming", "notHotFraction"}, "firstInvocationsUs": [...], "recentUs": [...]}};
      * latencies in microseconds, absent where not known. See README, "Warmth".
      */
-    static ObjectNode warmth(Warmth w, Warmth.Measure measure, double hotFactor, boolean trajectory) {
-        ObjectNode o = Json.object().put("state", w.state().id()).put("measure", measure.id());
+    static ObjectNode warmth(Warmth w, double hotFactor, boolean trajectory) {
+        ObjectNode o = Json.object().put("state", w.state().id()).put("measure", Warmth.Measure.CPU.id());
         putUs(o, "steadyStateUs", w.steadyStateNanos());
         putUs(o, "fleetSteadyStateUs", w.fleetSteadyStateNanos());
         putUs(o, "referenceUs", w.referenceNanos());

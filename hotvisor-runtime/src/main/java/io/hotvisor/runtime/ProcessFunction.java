@@ -393,14 +393,14 @@ final class ProcessFunction implements LoadedFunction {
     private boolean replayDeclared(ProcessSandbox worker, int count) {
         List<String> inputs = definition.config().warmupInputs();
         Duration timeout = definition.config().timeout();
+        Ticker ticker = Ticker.system();
         for (int i = 0; i < count; i++) {
             if (closed) {
                 return false;
             }
             String input = inputs.get(i % inputs.size());
             InvocationContext ctx = new InvocationContext("off-path-" + (i + 1), definition.name(),
-                    definition.version(), definition.config().memoryMb(), System.nanoTime() + timeout.toNanos(),
-                    Ticker.system());
+                    definition.version(), definition.config().memoryMb(), ticker.read() + timeout.toNanos(), ticker);
             FutureTask<Void> replay = new FutureTask<>(() -> {
                 worker.replay(input, ctx);
                 return null;

@@ -104,8 +104,7 @@ final class WorkerAotCache {
      * from the fleet first if there is none here), else with none; never a training worker.
      */
     Plan cachePlan() {
-        Plan plan = plan(false);
-        return plan.trainingOutput().isPresent() ? Plan.NONE : plan;
+        return plan(false);
     }
 
     /** Decides how the next worker starts, fetching the fleet's cache first if there is none here. */
