@@ -12,7 +12,7 @@ SHA256=f80a66cb3726bb2116266d4759ce3bcbfab7abdb6b6d430bf20dd41911717afe
 URL="http://deb.debian.org/debian/pool/main/c/criu/criu_${VERSION}.orig.tar.xz"
 PREFIX="$ROOT/.tools/criu"
 BIN="$PREFIX/bin/criu"
-PACKAGES=(gcc make pkg-config libprotobuf-c-dev protobuf-c-compiler libnl-3-dev libnet1-dev libcap-dev libbsd-dev
+PACKAGES=(gcc make pkg-config libprotobuf-dev libprotobuf-c-dev protobuf-c-compiler libnl-3-dev libnet1-dev libcap-dev libbsd-dev
           uuid-dev libgnutls28-dev util-linux)
 
 installed() {

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * Java worker JVMs start hot across a cluster: a real redis-server and real nodes. Node 1 trains the AOT cache of a
  * function with {@code "isolation": "process"} on its first invocations and uploads it; a node that joins later
  * starts its first worker from that cache ({@code --aot-share on}, the default), one with {@code --aot-share off}
- * trains its own.
+ * trains its own. A function that allows sampling is trained off the serving path, on its first sampled event.
  */
 class AotFleetTest {
     private static final Duration PATIENCE = Duration.ofMinutes(4);
@@ -67,6 +67,29 @@ class AotFleetTest {
                         .noneMatch(a -> a.startsWith("-XX:AOTCache="));
                 assertThat(Files.readString(loner.log())).doesNotContain("fetched from the fleet");
             }
+        }
+    }
+
+    @Test
+    void a_function_that_allows_sampling_trains_off_the_serving_path_once_its_first_call_is_sampled()
+            throws Exception {
+        byte[] jar = Fixtures.compileJar(Fixtures.dir("java-process"));
+        try (NodeProcess node = NodeProcess.start("--aot-training-invocations", "3", "--criu", "off")) {
+            Map<String, Object> sampled = new java.util.HashMap<>(PROCESS);
+            sampled.put("warmupSampling", true);
+            node.http().deployArchive("fleet", "java", "misbehave.Misbehave::main", jar, sampled);
+            assertThat(aot(node).path("source").asText()).as("no training on the serving worker").isEqualTo("none");
+
+            long serving = assertWorkerAnswers(node);
+            JsonNode trained = await(node, a -> a.path("source").asText().equals("trained"));
+
+            assertThat(trained.path("source").asText()).as(trained.toString()).isEqualTo("trained");
+            assertThat(commandLine(serving)).noneMatch(a -> a.startsWith("-XX:AOTCacheOutput="));
+            for (int i = 0; i < 4; i++) {
+                assertThat(assertWorkerAnswers(node)).as("the first worker serves on, never retired")
+                        .isEqualTo(serving);
+            }
+            assertThat(Files.readString(node.log())).contains("AOT cache created for function 'fleet'");
         }
     }
 

@@ -49,7 +49,9 @@ import io.hotvisor.runtime.WarmthTracker;
  * start, {@link #restore()} loads the stored functions without replaying; {@link #warmUpRestored(Executor)} replays them
  * once the node listens, and until then (policy {@code before}) their invocations wait for their replays. What
  * warms a function at the next start is saved by {@link #saveWarmUpKnowledge()}: the sample (in the store alone, in
- * Redis in a cluster) and this node's steady state (in the store).
+ * Redis in a cluster) and this node's steady state (in the store). The sample also warms a Java function's worker
+ * JVMs off the serving path ({@link FunctionDispatcher#sample}): it is given with the replays at load, or, when it was
+ * empty then, as soon as an invocation puts the first event in it.
  */
 final class FunctionRegistry {
     private static final System.Logger LOG = System.getLogger(FunctionRegistry.class.getName());
@@ -425,11 +427,16 @@ final class FunctionRegistry {
             Optional<CompletableFuture<InvocationResult>> f = l.dispatcher().submit(eventJson, invocationId);
             if (f.isPresent()) {
                 if (l.stored().config().warmupSampling()) {
-                    // Successful invocations only; a function that turned sampling off meanwhile keeps nothing.
+                    // Successful invocations only; a function that turned sampling off meanwhile keeps nothing. A
+                    // function waiting for a sample (a Java worker's off-path warm-up) gets it as soon as it has one.
                     f.get().thenAccept(r -> {
                         Live now = live.get(name);
                         if (now != null && now.stored().config().warmupSampling()) {
-                            sampleOf(name).offer(eventJson);
+                            EventSample sample = sampleOf(name);
+                            sample.offer(eventJson);
+                            if (now.dispatcher().wantsSample()) {
+                                now.dispatcher().sample(sample.events());
+                            }
                         }
                     });
                 }

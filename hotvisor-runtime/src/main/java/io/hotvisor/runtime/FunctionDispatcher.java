@@ -457,13 +457,14 @@ public final class FunctionDispatcher {
 
     /**
      * Replays the function's declared warm-up inputs ({@link FunctionConfig#warmupInputs()}) and then {@code sampled}
-     * (recent real events, when the function allows sampling), in turn, in a sandbox of their own, until the replays
-     * run hot against {@code targetNanos} (the fleet's best or the remembered steady state, judged as a
-     * {@link WarmthTracker} judges), or, with no target, until their latency stops falling ("settled"); in any case at
-     * most {@link WarmthOptions#warmUpReplays()} replays within {@link WarmthOptions#warmUpBudget()}. JavaScript and
-     * Python compile on the language's shared engine, and an in-node Java function's replays run the same classes
-     * (the JIT compiles per class, not per instance), so the pooled sandboxes inherit the compiled code; a Java
-     * function in process isolation replays inside the worker JVM that serves ({@link ProcessFunction}).
+     * (recent real events; ignored unless the function allows sampling, {@link FunctionConfig#warmupSampling()}), in
+     * turn, in a sandbox of their own, until the replays run hot against {@code targetNanos} (the fleet's best or the
+     * remembered steady state, judged as a {@link WarmthTracker} judges), or, with no target, until their latency
+     * stops falling ("settled"); in any case at most {@link WarmthOptions#warmUpReplays()} replays within
+     * {@link WarmthOptions#warmUpBudget()}. JavaScript and Python compile on the language's shared engine, and an
+     * in-node Java function's replays run the same classes (the JIT compiles per class, not per instance), so the
+     * pooled sandboxes inherit the compiled code; a Java function in process isolation replays inside the worker JVM
+     * that serves ({@link ProcessFunction}), and is given {@code sampled} for its off-path warm-up ({@link #sample}).
      *
      * <p>Nothing of a replay leaks: its results are dropped, what it prints is dropped, its sandbox (and the
      * guest state in it) is closed at the end and never pooled, and the listener hears nothing (a replay is not an
@@ -474,14 +475,35 @@ public final class FunctionDispatcher {
      * @param targetNanos the steady state to reach; 0 when none is known
      */
     public WarmUp warmUp(WarmthOptions warmth, List<String> sampled, long targetNanos) {
+        List<String> allowed = definition.config().warmupSampling() ? sampled : List.of();
+        sample(allowed);
         List<String> inputs = new ArrayList<>(definition.config().warmupInputs());
-        inputs.addAll(sampled);
+        inputs.addAll(allowed);
         return WarmUpReplay.run(function, ticker, watchdog, warmth, inputs, targetNanos, this::isDraining);
     }
 
     /** {@link #warmUp(WarmthOptions, java.util.List, long)} of the declared inputs only, with no target. */
     public WarmUp warmUp(WarmthOptions warmth) {
         return warmUp(warmth, List.of(), 0);
+    }
+
+    /**
+     * Gives the function the node's sample of its recent real events ({@link LoadedFunction#sample}), for warm-up off
+     * the serving path; ignored unless the function allows sampling ({@link FunctionConfig#warmupSampling()}), or
+     * while this dispatcher drains. Returns at once.
+     */
+    public void sample(List<String> events) {
+        if (!events.isEmpty() && definition.config().warmupSampling() && !isDraining()) {
+            function.sample(events);
+        }
+    }
+
+    /**
+     * Whether the function waits for the node's sample ({@link #sample}): the node then gives it its sample as soon as
+     * it holds an event. False for a function that does not allow sampling.
+     */
+    public boolean wantsSample() {
+        return definition.config().warmupSampling() && function.wantsSample();
     }
 
     private boolean isDraining() {

@@ -30,6 +30,20 @@ public interface LoadedFunction extends AutoCloseable {
     }
 
     /**
+     * The node's sample of this function's recent real events ({@link FunctionConfig#warmupSampling()}), for warm-up
+     * off the serving path: a Java function in process isolation trains its AOT cache and checkpoints its snapshot's
+     * source in worker JVMs of their own that replay them. Ignored by a function that does not allow sampling (events
+     * may hold private data), and by the others. Returns at once.
+     */
+    default void sample(java.util.List<String> events) {
+    }
+
+    /** Whether this function waits for the node's sample ({@link #sample}): it allows sampling and has none yet. */
+    default boolean wantsSample() {
+        return false;
+    }
+
+    /**
      * How many sandboxes the dispatcher should keep ready at all times, even when idle: 1 for Python (a GraalPy
      * context takes hundreds of ms to create), 0 for the others.
      */

@@ -6,15 +6,18 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
@@ -34,10 +37,10 @@ import java.util.stream.Stream;
  * killed, timed out, crashed) is retried by a later worker, at most {@value WorkerAotCache#TRAINING_ATTEMPTS} times
  * per function version.
  *
- * <p>A function that declares warm-up inputs is trained, and its snapshot's source checkpointed, off the serving path
- * instead ({@link #warmOffPath()}): in worker JVMs of their own that replay those inputs and never serve. Its serving
- * workers are never retired for training nor parked for a checkpoint, and they get warm-up replays of their own
- * ({@link #newThrowawaySandbox()}).
+ * <p>A function that declares warm-up inputs, or allows sampling its real events, is trained, and its snapshot's
+ * source checkpointed, off the serving path instead ({@link #warmOffPath()}): in worker JVMs of their own that replay
+ * those inputs (the node's sample: {@link #sample(List)}) and never serve. Its serving workers are never retired for
+ * training nor parked for a checkpoint, and they get warm-up replays of their own ({@link #newThrowawaySandbox()}).
  *
  * <p>The function's own classes are loaded by a {@link FunctionClassLoader}, as in-node; JDK 25 caches only classes
  * of the built-in loaders, so the cache holds the JDK's, Jackson's, Gson's and the worker's classes and the method
@@ -60,6 +63,10 @@ final class ProcessFunction implements LoadedFunction {
     private final AtomicReference<ProcessSandbox> latest = new AtomicReference<>();
     /** Workers warmed off the serving path ({@link #warmOffPath()}), closed with the function. */
     private final Set<ProcessSandbox> offPath = ConcurrentHashMap.newKeySet();
+    /** Whether off-path training or checkpointing runs now: one worker at a time, the snapshot after the cache. */
+    private final AtomicBoolean warming = new AtomicBoolean();
+    /** The node's sample of real events ({@link #sample(List)}); empty until it gives one. */
+    private final AtomicReference<List<String>> sampled = new AtomicReference<>(List.of());
     private volatile boolean closed;
 
     private ProcessFunction(FunctionDefinition definition, Path jar, WorkerJvm jvm, RuntimeOptions options,
@@ -243,7 +250,7 @@ final class ProcessFunction implements LoadedFunction {
             return s;
         }
         WorkerAotCache.Plan plan = aot.plan();
-        if (plan.trainingOutput().isEmpty() && snapshot.claimSource(false)) {
+        if (plan.trainingOutput().isEmpty() && snapshot.claimSource()) {
             try {
                 ProcessSandbox s = startSource(plan);
                 s.checkpointAfter(snapshot.after(), snapshot::take);
@@ -292,6 +299,11 @@ final class ProcessFunction implements LoadedFunction {
     }
 
     private ProcessSandbox startPlain(boolean deploying, WorkerAotCache.Plan plan) {
+        return startPlain(deploying, plan, () -> { });
+    }
+
+    /** @param exited run after the worker exited and {@link #afterExit} kept its cache */
+    private ProcessSandbox startPlain(boolean deploying, WorkerAotCache.Plan plan, Runnable exited) {
         Path dir;
         try {
             dir = Files.createTempDirectory("hv-w");
@@ -305,7 +317,10 @@ final class ProcessFunction implements LoadedFunction {
         try {
             ProcessSandbox s = ProcessSandbox.start(definition.config(), command, dir, dir.resolve("s"), startTimeout,
                     jvm.rssLimitBytes(definition.config().memoryMb()), plan.retireAfter(),
-                    exitCode -> afterExit(dir, plan, exitCode));
+                    exitCode -> {
+                        afterExit(dir, plan, exitCode);
+                        exited.run();
+                    });
             aot.started(plan, s);
             plan.trainingOutput().ifPresent(output -> training.started(output, s));
             return s;
@@ -318,38 +333,105 @@ final class ProcessFunction implements LoadedFunction {
     }
 
     /**
-     * Whether this function's AOT training and snapshot source run off the serving path, on its declared warm-up
-     * inputs ({@link #warmOffPath()}): it declares some, and its classes persist between invocations.
+     * Whether this function's AOT training and snapshot source run off the serving path ({@link #warmOffPath()}): it
+     * declares warm-up inputs or allows sampling its real events, and its classes persist between invocations. One
+     * that allows sampling but has no sample yet ({@link #sample(List)}) waits for one: its serving workers still
+     * neither train nor are checkpointed.
      */
     private boolean warmsOffPath() {
-        return !definition.config().warmupInputs().isEmpty() && definition.config().sandbox() != SandboxPolicy.FRESH;
+        FunctionConfig config = definition.config();
+        return config.sandbox() != SandboxPolicy.FRESH && (!config.warmupInputs().isEmpty() || config.warmupSampling());
     }
 
     /**
-     * Trains the AOT cache, or checkpoints a snapshot's source, in a worker JVM of its own that never serves, on a
-     * virtual thread: it replays the function's declared warm-up inputs ({@link #replayDeclared}) as many times as a
-     * training worker or a source would serve real invocations ({@link RuntimeOptions#aotTrainingInvocations()},
-     * {@link RuntimeOptions#snapshotAfterInvocations()}), then exits (a training JVM writes its cache) or is
-     * checkpointed and exits. Serving, a training worker retired after its invocations and the next call landed on
-     * a new, cold worker, and the invocation after a source's last one waited for its checkpoint (the hot-start bench
-     * of 2026-11-24: the 11th call on a joining node took 17-106x the steady state, in every configuration). Nothing
-     * to do once the cache exists and the snapshot is taken, or while one is being made.
+     * The node's sample of this function's recent real events, for off-path warm-up: the first sample starts it when
+     * no declared inputs did (the AOT cache is trained, and the snapshot's source checkpointed, on replays of those
+     * events). Ignored unless the function allows sampling ({@link FunctionConfig#warmupSampling()}): events may hold
+     * private data. Returns at once; the off-path workers start on a virtual thread.
      */
-    private void warmOffPath() {
-        WorkerAotCache.Plan plan = aot.plan();
-        if (plan.trainingOutput().isPresent()) {
-            Thread.ofVirtual().name("hv-aot-train-" + definition.name()).start(() -> trainOffPath(plan));
-        } else if (snapshot.claimSource(true)) {
-            Thread.ofVirtual().name("hv-snapshot-" + definition.name()).start(() -> checkpointOffPath(plan));
+    @Override
+    public void sample(List<String> events) {
+        if (closed || events.isEmpty() || !definition.config().warmupSampling() || !warmsOffPath()) {
+            return;
+        }
+        if (sampled.getAndSet(List.copyOf(events)).isEmpty()) {
+            warmOffPath();
         }
     }
 
-    private void trainOffPath(WorkerAotCache.Plan plan) {
+    /** Whether this function waits for the node's sample to warm up off the serving path ({@link #sample(List)}). */
+    @Override
+    public boolean wantsSample() {
+        return !closed && definition.config().warmupSampling() && warmsOffPath() && sampled.get().isEmpty();
+    }
+
+    /** What off-path workers replay: the declared warm-up inputs, then the sample (a function that allows sampling). */
+    private List<String> offPathInputs() {
+        List<String> declared = definition.config().warmupInputs();
+        List<String> sample = definition.config().warmupSampling() ? sampled.get() : List.of();
+        if (sample.isEmpty()) {
+            return declared;
+        }
+        List<String> all = new ArrayList<>(declared);
+        all.addAll(sample);
+        return all;
+    }
+
+    /** What off-path workers replay, for their status. */
+    private String describeOffPathInputs() {
+        boolean declared = !definition.config().warmupInputs().isEmpty();
+        boolean sample = definition.config().warmupSampling() && !sampled.get().isEmpty();
+        return declared && sample ? "the declared warm-up inputs and sampled events"
+                : declared ? "the declared warm-up inputs" : "sampled events";
+    }
+
+    /**
+     * Trains the AOT cache, then checkpoints a snapshot's source, in worker JVMs of their own that never serve, one
+     * after the other on a virtual thread: each replays the function's warm-up inputs, declared or sampled
+     * ({@link #offPathInputs()}), as many times as a training worker or a source would serve real invocations
+     * ({@link RuntimeOptions#aotTrainingInvocations()}, {@link RuntimeOptions#snapshotAfterInvocations()}), then
+     * exits (a training JVM writes its cache; the source starts once it is written) or is checkpointed and exits.
+     * Serving, a training worker retired after its invocations and the next call landed on a new, cold worker, and the
+     * invocation after a source's last one waited for its checkpoint (the hot-start bench of 2026-11-24: the 11th call
+     * on a joining node took 17-106x the steady state, in every configuration). Nothing to do with no inputs yet, once
+     * the cache exists and the snapshot is taken, or while this is running.
+     */
+    private void warmOffPath() {
+        if (closed || offPathInputs().isEmpty() || !warming.compareAndSet(false, true)) {
+            return;
+        }
+        Thread.ofVirtual().name("hv-off-path-" + definition.name()).start(() -> {
+            try {
+                while (!closed) {
+                    List<String> inputs = offPathInputs();
+                    String described = describeOffPathInputs();
+                    WorkerAotCache.Plan plan = aot.offPathPlan(described);
+                    if (plan.trainingOutput().isPresent()) {
+                        trainOffPath(plan, inputs); // then the snapshot, whose source starts with the cache
+                    } else {
+                        if (snapshot.claimOffPathSource(described)) {
+                            checkpointOffPath(plan, inputs);
+                        }
+                        return;
+                    }
+                }
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "Warming function '" + definition.name() + "' off the serving path failed: "
+                        + e.getMessage());
+            } finally {
+                warming.set(false);
+            }
+        });
+    }
+
+    /** Trains the AOT cache on {@code inputs}, and returns once the training JVM has exited (its cache is written). */
+    private void trainOffPath(WorkerAotCache.Plan plan, List<String> inputs) {
+        CompletableFuture<Void> exited = new CompletableFuture<>();
         ProcessSandbox trainer = null;
         try {
-            trainer = startPlain(false, plan);
+            trainer = startPlain(false, plan, () -> exited.complete(null));
             offPath.add(trainer);
-            replayDeclared(trainer, Math.max(1, plan.retireAfter()));
+            replay(trainer, inputs, Math.max(1, plan.retireAfter()));
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "The AOT training worker of function '" + definition.name() + "' failed: "
                     + e.getMessage());
@@ -359,17 +441,18 @@ final class ProcessFunction implements LoadedFunction {
                 trainer.close(); // it exits and writes its cache: afterExit keeps it
             }
         }
-        if (!closed) {
-            warmOffPath(); // then the snapshot, as a worker started after training would be its source
+        if (trainer != null) {
+            // close() kills a training JVM that has not exited 2 minutes after being asked
+            exited.completeOnTimeout(null, 3, TimeUnit.MINUTES).join();
         }
     }
 
-    private void checkpointOffPath(WorkerAotCache.Plan plan) {
+    private void checkpointOffPath(WorkerAotCache.Plan plan, List<String> inputs) {
         ProcessSandbox source = null;
         try {
             source = startSource(plan);
             offPath.add(source);
-            if (replayDeclared(source, snapshot.after())) {
+            if (replay(source, inputs, snapshot.after())) {
                 snapshot.take(source);
             } else {
                 snapshot.sourceLost("a warm-up replay failed in it");
@@ -385,13 +468,12 @@ final class ProcessFunction implements LoadedFunction {
     }
 
     /**
-     * Replays the function's declared warm-up inputs in {@code worker}, {@code count} times in turn, each bounded by
-     * the function's timeout (past it the worker is killed); results and output dropped, as every replay's.
+     * Replays {@code inputs} in {@code worker}, {@code count} times in turn, each bounded by the function's timeout
+     * (past it the worker is killed); results and output dropped, as every replay's.
      *
      * @return false if one failed or timed out, or the function was closed meanwhile (logged)
      */
-    private boolean replayDeclared(ProcessSandbox worker, int count) {
-        List<String> inputs = definition.config().warmupInputs();
+    private boolean replay(ProcessSandbox worker, List<String> inputs, int count) {
         Duration timeout = definition.config().timeout();
         Ticker ticker = Ticker.system();
         for (int i = 0; i < count; i++) {

@@ -104,15 +104,25 @@ final class WorkerAotCache {
      * from the fleet first if there is none here), else with none; never a training worker.
      */
     Plan cachePlan() {
-        return plan(false);
+        return plan(null);
     }
 
-    /** Decides how the next worker starts, fetching the fleet's cache first if there is none here. */
+    /** Decides how the next worker that serves starts, fetching the fleet's cache first if there is none here. */
     Plan plan() {
-        return plan(true);
+        return plan("training on this node's first " + trainingInvocations + " invocations");
     }
 
-    private Plan plan(boolean mayTrain) {
+    /**
+     * As {@link #plan()}, for a worker off the serving path that trains on replays.
+     *
+     * @param inputs what it replays, for the status ("the declared warm-up inputs", "sampled events")
+     */
+    Plan offPathPlan(String inputs) {
+        return plan("training off the serving path on " + trainingInvocations + " replays of " + inputs);
+    }
+
+    /** @param trainingNote what a training worker does, for the status; null: no training worker */
+    private Plan plan(String trainingNote) {
         if (file == null) {
             return Plan.NONE;
         }
@@ -126,7 +136,7 @@ final class WorkerAotCache {
             }
             return new Plan(Optional.of("-XX:AOTCache=" + file), Optional.empty(), 0);
         }
-        if (mayTrain && trainingAttempts.get() < TRAINING_ATTEMPTS && training.compareAndSet(false, true)) {
+        if (trainingNote != null && trainingAttempts.get() < TRAINING_ATTEMPTS && training.compareAndSet(false, true)) {
             trainingAttempts.incrementAndGet();
             try {
                 Files.createDirectories(file.getParent());
@@ -134,8 +144,7 @@ final class WorkerAotCache {
                 training.set(false);
                 throw new UncheckedIOException("Cannot make the AOT cache directory " + file.getParent(), e);
             }
-            update(AotCacheStatus.Source.TRAINING, "", 0, false, "training on this node's first "
-                    + trainingInvocations + " invocations" + (fetchFailure == null ? ""
+            update(AotCacheStatus.Source.TRAINING, "", 0, false, trainingNote + (fetchFailure == null ? ""
                     : "; fetch from the fleet failed: " + fetchFailure));
             Path output = file.resolveSibling(file.getFileName() + TrainingWorkers.TMP_INFIX + System.nanoTime());
             return new Plan(Optional.of("-XX:AOTCacheOutput=" + output), Optional.of(output), trainingInvocations);

@@ -339,20 +339,28 @@ final class WorkerSnapshot {
                 note);
     }
 
+    /** Whether the next worker that serves should be the source of a snapshot: none is yet, and none is running. */
+    synchronized boolean claimSource() {
+        return claim("a worker is serving its first " + after + " invocations before it is checkpointed");
+    }
+
     /**
-     * Whether the next worker should be the source of a snapshot: none is yet, and none is running.
+     * Whether a worker off the serving path should be the source of a snapshot: none is yet, and none is running.
      *
-     * @param onReplays the source replays the declared warm-up inputs off the serving path (its status says so)
+     * @param inputs what that worker replays, for its status ("the declared warm-up inputs", "sampled events")
      */
-    synchronized boolean claimSource(boolean onReplays) {
+    synchronized boolean claimOffPathSource(String inputs) {
+        return claim("a worker that does not serve is replaying " + inputs + " " + after
+                + " times before it is checkpointed");
+    }
+
+    private boolean claim(String why) {
         if (state != SnapshotStatus.State.NONE || dumpAttempts >= DUMP_ATTEMPTS) {
             return false;
         }
         dumpAttempts++;
         state = SnapshotStatus.State.WARMING;
-        note = onReplays ? "a worker that does not serve is replaying the declared warm-up inputs " + after
-                + " times before it is checkpointed"
-                : "a worker is serving its first " + after + " invocations before it is checkpointed";
+        note = why;
         return true;
     }
 

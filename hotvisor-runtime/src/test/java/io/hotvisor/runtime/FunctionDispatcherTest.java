@@ -54,6 +54,8 @@ class FunctionDispatcherTest {
         /** What the sandboxes report as their own CPU time ({@link Sandbox#lastCpuNanos()}); -1: none. */
         volatile long ownCpuNanos = -1;
         boolean functionClosed;
+        /** The samples the dispatcher gave ({@link LoadedFunction#sample}). */
+        final List<List<String>> samples = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         FakeFunction(FunctionConfig config, int minIdle) {
             this.definition = new FunctionDefinition(config, new FunctionCode.SourceText(""), 1);
@@ -119,6 +121,16 @@ class FunctionDispatcherTest {
         @Override
         public int minIdleSandboxes() {
             return minIdle;
+        }
+
+        @Override
+        public void sample(List<String> events) {
+            samples.add(events);
+        }
+
+        @Override
+        public boolean wantsSample() {
+            return samples.isEmpty();
         }
 
         @Override
@@ -272,7 +284,12 @@ class FunctionDispatcherTest {
 
     /** Replays that take 1 ms each on an interpreter plateau for {@code plateau} calls, then 0.1 ms. */
     private FakeFunction plateauThenFast(int plateau, java.util.List<String> seen) {
-        FakeFunction f = warmable(List.of("{\"a\":1}"));
+        return plateauThenFast(plateau, seen, false);
+    }
+
+    private FakeFunction plateauThenFast(int plateau, java.util.List<String> seen, boolean sampling) {
+        FakeFunction f = new FakeFunction(config(1, SandboxPolicy.REUSE, Duration.ofSeconds(5)).toBuilder()
+                .warmupInputs(List.of("{\"a\":1}")).warmupSampling(sampling).build(), 0);
         AtomicInteger calls = new AtomicInteger();
         f.onInvoke = event -> {
             seen.add(event);
@@ -366,10 +383,43 @@ class FunctionDispatcherTest {
     @Test
     void warm_up_replays_the_declared_inputs_and_then_the_sampled_ones_in_turn() {
         java.util.List<String> seen = new java.util.ArrayList<>();
-        FunctionDispatcher d = dispatcher(plateauThenFast(0, seen), DispatchOptions.defaults());
+        FakeFunction f = plateauThenFast(0, seen, true);
+        FunctionDispatcher d = dispatcher(f, DispatchOptions.defaults());
         WarmUp w = d.warmUp(WarmthOptions.defaults().warmUpReplays(5), List.of("{\"s\":1}", "{\"s\":2}"), 1);
         assertThat(w.replays()).isEqualTo(5);
         assertThat(seen).containsExactly("{\"a\":1}", "{\"s\":1}", "{\"s\":2}", "{\"a\":1}", "{\"s\":1}");
+        assertThat(f.samples).as("the function is given the sample for its off-path warm-up")
+                .containsExactly(List.of("{\"s\":1}", "{\"s\":2}"));
+    }
+
+    @Test
+    void warm_up_never_replays_nor_hands_on_sampled_events_of_a_function_that_does_not_allow_sampling() {
+        java.util.List<String> seen = new java.util.ArrayList<>();
+        FakeFunction f = plateauThenFast(0, seen, false);
+        FunctionDispatcher d = dispatcher(f, DispatchOptions.defaults());
+
+        WarmUp w = d.warmUp(WarmthOptions.defaults().warmUpReplays(3), List.of("{\"private\":1}"), 1);
+        d.sample(List.of("{\"private\":2}"));
+
+        assertThat(w.replays()).isEqualTo(3);
+        assertThat(seen).containsExactly("{\"a\":1}", "{\"a\":1}", "{\"a\":1}");
+        assertThat(f.samples).isEmpty();
+        assertThat(d.wantsSample()).as("the function would take one, but must not be asked").isFalse();
+    }
+
+    @Test
+    void hands_the_nodes_sample_to_a_function_that_allows_sampling_and_wants_one() {
+        FakeFunction f = plateauThenFast(0, new java.util.ArrayList<>(), true);
+        FunctionDispatcher d = dispatcher(f, DispatchOptions.defaults());
+        assertThat(d.wantsSample()).isTrue();
+
+        d.sample(List.of("{\"s\":1}"));
+
+        assertThat(f.samples).containsExactly(List.of("{\"s\":1}"));
+        assertThat(d.wantsSample()).isFalse();
+        d.drain().join();
+        d.sample(List.of("{\"s\":2}"));
+        assertThat(f.samples).as("not once it drains").hasSize(1);
     }
 
     @Test

@@ -334,7 +334,7 @@ class ProcessIsolationTest {
         Path jar = TestJars.jar(dir, name, Map.of("com.acme.Counted", COUNTED));
         return functions.load(new FunctionDefinition(FunctionConfig.builder(name, Language.JAVA, "com.acme.Counted")
                 .memoryMb(64).timeout(Duration.ofSeconds(3)).sandbox(sandbox).isolation(Isolation.PROCESS)
-                .warmupInputs(List.of(warmUpInput)).build(), new FunctionCode.JarFile(jar), 1));
+                .warmupInputs(List.of(warmUpInput)).warmupSampling(true).build(), new FunctionCode.JarFile(jar), 1));
     }
 
     @Test

@@ -105,6 +105,120 @@ class WorkerAotCacheTest {
         assertThat(f.aotCache().orElseThrow().source()).isEqualTo(AotCacheStatus.Source.TRAINED);
     }
 
+    /** Appends the JVM's random id and the event's tag to the file named by env {@code SEEN}; answers the id. */
+    private static final String RECORDER = """
+            package com.acme;
+            import java.nio.file.*;
+            import java.util.*;
+            public class Recorder {
+                static final String JVM = UUID.randomUUID().toString();
+                public static Map<String, Object> main(Map<String, Object> event) throws Exception {
+                    Files.writeString(Path.of(System.getenv("SEEN")), JVM + " " + event.get("tag") + "\\n",
+                            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                    return Map.of("jvm", JVM);
+                }
+            }
+            """;
+
+    /** A function that records what each of its JVMs ran into {@code seen}, allowing sampling or not. */
+    private ProcessFunction recorder(String name, boolean sampling, Path seen) {
+        FunctionDefinition plain = ProcessIsolationTest.definition(name, "com.acme.Recorder::main",
+                TestJars.jar(dir, name, Map.of("com.acme.Recorder", RECORDER)), 1, Duration.ofSeconds(60));
+        return (ProcessFunction) functions.load(new FunctionDefinition(plain.config().toBuilder()
+                .env(Map.of("SEEN", seen.toString())).warmupSampling(sampling).build(), plain.code(), plain.version()));
+    }
+
+    private FunctionDispatcher dispatcher(LoadedFunction f) {
+        return FunctionDispatcher.create(f, DispatchOptions.defaults().idlePoll(Duration.ofMillis(5)), Ticker.system(),
+                watchdog, Executors.newVirtualThreadPerTaskExecutor(), DispatchListener.none(), null);
+    }
+
+    /** Invokes {@code d} with an event tagged {@code tag}; the id of the JVM that ran it. */
+    private static String call(FunctionDispatcher d, String tag) throws Exception {
+        String json = d.submit("{\"tag\":\"" + tag + "\"}", tag).orElseThrow().get(120, TimeUnit.SECONDS).json();
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(json).get("jvm").asText();
+    }
+
+    /** The ids of the JVMs that ran an event tagged {@code tag}, one per run. */
+    private static java.util.List<String> ranIn(Path seen, String tag) throws Exception {
+        if (!Files.exists(seen)) {
+            return java.util.List.of();
+        }
+        return Files.readAllLines(seen).stream().filter(l -> l.endsWith(" " + tag)).map(l -> l.split(" ")[0])
+                .toList();
+    }
+
+    @Test
+    void trains_off_the_serving_path_on_the_fleets_sample_and_never_retires_a_serving_worker() throws Exception {
+        Path seen = dir.resolve("seen-fleet");
+        ProcessFunction f = recorder("sampled", true, seen);
+        Path cache = f.aotCacheFile().orElseThrow();
+        FunctionDispatcher d = dispatcher(f);
+
+        // As a node loading the function does with the sample it got from the fleet (no replays in the serving worker).
+        d.warmUp(WarmthOptions.defaults().warmUpReplays(0), java.util.List.of("{\"tag\":\"sampled\"}"), 0);
+        awaitFile(cache);
+
+        assertThat(cache).as("trained with no invocation").isRegularFile();
+        assertThat(f.aotCache().orElseThrow().source()).isEqualTo(AotCacheStatus.Source.TRAINED);
+        java.util.Set<String> serving = new java.util.HashSet<>();
+        for (int i = 0; i < 4; i++) {
+            serving.add(call(d, "real"));
+        }
+        assertThat(serving).as("one worker served the 4 calls: not retired after 2 training invocations").hasSize(1);
+        assertThat(ranIn(seen, "sampled")).as("the sampled event, replayed twice by a JVM that never served")
+                .hasSize(2).doesNotContainAnyElementsOf(serving);
+        d.shutdownNow().get(30, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void trains_off_the_serving_path_once_the_nodes_own_sample_holds_an_event() throws Exception {
+        Path seen = dir.resolve("seen-own");
+        ProcessFunction f = recorder("own", true, seen);
+        Path cache = f.aotCacheFile().orElseThrow();
+        FunctionDispatcher d = dispatcher(f);
+        assertThat(d.wantsSample()).isTrue();
+
+        String serving = call(d, "first");
+        assertThat(f.aotCache().orElseThrow().source()).as("the serving worker does not train")
+                .isEqualTo(AotCacheStatus.Source.NONE);
+        d.sample(java.util.List.of("{\"tag\":\"first\"}")); // as the node does once the call is in its sample
+        awaitFile(cache);
+
+        assertThat(d.wantsSample()).isFalse();
+        assertThat(cache).as("trained with no other invocation").isRegularFile();
+        for (int i = 0; i < 3; i++) {
+            assertThat(call(d, "later")).as("not retired after 2 training invocations").isEqualTo(serving);
+        }
+        assertThat(ranIn(seen, "first")).as("the sampled event, served once, replayed twice off the serving path")
+                .hasSize(3).containsOnlyOnce(serving);
+        d.shutdownNow().get(30, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void never_replays_the_real_events_of_a_function_that_does_not_allow_sampling() throws Exception {
+        Path seen = dir.resolve("seen-private");
+        ProcessFunction f = recorder("private", false, seen);
+        Path cache = f.aotCacheFile().orElseThrow();
+        FunctionDispatcher d = dispatcher(f);
+
+        // Events that reach the runtime by mistake: the node never samples such a function.
+        d.warmUp(WarmthOptions.defaults().warmUpReplays(3), java.util.List.of("{\"tag\":\"private\"}"), 0);
+        d.sample(java.util.List.of("{\"tag\":\"private\"}"));
+        f.sample(java.util.List.of("{\"tag\":\"private\"}"));
+
+        assertThat(d.wantsSample()).isFalse();
+        assertThat(f.wantsSample()).isFalse();
+        // As before: it trains on its serving worker's first 2 invocations, which then retires and writes the cache.
+        String first = call(d, "real");
+        assertThat(call(d, "real")).isEqualTo(first);
+        awaitFile(cache);
+        assertThat(cache).isRegularFile();
+        assertThat(ranIn(seen, "real")).containsExactly(first, first);
+        assertThat(ranIn(seen, "private")).as("never replayed, in any JVM").isEmpty();
+        d.shutdownNow().get(30, TimeUnit.SECONDS);
+    }
+
     @Test
     void reports_system_exit_in_a_training_worker_with_its_status() {
         Path jar = TestJars.jar(dir, "quits", Map.of("com.acme.Fn", ProcessIsolationTest.MISBEHAVING));

@@ -11,6 +11,9 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -94,13 +97,18 @@ class WorkerSnapshotTest {
 
     private ProcessFunction load(String name, Criu criu, String className, String source,
                                  java.util.List<String> warmupInputs) {
+        return load(name, criu, className, source, warmupInputs, false);
+    }
+
+    private ProcessFunction load(String name, Criu criu, String className, String source,
+                                 java.util.List<String> warmupInputs, boolean sampling) {
         functions = new TestFunctions(dir, RuntimeOptions.builder().aotCacheDir(dir.resolve("aot"))
                 .aotTrainingInvocations(0).criu(criu).snapshotAfterInvocations(3).build());
         Path jar = TestJars.jar(dir, name, Map.of(className, source));
         FunctionDefinition d = ProcessIsolationTest.definition(name, className + "::main", jar, 1,
                 Duration.ofSeconds(60));
         return (ProcessFunction) functions.load(new FunctionDefinition(d.config().toBuilder()
-                .warmupInputs(warmupInputs).build(), d.code(), d.version()));
+                .warmupInputs(warmupInputs).warmupSampling(sampling).build(), d.code(), d.version()));
     }
 
     private static JsonNode call(Sandbox s, String event) throws Exception {
@@ -174,8 +182,8 @@ class WorkerSnapshotTest {
         ProcessFunction f = load("declared", criu, "com.acme.Counter", COUNTER, java.util.List.of("{}"));
         ProcessSandbox serving = (ProcessSandbox) f.newSandbox();
 
-        SnapshotStatus ready = awaitSnapshot(f, SnapshotStatus.State.READY, SnapshotStatus.State.FAILED,
-                SnapshotStatus.State.NONE);
+        // Not until NONE: the off-path worker claims the snapshot on a thread of its own, after load returned.
+        SnapshotStatus ready = awaitSnapshot(f, SnapshotStatus.State.READY, SnapshotStatus.State.FAILED);
 
         assertThat(ready.state()).as("checkpointed with no invocation: " + ready.note())
                 .isEqualTo(SnapshotStatus.State.READY);
@@ -188,6 +196,39 @@ class WorkerSnapshotTest {
             assertThat(f.snapshot().orElseThrow().lastRestored()).isTrue();
         }
         serving.close();
+    }
+
+    @Test
+    void checkpoints_a_source_off_the_serving_path_on_sampled_events() throws Exception {
+        Criu criu = usableCriu();
+        ProcessFunction f = load("sampled", criu, "com.acme.Counter", COUNTER, java.util.List.of(), true);
+        ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor();
+        try {
+            FunctionDispatcher d = FunctionDispatcher.create(f, DispatchOptions.defaults()
+                    .idlePoll(Duration.ofMillis(5)), Ticker.system(), watchdog,
+                    Executors.newVirtualThreadPerTaskExecutor(), DispatchListener.none(), null);
+
+            // As a node loading the function does with the sample it got from the fleet (no replays while serving).
+            d.warmUp(WarmthOptions.defaults().warmUpReplays(0), java.util.List.of("{}"), 0);
+            SnapshotStatus ready = awaitSnapshot(f, SnapshotStatus.State.READY, SnapshotStatus.State.FAILED);
+
+            assertThat(ready.state()).as("checkpointed with no invocation: " + ready.note())
+                    .isEqualTo(SnapshotStatus.State.READY);
+            JsonNode served = JSON.readTree(d.submit("{}", "s1").orElseThrow().get(60, TimeUnit.SECONDS).json());
+            assertThat(served.get("calls").asInt()).as("the serving worker ran nothing before").isEqualTo(1);
+            for (int i = 2; i <= 4; i++) {
+                JsonNode next = JSON.readTree(d.submit("{}", "s" + i).orElseThrow().get(60, TimeUnit.SECONDS).json());
+                assertThat(next.get("jvm")).as("the same worker serves on, never parked").isEqualTo(served.get("jvm"));
+            }
+            try (ProcessSandbox copy = (ProcessSandbox) f.newSandbox()) {
+                JsonNode restored = call(copy, "{}");
+                assertThat(restored.get("calls").asInt()).as("after the source's 3 replays").isEqualTo(4);
+                assertThat(restored.get("jvm").asText()).isNotEqualTo(served.get("jvm").asText());
+            }
+            d.shutdownNow().get(30, TimeUnit.SECONDS);
+        } finally {
+            watchdog.shutdownNow();
+        }
     }
 
     @Test
