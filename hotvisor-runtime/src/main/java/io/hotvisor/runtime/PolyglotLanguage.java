@@ -20,8 +20,10 @@ import org.graalvm.polyglot.Source;
  * {@code load(value)} (given what evaluating the function's source returned),
  * {@code resolve(name)} ({@code "ok"}, {@code "missing:<json list of names>"} or {@code "notfunction:<type>"}),
  * {@code invoke(eventJson, invocationId, functionName, version, memoryMb, remainingMs)} (the result's JSON text,
- * null, or for JavaScript a pending marker, then {@code poll()}, {@code runTimers()} and {@code result()}), and
- * {@code describe(error)} ({@code [type, message]} or {@code [type, message, frames]}).
+ * null, or for JavaScript a pending marker, then {@code poll()}, {@code runTimers()} and {@code result()}),
+ * {@code describe(error)} ({@code [type, message]} or {@code [type, message, frames]}), and optionally
+ * {@code prime(eventJson)} (Python only: runs invoke's path once with a stand-in for the handler; called when a
+ * serving sandbox is made; {@code "primed"} or {@code "skipped: <why>"}).
  */
 interface PolyglotLanguage {
 

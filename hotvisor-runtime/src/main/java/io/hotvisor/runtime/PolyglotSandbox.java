@@ -28,6 +28,15 @@ final class PolyglotSandbox implements Sandbox {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Longest sleep while waiting for a timer, so that a cancel is seen promptly even between guest calls. */
     private static final long MAX_TIMER_WAIT_MS = 20;
+    /**
+     * How often each sample runs the invoke path when a serving sandbox is primed: a new GraalPy context's cost for
+     * that path falls over its first 2-3 runs (one run was not enough: a sandbox primed once just before its first
+     * call paid more on that call).
+     */
+    private static final int PRIME_RUNS = 3;
+    /** The event every serving sandbox is primed with: one value of each JSON type, so each of the codec's paths runs. */
+    private static final String NEUTRAL_EVENT = "{\"name\": \"hotvisor\", \"count\": 1, \"ratio\": 0.5, \"ok\": true, "
+            + "\"none\": null, \"items\": [1, \"two\", {\"three\": 3}]}";
 
     private final PolyglotFunction function;
     private final Context context;
@@ -72,6 +81,9 @@ final class PolyglotSandbox implements Sandbox {
             api.invokeMember("load", context.eval(function.source()));
             String resolved = api.invokeMember("resolve", function.handler().function()).asString();
             checkResolved(function, resolved);
+            if (!quiet) {
+                prime(function, api);
+            }
             // What the code printed while loading is not held against the first invocation.
             finishOutput(out, err);
             return new PolyglotSandbox(function, context, api, out, err);
@@ -82,6 +94,42 @@ final class PolyglotSandbox implements Sandbox {
         } catch (RuntimeException e) {
             context.close(true);
             throw e;
+        }
+    }
+
+    /**
+     * Runs the wrapper's invoke path with sample events and a stand-in for the handler (the wrapper's optional
+     * {@code prime} member: Python's; JavaScript pays nothing per context), so that a serving sandbox pays its
+     * context's first use of that path before its first invocation rather than in it (see
+     * bench/results/notes-python-context-prime.md). The function's code never runs. The samples are the function's
+     * first warm-up input, if it declares one, and {@link #NEUTRAL_EVENT}, which has a value of each JSON type; each
+     * runs {@link #PRIME_RUNS} times. A failure is logged, never thrown: the sandbox then serves as it would have
+     * unprimed.
+     */
+    private static void prime(PolyglotFunction function, Value api) {
+        if (!api.hasMember("prime")) {
+            return;
+        }
+        List<String> inputs = function.definition().config().warmupInputs();
+        if (!inputs.isEmpty()) {
+            prime(function, api, inputs.getFirst(), "its first warm-up input");
+        }
+        prime(function, api, NEUTRAL_EVENT, "a neutral event");
+    }
+
+    private static void prime(PolyglotFunction function, Value api, String sample, String what) {
+        String name = function.definition().name();
+        try {
+            for (int i = 0; i < PRIME_RUNS; i++) {
+                String outcome = api.invokeMember("prime", sample).asString();
+                if (!outcome.equals("primed")) {
+                    LOG.log(Level.DEBUG, "A sandbox of function '" + name + "' was not primed: " + outcome);
+                    return;
+                }
+            }
+        } catch (PolyglotException e) {
+            LOG.log(Level.INFO, "Priming a sandbox of function '" + name + "' with " + what + " failed, so it serves"
+                    + " unprimed: " + e.getMessage());
         }
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -27,6 +28,13 @@ final class GuestFunctions implements AutoCloseable {
     LoadedFunction load(String handler, FunctionCode code, Map<String, String> env) {
         FunctionConfig config = FunctionConfig.builder("fn", language, handler).env(env).memoryMb(512).build();
         return runtime.load(new FunctionDefinition(config, code, 3));
+    }
+
+    /** Loads {@code source} with {@code warmupInputs} declared (the first one primes its serving sandboxes). */
+    LoadedFunction load(String handler, String source, List<String> warmupInputs) {
+        FunctionConfig config = FunctionConfig.builder("fn", language, handler).memoryMb(512)
+                .warmupInputs(warmupInputs).build();
+        return runtime.load(new FunctionDefinition(config, new FunctionCode.SourceText(source), 3));
     }
 
     LoadedFunction load(String handler, String source) {

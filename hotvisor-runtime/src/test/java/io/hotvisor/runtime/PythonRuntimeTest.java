@@ -8,9 +8,14 @@ import static io.hotvisor.runtime.GuestFunctions.invoke;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -117,6 +122,100 @@ class PythonRuntimeTest {
         assertThatThrownBy(() -> functions.runtime().load(new FunctionDefinition(config, new FunctionCode.SourceText("def main(a): pass"), 1)))
                 .isInstanceOfSatisfying(DeployException.class, e -> assertThat(e.field()).contains("sandbox"))
                 .hasMessageContaining("cannot use sandbox 'fresh'");
+    }
+
+    // ---------------------------------------------------------------- priming serving sandboxes
+
+    @Test
+    void primes_serving_sandboxes_without_running_the_handler() {
+        LoadedFunction fn = functions.load("index.handler", """
+                events = []
+                def handler(event, context):
+                    events.append(event)
+                    return events
+                """, List.of("{\"sample\": true}"));
+
+        // The sandbox made at load and a new one: both primed, and in each the first real call is the handler's first.
+        try (Sandbox atLoad = fn.newSandbox(); Sandbox made = fn.newSandbox()) {
+            assertThat(invoke(atLoad, "{\"real\": 1}")).isEqualTo("[{\"real\": 1}]");
+            assertThat(invoke(made, "{\"real\": 2}")).isEqualTo("[{\"real\": 2}]");
+        }
+    }
+
+    @Test
+    void primes_with_the_first_warm_up_input() {
+        // A function can see the prime only by patching the json module's classes, which this one does.
+        LoadedFunction fn = functions.load("index.handler", """
+                import json
+                decoded = []
+                _decode = json.JSONDecoder.decode
+                def _recording(self, s, *args, **kwargs):
+                    decoded.append(s)
+                    return _decode(self, s, *args, **kwargs)
+                json.JSONDecoder.decode = _recording
+                def handler(event, context):
+                    return {'first': decoded[0], 'last': decoded[-1], 'count': len(decoded)}
+                """, List.of("{\"first\": 1}", "{\"second\": 2}"));
+
+        // Decoded: the first warm-up input and the neutral event, each run 3 times, then the invocation's event.
+        try (Sandbox sandbox = fn.newSandbox()) {
+            assertThat(invoke(sandbox, "{\"real\": 1}")).isEqualTo(
+                    "{\"first\": \"{\\\"first\\\": 1}\", \"last\": \"{\\\"real\\\": 1}\", \"count\": 7}");
+        }
+    }
+
+    @Test
+    void does_not_prime_a_function_that_replaced_json_loads() {
+        LoadedFunction fn = functions.load("index.handler", """
+                import json
+                seen = []
+                _loads = json.loads
+                def loads(s, *args, **kwargs):
+                    seen.append(s)
+                    return _loads(s, *args, **kwargs)
+                json.loads = loads
+                def handler(event, context):
+                    return seen
+                """, List.of("{\"sample\": true}"));
+
+        try (Sandbox sandbox = fn.newSandbox()) {
+            assertThat(invoke(sandbox, "{\"real\": 1}")).isEqualTo("[\"{\\\"real\\\": 1}\"]");
+        }
+    }
+
+    @Test
+    void serves_unprimed_when_the_sample_cannot_be_parsed() {
+        Logger logger = Logger.getLogger(PolyglotSandbox.class.getName());
+        List<String> logged = new CopyOnWriteArrayList<>();
+        Handler recorder = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                logged.add(record.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.addHandler(recorder);
+        try {
+            LoadedFunction fn = functions.load("main", "def main(args):\n    return {'got': args}\n",
+                    List.of("not json"));
+
+            try (Sandbox atLoad = fn.newSandbox(); Sandbox made = fn.newSandbox()) {
+                assertThat(invoke(atLoad, "{\"a\": 1}")).isEqualTo("{\"got\": {\"a\": 1}}");
+                assertThat(invoke(made, "{\"a\": 2}")).isEqualTo("{\"got\": {\"a\": 2}}");
+            }
+            assertThat(logged).hasSize(2).allSatisfy(line -> assertThat(line)
+                    .startsWith("Priming a sandbox of function 'fn' with its first warm-up input failed, so it"
+                            + " serves unprimed: JSONDecodeError"));
+        } finally {
+            logger.removeHandler(recorder);
+        }
     }
 
     // ---------------------------------------------------------------- invocation errors
