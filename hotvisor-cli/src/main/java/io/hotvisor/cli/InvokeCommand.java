@@ -55,19 +55,27 @@ final class InvokeCommand extends NodeCommand {
             + " print its result.")
     private boolean await;
 
+    @Option(names = "--retries", paramLabel = "N", defaultValue = "3", description = "Send the invocation again when"
+            + " the node answers 503 with Retry-After (e.g. FunctionLoading: its copy is still loading, nothing ran),"
+            + " up to N times, each after the wait it asks (at most 10 s); 0 turns this off. Defaults to 3.")
+    private int retries;
+
     @Override
     public Integer call() throws InterruptedException {
+        if (retries < 0) {
+            throw invalid("--retries", "must be 0 or more (0: no retries); got " + retries);
+        }
         String body = event();
         try (NodeClient client = node.client()) {
             String path = "/v1/functions/" + NodeClient.segment(name) + "/invoke";
             if (!async && !await) {
-                NodeClient.Response r = client.post(path, body);
+                NodeClient.Response r = client.postRetrying(path, body, retries, this::notice);
                 out().println(Json.prettyOrRaw(r.body()));
                 err().println(summary(r));
                 err().flush();
                 return ExitCodes.OK;
             }
-            NodeClient.Response accepted = client.post(path + "?mode=async", body);
+            NodeClient.Response accepted = client.postRetrying(path + "?mode=async", body, retries, this::notice);
             String id = accepted.json().map(j -> j.path("id").asText(null))
                     .or(() -> accepted.header(NodeClient.INVOCATION_ID))
                     .orElseThrow(() -> NodeException.response(accepted.status(), null,
@@ -79,6 +87,11 @@ final class InvokeCommand extends NodeCommand {
             err().println("Invocation " + id + " accepted; waiting for it to finish...");
             return printOutcome(poll(client, id));
         }
+    }
+
+    private void notice(String line) {
+        err().println(line);
+        err().flush();
     }
 
     /** GETs the invocation until its status is no longer accepted/queued/pending/running. */

@@ -13,10 +13,15 @@ import java.net.http.HttpResponse;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -30,6 +35,8 @@ final class NodeClient implements AutoCloseable {
     static final String DURATION_US = "X-Hotvisor-Duration-Us";
 
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** The longest {@link #postRetrying} waits before one retry, whatever the node's {@code Retry-After} asks. */
+    static final Duration MAX_RETRY_WAIT = Duration.ofSeconds(10);
 
     private final URI base;
     private final NodeOptions.Credentials credentials;
@@ -86,6 +93,55 @@ final class NodeClient implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)));
     }
 
+    /**
+     * {@link #post}, sent again when the node answers 503 with {@code Retry-After} (a node still loading the
+     * function: nothing ran), up to {@code retries} times, each after the wait it asks ({@link #retryWait}).
+     * {@code notice} hears each retry before its wait. When the last attempt fails too, its error is thrown with a line
+     * saying how many attempts were made.
+     */
+    Response postRetrying(String path, String json, int retries, Consumer<String> notice)
+            throws InterruptedException {
+        Duration waited = Duration.ZERO;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return post(path, json);
+            } catch (NodeException e) {
+                if (e.status() != 503 || e.retryAfter().isEmpty()) {
+                    throw e;
+                }
+                if (attempt > retries) {
+                    throw retries == 0 ? e : NodeException.response(e, "Gave up after " + attempt + " attempts ("
+                            + retries + " retries, --retries " + retries + "), having waited " + waited.toSeconds()
+                            + " s in all as the node's Retry-After asked.");
+                }
+                Duration wait = retryWait(e.retryAfter().get(), Instant.now());
+                notice.accept("Retry " + attempt + " of " + retries + " in " + wait.toSeconds() + " s: "
+                        + e.getMessage());
+                Thread.sleep(wait);
+                waited = waited.plus(wait);
+            }
+        }
+    }
+
+    /**
+     * How long to wait before retrying an answer with {@code Retry-After: value}: its delta-seconds, or the time until
+     * its HTTP date, from 0 to {@link #MAX_RETRY_WAIT}; 1 s when it is neither.
+     */
+    static Duration retryWait(String value, Instant now) {
+        String v = value.strip();
+        Duration d;
+        if (v.matches("[0-9]{1,9}")) {
+            d = Duration.ofSeconds(Long.parseLong(v));
+        } else {
+            try {
+                d = Duration.between(now, ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+            } catch (DateTimeParseException e) {
+                d = Duration.ofSeconds(1);
+            }
+        }
+        return d.isNegative() ? Duration.ZERO : d.compareTo(MAX_RETRY_WAIT) > 0 ? MAX_RETRY_WAIT : d;
+    }
+
     /** Sends a PUT without waiting, so the caller can show progress; {@link #await} gives its response. */
     CompletableFuture<HttpResponse<String>> putAsync(String path, String json) {
         return http.sendAsync(request(path).header("Content-Type", "application/json")
@@ -131,7 +187,9 @@ final class NodeClient implements AutoCloseable {
         if (r.statusCode() / 100 == 2) {
             return new Response(r.statusCode(), r.body(), r.headers());
         }
-        NodeException e = errorOf(r.statusCode(), r.body());
+        NodeException error = errorOf(r.statusCode(), r.body());
+        NodeException e = r.headers().firstValue("Retry-After").map(v -> NodeException.retryAfter(error, v))
+                .orElse(error);
         if (r.statusCode() == 401 || r.statusCode() == 403) {
             throw NodeException.response(e, "Key used: " + credentials.source() + (r.statusCode() == 401
                     ? ". Give a valid key with --key, env HOTVISOR_KEY, or \"key\" in the config file"

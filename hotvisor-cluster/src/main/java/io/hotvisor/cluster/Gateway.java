@@ -46,7 +46,9 @@ import io.helidon.webserver.http.ServerResponse;
  *   {@code "idempotent": true}; otherwise the client gets 502 {@code NodeFailed}. A node that answers 503 {@code
  *   FunctionLoading} (its copy is still loading: the function did not run there) is passed over for the next node, for
  *   any function, up to {@value #MAX_LOADING_ANSWERS} such answers; if no node serves, the last one is relayed, with
- *   its {@code Retry-After}. Other 5xx answers are relayed: the function may have run.</li>
+ *   its {@code Retry-After}. Such a node is remembered ({@link LoadingNodes}): for its {@code Retry-After}, and
+ *   until its heartbeat lists the function, the function's invocations try the other candidates first. Other 5xx
+ *   answers are relayed: the function may have run.</li>
  *   <li>Async invocations are queued straight into Redis (the nodes take them from there), and
  *   {@code GET /v1/invocations/{id}} reads Redis: neither needs a node, nor this gateway to live on.</li>
  *   <li>{@code GET /v1/cluster} (admin keys) lists the nodes and the routing policy, {@code GET
@@ -78,6 +80,7 @@ public final class Gateway implements AutoCloseable {
     private final ClusterStore store;
     private final GatewayAuth auth;
     private final Placement placement;
+    private final LoadingNodes loadingNodes = new LoadingNodes(System::nanoTime);
     private final HttpClient http;
     private final Map<String, Long> suspects = new ConcurrentHashMap<>();
     private final Map<String, Map<String, FunctionPointer>> catalog = new ConcurrentHashMap<>();
@@ -223,10 +226,19 @@ public final class Gateway implements AutoCloseable {
         boolean idempotent = p != null && p.idempotent();
         String fn = ns + "/" + name;
         long version = p == null ? -1 : p.version();
-        List<NodeInfo> order = placement.order(fn, version, holders(fn, version));
-        if (order.isEmpty()) {
+        List<NodeInfo> placed = placement.order(fn, version, holders(fn, version));
+        if (placed.isEmpty()) {
             throw new GatewayException(503, "NoNodes", "No live node in cluster '" + config.cluster() + "'");
         }
+        try (LoadingNodes.Route route = loadingNodes.order(fn, placed)) {
+            invoke(req, res, route.nodes(), body, fn, version, idempotent);
+        }
+    }
+
+    /** Sends a sync invocation to the first of {@code order} that takes it (see the class comment). */
+    private void invoke(ServerRequest req, ServerResponse res, List<NodeInfo> order, byte[] body, String fn,
+                        long version, boolean idempotent) {
+        String name = req.path().pathParameters().get("name");
         GatewayException last = null;
         HttpResponse<byte[]> loading = null; // the last FunctionLoading answer, relayed if no node serves
         NodeInfo loadingNode = null;
@@ -245,9 +257,11 @@ public final class Gateway implements AutoCloseable {
                     loading = r;
                     loadingNode = n;
                     loadingAnswers++;
+                    loadingNodes.loading(fn, version, n.id(), r.headers().firstValue("Retry-After"));
                     LOG.log(Level.DEBUG, "Node '" + n.id() + "' is still loading '" + fn + "'; trying the next node");
                     continue;
                 }
+                loadingNodes.served(fn, n.id()); // past its load there, whatever the function answered
                 relay(r, n, res);
                 return;
             } catch (HttpConnectTimeoutException | ConnectException e) {
@@ -389,7 +403,9 @@ public final class Gateway implements AutoCloseable {
 
     private void readNodes() {
         long now = System.nanoTime();
-        nodes = store.nodes();
+        List<NodeInfo> read = store.nodes();
+        loadingNodes.members(read); // first: a node listed holding a function it was loading is forgotten loading
+        nodes = read;
         nodesReadAt = now;
     }
 
@@ -470,8 +486,8 @@ public final class Gateway implements AutoCloseable {
 
     /**
      * Where invocations of one function go: its cluster version, the live nodes in its hash order (its home first),
-     * those holding its current version, and (warmth routing) each node's weight. Answers for a name the catalog
-     * does not know too (404 would hide where it would go).
+     * those holding its current version, (warmth routing) each node's weight, and the nodes remembered loading it.
+     * Answers for a name the catalog does not know too (404 would hide where it would go).
      */
     private ObjectNode functionPlacement(String ns, String name) {
         String fn = ns + "/" + name;
@@ -489,6 +505,9 @@ public final class Gateway implements AutoCloseable {
         root.put("policy", placement.policy());
         ObjectNode weights = root.putObject("weights");
         placement.weights().getOrDefault(fn, Map.of()).forEach(weights::put);
+        ObjectNode loading = root.putObject("loading");
+        loadingNodes.of(fn).forEach((node, m) -> loading.putObject(node).put("version", m.version())
+                .put("heldForMs", m.heldForMs()).put("probing", m.probing()));
         return root;
     }
 

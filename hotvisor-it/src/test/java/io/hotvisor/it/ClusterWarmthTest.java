@@ -2,6 +2,7 @@ package io.hotvisor.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,7 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Warmth across a real cluster (redis-server, two nodes, a gateway): node 1 makes a function hot, its steady state
  * reaches node 2 through the heartbeats as the fleet's best, node 2 judges its own first invocation against it, and
- * the gateway's {@code /v1/cluster} shows both.
+ * the gateway's {@code /v1/cluster} shows both. An invocation through the gateway carries {@code X-Hotvisor-Warmth},
+ * the state the node that answered counted it in.
  */
 class ClusterWarmthTest {
 
@@ -41,6 +43,20 @@ class ClusterWarmthTest {
         Http.Response r = node.http().get("/v1/functions/hash");
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
         return r.json().path("warmth");
+    }
+
+    /** {@code hotvisor_invocations_by_warmth_total} of 'hash' in {@code state} on {@code node}; 0 before any. */
+    private static double byWarmth(NodeProcess node, String state) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^hotvisor_invocations_by_warmth_total\\{"
+                + "function=\"hash\",language=\"javascript\",namespace=\"default\",warmth=\"" + state
+                + "\"\\} (\\S+)$").matcher(node.http().get("/metrics").body());
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+
+    /** Each node's count of 'hash' invocations by warmth: node id -> [warming, hot]. */
+    private static Map<String, List<Double>> counted() {
+        return Map.of("node-1", List.of(byWarmth(node1, "warming"), byWarmth(node1, "hot")),
+                "node-2", List.of(byWarmth(node2, "warming"), byWarmth(node2, "hot")));
     }
 
     @Test
@@ -92,5 +108,24 @@ class ClusterWarmthTest {
                 + "function=\"hash\",language=\"javascript\",namespace=\"default\"\\} (\\S+)$").matcher(metrics);
         assertThat(m.find()).as(metrics).isTrue();
         assertThat(Double.parseDouble(m.group(1))).isCloseTo(steady1 / 1e6, org.assertj.core.data.Offset.offset(1e-9));
+
+        // Through the gateway: each answer says the state the node that ran it counted it in (and nothing else
+        // invokes 'hash' meanwhile, so that node's count for that state is the only one that moves).
+        for (int i = 0; i < 5; i++) {
+            Map<String, List<Double>> before = counted();
+            Http.Response r = gateway.http().invoke("hash", "{}");
+            assertThat(r.status()).as(r.toString()).isEqualTo(200);
+            String node = r.header("X-Hotvisor-Node");
+            String heard = r.header("X-Hotvisor-Warmth");
+            assertThat(node).isIn("node-1", "node-2");
+            assertThat(heard).as("X-Hotvisor-Warmth through the gateway").isIn("warming", "hot");
+            Map<String, List<Double>> expected = new java.util.HashMap<>(before);
+            List<Double> mine = new java.util.ArrayList<>(before.get(node));
+            int at = "warming".equals(heard) ? 0 : 1;
+            mine.set(at, mine.get(at) + 1);
+            expected.put(node, mine);
+            assertThat(counted()).as("counts by warmth [warming, hot] after %s answered '%s'", node, heard)
+                    .isEqualTo(expected);
+        }
     }
 }

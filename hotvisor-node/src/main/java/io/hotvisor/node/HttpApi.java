@@ -269,6 +269,7 @@ final class HttpApi {
         // FunctionLoading); an async one only starts loading it: whichever node takes it from the queue runs it.
         if (cluster != null && "sync".equals(mode)
                 && !cluster.ensure(registry, name, catalogVersion(req), cluster.loadWait())) {
+            metrics.functionLoading(registry.namespace(), name);
             throw cluster.stillLoading(name);
         }
         switch (mode) {

@@ -23,7 +23,8 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 /**
  * The node's Prometheus metrics: per function (labelled with its namespace) (invocations, errors by class, latency,
- * sandbox creation time, queue depth, live sandboxes, warmth: state, steady state, invocations by warmth) and per
+ * sandbox creation time, queue depth, live sandboxes, warmth: state, steady state, invocations by warmth, in a
+ * cluster the invocations answered 503 {@code FunctionLoading}) and per
  * process (JVM heap, RSS and the rest of the JVM collectors).
  */
 final class NodeMetrics {
@@ -42,6 +43,7 @@ final class NodeMetrics {
     private final Histogram latency;
     private final Histogram sandboxCreation;
     private final Counter byWarmth;
+    private final Counter loadingAnswers;
 
     /** A live function's dispatcher, its namespace and the warmth tracker of that namespace, for the gauges. */
     record Dispatcher(String namespace, FunctionDispatcher dispatcher, WarmthTracker warmth) {
@@ -68,6 +70,10 @@ final class NodeMetrics {
                 .help("Successful invocations by the warmth they ran in (warming or hot, judged with their own"
                         + " latency): the fraction not hot is warming / (warming + hot)")
                 .labelNames("namespace", "function", "language", "warmth").register(registry);
+        loadingAnswers = Counter.builder().name("hotvisor_function_loading_answers")
+                .help("Sync invocations answered 503 FunctionLoading: this node's copy of the function was still"
+                        + " loading after --load-wait (the function did not run; a gateway passes the node over)")
+                .labelNames("namespace", "function").register(registry);
         registerWarmthGauges(dispatchers);
         GaugeWithCallback.builder().name("hotvisor_queue_depth").help("Invocations waiting for a worker")
                 .labelNames("namespace", "function", "language")
@@ -175,6 +181,11 @@ final class NodeMetrics {
         };
     }
 
+    /** An invocation of {@code function} in {@code namespace} was answered 503 {@code FunctionLoading}. */
+    void functionLoading(String namespace, String function) {
+        loadingAnswers.labelValues(namespace, function).inc();
+    }
+
     /** Forgets a deleted function's series. */
     void forget(String namespace, String function, String language) {
         for (String outcome : new String[] {"success", "error"}) {
@@ -188,6 +199,7 @@ final class NodeMetrics {
         }
         latency.remove(namespace, function, language);
         sandboxCreation.remove(namespace, function, language);
+        loadingAnswers.remove(namespace, function);
     }
 
     /** The Prometheus text exposition of every metric. */
