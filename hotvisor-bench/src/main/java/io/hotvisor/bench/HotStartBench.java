@@ -343,6 +343,7 @@ public final class HotStartBench {
                 invocations.add(inv);
             }
         }
+        row.put("node4_first_cpu_ratio", firstCpuRatio(status.path("warmth")));
         JsonNode counts = status.path("warmth").path("invocations");
         row.put("not_hot", counts.path("warming").asLong());
         row.put("hot", counts.path("hot").asLong());
@@ -360,6 +361,20 @@ public final class HotStartBench {
         return row;
     }
 
+    /**
+     * Node 4's first invocation by its own measure (CPU time, {@code firstInvocationsUs}) over the reference steady
+     * state it judges warmth against, as read after the 200 calls: what its classification of that call rests on,
+     * without the wall time's waits for a core on a shared machine. "n/a" when node 4 served nothing.
+     */
+    static Object firstCpuRatio(JsonNode warmth) {
+        JsonNode first = warmth.path("firstInvocationsUs");
+        double reference = warmth.path("referenceUs").asDouble(0);
+        if (first.isEmpty() || reference <= 0) {
+            return "n/a";
+        }
+        return Math.round(first.get(0).asDouble() / reference * 100.0) / 100.0;
+    }
+
     private static void deploy(ServerProcess n1, Function f) throws IOException, InterruptedException {
         HttpResponse<String> d = n1.send("PUT", "/v1/functions/" + f.name(), f.deploy().toString());
         if (d.statusCode() != 201) {
@@ -367,7 +382,6 @@ public final class HotStartBench {
         }
     }
 
-    /** One invocation: the node's duration, the client's wall time, the node that served it. */
     /** One invocation: the node's duration, the client's wall time, the serving node, the state it counted it in. */
     private record Call(long durationUs, long wallUs, String node, String warmth) {
     }

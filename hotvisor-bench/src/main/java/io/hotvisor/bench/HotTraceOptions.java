@@ -18,7 +18,8 @@ import java.util.List;
  * @param calls       the calls of the whole window after scaling each minute's counts ({@code --calls})
  * @param compression the window is replayed this many times faster ({@code --time-compression})
  * @param warmMax     before the replay each function takes at most this many invocations on each starting node,
- *                    fewer once the node calls it hot ({@code --warm-max})
+ *                    fewer once the node answered {@link HotTraceBench#HOT_RUN} of them in a row hot
+ *                    ({@code --warm-max})
  * @param mechanisms  the mechanisms of the "on" side ({@code --mechanisms}, as for bench/hot-start.sh); the "off"
  *                    side switches them all off
  * @param out         results directory ({@code --out})

@@ -31,6 +31,17 @@ class HotStartReportTest {
     }
 
     @Test
+    void node_4s_first_call_is_its_first_cpu_time_over_its_reference_and_na_when_it_served_nothing() throws Exception {
+        var served = Results.JSON.readTree("{\"referenceUs\": 400.0, \"firstInvocationsUs\": [620.0, 410.0]}");
+        var none = Results.JSON.readTree("{\"referenceUs\": 400.0, \"firstInvocationsUs\": []}");
+        var noReference = Results.JSON.readTree("{\"firstInvocationsUs\": [620.0]}");
+
+        assertThat(HotStartBench.firstCpuRatio(served)).isEqualTo(1.55);
+        assertThat(HotStartBench.firstCpuRatio(none)).isEqualTo("n/a");
+        assertThat(HotStartBench.firstCpuRatio(noReference)).isEqualTo("n/a");
+    }
+
+    @Test
     void a_first_invocation_at_the_goal_counts_as_within_it_and_a_short_run_never_settles() {
         Map<String, Object> s = HotStartReport.summary(new long[] {150, 100, 400, 100}, 100);
 

@@ -27,6 +27,17 @@ class HotTraceTest {
     }
 
     @Test
+    void a_starting_node_warms_a_function_until_a_run_of_hot_answers_and_a_warming_one_starts_the_run_again() {
+        int run = 0;
+        for (String warmth : List.of("warming", "hot", "hot", "warming", "hot", "hot", "hot")) {
+            run = HotTraceBench.hotRun(run, warmth);
+        }
+
+        assertThat(run).isEqualTo(3);
+        assertThat(HotTraceBench.hotRun(3, "")).as("an answer without the header").isZero();
+    }
+
+    @Test
     void bad_options_are_refused_with_what_was_wrong() {
         assertThatThrownBy(() -> HotTraceOptions.parse("--functions", "7"))
                 .hasMessage("--functions must be a whole number from 1 to 6; got '7'");
