@@ -23,7 +23,43 @@ final class HotTraceReport {
     /** Issue 6's goal for the trace replay: under 1 % of invocations not hot. */
     static final double GOAL = 0.01;
 
+    /** Upper bounds, in ms, of the idle-gap buckets of {@link #notHotByGap}; the last bucket has none. */
+    static final long[] GAP_BOUNDS_MS = {300, 1_000, 3_000};
+    /** The buckets' names, in order: one per bound, then the open one, then a node's first call of a function. */
+    static final List<String> GAP_BUCKETS = List.of("< 0.3 s", "0.3-1 s", "1-3 s", "> 3 s", "first on the node");
+
     private HotTraceReport() {
+    }
+
+    /**
+     * The answered calls by the time since the same function's previous answered call on the same node (the idle gap
+     * its sandbox saw), in {@link #GAP_BUCKETS}: per bucket, {not hot, all}, as the answers' {@code X-Hotvisor-Warmth}
+     * said. Calls are taken in the order they were sent.
+     */
+    static Map<String, long[]> notHotByGap(List<HotTraceBench.Call> calls) {
+        Map<String, long[]> buckets = new LinkedHashMap<>();
+        GAP_BUCKETS.forEach(b -> buckets.put(b, new long[2]));
+        Map<String, Long> previous = new java.util.HashMap<>();
+        calls.stream().filter(HotTraceBench.Call::correct)
+                .sorted(java.util.Comparator.comparingLong(HotTraceBench.Call::sentMs))
+                .forEach(call -> {
+                    Long last = previous.put(call.node() + "\n" + call.player().name(), call.sentMs());
+                    String bucket = GAP_BUCKETS.getLast();
+                    if (last != null) {
+                        long gap = call.sentMs() - last;
+                        int i = 0;
+                        while (i < GAP_BOUNDS_MS.length && gap >= GAP_BOUNDS_MS[i]) {
+                            i++;
+                        }
+                        bucket = GAP_BUCKETS.get(i);
+                    }
+                    long[] b = buckets.get(bucket);
+                    b[1]++;
+                    if (call.warmth().equals("warming")) {
+                        b[0]++;
+                    }
+                });
+        return buckets;
     }
 
     /**
@@ -93,6 +129,10 @@ final class HotTraceReport {
         row.put("client_median_ms", wall.length == 0 ? "n/a" : wall[(wall.length - 1) / 2] / 1000.0);
         row.put("client_p99_ms", wall.length == 0 ? "n/a" : wall[(int) Math.ceil(0.99 * wall.length) - 1] / 1000.0);
         row.put("client_max_ms", wall.length == 0 ? "n/a" : wall[wall.length - 1] / 1000.0);
+        StringBuilder gaps = new StringBuilder();
+        notHotByGap(calls).forEach((bucket, n) -> gaps.append(gaps.isEmpty() ? "" : "; ").append(bucket).append(": ")
+                .append(n[0]).append(" of ").append(n[1]));
+        row.put("not_hot_by_idle_gap", gaps.toString());
         row.put("answered_by", servedBy.toString());
         row.put("membership", new LinkedHashMap<>(timeline).toString());
         return row;
@@ -200,6 +240,16 @@ final class HotTraceReport {
                     .append(" | ").append(r.get("client_median_ms")).append(" | ").append(r.get("client_p99_ms"))
                     .append(" | ").append(r.get("answered_by")).append(" | ").append(r.get("membership"))
                     .append(" |\n");
+        }
+        md.append("\nAnswers saying warming, by the idle gap before the call (the time since the same function's"
+                + " previous answered call on the same node):\n\n");
+        md.append("| mechanisms | ").append(String.join(" | ", GAP_BUCKETS)).append(" |\n|---|");
+        GAP_BUCKETS.forEach(b -> md.append("---|"));
+        md.append('\n');
+        for (Map<String, Object> r : sides) {
+            md.append("| ").append(r.get("side")).append(" | ")
+                    .append(String.valueOf(r.get("not_hot_by_idle_gap")).replaceAll("[^;]*: ", "")
+                            .replace("; ", " | ")).append(" |\n");
         }
         md.append("\nPer node and function (since the replay started):\n\n");
         md.append("| mechanisms | node | function | played by | not hot | hot | answered here |\n");

@@ -38,6 +38,34 @@ class HotTraceTest {
     }
 
     @Test
+    void answers_saying_warming_are_counted_by_the_idle_gap_since_the_functions_previous_call_on_that_node() {
+        HotTraceBench.Player a = new HotTraceBench.Player("a", "word-count", "js", 10);
+        HotTraceBench.Player b = new HotTraceBench.Player("b", "word-count", "js", 10);
+        List<HotTraceBench.Call> calls = List.of(
+                call(a, 0, "node-1", "warming"),     // first of a on node 1
+                call(a, 100, "node-2", "hot"),       // first of a on node 2
+                call(b, 150, "node-1", "hot"),       // first of b on node 1: a's calls there do not count
+                call(a, 200, "node-1", "hot"),       // 200 ms after a's previous call on node 1
+                call(a, 1_200, "node-1", "warming"), // 1000 ms: a gap of exactly 1 s is in 1-3 s
+                call(a, 5_000, "node-1", "warming"), // 3800 ms
+                call(a, 5_100, "node-1", "hot"),     // 100 ms
+                new HotTraceBench.Call("on", a, 5_200, 5_200, 0, 503, "node-1", "", false)); // not answered: skipped
+
+        Map<String, long[]> gaps = HotTraceReport.notHotByGap(calls);
+
+        assertThat(gaps.keySet()).containsExactlyElementsOf(HotTraceReport.GAP_BUCKETS);
+        assertThat(gaps.get("< 0.3 s")).containsExactly(0, 2);
+        assertThat(gaps.get("0.3-1 s")).containsExactly(0, 0);
+        assertThat(gaps.get("1-3 s")).containsExactly(1, 1);
+        assertThat(gaps.get("> 3 s")).containsExactly(1, 1);
+        assertThat(gaps.get("first on the node")).containsExactly(1, 3);
+    }
+
+    private static HotTraceBench.Call call(HotTraceBench.Player p, long sentMs, String node, String warmth) {
+        return new HotTraceBench.Call("on", p, sentMs, sentMs, 1_000, 200, node, warmth, true);
+    }
+
+    @Test
     void bad_options_are_refused_with_what_was_wrong() {
         assertThatThrownBy(() -> HotTraceOptions.parse("--functions", "7"))
                 .hasMessage("--functions must be a whole number from 1 to 6; got '7'");

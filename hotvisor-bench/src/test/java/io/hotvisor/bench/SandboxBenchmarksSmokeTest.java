@@ -68,4 +68,22 @@ class SandboxBenchmarksSmokeTest {
         });
         assertThat(out.resolve("warm-up-first-call.csv")).isNotEmptyFile();
     }
+
+    @Test
+    void idle_gap_writes_a_row_per_language_with_a_ratio_per_pause() throws Exception {
+        Path json = IdleGapBench.run(BenchArgs.parse("--smoke", "--out", out.toString()));
+
+        JsonNode doc = Results.JSON.readTree(json.toFile());
+        assertThat(doc.get("skipped").size()).as("languages skipped: %s", doc.get("skipped")).isZero();
+        assertThat(doc.get("rows")).extracting(row -> row.get("language").asText())
+                .containsExactlyInAnyOrder("js", "python", "java");
+        assertThat(doc.get("rows")).allSatisfy(row -> {
+            assertThat(row.get("back_to_back_cpu_ms").asDouble()).isPositive();
+            for (IdleGapBench.Pause pause : IdleGapBench.Pause.values()) {
+                assertThat(row.get(pause.id + "_cpu_ratio").asDouble()).as(pause.id).isPositive();
+                assertThat(row.get(pause.id + "_wall_ratio").asDouble()).as(pause.id).isPositive();
+            }
+        });
+        assertThat(out.resolve("idle-gap.csv")).isNotEmptyFile();
+    }
 }
