@@ -358,7 +358,21 @@ public final class HotStartBench {
         JsonNode a = status.path("aotCache");
         row.put("aot_cache", a.isMissingNode() ? "n/a" : a.path("source").asText() + (a.path("opened").asBoolean()
                 ? " (used)" : " (not used)"));
+        row.put("snapshot", snapshot(status.path("snapshot")));
         return row;
+    }
+
+    /**
+     * Node 4's CRIU snapshot of a Java function in process isolation, from its status: the state, whether its last
+     * worker was restored, how many were, and where the image came from ({@code n/a} for other functions).
+     */
+    static String snapshot(JsonNode s) {
+        if (s.isMissingNode()) {
+            return "n/a";
+        }
+        String origin = s.path("origin").asText();
+        return s.path("state").asText() + ", last worker " + s.path("lastWorker").asText() + ", "
+                + s.path("restores").asLong() + " restored" + (origin.isEmpty() ? "" : ", from " + origin);
     }
 
     /**

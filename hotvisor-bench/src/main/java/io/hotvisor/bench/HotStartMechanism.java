@@ -56,8 +56,10 @@ record HotStartMechanism(String name, List<String> nodeOn, List<String> nodeOff,
             // lower Truffle compilation thresholds for functions hot in the fleet
             node("eager-compile", List.of("--eager-compile", "on"), List.of("--eager-compile", "off"), TRUFFLE,
                     true),
-            // CRIU snapshots of hot Java workers, restored on the joining node
-            node("criu", List.of("--criu", "on"), List.of("--criu", "off"), Set.of("java"), true));
+            // CRIU snapshots of hot Java workers, the fleet's restored on the joining node (shared apart from AOT
+            // caches: until 2026-11-24 --aot-share carried both, and "criu" alone never restored the fleet's)
+            node("criu", List.of("--criu", "on", "--snapshot-share", "on"),
+                    List.of("--criu", "off", "--snapshot-share", "off"), Set.of("java"), true));
 
     private static HotStartMechanism node(String name, List<String> on, List<String> off, Set<String> languages,
                                           boolean inMain) {

@@ -166,8 +166,8 @@ final class HotStartReport {
         md.append("- ").append(header.get("notes")).append("\n\n");
         md.append("| function | configuration | acting here | via | node 4 share | steady us | first ratio"
                 + " | node 4's first call, CPU / its reference | median ratio | p90 ratio | total ratio | client median us | within 1.5x from"
-                + " | not hot (node 4's own) | not hot (all nodes) | warm-up | AOT cache |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + " | not hot (node 4's own) | not hot (all nodes) | warm-up | AOT cache | snapshot |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Map<String, Object> r : rows) {
             md.append("| ").append(r.get("function")).append(" | ").append(r.get("configuration")).append(" | ")
                     .append(r.get("acting")).append(" | ").append(r.get("via")).append(" | ")
@@ -179,7 +179,8 @@ final class HotStartReport {
                     .append(r.get("within_goal_from")).append(" | ").append(r.get("not_hot")).append('/')
                     .append(r.get("invocations")).append(" | ").append(r.get("all_nodes_not_hot")).append('/')
                     .append(r.get("invocations")).append(" | ").append(r.get("warm_up")).append(" | ")
-                    .append(r.get("aot_cache")).append(" |\n");
+                    .append(r.get("aot_cache")).append(" | ").append(r.getOrDefault("snapshot", "n/a"))
+                    .append(" |\n");
         }
         md.append("\n![latency / steady state](").append(name).append(".png)\n\n");
         Results.readme(dir, name, "notes-hot-start.md", md);

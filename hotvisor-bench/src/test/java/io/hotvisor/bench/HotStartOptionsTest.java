@@ -82,12 +82,12 @@ class HotStartOptionsTest {
         assertThat(o.configurations()).extracting(HotStartMechanism.Configuration::name)
                 .containsExactly("none", "sampled", "all");
         assertThat(sampled.nodeOptions()).containsExactly("--warm-up-replays", "200", "--eager-compile", "off",
-                "--criu", "off");
+                "--criu", "off", "--snapshot-share", "off");
         Map<String, Object> fields = sampled.deployFields();
         assertThat(fields).containsEntry("warmupSampling", true).containsKey("warmupInputs");
         assertThat(fields.get("warmupInputs")).isNull();
         assertThat(all.nodeOptions()).containsExactly("--warm-up-replays", "200", "--eager-compile", "on",
-                "--criu", "on");
+                "--criu", "on", "--snapshot-share", "on");
         assertThat(all.gateway()).isFalse();
         assertThat(HotStartOptions.parse("--mechanisms", "warm-up,warm-up-alongside").configurations())
                 .extracting(HotStartMechanism.Configuration::name)

@@ -42,6 +42,19 @@ class HotStartReportTest {
     }
 
     @Test
+    void node_4s_snapshot_says_its_state_its_last_worker_and_where_the_image_came_from() throws Exception {
+        var restored = Results.JSON.readTree("{\"snapshot\": {\"state\": \"ready\", \"lastWorker\": \"restored\","
+                + " \"restores\": 2, \"origin\": \"node-1\"}}");
+        var own = Results.JSON.readTree("{\"snapshot\": {\"state\": \"warming\", \"lastWorker\": \"fresh\","
+                + " \"restores\": 0, \"origin\": \"\"}}");
+
+        assertThat(HotStartBench.snapshot(restored.path("snapshot")))
+                .isEqualTo("ready, last worker restored, 2 restored, from node-1");
+        assertThat(HotStartBench.snapshot(own.path("snapshot"))).isEqualTo("warming, last worker fresh, 0 restored");
+        assertThat(HotStartBench.snapshot(Results.JSON.readTree("{}").path("snapshot"))).isEqualTo("n/a");
+    }
+
+    @Test
     void a_first_invocation_at_the_goal_counts_as_within_it_and_a_short_run_never_settles() {
         Map<String, Object> s = HotStartReport.summary(new long[] {150, 100, 400, 100}, 100);
 

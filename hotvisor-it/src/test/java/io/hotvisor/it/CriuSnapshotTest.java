@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * CRIU snapshots of hot Java worker JVMs ({@code --criu}), on real nodes with the real criu ({@code bin/lib/criu.sh
- * install}), and shared through a real redis-server ({@code --aot-share on}). The tests that need criu skip when the
- * node says it is not usable, unless {@code HOTVISOR_REQUIRE_CRIU=1} (CI sets it after installing criu): then they
- * fail.
+ * install}), and shared through a real redis-server ({@code --snapshot-share on}, switched apart from
+ * {@code --aot-share}). The tests that need criu skip when the node says it is not usable, unless
+ * {@code HOTVISOR_REQUIRE_CRIU=1} (CI sets it after installing criu): then they fail.
  */
 class CriuSnapshotTest {
     private static final Duration PATIENCE = Duration.ofMinutes(3);
@@ -114,8 +114,11 @@ class CriuSnapshotTest {
             assertThat(uploaded.path("note").asText()).endsWith("; uploaded to the fleet");
             assertThat(uploaded.path("origin").asText()).isEqualTo("node-1");
 
+            // AOT caches not shared: the snapshot share is switched apart from it (each mechanism measured alone).
             try (NodeProcess joiner = NodeProcess.start("--redis", redis.url(), "--node-id", "node-2", "--criu", "auto",
-                    "--aot-training-invocations", "2")) {
+                    "--aot-training-invocations", "2", "--aot-share", "off")) {
+                assertThat(joiner.http().get("/v1/node").json().path("cluster").path("snapshotShare").asBoolean())
+                        .isTrue();
                 JsonNode fetched = awaitSnapshot(joiner, s -> s.path("state").asText().equals("ready"));
                 assertThat(fetched.path("note").asText()).as(fetched.toString()).startsWith("fetched from the fleet in ");
                 assertThat(fetched.path("origin").asText()).isEqualTo("node-1");
@@ -126,6 +129,19 @@ class CriuSnapshotTest {
                 assertThat(snapshot(joiner).path("lastWorker").asText()).isEqualTo("restored");
                 assertThat(criu(joiner).path("snapshots").path("restored").asLong()).isEqualTo(1);
                 assertThat(criu(joiner).path("snapshots").path("taken").asLong()).isZero();
+            }
+            // With the snapshot share off, a joining node's first worker starts fresh, and it shares nothing.
+            try (NodeProcess loner = NodeProcess.start("--redis", redis.url(), "--node-id", "node-3", "--criu", "auto",
+                    "--aot-training-invocations", "2", "--snapshot-share", "off")) {
+                JsonNode node = loner.http().get("/v1/node").json().path("cluster");
+                assertThat(node.path("snapshotShare").asBoolean()).as(node.toString()).isFalse();
+                assertThat(node.path("aotShare").asBoolean()).isTrue();
+                JsonNode r = call(loner, "{}");
+                assertThat(r.path("calls").asInt()).as("a fresh worker").isEqualTo(1);
+                assertThat(r.path("jvm").asText()).isNotEqualTo(atDump.path("jvm").asText());
+                JsonNode own = snapshot(loner);
+                assertThat(own.path("sharing").asBoolean()).as(own.toString()).isFalse();
+                assertThat(own.path("lastWorker").asText()).isEqualTo("fresh");
             }
         }
     }

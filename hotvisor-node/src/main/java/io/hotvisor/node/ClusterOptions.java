@@ -15,6 +15,9 @@ import java.util.Objects;
  * @param asyncWorkers how many async invocations this node runs at once; defaults to 32
  * @param aotShare     whether the JDK AOT caches of Java worker JVMs are shared through the cluster's Redis (fetched
  *                     before a node trains its own, uploaded once trained); defaults to true
+ * @param snapshotShare whether the CRIU snapshots of Java worker JVMs are shared through the cluster's Redis (a node
+ *                     restores its first worker from another node's snapshot, and uploads the ones it takes); apart
+ *                     from {@code aotShare}, so each can be measured alone; defaults to true
  * @param loadWait     the longest an invocation waits for this node to load the function's version it needs (its
  *                     copy from the catalog, with the warm-up replays; a load can take up to the 30 s warm-up
  *                     budget and more): after that a sync invocation is answered 503 {@code FunctionLoading} with
@@ -26,7 +29,7 @@ import java.util.Objects;
  *                     {@code Retry-After} (nothing changed). Defaults to {@link #DEFAULT_CHANGE_WAIT}
  */
 public record ClusterOptions(String redis, String name, String nodeId, String advertiseUrl, Duration reclaimAfter,
-                             int asyncWorkers, boolean aotShare, Duration loadWait, Duration changeWait) {
+                             int asyncWorkers, boolean aotShare, boolean snapshotShare, Duration loadWait, Duration changeWait) {
 
     /**
      * Default {@link #loadWait()}: 10 s. A client that gets no answer within seconds takes the node for hung; ten
@@ -44,7 +47,7 @@ public record ClusterOptions(String redis, String name, String nodeId, String ad
 
     /** A node on its own. */
     public static final ClusterOptions NONE = new ClusterOptions("", "hotvisor", "", "", Duration.ofSeconds(30), 32,
-            true, DEFAULT_LOAD_WAIT, DEFAULT_CHANGE_WAIT);
+            true, true, DEFAULT_LOAD_WAIT, DEFAULT_CHANGE_WAIT);
 
     public ClusterOptions {
         Objects.requireNonNull(redis, "redis");

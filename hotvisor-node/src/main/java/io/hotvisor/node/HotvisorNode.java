@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.DirectHandler;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
+import io.hotvisor.runtime.AotCacheShare;
 import io.hotvisor.runtime.Criu;
 import io.hotvisor.runtime.EagerCompileOptions;
 import io.hotvisor.runtime.FunctionRuntime;
@@ -61,9 +62,12 @@ public final class HotvisorNode implements AutoCloseable {
      */
     public static HotvisorNode start(NodeConfig config) {
         ClusterOptions co = config.cluster();
-        ClusterAotShare aotShare = co.enabled() && co.aotShare() ? ClusterAotShare.connect(co) : null;
+        // One connection serves both shares: AOT caches and snapshots, each switched on its own.
+        ClusterAotShare aotShare = co.enabled() && (co.aotShare() || co.snapshotShare())
+                ? ClusterAotShare.connect(co) : null;
         FunctionRuntime runtime = FunctionRuntime.create(aotShare == null ? config.runtime()
-                : config.runtime().toBuilder().aotShare(aotShare).build());
+                : config.runtime().toBuilder().aotShare(co.aotShare() ? aotShare : AotCacheShare.none())
+                        .snapshotShare(co.snapshotShare() ? aotShare : AotCacheShare.none()).build());
         ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1,
                 Thread.ofPlatform().name("hv-watchdog").daemon(true).factory());
         ExecutorService background = Executors.newThreadPerTaskExecutor(
@@ -97,7 +101,8 @@ public final class HotvisorNode implements AutoCloseable {
         status.section("cluster", () -> {
             ClusterLink link = cluster.get();
             return link == null ? Json.object().put("member", false)
-                    : Json.object().put("member", true).put("nodeId", link.nodeId()).put("aotShare", aotShare != null);
+                    : Json.object().put("member", true).put("nodeId", link.nodeId()).put("aotShare", aotShare != null && co.aotShare())
+                            .put("snapshotShare", aotShare != null && co.snapshotShare());
         });
         Criu criu = config.runtime().criu();
         status.section("criu", () -> {
@@ -235,7 +240,7 @@ public final class HotvisorNode implements AutoCloseable {
 
     private static ClusterOptions withDefaults(ClusterOptions co, String host, int port) {
         return new ClusterOptions(co.redis(), co.name(), co.nodeId().isEmpty() ? host + "-" + port : co.nodeId(),
-                co.advertiseUrl(), co.reclaimAfter(), co.asyncWorkers(), co.aotShare(), co.loadWait(),
+                co.advertiseUrl(), co.reclaimAfter(), co.asyncWorkers(), co.aotShare(), co.snapshotShare(), co.loadWait(),
                 co.changeWait());
     }
 

@@ -145,6 +145,12 @@ public final class Main implements Callable<Integer> {
             + " own, and uploads the caches it trains: on or off (default: ${DEFAULT-VALUE}).")
     OptionValues.Switch aotShare;
 
+    @Option(names = "--snapshot-share", converter = OptionValues.OnOff.class, defaultValue = "on",
+            description = "In a cluster, share the CRIU snapshots of Java worker JVMs (isolation process, --criu)"
+            + " through Redis: a node restores a function's first worker from a snapshot another node took, and"
+            + " uploads the ones it takes: on or off (default: ${DEFAULT-VALUE}). Apart from --aot-share.")
+    OptionValues.Switch snapshotShare;
+
     @Option(names = "--criu", converter = CriuMode.class, defaultValue = "auto", description = "Snapshots of hot Java worker JVMs (isolation process) with CRIU: a"
             + " function's later workers start as restored copies of a worker that already ran it. auto: use CRIU when it"
             + " works (criu 4.1+ from env HOTVISOR_CRIU, .tools/criu or PATH; root; criu check), else start workers"
@@ -203,7 +209,7 @@ public final class Main implements Callable<Integer> {
                 .warmUpPolicy(warmUpPolicy)
                 .adminKey(System.getenv().getOrDefault("HOTVISOR_ADMIN_KEY", ""))
                 .cluster(new ClusterOptions(redis, clusterName, nodeId, advertiseUrl, duration(reclaimAfter),
-                        ClusterOptions.NONE.asyncWorkers(), aotShare.on(), duration(loadWait),
+                        ClusterOptions.NONE.asyncWorkers(), aotShare.on(), snapshotShare.on(), duration(loadWait),
                         duration(changeWait)))
                 .build();
         HotvisorNode node;

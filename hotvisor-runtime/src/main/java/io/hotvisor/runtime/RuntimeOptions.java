@@ -22,6 +22,10 @@ import java.util.TreeMap;
  * @param aotShare               where AOT caches are shared with the fleet: a node fetches a function's cache from it
  *                               before it trains one, and uploads the caches it trains; defaults to
  *                               {@link AotCacheShare#none()}
+ * @param snapshotShare          where CRIU snapshots of Java worker JVMs are shared with the fleet: a node restores a
+ *                               function's first worker from a snapshot another node took, and uploads those it takes;
+ *                               apart from {@code aotShare}, so that each can be measured alone; defaults to
+ *                               {@link AotCacheShare#none()}
  * @param criu                   CRIU for snapshots of hot worker JVMs ({@link Criu#detect}); defaults to
  *                               {@link Criu#off()}
  * @param snapshotAfterInvocations how many invocations a worker JVM serves before it is checkpointed, when CRIU is
@@ -30,8 +34,8 @@ import java.util.TreeMap;
  *                               thresholds, and which; defaults to {@link EagerCompileOptions#off()}
  */
 public record RuntimeOptions(boolean allowInterpreter, Map<String, String> engineOptions, JavaScanPolicy javaScan,
-                             Path aotCacheDir, int aotTrainingInvocations, AotCacheShare aotShare, Criu criu,
-                             int snapshotAfterInvocations, EagerCompileOptions eagerCompile) {
+                             Path aotCacheDir, int aotTrainingInvocations, AotCacheShare aotShare,
+                             AotCacheShare snapshotShare, Criu criu, int snapshotAfterInvocations, EagerCompileOptions eagerCompile) {
 
     /** Default {@link #aotTrainingInvocations()}: 10. */
     public static final int DEFAULT_AOT_TRAINING_INVOCATIONS = 10;
@@ -43,6 +47,7 @@ public record RuntimeOptions(boolean allowInterpreter, Map<String, String> engin
         Objects.requireNonNull(javaScan, "javaScan");
         Objects.requireNonNull(aotCacheDir, "aotCacheDir");
         Objects.requireNonNull(aotShare, "aotShare");
+        Objects.requireNonNull(snapshotShare, "snapshotShare");
         Objects.requireNonNull(criu, "criu");
         if (snapshotAfterInvocations < 1) {
             throw new IllegalArgumentException("snapshotAfterInvocations must be 1 or more; got " + snapshotAfterInvocations);
@@ -65,7 +70,7 @@ public record RuntimeOptions(boolean allowInterpreter, Map<String, String> engin
     /** A builder holding these options. */
     public Builder toBuilder() {
         Builder b = builder().allowInterpreter(allowInterpreter).javaScan(javaScan).aotCacheDir(aotCacheDir)
-                .aotTrainingInvocations(aotTrainingInvocations).aotShare(aotShare).criu(criu)
+                .aotTrainingInvocations(aotTrainingInvocations).aotShare(aotShare).snapshotShare(snapshotShare).criu(criu)
                 .snapshotAfterInvocations(snapshotAfterInvocations).eagerCompile(eagerCompile);
         engineOptions.forEach(b::engineOption);
         return b;
@@ -79,6 +84,7 @@ public record RuntimeOptions(boolean allowInterpreter, Map<String, String> engin
         private Path aotCacheDir = Path.of(System.getProperty("java.io.tmpdir"), "hotvisor-aot-cache");
         private int aotTrainingInvocations = DEFAULT_AOT_TRAINING_INVOCATIONS;
         private AotCacheShare aotShare = AotCacheShare.none();
+        private AotCacheShare snapshotShare = AotCacheShare.none();
         private Criu criu = Criu.off();
         private int snapshotAfterInvocations = DEFAULT_SNAPSHOT_AFTER_INVOCATIONS;
         private EagerCompileOptions eagerCompile = EagerCompileOptions.off();
@@ -116,6 +122,11 @@ public record RuntimeOptions(boolean allowInterpreter, Map<String, String> engin
             return this;
         }
 
+        public Builder snapshotShare(AotCacheShare share) {
+            this.snapshotShare = share;
+            return this;
+        }
+
         public Builder criu(Criu criu) {
             this.criu = criu;
             return this;
@@ -133,7 +144,7 @@ public record RuntimeOptions(boolean allowInterpreter, Map<String, String> engin
 
         public RuntimeOptions build() {
             return new RuntimeOptions(allowInterpreter, engineOptions, javaScan, aotCacheDir, aotTrainingInvocations,
-                    aotShare, criu, snapshotAfterInvocations, eagerCompile);
+                    aotShare, snapshotShare, criu, snapshotAfterInvocations, eagerCompile);
         }
     }
 }

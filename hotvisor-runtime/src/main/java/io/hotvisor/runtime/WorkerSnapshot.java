@@ -107,7 +107,7 @@ final class WorkerSnapshot {
         }
         Path root = options.aotCacheDir().resolve("snapshots").resolve(
                 definition.name().replaceAll("[^A-Za-z0-9._-]", "_") + "-v" + definition.version() + "-" + System.nanoTime());
-        AotCacheShare share = options.aotShare();
+        AotCacheShare share = options.snapshotShare();
         if (!share.enabled()) {
             return new WorkerSnapshot(criu, definition.name(), definition.version(), options.snapshotAfterInvocations(),
                     root, SnapshotStatus.State.NONE, "", share, "", root.resolve("work"), jar);
