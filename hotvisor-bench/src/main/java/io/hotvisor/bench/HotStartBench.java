@@ -414,7 +414,7 @@ public final class HotStartBench {
                 r.headers().firstValue("X-Hotvisor-Warmth").orElse(""));
     }
 
-    /** Node 1 takes invocations until it calls the function hot (and, for Java, shared its AOT cache). */
+    /** Node 1 takes invocations until it calls the function hot (and, for Java, shared its AOT cache and snapshot). */
     private static Map<String, Object> warm(ServerProcess n1, Function f, HotStartOptions o)
             throws IOException, InterruptedException {
         int n = 0;
@@ -439,6 +439,19 @@ public final class HotStartBench {
             m.put("aot_cache", a.toString());
             if (!a.path("shared").asBoolean()) {
                 System.err.println("Node 1 has not shared the AOT cache of " + f.name() + ": " + a);
+            }
+            // With snapshots shared (criu in the run), node 4 can restore only what node 1 uploaded before it joined.
+            JsonNode sn = status(n1, f).path("snapshot");
+            while (sn.path("sharing").asBoolean() && !sn.path("shared").asBoolean()
+                    && !sn.path("state").asText().equals("failed") && System.nanoTime() < deadline) {
+                Thread.sleep(500);
+                sn = status(n1, f).path("snapshot");
+            }
+            if (!sn.isMissingNode()) {
+                m.put("snapshot", sn.toString());
+                if (sn.path("sharing").asBoolean() && !sn.path("shared").asBoolean()) {
+                    System.err.println("Node 1 has not shared the snapshot of " + f.name() + ": " + sn);
+                }
             }
         }
         System.out.println("node-1 " + f.name() + ": " + m);

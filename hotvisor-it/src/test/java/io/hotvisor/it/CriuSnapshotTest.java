@@ -111,7 +111,7 @@ class CriuSnapshotTest {
             requireCriu(first);
             JsonNode atDump = deployUntilShared(first, jar);
             JsonNode uploaded = snapshot(first);
-            assertThat(uploaded.path("note").asText()).endsWith("; uploaded to the fleet");
+            assertThat(uploaded.path("note").asText()).containsPattern("; uploaded to the fleet \\(\\d+ MB packed\\)$");
             assertThat(uploaded.path("origin").asText()).isEqualTo("node-1");
 
             // AOT caches not shared: the snapshot share is switched apart from it (each mechanism measured alone).

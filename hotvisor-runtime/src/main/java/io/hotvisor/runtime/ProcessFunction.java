@@ -50,6 +50,16 @@ final class ProcessFunction implements LoadedFunction {
     private static final System.Logger LOG = System.getLogger(ProcessFunction.class.getName());
     /** Time for a worker JVM to start, beyond the function's own timeout for its static initializer. */
     private static final Duration START_ALLOWANCE = Duration.ofSeconds(30);
+    /**
+     * The fewest warm-up replays a snapshot's source off the serving path runs before its checkpoint: twice the warmth
+     * window. A curve can look settled on an early plateau: the bench's Java word count settled after 10 replays and
+     * its restored copies ran their first 5 calls at 2.6-6.9x the steady state, still compiling (2026-11-24).
+     */
+    static final int SOURCE_MIN_REPLAYS = 64;
+    /** The most warm-up replays a snapshot's source off the serving path runs before its checkpoint. */
+    static final int SOURCE_MAX_REPLAYS = 300;
+    /** The longest a snapshot's source off the serving path replays before its checkpoint (the warm-up budget). */
+    static final Duration SOURCE_BUDGET = Duration.ofSeconds(30);
 
     private final FunctionDefinition definition;
     private final Path jar;
@@ -452,8 +462,9 @@ final class ProcessFunction implements LoadedFunction {
         try {
             source = startSource(plan);
             offPath.add(source);
-            if (replay(source, inputs, snapshot.after())) {
-                snapshot.take(source);
+            int replays = replayUntilSettled(source, inputs, snapshot.after());
+            if (replays > 0) {
+                snapshot.take(source, replays + " warm-up replays");
             } else {
                 snapshot.sourceLost("a warm-up replay failed in it");
             }
@@ -465,6 +476,34 @@ final class ProcessFunction implements LoadedFunction {
                 source.close(); // checkpointed or not, it never serves
             }
         }
+    }
+
+    /**
+     * Replays {@code inputs} in a snapshot's source off the serving path until it is hot: at least {@code min} times
+     * and {@value #SOURCE_MIN_REPLAYS}, then until the worker's own CPU time per replay has settled, as a {@link WarmthTracker} judges a curve (the
+     * newest few no faster than the oldest of the recent window), within {@value #SOURCE_MAX_REPLAYS} replays and
+     * {@link #SOURCE_BUDGET}. What a restored copy runs first is what the source had compiled: checkpointed after 10
+     * replays, the fleet's copies of the bench's Java word count and JSON transform ran their first call at 5x and 8.5x
+     * the steady state (hot-start bench, 2026-11-24, CPU). The source never serves, so the replays delay no invocation.
+     *
+     * @return how many replays ran; 0 if one failed or timed out, or the function was closed meanwhile (logged)
+     */
+    private int replayUntilSettled(ProcessSandbox worker, List<String> inputs, int min) {
+        FunctionWarmth curve = new FunctionWarmth(WarmthOptions.defaults(), definition.version());
+        long deadline = System.nanoTime() + SOURCE_BUDGET.toNanos();
+        int replays = 0;
+        while (replays < Math.max(min, SOURCE_MIN_REPLAYS) || (!curve.settled() && replays < SOURCE_MAX_REPLAYS
+                && System.nanoTime() - deadline < 0)) {
+            if (!replay(worker, List.of(inputs.get(replays % inputs.size())), 1)) {
+                return 0;
+            }
+            replays++;
+            long cpu = worker.lastReplayCpuNanos();
+            if (cpu >= 0) {
+                curve.record(cpu);
+            }
+        }
+        return replays;
     }
 
     /**

@@ -226,7 +226,8 @@ final class WorkerSnapshot {
             synchronized (this) {
                 shared = true;
                 origin = share.origin();
-                note = note + (stored ? "; uploaded to the fleet" : "; the fleet had one already");
+                note = note + (stored ? "; uploaded to the fleet (" + packed.length / (1024 * 1024) + " MB packed)"
+                        : "; the fleet had one already");
             }
         } catch (IOException | AotCacheShareException e) {
             synchronized (this) {
@@ -350,8 +351,9 @@ final class WorkerSnapshot {
      * @param inputs what that worker replays, for its status ("the declared warm-up inputs", "sampled events")
      */
     synchronized boolean claimOffPathSource(String inputs) {
-        return claim("a worker that does not serve is replaying " + inputs + " " + after
-                + " times before it is checkpointed");
+        return claim("a worker that does not serve is replaying " + inputs + " (at least "
+                + Math.max(after, ProcessFunction.SOURCE_MIN_REPLAYS) + " times, until its CPU time settles) before it"
+                + " is checkpointed");
     }
 
     private boolean claim(String why) {
@@ -399,6 +401,15 @@ final class WorkerSnapshot {
 
     /** Checkpoints a hot source worker (on its own virtual thread; invocations of that worker wait meanwhile). */
     void take(ProcessSandbox source) {
+        take(source, after + " invocations");
+    }
+
+    /**
+     * Checkpoints a hot source worker.
+     *
+     * @param ran what it ran before, for the status ("10 invocations", "64 warm-up replays")
+     */
+    void take(ProcessSandbox source, String ran) {
         synchronized (this) {
             if (state != SnapshotStatus.State.WARMING) {
                 return;
@@ -430,7 +441,7 @@ final class WorkerSnapshot {
                 state = SnapshotStatus.State.READY;
                 bytes = size;
                 dumpMillis = (System.nanoTime() - t0) / 1_000_000;
-                note = "checkpointed after " + after + " invocations in " + dumpMillis + " ms";
+                note = "checkpointed after " + ran + " in " + dumpMillis + " ms";
             }
             criu.countTaken();
             LOG.log(Level.INFO, "Checkpointed a hot worker of function '" + function + "' v" + version + " ("

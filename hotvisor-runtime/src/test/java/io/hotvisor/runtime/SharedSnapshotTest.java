@@ -12,7 +12,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A CRIU image packed for the fleet: unpacked as it was, and a blob that names a path outside is refused. */
+/**
+ * A CRIU image packed for the fleet: deflated, unpacked as it was; a blob that names a path outside, or claims more
+ * than the bound, is refused.
+ */
 class SharedSnapshotTest {
     @TempDir
     Path dir;
@@ -29,6 +32,52 @@ class SharedSnapshotTest {
         assertThat(back).isEqualTo(new SharedSnapshot("pipe:[11]", "pipe:[12]"));
         assertThat(dir.resolve("copy/pages-1.img")).hasBinaryContent(new byte[] {1, 2, 3});
         assertThat(dir.resolve("copy/core-1.img")).hasContent("core");
+    }
+
+    @Test
+    void deflates_an_image_whose_pages_are_mostly_zeroes_and_reads_the_older_plain_blobs() throws Exception {
+        Path image = Files.createDirectories(dir.resolve("image"));
+        byte[] pages = new byte[8 * 1024 * 1024];
+        for (int i = 0; i < pages.length; i += 4096) {
+            pages[i] = (byte) i;
+        }
+        Files.write(image.resolve("pages-1.img"), pages);
+
+        byte[] blob = new SharedSnapshot("pipe:[11]", "pipe:[12]").pack(image);
+
+        assertThat(blob.length).as("packed bytes").isLessThan(pages.length / 20);
+        SharedSnapshot.unpack(blob, dir.resolve("copy"));
+        assertThat(dir.resolve("copy/pages-1.img")).hasBinaryContent(pages);
+
+        ByteArrayOutputStream plain = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(plain)) {
+            out.writeUTF("HVCRIU1");
+            out.writeUTF("pipe:[1]");
+            out.writeUTF("pipe:[2]");
+            out.writeInt(1);
+            out.writeUTF("core-1.img");
+            out.writeInt(4);
+            out.write("core".getBytes());
+        }
+        assertThat(SharedSnapshot.unpack(plain.toByteArray(), dir.resolve("old")))
+                .isEqualTo(new SharedSnapshot("pipe:[1]", "pipe:[2]"));
+        assertThat(dir.resolve("old/core-1.img")).hasContent("core");
+    }
+
+    @Test
+    void refuses_a_blob_that_claims_more_than_the_bound_without_allocating_it() throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeUTF("HVCRIU1");
+            out.writeUTF("pipe:[1]");
+            out.writeUTF("pipe:[2]");
+            out.writeInt(1);
+            out.writeUTF("pages-1.img");
+            out.writeInt(Integer.MAX_VALUE);
+        }
+        assertThatThrownBy(() -> SharedSnapshot.unpack(bytes.toByteArray(), dir.resolve("copy")))
+                .isInstanceOf(IOException.class)
+                .hasMessage("a packed CRIU image holds more than 1024 MB (file 'pages-1.img' of 2147483647 bytes)");
     }
 
     @Test

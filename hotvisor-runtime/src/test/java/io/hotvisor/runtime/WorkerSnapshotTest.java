@@ -62,6 +62,29 @@ class WorkerSnapshotTest {
                 }
             }
             """;
+    /**
+     * Costs 29 ms of CPU on its first call, 3 % less on each next one (more than the settle ratio over 5 calls), and
+     * almost nothing from its 90th: a JIT curve, staged.
+     */
+    static final String FASTER = """
+            package com.acme;
+            import java.util.*;
+            public class Faster {
+                static int calls;
+                public static Map<String, Object> main(Map<String, Object> event) {
+                    calls++;
+                    // CPU time, not wall time: a spin descheduled on a busy machine would cost less than asked.
+                    java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
+                    long until = cpu.getCurrentThreadCpuTime()
+                            + (calls < 90 ? (long) (30_000_000 * Math.pow(0.97, calls)) : 0);
+                    long spins = 0;
+                    while (cpu.getCurrentThreadCpuTime() < until) {
+                        spins++;
+                    }
+                    return Map.of("calls", calls, "spins", spins);
+                }
+            }
+            """;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -113,6 +136,20 @@ class WorkerSnapshotTest {
 
     private static JsonNode call(Sandbox s, String event) throws Exception {
         return JSON.readTree(s.invoke(event, TestFunctions.invocation("counter")));
+    }
+
+    /**
+     * How many warm-up replays an off-path source ran before its checkpoint, from its status: at least
+     * {@link ProcessFunction#SOURCE_MIN_REPLAYS} (more than the 3 the tests' {@code snapshotAfterInvocations} asks),
+     * then until its CPU time settled.
+     */
+    private static int sourceReplays(SnapshotStatus ready) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^checkpointed after (\\d+) warm-up replays in ")
+                .matcher(ready.note());
+        assertThat(m.find()).as(ready.note()).isTrue();
+        int replays = Integer.parseInt(m.group(1));
+        assertThat(replays).isBetween(ProcessFunction.SOURCE_MIN_REPLAYS, ProcessFunction.SOURCE_MAX_REPLAYS);
+        return replays;
     }
 
     private static SnapshotStatus awaitSnapshot(ProcessFunction f, SnapshotStatus.State... until) throws Exception {
@@ -191,9 +228,27 @@ class WorkerSnapshotTest {
         assertThat(served.get("calls").asInt()).as("the serving worker ran nothing before").isEqualTo(1);
         try (ProcessSandbox copy = (ProcessSandbox) f.newSandbox()) {
             JsonNode restored = call(copy, "{}");
-            assertThat(restored.get("calls").asInt()).as("after the source's 3 replays").isEqualTo(4);
+            assertThat(restored.get("calls").asInt()).as("after the source's replays: " + ready.note())
+                    .isEqualTo(sourceReplays(ready) + 1);
             assertThat(restored.get("jvm").asText()).isNotEqualTo(served.get("jvm").asText());
             assertThat(f.snapshot().orElseThrow().lastRestored()).isTrue();
+        }
+        serving.close();
+    }
+
+    @Test
+    void an_off_path_source_replays_until_its_cpu_time_settles_before_its_checkpoint() throws Exception {
+        Criu criu = usableCriu();
+        ProcessFunction f = load("faster", criu, "com.acme.Faster", FASTER, java.util.List.of("{}"));
+        Sandbox serving = f.newSandbox(); // the worker made at load: fresh
+
+        SnapshotStatus ready = awaitSnapshot(f, SnapshotStatus.State.READY, SnapshotStatus.State.FAILED);
+
+        assertThat(ready.state()).as(ready.note()).isEqualTo(SnapshotStatus.State.READY);
+        // Not while its calls still got faster (the first 89), past the fewest it always runs.
+        assertThat(sourceReplays(ready)).isGreaterThanOrEqualTo(90);
+        try (ProcessSandbox copy = (ProcessSandbox) f.newSandbox()) {
+            assertThat(call(copy, "{}").get("calls").asInt()).isEqualTo(sourceReplays(ready) + 1);
         }
         serving.close();
     }
@@ -222,7 +277,8 @@ class WorkerSnapshotTest {
             }
             try (ProcessSandbox copy = (ProcessSandbox) f.newSandbox()) {
                 JsonNode restored = call(copy, "{}");
-                assertThat(restored.get("calls").asInt()).as("after the source's 3 replays").isEqualTo(4);
+                assertThat(restored.get("calls").asInt()).as("after the source's replays: " + ready.note())
+                        .isEqualTo(sourceReplays(ready) + 1);
                 assertThat(restored.get("jvm").asText()).isNotEqualTo(served.get("jvm").asText());
             }
             d.shutdownNow().get(30, TimeUnit.SECONDS);
