@@ -247,9 +247,11 @@ final class HotTraceReport {
         GAP_BUCKETS.forEach(b -> md.append("---|"));
         md.append('\n');
         for (Map<String, Object> r : sides) {
-            md.append("| ").append(r.get("side")).append(" | ")
-                    .append(String.valueOf(r.get("not_hot_by_idle_gap")).replaceAll("[^;]*: ", "")
-                            .replace("; ", " | ")).append(" |\n");
+            md.append("| ").append(r.get("side"));
+            for (String cell : String.valueOf(r.get("not_hot_by_idle_gap")).split("; ")) {
+                md.append(" | ").append(cell.substring(cell.indexOf(": ") + 2)); // "1-3 s: 4 of 263" -> "4 of 263"
+            }
+            md.append(" |\n");
         }
         md.append("\nPer node and function (since the replay started):\n\n");
         md.append("| mechanisms | node | function | played by | not hot | hot | answered here |\n");

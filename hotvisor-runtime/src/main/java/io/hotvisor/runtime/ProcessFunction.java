@@ -479,12 +479,13 @@ final class ProcessFunction implements LoadedFunction {
     }
 
     /**
-     * Replays {@code inputs} in a snapshot's source off the serving path until it is hot: at least {@code min} times
-     * and {@value #SOURCE_MIN_REPLAYS}, then until the worker's own CPU time per replay has settled, as a {@link WarmthTracker} judges a curve (the
-     * newest few no faster than the oldest of the recent window), within {@value #SOURCE_MAX_REPLAYS} replays and
-     * {@link #SOURCE_BUDGET}. What a restored copy runs first is what the source had compiled: checkpointed after 10
-     * replays, the fleet's copies of the bench's Java word count and JSON transform ran their first call at 5x and 8.5x
-     * the steady state (hot-start bench, 2026-11-24, CPU). The source never serves, so the replays delay no invocation.
+     * Replays {@code inputs} in a snapshot's source off the serving path until it is hot: {@code min} times always,
+     * then, within {@value #SOURCE_MAX_REPLAYS} replays and {@link #SOURCE_BUDGET}, at least
+     * {@value #SOURCE_MIN_REPLAYS} times and until the worker's own CPU time per replay has settled, as a
+     * {@link WarmthTracker} judges a curve (the newest few no faster than the oldest of the recent window). What a
+     * restored copy runs first is what the source had compiled: checkpointed after 10 replays, the fleet's copies of
+     * the bench's Java word count and JSON transform ran their first call at 5x and 8.5x the steady state (hot-start
+     * bench, 2026-11-24, CPU). The source never serves, so the replays delay no invocation.
      *
      * @return how many replays ran; 0 if one failed or timed out, or the function was closed meanwhile (logged)
      */
@@ -492,8 +493,8 @@ final class ProcessFunction implements LoadedFunction {
         FunctionWarmth curve = new FunctionWarmth(WarmthOptions.defaults(), definition.version());
         long deadline = System.nanoTime() + SOURCE_BUDGET.toNanos();
         int replays = 0;
-        while (replays < Math.max(min, SOURCE_MIN_REPLAYS) || (!curve.settled() && replays < SOURCE_MAX_REPLAYS
-                && System.nanoTime() - deadline < 0)) {
+        while (replays < min || (replays < SOURCE_MAX_REPLAYS && System.nanoTime() - deadline < 0
+                && (replays < SOURCE_MIN_REPLAYS || !curve.settled()))) {
             if (!replay(worker, List.of(inputs.get(replays % inputs.size())), 1)) {
                 return 0;
             }

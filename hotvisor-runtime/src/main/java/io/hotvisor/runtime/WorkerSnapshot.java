@@ -352,8 +352,8 @@ final class WorkerSnapshot {
      */
     synchronized boolean claimOffPathSource(String inputs) {
         return claim("a worker that does not serve is replaying " + inputs + " (at least "
-                + Math.max(after, ProcessFunction.SOURCE_MIN_REPLAYS) + " times, until its CPU time settles) before it"
-                + " is checkpointed");
+                + Math.max(after, ProcessFunction.SOURCE_MIN_REPLAYS) + " times and until its CPU time settles, within "
+                + ProcessFunction.SOURCE_BUDGET.toSeconds() + " s) before it is checkpointed");
     }
 
     private boolean claim(String why) {
