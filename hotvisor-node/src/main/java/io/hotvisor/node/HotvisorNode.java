@@ -101,7 +101,8 @@ public final class HotvisorNode implements AutoCloseable {
         status.section("cluster", () -> {
             ClusterLink link = cluster.get();
             return link == null ? Json.object().put("member", false)
-                    : Json.object().put("member", true).put("nodeId", link.nodeId()).put("aotShare", aotShare != null && co.aotShare())
+                    : Json.object().put("member", true).put("nodeId", link.nodeId())
+                            .put("aotShare", aotShare != null && co.aotShare())
                             .put("snapshotShare", aotShare != null && co.snapshotShare());
         });
         Criu criu = config.runtime().criu();
@@ -240,8 +241,8 @@ public final class HotvisorNode implements AutoCloseable {
 
     private static ClusterOptions withDefaults(ClusterOptions co, String host, int port) {
         return new ClusterOptions(co.redis(), co.name(), co.nodeId().isEmpty() ? host + "-" + port : co.nodeId(),
-                co.advertiseUrl(), co.reclaimAfter(), co.asyncWorkers(), co.aotShare(), co.snapshotShare(), co.loadWait(),
-                co.changeWait());
+                co.advertiseUrl(), co.reclaimAfter(), co.asyncWorkers(), co.aotShare(), co.snapshotShare(),
+                co.loadWait(), co.changeWait());
     }
 
     private static Iterable<NodeMetrics.Dispatcher> dispatchers(Namespaces namespaces) {

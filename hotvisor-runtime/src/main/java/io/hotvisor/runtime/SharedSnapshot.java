@@ -83,8 +83,11 @@ record SharedSnapshot(String stdinPipe, String stdoutPipe) {
                     throw new IOException("a packed CRIU image names a file '" + name + "'");
                 }
                 int length = in.readInt();
+                if (length < 0) {
+                    throw new IOException("a packed CRIU image gives file '" + name + "' a negative length");
+                }
                 unpacked += length;
-                if (length < 0 || unpacked > MAX_UNPACKED_BYTES) {
+                if (unpacked > MAX_UNPACKED_BYTES) {
                     throw new IOException("a packed CRIU image holds more than " + (MAX_UNPACKED_BYTES >> 20)
                             + " MB (file '" + name + "' of " + length + " bytes)");
                 }

@@ -78,6 +78,18 @@ class SharedSnapshotTest {
         assertThatThrownBy(() -> SharedSnapshot.unpack(bytes.toByteArray(), dir.resolve("copy")))
                 .isInstanceOf(IOException.class)
                 .hasMessage("a packed CRIU image holds more than 1024 MB (file 'pages-1.img' of 2147483647 bytes)");
+
+        ByteArrayOutputStream negative = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(negative)) {
+            out.writeUTF("HVCRIU1");
+            out.writeUTF("pipe:[1]");
+            out.writeUTF("pipe:[2]");
+            out.writeInt(1);
+            out.writeUTF("core-1.img");
+            out.writeInt(-1);
+        }
+        assertThatThrownBy(() -> SharedSnapshot.unpack(negative.toByteArray(), dir.resolve("other")))
+                .isInstanceOf(IOException.class).hasMessage("a packed CRIU image gives file 'core-1.img' a negative length");
     }
 
     @Test
