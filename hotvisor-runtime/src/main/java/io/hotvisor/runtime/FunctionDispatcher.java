@@ -199,6 +199,13 @@ public final class FunctionDispatcher {
                 boolean leave = false;
                 synchronized (lock) {
                     idleWorkers--;
+                    // A burst can be queued while this worker counted as idle between its poll and this line: the
+                    // submits then started no worker for it, and only one ran it all (CI, 2026-11-24). So a worker
+                    // that takes a task and leaves others queued with no idle worker starts the next, up to the
+                    // concurrency; each one started does the same.
+                    if (task != null && !queue.isEmpty() && idleWorkers == 0 && workers < concurrency && !draining) {
+                        startWorker();
+                    }
                     if (task == null && queue.isEmpty()
                             && (draining || ticker.read() - lastActive >= options.keepAlive().toNanos())) {
                         leave = true;
