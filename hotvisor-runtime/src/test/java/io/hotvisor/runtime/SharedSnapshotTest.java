@@ -49,65 +49,49 @@ class SharedSnapshotTest {
         SharedSnapshot.unpack(blob, dir.resolve("copy"));
         assertThat(dir.resolve("copy/pages-1.img")).hasBinaryContent(pages);
 
-        ByteArrayOutputStream plain = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(plain)) {
-            out.writeUTF("HVCRIU1");
-            out.writeUTF("pipe:[1]");
-            out.writeUTF("pipe:[2]");
-            out.writeInt(1);
-            out.writeUTF("core-1.img");
-            out.writeInt(4);
-            out.write("core".getBytes());
-        }
-        assertThat(SharedSnapshot.unpack(plain.toByteArray(), dir.resolve("old")))
+        byte[] plain = plainBlob("core-1.img", 4, "core".getBytes());
+        assertThat(SharedSnapshot.unpack(plain, dir.resolve("old")))
                 .isEqualTo(new SharedSnapshot("pipe:[1]", "pipe:[2]"));
         assertThat(dir.resolve("old/core-1.img")).hasContent("core");
     }
 
     @Test
     void refuses_a_blob_that_claims_more_than_the_bound_without_allocating_it() throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeUTF("HVCRIU1");
-            out.writeUTF("pipe:[1]");
-            out.writeUTF("pipe:[2]");
-            out.writeInt(1);
-            out.writeUTF("pages-1.img");
-            out.writeInt(Integer.MAX_VALUE);
-        }
-        assertThatThrownBy(() -> SharedSnapshot.unpack(bytes.toByteArray(), dir.resolve("copy")))
+        byte[] huge = plainBlob("pages-1.img", Integer.MAX_VALUE, new byte[0]);
+        assertThatThrownBy(() -> SharedSnapshot.unpack(huge, dir.resolve("copy")))
                 .isInstanceOf(IOException.class)
                 .hasMessage("a packed CRIU image holds more than 1024 MB (file 'pages-1.img' of 2147483647 bytes)");
 
-        ByteArrayOutputStream negative = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(negative)) {
-            out.writeUTF("HVCRIU1");
-            out.writeUTF("pipe:[1]");
-            out.writeUTF("pipe:[2]");
-            out.writeInt(1);
-            out.writeUTF("core-1.img");
-            out.writeInt(-1);
-        }
-        assertThatThrownBy(() -> SharedSnapshot.unpack(negative.toByteArray(), dir.resolve("other")))
+        byte[] negative = plainBlob("core-1.img", -1, new byte[0]);
+        assertThatThrownBy(() -> SharedSnapshot.unpack(negative, dir.resolve("other")))
                 .isInstanceOf(IOException.class).hasMessage("a packed CRIU image gives file 'core-1.img' a negative length");
     }
 
     @Test
     void refuses_a_blob_that_names_a_file_outside_its_directory() throws IOException {
+        byte[] outside = plainBlob("../evil", 1, new byte[] {0});
+        assertThatThrownBy(() -> SharedSnapshot.unpack(outside, dir.resolve("copy")))
+                .isInstanceOf(IOException.class).hasMessage("a packed CRIU image names a file '../evil'");
+        assertThat(dir.resolve("evil")).doesNotExist();
+        assertThatThrownBy(() -> SharedSnapshot.unpack("HVAOT1".getBytes(), dir.resolve("other")))
+                .isInstanceOf(IOException.class);
+    }
+
+    /**
+     * A blob in the older, undeflated format (HVCRIU1) holding one file: its name, the length the blob claims for it
+     * (which may lie) and the bytes that follow.
+     */
+    private static byte[] plainBlob(String name, int claimedLength, byte[] content) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeUTF("HVCRIU1");
             out.writeUTF("pipe:[1]");
             out.writeUTF("pipe:[2]");
             out.writeInt(1);
-            out.writeUTF("../evil");
-            out.writeInt(1);
-            out.write(0);
+            out.writeUTF(name);
+            out.writeInt(claimedLength);
+            out.write(content);
         }
-        assertThatThrownBy(() -> SharedSnapshot.unpack(bytes.toByteArray(), dir.resolve("copy")))
-                .isInstanceOf(IOException.class).hasMessage("a packed CRIU image names a file '../evil'");
-        assertThat(dir.resolve("evil")).doesNotExist();
-        assertThatThrownBy(() -> SharedSnapshot.unpack("HVAOT1".getBytes(), dir.resolve("other")))
-                .isInstanceOf(IOException.class);
+        return bytes.toByteArray();
     }
 }
