@@ -7,9 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -23,17 +22,8 @@ class CredentialsTest {
     @TempDir
     Path dir;
 
-    private FakeNode node;
-
-    @BeforeEach
-    void startNode() throws IOException {
-        node = FakeNode.start();
-    }
-
-    @AfterEach
-    void stopNode() {
-        node.close();
-    }
+    @RegisterExtension
+    final FakeNode node = FakeNode.start();
 
     private Path config(String json) throws IOException {
         return Files.writeString(dir.resolve("config.json"), json);

@@ -14,9 +14,9 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class DeployCommandTest {
@@ -26,17 +26,12 @@ class DeployCommandTest {
     @TempDir
     Path tmp;
 
-    private FakeNode node;
+    @RegisterExtension
+    final FakeNode node = FakeNode.start();
 
     @BeforeEach
-    void startNode() throws IOException {
-        node = FakeNode.start()
-                .on("PUT", "/v1/functions/hello", 201, DEPLOYED);
-    }
-
-    @AfterEach
-    void stopNode() {
-        node.close();
+    void scriptNode() {
+        node.on("PUT", "/v1/functions/hello", 201, DEPLOYED);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.hotvisor.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -16,13 +17,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A stand-in for a node's HTTP API on a loopback port: answers scripted replies per "METHOD /path?query" and
  * records every request. Several replies for one route are given in turn, the last one repeating (for polls).
  * An unscripted route gets the node's 404 shape.
+ *
+ * <p>A test class holds one per test as {@code @RegisterExtension final FakeNode node = FakeNode.start();}: it
+ * starts with the test instance and stops after each test.
  */
-final class FakeNode implements AutoCloseable {
+final class FakeNode implements AutoCloseable, AfterEachCallback {
 
     record Request(String method, String target, Map<String, List<String>> headers, String body) {
         JsonNode json() {
@@ -38,13 +44,17 @@ final class FakeNode implements AutoCloseable {
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private volatile long delayMillis;
 
-    private FakeNode() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    private FakeNode() {
+        try {
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not listen on a loopback port", e);
+        }
         server.createContext("/", this::handle);
         server.start();
     }
 
-    static FakeNode start() throws IOException {
+    static FakeNode start() {
         return new FakeNode();
     }
 
@@ -116,5 +126,10 @@ final class FakeNode implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        close();
     }
 }

@@ -7,26 +7,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class InvokeCommandTest {
 
     private static final String NL = System.lineSeparator();
 
-    private FakeNode node;
+    @RegisterExtension
+    final FakeNode node = FakeNode.start();
 
     @BeforeEach
-    void startNode() throws IOException {
-        node = FakeNode.start().on("POST", "/v1/functions/hello/invoke", 200, "{\"greeting\":\"hi Ada\",\"n\":0.1}",
+    void scriptNode() {
+        node.on("POST", "/v1/functions/hello/invoke", 200, "{\"greeting\":\"hi Ada\",\"n\":0.1}",
                 Map.of("X-Hotvisor-Invocation-Id", "inv-1", "X-Hotvisor-Duration-Us", "1234"));
-    }
-
-    @AfterEach
-    void stopNode() {
-        node.close();
     }
 
     @Test

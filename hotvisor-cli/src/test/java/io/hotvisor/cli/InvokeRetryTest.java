@@ -2,14 +2,12 @@ package io.hotvisor.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code invoke} sends an invocation again when the node (or gateway) answers 503 with {@code Retry-After}: a node
@@ -25,17 +23,8 @@ class InvokeRetryTest {
     private static final String LOADING_ERROR = "Error 503 (FunctionLoading): Function 'hello' is not ready yet: its"
             + " copy is still loading on this node";
 
-    private FakeNode node;
-
-    @BeforeEach
-    void startNode() throws IOException {
-        node = FakeNode.start();
-    }
-
-    @AfterEach
-    void stopNode() {
-        node.close();
-    }
+    @RegisterExtension
+    final FakeNode node = FakeNode.start();
 
     private FakeNode loading(String path, int times, String retryAfter) {
         for (int i = 0; i < times; i++) {

@@ -6,23 +6,13 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class NodeErrorsTest {
 
-    private FakeNode node;
-
-    @BeforeEach
-    void startNode() throws IOException {
-        node = FakeNode.start();
-    }
-
-    @AfterEach
-    void stopNode() {
-        node.close();
-    }
+    @RegisterExtension
+    final FakeNode node = FakeNode.start();
 
     @Test
     void prints_the_nodes_error_for_a_4xx_and_exits_with_1() {

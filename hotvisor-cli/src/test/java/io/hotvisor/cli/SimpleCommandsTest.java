@@ -2,27 +2,16 @@ package io.hotvisor.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class SimpleCommandsTest {
 
     private static final String NL = System.lineSeparator();
 
-    private FakeNode node;
-
-    @BeforeEach
-    void startNode() throws IOException {
-        node = FakeNode.start();
-    }
-
-    @AfterEach
-    void stopNode() {
-        node.close();
-    }
+    @RegisterExtension
+    final FakeNode node = FakeNode.start();
 
     @Test
     void lists_functions_as_a_table() {
