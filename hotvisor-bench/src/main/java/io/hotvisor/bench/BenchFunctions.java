@@ -123,6 +123,33 @@ final class BenchFunctions {
         };
     }
 
+    /**
+     * The hot-start benchmark's JSON transform (bench/functions: {@code json_transform.main}, which parses the
+     * bundle's 190 KB {@code orders.js} and reshapes it) as a bundle of its files copied under the work directory, in
+     * JavaScript or Python. Its result holds {@code "regions"}.
+     */
+    FunctionDefinition jsonTransform(Language language, Path root) {
+        String ext = switch (language) {
+            case JAVASCRIPT -> "js";
+            case PYTHON -> "py";
+            case JAVA -> throw new IllegalArgumentException("The Java JSON transform is a jar built by"
+                    + " examples/bench-functions; this benchmark loads the JavaScript and Python ones only");
+        };
+        Path functions = root.resolve("bench/functions");
+        Path bundle = workDir.resolve("json-transform-" + ext);
+        try {
+            Files.createDirectories(bundle);
+            Files.copy(functions.resolve(ext.equals("js") ? "js" : "python").resolve("json_transform." + ext),
+                    bundle.resolve("json_transform." + ext));
+            Files.copy(functions.resolve("data/orders.js"), bundle.resolve("orders.js"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not copy the JSON transform from " + functions
+                    + " (is hotvisor.root the repository?)", e);
+        }
+        return new FunctionDefinition(FunctionConfig.builder("json-transform-" + ext, language,
+                "json_transform.main").build(), new FunctionCode.BundleDirectory(bundle), 1);
+    }
+
     private static FunctionDefinition source(String name, Language language, String handler, String code) {
         return new FunctionDefinition(FunctionConfig.builder(name, language, handler).build(),
                 new FunctionCode.SourceText(code), 1);

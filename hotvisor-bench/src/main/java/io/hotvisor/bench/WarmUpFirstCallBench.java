@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToLongFunction;
 
 import io.hotvisor.bench.FirstCallBench.Timing;
+import io.hotvisor.runtime.FunctionDefinition;
 import io.hotvisor.runtime.FunctionRuntime;
 import io.hotvisor.runtime.Language;
 import io.hotvisor.runtime.LoadedFunction;
@@ -21,8 +22,10 @@ import io.hotvisor.runtime.Sandbox;
  * in a throw-away sandbox ({@link LoadedFunction#newThrowawaySandbox()}), then the serving sandbox takes its first
  * {@link Plan#firstCalls()} calls, each on a new platform thread as a dispatcher's worker would, each followed by a
  * control call in the throw-away sandbox; then a sandbox made after the replays takes its first calls; the steady
- * state is the throw-away sandbox's next {@link Plan#steady()} calls. The function is the word count
- * ({@link BenchFunctions#wordCount}).
+ * state is the throw-away sandbox's next {@link Plan#steady()} calls. Two functions, each measured on a runtime of
+ * its own: the word count ({@link BenchFunctions#wordCount}) and, in JavaScript and Python, the hot-start
+ * benchmark's JSON transform ({@link BenchFunctions#jsonTransform}), which builds many objects where the word count
+ * mostly splits a string.
  *
  * <p>Each call is timed twice: wall time, which a node's warmth judges, and the calling thread's CPU time, which the
  * other processes of a busy machine do not inflate (nor the JVM's compiler threads). A first call that costs more
@@ -30,7 +33,9 @@ import io.hotvisor.runtime.Sandbox;
  * clock waited for a core.
  *
  * <p>Run: {@code bench/sandbox.sh WarmUpFirstCallBench [--smoke] [--out DIR] [--languages js,python,java]}.
- * Writes {@code warm-up-first-call.json} and {@code .csv} to {@code bench/results/}.
+ * Writes {@code warm-up-first-call.json} and {@code .csv} (word count) and
+ * {@code warm-up-first-call-json-transform.json} and {@code .csv} to {@code bench/results/} (the JSON transform reads
+ * its files from {@code bench/functions} under the system property {@code hotvisor.root}).
  */
 public final class WarmUpFirstCallBench {
     private WarmUpFirstCallBench() {
@@ -38,6 +43,28 @@ public final class WarmUpFirstCallBench {
 
     /** Replays in the throw-away sandbox, timed first calls per sandbox, calls that give the steady state. */
     record Plan(int replays, int firstCalls, int steady) {
+    }
+
+    /** A measured function: its results' name, how the notes call it, a key its result holds. */
+    enum Function {
+        WORD_COUNT("warm-up-first-call", "word count", "distinct"),
+        JSON_TRANSFORM("warm-up-first-call-json-transform", "JSON transform", "regions");
+
+        private final String results;
+        private final String description;
+        private final String resultKey;
+
+        Function(String results, String description, String resultKey) {
+            this.results = results;
+            this.description = description;
+            this.resultKey = resultKey;
+        }
+
+        FunctionDefinition definition(BenchFunctions functions, Language language) {
+            return this == WORD_COUNT ? functions.wordCount(language)
+                    : functions.jsonTransform(language,
+                            Path.of(System.getProperty("hotvisor.root", ".")).toAbsolutePath().normalize());
+        }
     }
 
     static Plan plan(boolean smoke) {
@@ -49,45 +76,54 @@ public final class WarmUpFirstCallBench {
         System.out.println("Wrote " + run(options));
     }
 
-    /** Runs the benchmark; returns the JSON results file. */
-    static Path run(BenchArgs options) throws IOException {
+    /** Runs the benchmark for each function; returns the JSON results files. */
+    static List<Path> run(BenchArgs options) throws IOException {
+        List<Path> written = new ArrayList<>();
+        for (Function function : Function.values()) {
+            written.add(run(options, function));
+        }
+        return written;
+    }
+
+    private static Path run(BenchArgs options, Function function) throws IOException {
         Plan plan = plan(options.smoke());
-        String notes = "word count; " + plan.replays() + " replays in a throw-away sandbox, then the first "
+        String notes = function.description + "; " + plan.replays() + " replays in a throw-away sandbox, then the first "
                 + plan.firstCalls() + " calls of the sandbox made at load (each on a new thread, each followed by a"
                 + " control call in the throw-away sandbox) and of one made after the replays; ratio = a call's time"
                 + " / the median of the throw-away sandbox's next " + plan.steady() + " calls, in the calling thread's"
                 + " CPU time (cpu) and in wall time (wall)";
-        return Results.sweep(options, "warm-up-first-call", notes,
-                (runtime, functions, language) -> measure(runtime, functions, language, plan));
+        return Results.sweep(options, function.results, notes,
+                (runtime, functions, language) -> measure(runtime, function.definition(functions, language),
+                        function.resultKey, language, plan));
     }
 
-    private static Map<String, Object> measure(FunctionRuntime runtime, BenchFunctions functions, Language language,
-                                               Plan plan) {
-        try (LoadedFunction loaded = runtime.load(functions.wordCount(language));
+    private static Map<String, Object> measure(FunctionRuntime runtime, FunctionDefinition definition,
+                                               String resultKey, Language language, Plan plan) {
+        try (LoadedFunction loaded = runtime.load(definition);
              Sandbox serving = loaded.newSandbox();
              Sandbox replays = loaded.newThrowawaySandbox().orElseThrow(() -> new IllegalStateException(
                      language + " has no throw-away sandbox: warm-up replays are not supported"))) {
             String name = loaded.definition().name();
             List<Timing> replayed = new ArrayList<>();
             for (int i = 0; i < plan.replays(); i++) {
-                replayed.add(FirstCallBench.timed(replays, name, i));
+                replayed.add(FirstCallBench.timed(replays, name, i, resultKey));
             }
             List<Timing> first = new ArrayList<>();
             List<Timing> control = new ArrayList<>();
             for (int i = 0; i < plan.firstCalls(); i++) {
-                first.add(invokeOnNewThread(serving, name, i));
-                control.add(FirstCallBench.timed(replays, name, i));
+                first.add(invokeOnNewThread(serving, name, i, resultKey));
+                control.add(FirstCallBench.timed(replays, name, i, resultKey));
             }
             List<Timing> madeAfter = new ArrayList<>();
             try (Sandbox after = loaded.newSandbox()) {
                 for (int i = 0; i < plan.firstCalls(); i++) {
-                    madeAfter.add(FirstCallBench.timed(after, name, i));
+                    madeAfter.add(FirstCallBench.timed(after, name, i, resultKey));
                 }
             }
             Samples steadyCpu = new Samples(plan.steady());
             Samples steadyWall = new Samples(plan.steady());
             for (int i = 0; i < plan.steady(); i++) {
-                Timing t = FirstCallBench.timed(replays, name, i);
+                Timing t = FirstCallBench.timed(replays, name, i, resultKey);
                 steadyCpu.add(t.cpuNanos());
                 steadyWall.add(t.wallNanos());
             }
@@ -124,12 +160,12 @@ public final class WarmUpFirstCallBench {
                 .map(t -> String.valueOf(ratio(part.applyAsLong(t), steadyNanos))).toList());
     }
 
-    private static Timing invokeOnNewThread(Sandbox sandbox, String name, int i) {
+    private static Timing invokeOnNewThread(Sandbox sandbox, String name, int i, String resultKey) {
         AtomicReference<Timing> timing = new AtomicReference<>();
         AtomicReference<RuntimeException> failure = new AtomicReference<>();
         Thread worker = Thread.ofPlatform().name("bench-worker-" + i).start(() -> {
             try {
-                timing.set(FirstCallBench.timed(sandbox, name, i));
+                timing.set(FirstCallBench.timed(sandbox, name, i, resultKey));
             } catch (RuntimeException e) {
                 failure.set(e);
             }

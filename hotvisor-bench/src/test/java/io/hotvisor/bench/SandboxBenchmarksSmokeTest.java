@@ -3,6 +3,7 @@ package io.hotvisor.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,20 +54,30 @@ class SandboxBenchmarksSmokeTest {
     }
 
     @Test
-    void warm_up_first_call_writes_a_row_per_language_with_cpu_and_wall_ratios() throws Exception {
-        Path json = WarmUpFirstCallBench.run(BenchArgs.parse("--smoke", "--out", out.toString()));
+    void warm_up_first_call_writes_a_row_per_language_with_cpu_and_wall_ratios_for_each_function() throws Exception {
+        List<Path> written = WarmUpFirstCallBench.run(BenchArgs.parse("--smoke", "--out", out.toString()));
 
-        JsonNode doc = Results.JSON.readTree(json.toFile());
-        assertThat(doc.get("skipped").size()).as("languages skipped: %s", doc.get("skipped")).isZero();
-        assertThat(doc.get("rows")).extracting(row -> row.get("language").asText())
+        assertThat(written).extracting(p -> p.getFileName().toString())
+                .containsExactly("warm-up-first-call.json", "warm-up-first-call-json-transform.json");
+        JsonNode wordCount = Results.JSON.readTree(written.get(0).toFile());
+        assertThat(wordCount.get("skipped").size()).as("languages skipped: %s", wordCount.get("skipped")).isZero();
+        assertThat(wordCount.get("rows")).extracting(row -> row.get("language").asText())
                 .containsExactlyInAnyOrder("js", "python", "java");
-        assertThat(doc.get("rows")).allSatisfy(row -> {
-            assertThat(row.get("steady_cpu_ms").asDouble()).isPositive();
-            assertThat(row.get("serving_first_wall_ratio").asDouble()).isPositive();
-            assertThat(row.get("serving_cpu_ratios").asText().split(" ")).hasSize(2);
-            assertThat(row.get("made_after_cpu_ratios").asText().split(" ")).hasSize(2);
-        });
+        JsonNode transform = Results.JSON.readTree(written.get(1).toFile());
+        assertThat(transform.get("rows")).extracting(row -> row.get("language").asText())
+                .containsExactlyInAnyOrder("js", "python");
+        assertThat(transform.get("skipped").get("java").asText()).contains("this benchmark loads the JavaScript and"
+                + " Python ones only");
+        for (JsonNode doc : List.of(wordCount, transform)) {
+            assertThat(doc.get("rows")).allSatisfy(row -> {
+                assertThat(row.get("steady_cpu_ms").asDouble()).isPositive();
+                assertThat(row.get("serving_first_wall_ratio").asDouble()).isPositive();
+                assertThat(row.get("serving_cpu_ratios").asText().split(" ")).hasSize(2);
+                assertThat(row.get("made_after_cpu_ratios").asText().split(" ")).hasSize(2);
+            });
+        }
         assertThat(out.resolve("warm-up-first-call.csv")).isNotEmptyFile();
+        assertThat(out.resolve("warm-up-first-call-json-transform.csv")).isNotEmptyFile();
     }
 
     @Test
