@@ -2,16 +2,17 @@
 # The first invocation served after a node's warm-up replays (issue 6), on a real node over HTTP:
 #   bench/first-served-call.sh [js|python] [tag]
 # Starts a node (port $PORT, default 18731; data dir /tmp/first-served-call/<tag>), deploys a small CPU-heavy function
-# (FN=json-transform: the hot-start bench's JSON transform, bench/functions) with one warmupInputs event, invokes it $STEADY times (default 300) so that the node saves its steady state, stops the
-# node and starts it again on the same data dir: the restarted node replays the input towards that steady state before
-# /readyz answers 200. Then, after $PAUSE s (default 1): $AFTER invocations (default 40), another pause of $PAUSE s, and
-# 5 more. Prints the warm-up result and the served calls' CPU times (the node's warmth data, firstInvocationsUs), and
-# the ratios: first served call / last replay, / the saved steady state, / the median of served calls 21-40; the call
-# after the mid-stream pause / that median. Calls go one at a time with curl (a few ms apart).
+# (FN=json-transform: the hot-start bench's JSON transform, bench/functions) with one warmupInputs event, invokes it
+# $STEADY times (default 300) so that the node saves its steady state, stops the node and starts it again on the same
+# data dir: the restarted node replays the input towards that steady state before /readyz answers 200. Then, after
+# $PAUSE s (default 1): $AFTER invocations (default 40), another pause of $PAUSE s, and 5 more. Prints the warm-up
+# result and the served calls' CPU times (the node's warmth data, firstInvocationsUs), and the ratios: first served
+# call / last replay, / the saved steady state, / the median of served calls 21-40; the call after the mid-stream
+# pause / that median. Calls go one at a time with curl (a few ms apart).
 # Env: HOTVISOR_BUILD_DIR (default target; build first with ./mvnw -B -q install -DskipTests), HOTVISOR_JAVA_OPTS,
 #      NODE_OPTS (extra node options, e.g. "--engine-option engine.TraceCompilation=true"), PORT, STEADY, AFTER, PAUSE,
 #      FN (default: the small function below; json-transform).
-# Results: bench/results/notes-first-served-call.md.
+# Results: bench/results/notes-first-served-call.md, bench/results/notes-warm-up-compile-drain.md (FN=json-transform).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LANG_ID="${1:-js}"
@@ -64,7 +65,8 @@ if kind == "json-transform":
     ext = "js" if lang == "js" else "py"
     zipped = io.BytesIO()
     with zipfile.ZipFile(zipped, "w") as z:
-        z.write("%s/%s/json_transform.%s" % (functions, "js" if ext == "js" else "python", ext), "json_transform." + ext)
+        source = "%s/%s/json_transform.%s" % (functions, "js" if ext == "js" else "python", ext)
+        z.write(source, "json_transform." + ext)
         z.write(functions + "/data/orders.js", "orders.js")
     event = {"seed": 42}
     del fn["code"]

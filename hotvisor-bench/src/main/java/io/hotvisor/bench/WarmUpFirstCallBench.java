@@ -87,8 +87,8 @@ public final class WarmUpFirstCallBench {
 
     private static Path run(BenchArgs options, Function function) throws IOException {
         Plan plan = plan(options.smoke());
-        String notes = function.description + "; " + plan.replays() + " replays in a throw-away sandbox, then the first "
-                + plan.firstCalls() + " calls of the sandbox made at load (each on a new thread, each followed by a"
+        String notes = function.description + "; " + plan.replays() + " replays in a throw-away sandbox, then the"
+                + " first " + plan.firstCalls() + " calls of the sandbox made at load (each on a new thread, each followed by a"
                 + " control call in the throw-away sandbox) and of one made after the replays; ratio = a call's time"
                 + " / the median of the throw-away sandbox's next " + plan.steady() + " calls, in the calling thread's"
                 + " CPU time (cpu) and in wall time (wall)";

@@ -15,7 +15,8 @@ class HotStartOptionsTest {
         HotStartOptions o = HotStartOptions.parse();
 
         assertThat(o.invocations()).isEqualTo(200);
-        assertThat(o.warmMin()).as("node 1 really hot: its steady state still fell 1.4-5.5x after 100 calls").isEqualTo(400);
+        assertThat(o.warmMin()).as("node 1 really hot: its steady state still fell 1.4-5.5x after 100 calls")
+                .isEqualTo(400);
         assertThat(o.languages()).containsExactly("js", "python", "java");
         assertThat(o.functions()).containsExactly("word-count", "json-transform");
         assertThat(o.mechanisms()).extracting(HotStartMechanism::name).containsExactly("warm-up", "aot", "routing",
