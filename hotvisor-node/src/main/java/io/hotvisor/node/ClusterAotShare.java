@@ -55,10 +55,9 @@ final class ClusterAotShare implements AotCacheShare, AutoCloseable {
     @Override
     public boolean offer(String key, byte[] blob) {
         if (blob.length > MAX_BYTES) {
-            // Snapshots' keys start with "criu-" (WorkerSnapshot.SHARE_PREFIX); AOT caches' with the JDK build.
-            throw AotCacheShareException.of((key.startsWith("criu-") ? "The snapshot '" : "The AOT cache '") + key
-                    + "' is " + blob.length / (1024 * 1024) + " MB, over the " + MAX_BYTES / (1024 * 1024)
-                    + " MB a cluster shares; kept on this node only", null);
+            String what = key.startsWith(SNAPSHOT_KEY_PREFIX) ? "The snapshot '" : "The AOT cache '";
+            throw AotCacheShareException.of(what + key + "' is " + blob.length / (1024 * 1024) + " MB, over the "
+                    + MAX_BYTES / (1024 * 1024) + " MB a cluster shares; kept on this node only", null);
         }
         try {
             return store.aotCacheIfAbsent(key, blob, TTL);

@@ -13,6 +13,9 @@ import java.util.Optional;
  */
 public interface AotCacheShare {
 
+    /** How the keys of CRIU snapshots ({@link WorkerSnapshot}) begin, beside the AOT caches' keys. */
+    String SNAPSHOT_KEY_PREFIX = "criu-";
+
     /** The bytes stored under {@code key}; empty if none. */
     Optional<byte[]> fetch(String key);
 

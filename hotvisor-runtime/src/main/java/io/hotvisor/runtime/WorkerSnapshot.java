@@ -170,14 +170,14 @@ final class WorkerSnapshot {
         }
         long t0 = System.nanoTime();
         java.util.concurrent.FutureTask<java.util.Optional<byte[]>> task =
-                new java.util.concurrent.FutureTask<>(() -> share.fetch(SHARE_PREFIX + shareKey));
+                new java.util.concurrent.FutureTask<>(() -> share.fetch(AotCacheShare.SNAPSHOT_KEY_PREFIX + shareKey));
         Thread.ofVirtual().name("hv-snapshot-fetch").start(task);
         try {
             java.util.Optional<byte[]> blob = task.get(WorkerAotCache.FETCH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             if (blob.isEmpty()) {
                 return;
             }
-            SharedAotCache framed = SharedAotCache.decode(SHARE_PREFIX + shareKey, blob.get());
+            SharedAotCache framed = SharedAotCache.decode(AotCacheShare.SNAPSHOT_KEY_PREFIX + shareKey, blob.get());
             Path image = root.resolve("image");
             ProcessFunction.deleteTree(image);
             SharedSnapshot s = SharedSnapshot.unpack(framed.cache(), image);
@@ -222,7 +222,8 @@ final class WorkerSnapshot {
     private void upload(Path image, String in, String out) {
         try {
             byte[] packed = new SharedSnapshot(in, out).pack(image);
-            boolean stored = share.offer(SHARE_PREFIX + shareKey, new SharedAotCache(packed, share.origin()).encode());
+            boolean stored = share.offer(AotCacheShare.SNAPSHOT_KEY_PREFIX + shareKey,
+                    new SharedAotCache(packed, share.origin()).encode());
             synchronized (this) {
                 shared = true;
                 origin = share.origin();
@@ -237,9 +238,6 @@ final class WorkerSnapshot {
                     + " with the fleet: " + e.getMessage());
         }
     }
-
-    /** The prefix of a snapshot's key in the share, beside the AOT caches' keys. */
-    static final String SHARE_PREFIX = "criu-";
 
     /**
      * Removes the snapshots an earlier run left behind (a node that was killed): each run checkpoints its own
