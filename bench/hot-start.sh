@@ -7,7 +7,7 @@
 #   bench/hot-start.sh --quick    the first 30 invocations, the same functions and configurations
 #   options after the mode: --invocations N --steady N --warm-min N --warm-max N --languages js,python,java
 #     --functions word-count,json-transform --mechanisms warm-up,aot,routing (others known: warm-up-alongside,
-#     sampled, eager-compile, criu) --configs none,none-gateway,<mechanism>,all --out DIR
+#     warm-up-no-recheck, sampled, eager-compile, criu) --configs none,none-gateway,<mechanism>,all --out DIR
 # A configuration is HotStartMechanism.KNOWN's entries switched on or off; routing and none-gateway send the
 # traffic through a gateway (every call measured, with node 4's share).
 # Results (MODE quick or full): bench/results/hot-start-MODE.{json,csv} (per configuration and function),

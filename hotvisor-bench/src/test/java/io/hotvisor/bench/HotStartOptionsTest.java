@@ -20,10 +20,10 @@ class HotStartOptionsTest {
         assertThat(o.languages()).containsExactly("js", "python", "java");
         assertThat(o.functions()).containsExactly("word-count", "json-transform");
         assertThat(o.mechanisms()).extracting(HotStartMechanism::name).containsExactly("warm-up", "aot", "routing",
-                "warm-up-alongside", "sampled", "eager-compile", "criu");
+                "warm-up-alongside", "warm-up-no-recheck", "sampled", "eager-compile", "criu");
         assertThat(o.configurations()).extracting(HotStartMechanism.Configuration::name)
-                .containsExactly("none", "none-gateway", "warm-up", "aot", "routing", "warm-up-alongside", "sampled",
-                        "eager-compile", "criu", "all");
+                .containsExactly("none", "none-gateway", "warm-up", "aot", "routing", "warm-up-alongside",
+                        "warm-up-no-recheck", "sampled", "eager-compile", "criu", "all");
     }
 
     @Test
@@ -36,8 +36,8 @@ class HotStartOptionsTest {
         assertThat(o.languages()).containsExactly("java", "js");
         assertThat(o.configurations()).extracting(HotStartMechanism.Configuration::name).containsExactly("none", "aot");
         assertThat(o).hasToString("--quick --invocations 20 --steady 20 --warm-min 60 --warm-max 400 --languages java,js"
-                + " --functions word-count,json-transform --mechanisms warm-up,aot,routing,warm-up-alongside,sampled,"
-                + "eager-compile,criu --configs none,aot"
+                + " --functions word-count,json-transform --mechanisms warm-up,aot,routing,warm-up-alongside,"
+                + "warm-up-no-recheck,sampled,eager-compile,criu --configs none,aot"
                 + " --out bench/results");
     }
 
@@ -97,13 +97,21 @@ class HotStartOptionsTest {
         assertThat(HotStartMechanism.Configuration.named("warm-up-alongside", HotStartOptions.parse("--mechanisms",
                 "warm-up,warm-up-alongside").mechanisms()).nodeOptions())
                 .containsExactly("--warm-up-replays", "200", "--warm-up-policy", "alongside");
+        List<HotStartMechanism> recheck = HotStartOptions.parse("--mechanisms", "warm-up,warm-up-no-recheck")
+                .mechanisms();
+        assertThat(HotStartMechanism.Configuration.named("warm-up-no-recheck", recheck).nodeOptions())
+                .containsExactly("--warm-up-replays", "200", "--warm-up-recheck", "off");
+        assertThat(HotStartMechanism.Configuration.named("warm-up", recheck).nodeOptions())
+                .as("the re-check is on by default").containsExactly("--warm-up-replays", "200");
+        assertThat(HotStartMechanism.Configuration.named("all", recheck).nodeOptions())
+                .containsExactly("--warm-up-replays", "200");
     }
 
     @Test
     void bad_options_are_refused_with_what_was_wrong() {
         assertThatThrownBy(() -> HotStartOptions.parse("--configs", "none,teleport"))
-                .hasMessage("Unknown mechanism 'teleport'; known: [warm-up, aot, routing, warm-up-alongside, sampled,"
-                        + " eager-compile, criu]");
+                .hasMessage("Unknown mechanism 'teleport'; known: [warm-up, aot, routing, warm-up-alongside,"
+                        + " warm-up-no-recheck, sampled, eager-compile, criu]");
         assertThatThrownBy(() -> HotStartOptions.parse("--mechanisms", "warm-up,aot,routing", "--configs", "criu"))
                 .hasMessage("Configuration 'criu' is not a mechanism of this run; the run's mechanisms: [warm-up, aot,"
                         + " routing] (--mechanisms)");

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Warm-up transfer on one real node (issue 6, mechanism 2): sampled real events (opt-in, bounded, kept across a
  * restart), the {@code alongside} policy, and a restarted node that warms its JavaScript, Python and Java functions
- * towards the steady states it saved before {@code /readyz} says ready (the first invocations' warmth is printed).
+ * towards the steady states it saved, then re-checks them ({@code --warm-up-recheck}), before {@code /readyz} says
+ * ready (the first invocations' warmth is printed).
  */
 class WarmUpTransferTest {
     private static final Duration PATIENCE = Duration.ofMinutes(4);
@@ -224,6 +225,28 @@ class WarmUpTransferTest {
     }
 
     @Test
+    void with_the_recheck_off_a_restarted_node_is_ready_after_one_round_of_replays() throws Exception {
+        NodeProcess node = start("--hot-factor", "2", "--warm-up-recheck", "off");
+        Http http = node.http();
+        http.deploySource("js", "javascript", "index.handler", JS, Map.of("warmupInputs", List.of(Map.of("n", 20000))));
+        double steady = makeHot(http, "js", "{\"n\": 20000}");
+
+        node.restart();
+        http = node.http();
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (http.get("/readyz").status() != 200) {
+            assertThat(System.nanoTime()).as("the node never became ready").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+
+        assertThat(http.get("/v1/node").json().path("warmUp").path("recheck").asText()).isEqualTo("off");
+        JsonNode warmUp = http.get("/v1/functions/js").json().path("warmUp");
+        assertThat(warmUp.path("targetUs").asDouble()).isEqualTo(steady);
+        assertThat(warmUp.path("replays").asInt()).as(warmUp.toString()).isPositive();
+        assertThat(warmUp.has("recheck")).as(warmUp.toString()).isFalse();
+    }
+
+    @Test
     void a_restarted_node_warms_its_functions_towards_their_saved_steady_states_before_it_is_ready()
             throws Exception {
         // --hot-factor 2: replays stop within 2x of the saved steady state; on a 2-core machine shared with other
@@ -266,6 +289,7 @@ class WarmUpTransferTest {
             Thread.sleep(100);
         }
         assertThat(http.get("/readyz").json().path("ready").asBoolean()).isTrue();
+        assertThat(http.get("/v1/node").json().path("warmUp").path("recheck").asText()).isEqualTo("on");
 
         Map<String, String> firstStates = new java.util.TreeMap<>();
         Map<String, String> statesAfterFive = new java.util.TreeMap<>();
@@ -280,6 +304,16 @@ class WarmUpTransferTest {
                     .isIn("hot", "max_replays", "budget");
             assertThat(before.path("warmUp").path("replays").asInt()).isPositive();
             assertThat(before.path("warmth").path("state").asText()).isEqualTo("cold");
+            // Ready only after the re-check: each function warmed towards a target in the node was replayed again.
+            JsonNode recheck = before.path("warmUp").path("recheck");
+            if (f.equals("javap")) {
+                assertThat(recheck.isMissingNode()).as("a worker JVM of its own is not re-checked: " + before)
+                        .isTrue();
+            } else {
+                assertThat(recheck.path("replays").asInt()).as(before.path("warmUp").toString()).isPositive();
+                assertThat(recheck.path("outcome").asText()).as(before.path("warmUp").toString())
+                        .isIn("hot", "max_replays", "budget");
+            }
             String event = f.equals("py") ? "{\"n\": 2000}" : small;
             assertThat(http.invoke(f, event).json().path("calls").asInt())
                     .as("no replay ran in the sandbox that serves").isEqualTo(1);

@@ -26,6 +26,7 @@ import io.hotvisor.runtime.FunctionDispatcher;
 import io.hotvisor.runtime.FunctionRuntime;
 import io.hotvisor.runtime.InvocationFailure;
 import io.hotvisor.runtime.InvocationResult;
+import io.hotvisor.runtime.Isolation;
 import io.hotvisor.runtime.LoadedFunction;
 import io.hotvisor.runtime.Ticker;
 import io.hotvisor.runtime.WarmUp;
@@ -78,6 +79,7 @@ final class FunctionRegistry {
         private final long targetNanos;
         private final CompletableFuture<Void> done = new CompletableFuture<>();
         private volatile WarmUp result;
+        private volatile WarmUp recheck;
 
         WarmUpRun(WarmUpPolicy policy, long targetNanos, WarmUp initial) {
             this.policy = policy;
@@ -107,6 +109,18 @@ final class FunctionRegistry {
         void finish(WarmUp w) {
             result = w;
             done.complete(null);
+        }
+
+        /** What the re-check before the node became ready did ({@link #recheckWarmUps}); empty if none ran. */
+        Optional<WarmUp> recheck() {
+            return Optional.ofNullable(recheck);
+        }
+
+        /** Whether these replays warmed the function towards a target, so that a re-check can tell whether it still
+         *  runs there. */
+        boolean recheckable() {
+            WarmUp w = result;
+            return done.isDone() && targetNanos > 0 && w.replays() > 0 && w.outcome() != WarmUp.Outcome.FAILED;
         }
 
         /** Whether invocations wait for these replays: policy {@code before} while they have not finished. */
@@ -228,6 +242,43 @@ final class FunctionRegistry {
         return all;
     }
 
+    /**
+     * Replays again, on {@code executor}, the functions in process whose warm-up replays ran towards a target, each
+     * towards the same target, and records what they did as the run's {@link WarmUpRun#recheck()}. For a node that
+     * warmed several functions before it became ready: functions of one language on one engine share the compiled
+     * code of their builtins, so the replays of one can invalidate another's code warmed before it (2026-11-25,
+     * {@code engine.TraceCompilation}: the word count's replays invalidated the JSON transform's compiled handler and
+     * {@code Array Iterator.prototype.next}, and the JSON transform's first 10 served calls then cost 1.7-2.2x its
+     * target instead of 1.0-1.7x alone). A function whose code is still compiled is hot again after a few replays
+     * ({@code 2 * floorWindow}, as warmth needs to judge a curve settled). Functions in a worker JVM of their own are
+     * left alone: nothing else runs in their JVM.
+     *
+     * @return one future per function re-checked, each completing when its replays are over
+     */
+    List<CompletableFuture<Void>> recheckWarmUps(Executor executor) {
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (Live l : live.values()) {
+            WarmUpRun run = l.warmUp();
+            if (!run.recheckable() || l.stored().config().isolation() == Isolation.PROCESS) {
+                continue;
+            }
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            executor.execute(() -> {
+                try {
+                    if (live.get(l.stored().name()) == l) { // not replaced or deleted meanwhile
+                        List<String> sample = l.stored().config().warmupSampling()
+                                ? sampleOf(l.stored().name()).events() : List.of();
+                        run.recheck = warmUp(l.stored().definition(), l.dispatcher(), run, sample, "re-check");
+                    }
+                } finally {
+                    done.complete(null);
+                }
+            });
+            all.add(done);
+        }
+        return all;
+    }
+
     /** {@link #warmUpRestored(Executor)} on the node's background threads: a namespace opened after the start. */
     void warmUpRestoredNow() {
         warmUpRestored(background);
@@ -266,6 +317,12 @@ final class FunctionRegistry {
 
     /** Runs the replays of {@code run} on the calling (platform) thread, and logs what they did. */
     private void replay(FunctionDefinition definition, FunctionDispatcher d, WarmUpRun run, List<String> sample) {
+        run.finish(warmUp(definition, d, run, sample, run.policy().id()));
+    }
+
+    /** Replays towards {@code run}'s target on the calling thread; logs what they did, as {@code what}. */
+    private WarmUp warmUp(FunctionDefinition definition, FunctionDispatcher d, WarmUpRun run, List<String> sample,
+                          String what) {
         WarmUp w;
         try {
             w = d.warmUp(warmth.options(), sample, run.targetNanos());
@@ -273,15 +330,15 @@ final class FunctionRegistry {
             LOG.log(Level.WARNING, "Warm-up of '" + definition.name() + "' failed", e);
             w = new WarmUp(0, 0, 0, WarmUp.Outcome.FAILED, "Warm-up failed inside the platform: " + e);
         }
-        run.finish(w);
         if (w.outcome() != WarmUp.Outcome.NONE) {
             LOG.log(w.outcome() == WarmUp.Outcome.FAILED ? Level.WARNING : Level.INFO, "Warm-up of '"
-                    + definition.name() + "' version " + definition.version() + " (" + run.policy().id() + "): "
+                    + definition.name() + "' version " + definition.version() + " (" + what + "): "
                     + w.replays() + " replays (" + definition.config().warmupInputs().size() + " declared inputs, "
                     + sample.size() + " sampled) in " + w.nanos() / 1_000_000 + " ms, " + w.outcome().id()
                     + (run.targetNanos() > 0 ? " (target " + run.targetNanos() / 1000 + " us)" : "")
                     + (w.detail().isEmpty() ? "" : ": " + w.detail()));
         }
+        return w;
     }
 
     /** The in-memory sample of a function that allows sampling, seeded from Redis (in a cluster) or the store. */

@@ -95,6 +95,7 @@ public final class HotvisorNode implements AutoCloseable {
         NodeStatus status = new NodeStatus();
         status.section("truffle", () -> Json.object().put("runtime", runtime.truffleRuntimeName()));
         status.section("warmUp", () -> Json.object().put("policy", config.warmUpPolicy().id())
+                .put("recheck", config.warmUpRecheck() ? "on" : "off")
                 .put("maxReplays", config.warmth().warmUpReplays())
                 .put("budgetMs", config.warmth().warmUpBudget().toMillis())
                 .put("hotFactor", config.warmth().hotFactor()));
@@ -160,7 +161,7 @@ public final class HotvisorNode implements AutoCloseable {
         LOG.log(Level.INFO, criu.available() ? "CRIU " + criu.version() + " (" + criu.binary().orElseThrow()
                 + "): hot Java worker JVMs are checkpointed and later workers restored"
                 : "CRIU snapshots of Java worker JVMs are not used: " + criu.reason());
-        warmUpRestored(namespaces, config.warmUpPolicy(), status, cluster.get());
+        warmUpRestored(namespaces, config.warmUpPolicy(), config.warmUpRecheck(), status, cluster.get());
         // Off the watchdog thread (it times invocations out): saving writes files, or Redis in a cluster.
         scheduler.scheduleWithFixedDelay(() -> background.execute(() -> saveWarmUpKnowledge(namespaces)),
                 SAVE_EVERY_SECONDS, SAVE_EVERY_SECONDS, TimeUnit.SECONDS);
@@ -187,37 +188,65 @@ public final class HotvisorNode implements AutoCloseable {
 
     /**
      * Replays the warm-up inputs of the functions restored from the store; under policy {@code before} the node is
-     * not ready ("warming 3 functions") until they are done, and says so in its heartbeats.
+     * not ready ("warming 3 functions") until they are done, and says so in its heartbeats. Then, with
+     * {@code recheck}, it replays once more every function warmed towards a target, those it copied from the cluster
+     * as it joined included ({@link FunctionRegistry#recheckWarmUps}: a later function's replays can undo an earlier
+     * one's compiled code), and becomes ready when that is over ("re-checking 3 warmed functions").
      */
-    private static void warmUpRestored(Namespaces namespaces, WarmUpPolicy policy, NodeStatus status,
-                                       ClusterLink cluster) {
+    private static void warmUpRestored(Namespaces namespaces, WarmUpPolicy policy, boolean recheck,
+                                       NodeStatus status, ClusterLink cluster) {
         // One after the other, on one thread: on a small machine replays in parallel compete for the cores and the
         // compiler threads, and each curve then stops later (or short of its target) than it would alone.
         ExecutorService sequential = Executors.newSingleThreadExecutor(
                 Thread.ofPlatform().name("hv-warm-up-restored").daemon(true).factory());
         List<CompletableFuture<Void>> all = new ArrayList<>();
         namespaces.all().values().forEach(r -> all.addAll(r.warmUpRestored(sequential)));
-        sequential.shutdown(); // runs what it was given, then its thread ends
-        if (policy == WarmUpPolicy.ALONGSIDE || all.isEmpty()) {
+        if (policy == WarmUpPolicy.ALONGSIDE) {
+            sequential.shutdown(); // runs what it was given, then its thread ends
             ready(status, cluster);
             return;
         }
+        Object lock = new Object(); // so no stale "warming 1 function" lands after a later status
         AtomicInteger left = new AtomicInteger(all.size());
-        status.warming(warming(all.size()));
-        LOG.log(Level.INFO, "Not ready until the warm-up of its stored functions is over: " + warming(all.size()));
+        boolean[] over = {false};
+        if (!all.isEmpty()) {
+            status.warming(warming(all.size()));
+            LOG.log(Level.INFO, "Not ready until the warm-up of its stored functions is over: " + warming(all.size()));
+        }
         for (CompletableFuture<Void> f : all) {
             f.whenComplete((v, e) -> {
-                synchronized (left) { // so no stale "warming 1 function" lands after ready()
+                synchronized (lock) {
                     int n = left.decrementAndGet();
-                    if (n == 0) {
-                        ready(status, cluster);
-                        LOG.log(Level.INFO, "Stored functions warmed up: the node is ready");
-                    } else {
+                    if (n > 0 && !over[0]) {
                         status.warming(warming(n));
                     }
                 }
             });
         }
+        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> {
+            List<CompletableFuture<Void>> rechecks = new ArrayList<>();
+            if (recheck) {
+                namespaces.all().values().forEach(r -> rechecks.addAll(r.recheckWarmUps(sequential)));
+            }
+            sequential.shutdown();
+            synchronized (lock) {
+                over[0] = true;
+                if (rechecks.isEmpty()) {
+                    ready(status, cluster);
+                    if (!all.isEmpty()) {
+                        LOG.log(Level.INFO, "Stored functions warmed up: the node is ready");
+                    }
+                    return;
+                }
+                String what = "re-checking " + rechecks.size() + " warmed function" + (rechecks.size() == 1 ? "" : "s");
+                status.warming(what);
+                LOG.log(Level.INFO, "Not ready until the warm-ups are re-checked: " + what);
+            }
+            CompletableFuture.allOf(rechecks.toArray(CompletableFuture[]::new)).whenComplete((v2, e2) -> {
+                ready(status, cluster);
+                LOG.log(Level.INFO, "Warm-ups re-checked: the node is ready");
+            });
+        });
     }
 
     private static String warming(int functions) {

@@ -184,8 +184,10 @@ final class HttpApi {
     }
 
     /**
-     * {@code {"policy", "targetUs"?, "replays", "ms", "lastReplayUs", "outcome", "detail"?}}: what the warm-up
-     * replays of the live version did (outcome {@code running} while they run alongside traffic).
+     * {@code {"policy", "targetUs"?, "replays", "ms", "lastReplayUs", "outcome", "detail"?, "recheck"?}}: what the
+     * warm-up replays of the live version did (outcome {@code running} while they run alongside traffic), and
+     * {@code recheck} ({@code {"replays", "ms", "lastReplayUs", "outcome", "detail"?}}) what its re-check did, when a
+     * starting node ran one.
      */
     static ObjectNode warmUp(FunctionRegistry.WarmUpRun run) {
         WarmUp w = run.result();
@@ -196,6 +198,13 @@ final class HttpApi {
         if (!w.detail().isEmpty()) {
             o.put("detail", w.detail());
         }
+        run.recheck().ifPresent(r -> {
+            ObjectNode c = o.putObject("recheck").put("replays", r.replays()).put("ms", r.nanos() / 1_000_000)
+                    .put("lastReplayUs", r.lastNanos() / 1000.0).put("outcome", r.outcome().id());
+            if (!r.detail().isEmpty()) {
+                c.put("detail", r.detail());
+            }
+        });
         return o;
     }
 

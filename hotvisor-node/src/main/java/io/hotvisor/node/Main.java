@@ -97,6 +97,13 @@ public final class Main implements Callable<Integer> {
             + " takes traffic at once while they run in the background (default: ${DEFAULT-VALUE}).")
     WarmUpPolicy warmUpPolicy;
 
+    @Option(names = "--warm-up-recheck", converter = OptionValues.OnOff.class, defaultValue = "on",
+            description = "on: under --warm-up-policy before, a starting node replays once more every function it"
+                    + " warmed towards a target, after all of them and before it is ready (the replays of one function"
+                    + " can undo the compiled code of another warmed before it); off: ready after the first round"
+                    + " (default: ${DEFAULT-VALUE}).")
+    OptionValues.Switch warmUpRecheck;
+
     @Option(names = "--engine-option", description = "Extra GraalVM engine option KEY=VALUE, e.g."
             + " engine.TraceCompilation=true, set on every engine (the eager engines too); GraalVM's experimental"
             + " options are allowed; repeatable.")
@@ -207,6 +214,7 @@ public final class Main implements Callable<Integer> {
                 .dispatch(DispatchOptions.defaults().queueCapacity(queueCapacity).keepAlive(duration(keepAlive)))
                 .warmth(WarmthOptions.defaults().hotFactor(hotFactor).warmUpReplays(warmUpReplays))
                 .warmUpPolicy(warmUpPolicy)
+                .warmUpRecheck(warmUpRecheck.on())
                 .adminKey(System.getenv().getOrDefault("HOTVISOR_ADMIN_KEY", ""))
                 .cluster(new ClusterOptions(redis, clusterName, nodeId, advertiseUrl, duration(reclaimAfter),
                         ClusterOptions.NONE.asyncWorkers(), aotShare.on(), snapshotShare.on(), duration(loadWait),

@@ -26,10 +26,14 @@ import io.hotvisor.runtime.WarmthOptions;
  * @param warmth          how the node judges whether a function runs hot; defaults to {@link WarmthOptions#defaults()}
  * @param warmUpPolicy    whether warm-up replays finish before a function takes traffic or run alongside it;
  *                        defaults to {@link WarmUpPolicy#BEFORE}
+ * @param warmUpRecheck   under policy {@code before}, whether a starting node replays once more the functions it
+ *                        warmed, after all of them, before it is ready ({@link FunctionRegistry#recheckWarmUps});
+ *                        defaults to true
  */
 public record NodeConfig(String host, int port, Path dataDir, long maxBodyBytes, RuntimeOptions runtime,
                          DispatchOptions dispatch, Duration asyncRetention, int asyncMaxPending, String adminKey,
-                         ClusterOptions cluster, WarmthOptions warmth, WarmUpPolicy warmUpPolicy) {
+                         ClusterOptions cluster, WarmthOptions warmth, WarmUpPolicy warmUpPolicy,
+                         boolean warmUpRecheck) {
 
     public NodeConfig {
         Objects.requireNonNull(host, "host");
@@ -49,7 +53,7 @@ public record NodeConfig(String host, int port, Path dataDir, long maxBodyBytes,
         return "NodeConfig[host=" + host + ", port=" + port + ", dataDir=" + dataDir + ", maxBodyBytes=" + maxBodyBytes
                 + ", runtime=" + runtime + ", dispatch=" + dispatch + ", asyncRetention=" + asyncRetention
                 + ", asyncMaxPending=" + asyncMaxPending + ", adminKey=" + (adminKey.isEmpty() ? "none" : "(set)")
-                + ", cluster=" + cluster + ", warmth=" + warmth + ", warmUpPolicy=" + warmUpPolicy.id() + "]";
+                + ", cluster=" + cluster + ", warmth=" + warmth + ", warmUpPolicy=" + warmUpPolicy.id() + ", warmUpRecheck=" + warmUpRecheck + "]";
     }
 
     public static Builder builder() {
@@ -70,6 +74,7 @@ public record NodeConfig(String host, int port, Path dataDir, long maxBodyBytes,
         private ClusterOptions cluster = ClusterOptions.NONE;
         private WarmthOptions warmth = WarmthOptions.defaults();
         private WarmUpPolicy warmUpPolicy = WarmUpPolicy.BEFORE;
+        private boolean warmUpRecheck = true;
 
         private Builder() {
         }
@@ -134,9 +139,14 @@ public record NodeConfig(String host, int port, Path dataDir, long maxBodyBytes,
             return this;
         }
 
+        public Builder warmUpRecheck(boolean warmUpRecheck) {
+            this.warmUpRecheck = warmUpRecheck;
+            return this;
+        }
+
         public NodeConfig build() {
             return new NodeConfig(host, port, dataDir, maxBodyBytes, runtime, dispatch, asyncRetention,
-                    asyncMaxPending, adminKey, cluster, warmth, warmUpPolicy);
+                    asyncMaxPending, adminKey, cluster, warmth, warmUpPolicy, warmUpRecheck);
         }
     }
 }

@@ -23,24 +23,25 @@ class MainTest {
         return main;
     }
 
-    /** --java-scan, --eager-compile, --warm-up-policy, --aot-share, --criu as parsed. */
+    /** --java-scan, --eager-compile, --warm-up-policy, --warm-up-recheck, --aot-share, --criu as parsed. */
     private static List<Object> words(Main main) {
-        return List.of(main.javaScan, main.eagerCompile, main.warmUpPolicy, main.aotShare, main.criu);
+        return List.of(main.javaScan, main.eagerCompile, main.warmUpPolicy, main.warmUpRecheck, main.aotShare,
+                main.criu);
     }
 
     @Test
     void defaults_each_word_valued_option_as_its_help_says() {
         assertThat(words(parse())).containsExactly(JavaScanPolicy.ENFORCE, OptionValues.Switch.OFF,
-                WarmUpPolicy.BEFORE, OptionValues.Switch.ON, Criu.Mode.AUTO);
+                WarmUpPolicy.BEFORE, OptionValues.Switch.ON, OptionValues.Switch.ON, Criu.Mode.AUTO);
     }
 
     @Test
     void takes_each_accepted_word() {
         Main main = parse("--java-scan", "warn", "--eager-compile", "on", "--warm-up-policy", "alongside",
-                "--aot-share", "off", "--criu", "on");
+                "--warm-up-recheck", "off", "--aot-share", "off", "--criu", "on");
 
         assertThat(words(main)).containsExactly(JavaScanPolicy.WARN, OptionValues.Switch.ON, WarmUpPolicy.ALONGSIDE,
-                OptionValues.Switch.OFF, Criu.Mode.ON);
+                OptionValues.Switch.OFF, OptionValues.Switch.OFF, Criu.Mode.ON);
     }
 
     @ParameterizedTest
@@ -48,6 +49,7 @@ class MainTest {
             --java-scan      | strict | 'strict'; use enforce, warn or off
             --eager-compile  | true   | 'true'; use on or off
             --warm-up-policy | after  | 'after'; use before or alongside
+            --warm-up-recheck | yes   | 'yes'; use on or off
             --aot-share      | ON     | 'ON'; use on or off
             --criu           | maybe  | 'maybe'; use auto, on or off
             """)

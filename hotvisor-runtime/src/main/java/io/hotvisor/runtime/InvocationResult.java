@@ -66,9 +66,10 @@ public final class InvocationResult {
         return Optional.ofNullable(warmth);
     }
 
+    /** Without the result itself, only its length: a result may hold a user's data, and this is what logs print. */
     @Override
     public String toString() {
         return "InvocationResult[version=" + version + ", durationNanos=" + durationNanos + ", queuedNanos="
-                + queuedNanos + ", warmth=" + warmth + ", json=" + json + "]";
+                + queuedNanos + ", warmth=" + warmth + ", jsonChars=" + json.length() + "]";
     }
 }
