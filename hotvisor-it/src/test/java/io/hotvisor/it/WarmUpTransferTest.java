@@ -226,7 +226,9 @@ class WarmUpTransferTest {
 
     @Test
     void with_the_recheck_off_a_restarted_node_is_ready_after_one_round_of_replays() throws Exception {
-        NodeProcess node = start("--hot-factor", "2", "--warm-up-recheck", "off");
+        // --hot-factor 4: its replays reach their target for sure (else nothing would be re-checked anyway, and the
+        // test would prove nothing); the re-check's own test (below) has the real factor.
+        NodeProcess node = start("--hot-factor", "4", "--warm-up-recheck", "off");
         Http http = node.http();
         http.deploySource("js", "javascript", "index.handler", JS, Map.of("warmupInputs", List.of(Map.of("n", 20000))));
         double steady = makeHot(http, "js", "{\"n\": 20000}");
@@ -242,7 +244,7 @@ class WarmUpTransferTest {
         assertThat(http.get("/v1/node").json().path("warmUp").path("recheck").asText()).isEqualTo("off");
         JsonNode warmUp = http.get("/v1/functions/js").json().path("warmUp");
         assertThat(warmUp.path("targetUs").asDouble()).isEqualTo(steady);
-        assertThat(warmUp.path("replays").asInt()).as(warmUp.toString()).isPositive();
+        assertThat(warmUp.path("outcome").asText()).as(warmUp.toString()).isEqualTo("hot");
         assertThat(warmUp.has("recheck")).as(warmUp.toString()).isFalse();
     }
 
@@ -304,11 +306,11 @@ class WarmUpTransferTest {
                     .isIn("hot", "max_replays", "budget");
             assertThat(before.path("warmUp").path("replays").asInt()).isPositive();
             assertThat(before.path("warmth").path("state").asText()).isEqualTo("cold");
-            // Ready only after the re-check: each function warmed towards a target in the node was replayed again.
+            // Ready only after the re-check: each function in the node that reached its target was replayed again.
             JsonNode recheck = before.path("warmUp").path("recheck");
-            if (f.equals("javap")) {
-                assertThat(recheck.isMissingNode()).as("a worker JVM of its own is not re-checked: " + before)
-                        .isTrue();
+            if (f.equals("javap") || !before.path("warmUp").path("outcome").asText().equals("hot")) {
+                assertThat(recheck.isMissingNode()).as("a worker JVM of its own, or replays that did not reach"
+                        + " their target, are not re-checked: " + before).isTrue();
             } else {
                 assertThat(recheck.path("replays").asInt()).as(before.path("warmUp").toString()).isPositive();
                 assertThat(recheck.path("outcome").asText()).as(before.path("warmUp").toString())

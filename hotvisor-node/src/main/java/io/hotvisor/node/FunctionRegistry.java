@@ -116,11 +116,10 @@ final class FunctionRegistry {
             return Optional.ofNullable(recheck);
         }
 
-        /** Whether these replays warmed the function towards a target, so that a re-check can tell whether it still
-         *  runs there. */
+        /** Whether these replays reached their target, so that a re-check can tell whether the function still runs
+         *  there (one that ran out of replays or time would only spend them again). */
         boolean recheckable() {
-            WarmUp w = result;
-            return done.isDone() && targetNanos > 0 && w.replays() > 0 && w.outcome() != WarmUp.Outcome.FAILED;
+            return done.isDone() && targetNanos > 0 && result.outcome() == WarmUp.Outcome.HOT;
         }
 
         /** Whether invocations wait for these replays: policy {@code before} while they have not finished. */
@@ -243,7 +242,7 @@ final class FunctionRegistry {
     }
 
     /**
-     * Replays again, on {@code executor}, the functions in process whose warm-up replays ran towards a target, each
+     * Replays again, on {@code executor}, the functions in process whose warm-up replays reached their target, each
      * towards the same target, and records what they did as the run's {@link WarmUpRun#recheck()}. For a node that
      * warmed several functions before it became ready: functions of one language on one engine share the compiled
      * code of their builtins, so the replays of one can invalidate another's code warmed before it (2026-11-25,

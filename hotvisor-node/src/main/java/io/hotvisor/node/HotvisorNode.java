@@ -189,9 +189,9 @@ public final class HotvisorNode implements AutoCloseable {
     /**
      * Replays the warm-up inputs of the functions restored from the store; under policy {@code before} the node is
      * not ready ("warming 3 functions") until they are done, and says so in its heartbeats. Then, with
-     * {@code recheck}, it replays once more every function warmed towards a target, those it copied from the cluster
-     * as it joined included ({@link FunctionRegistry#recheckWarmUps}: a later function's replays can undo an earlier
-     * one's compiled code), and becomes ready when that is over ("re-checking 3 warmed functions").
+     * {@code recheck}, it replays once more every function whose replays reached their target, those it copied from
+     * the cluster as it joined included ({@link FunctionRegistry#recheckWarmUps}: a later function's replays can undo
+     * an earlier one's compiled code), and becomes ready when that is over ("re-checking 3 warmed functions").
      */
     private static void warmUpRestored(Namespaces namespaces, WarmUpPolicy policy, boolean recheck,
                                        NodeStatus status, ClusterLink cluster) {
@@ -225,10 +225,15 @@ public final class HotvisorNode implements AutoCloseable {
         }
         CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> {
             List<CompletableFuture<Void>> rechecks = new ArrayList<>();
-            if (recheck) {
-                namespaces.all().values().forEach(r -> rechecks.addAll(r.recheckWarmUps(sequential)));
+            try {
+                if (recheck) {
+                    namespaces.all().values().forEach(r -> rechecks.addAll(r.recheckWarmUps(sequential)));
+                }
+            } catch (RuntimeException ex) { // never left unready for it
+                LOG.log(Level.WARNING, "The re-check of the warm-ups could not start", ex);
+            } finally {
+                sequential.shutdown();
             }
-            sequential.shutdown();
             synchronized (lock) {
                 over[0] = true;
                 if (rechecks.isEmpty()) {

@@ -98,10 +98,10 @@ public final class Main implements Callable<Integer> {
     WarmUpPolicy warmUpPolicy;
 
     @Option(names = "--warm-up-recheck", converter = OptionValues.OnOff.class, defaultValue = "on",
-            description = "on: under --warm-up-policy before, a starting node replays once more every function it"
-                    + " warmed towards a target, after all of them and before it is ready (the replays of one function"
-                    + " can undo the compiled code of another warmed before it); off: ready after the first round"
-                    + " (default: ${DEFAULT-VALUE}).")
+            description = "on: under --warm-up-policy before, a starting node replays once more every function"
+                    + " whose replays reached their target, after all of them and before it is ready (the replays of"
+                    + " one function can undo the compiled code of another warmed before it); off: ready after the"
+                    + " first round (default: ${DEFAULT-VALUE}).")
     OptionValues.Switch warmUpRecheck;
 
     @Option(names = "--engine-option", description = "Extra GraalVM engine option KEY=VALUE, e.g."

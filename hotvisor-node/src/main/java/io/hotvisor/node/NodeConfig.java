@@ -53,7 +53,8 @@ public record NodeConfig(String host, int port, Path dataDir, long maxBodyBytes,
         return "NodeConfig[host=" + host + ", port=" + port + ", dataDir=" + dataDir + ", maxBodyBytes=" + maxBodyBytes
                 + ", runtime=" + runtime + ", dispatch=" + dispatch + ", asyncRetention=" + asyncRetention
                 + ", asyncMaxPending=" + asyncMaxPending + ", adminKey=" + (adminKey.isEmpty() ? "none" : "(set)")
-                + ", cluster=" + cluster + ", warmth=" + warmth + ", warmUpPolicy=" + warmUpPolicy.id() + ", warmUpRecheck=" + warmUpRecheck + "]";
+                + ", cluster=" + cluster + ", warmth=" + warmth + ", warmUpPolicy=" + warmUpPolicy.id()
+                + ", warmUpRecheck=" + warmUpRecheck + "]";
     }
 
     public static Builder builder() {
