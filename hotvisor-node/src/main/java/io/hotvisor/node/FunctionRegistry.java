@@ -247,8 +247,8 @@ final class FunctionRegistry {
      * warmed several functions before it became ready: functions of one language on one engine share the compiled
      * code of their builtins, so the replays of one can invalidate another's code warmed before it (2026-11-25,
      * {@code engine.TraceCompilation}: the word count's replays invalidated the JSON transform's compiled handler and
-     * {@code Array Iterator.prototype.next}, and the JSON transform's first 10 served calls then cost 1.7-2.2x its
-     * target instead of 1.0-1.7x alone). A function whose code is still compiled is hot again after a few replays
+     * {@code Array Iterator.prototype.next}, and the JSON transform's first 10 served calls then cost 1.7-3.0x its
+     * target instead of 1.0-1.7x alone; 1.2-1.6x with the re-check). A function whose code is still compiled is hot again after a few replays
      * ({@code 2 * floorWindow}, as warmth needs to judge a curve settled). Functions in a worker JVM of their own are
      * left alone: nothing else runs in their JVM.
      *
