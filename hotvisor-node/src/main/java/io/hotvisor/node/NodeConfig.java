@@ -26,9 +26,9 @@ import io.hotvisor.runtime.WarmthOptions;
  * @param warmth          how the node judges whether a function runs hot; defaults to {@link WarmthOptions#defaults()}
  * @param warmUpPolicy    whether warm-up replays finish before a function takes traffic or run alongside it;
  *                        defaults to {@link WarmUpPolicy#BEFORE}
- * @param warmUpRecheck   under policy {@code before}, whether a starting node replays once more the functions it
- *                        warmed, after all of them, before it is ready ({@link FunctionRegistry#recheckWarmUps});
- *                        defaults to true
+ * @param warmUpRecheck   under policy {@code before}, whether a starting node replays once more the functions whose
+ *                        replays reached their target, after all of them, before it is ready
+ *                        ({@link FunctionRegistry#recheckWarmUps}); defaults to true
  */
 public record NodeConfig(String host, int port, Path dataDir, long maxBodyBytes, RuntimeOptions runtime,
                          DispatchOptions dispatch, Duration asyncRetention, int asyncMaxPending, String adminKey,
