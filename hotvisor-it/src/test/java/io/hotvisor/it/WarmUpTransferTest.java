@@ -100,6 +100,14 @@ class WarmUpTransferTest {
         return node.dataDir().resolve("namespaces/default/functions/" + function + "/samples.json");
     }
 
+    private static void awaitReady(Http http) throws InterruptedException {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (http.get("/readyz").status() != 200) {
+            assertThat(System.nanoTime()).as("the node never became ready").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+
     private static JsonNode awaitWarmUpOver(Http http, String function) throws InterruptedException {
         long deadline = System.nanoTime() + PATIENCE.toNanos();
         while (true) {
@@ -235,11 +243,7 @@ class WarmUpTransferTest {
 
         node.restart();
         http = node.http();
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        while (http.get("/readyz").status() != 200) {
-            assertThat(System.nanoTime()).as("the node never became ready").isLessThan(deadline);
-            Thread.sleep(100);
-        }
+        awaitReady(http);
 
         assertThat(http.get("/v1/node").json().path("warmUp").path("recheck").asText()).isEqualTo("off");
         JsonNode warmUp = http.get("/v1/functions/js").json().path("warmUp");
@@ -285,11 +289,7 @@ class WarmUpTransferTest {
         assertThat(probe.status()).as(probe.toString()).isEqualTo(200);
         assertThat(probe.json().path("tag").asText()).isEqualTo("while-warming");
 
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        while (http.get("/readyz").status() != 200) {
-            assertThat(System.nanoTime()).as("the node never became ready").isLessThan(deadline);
-            Thread.sleep(100);
-        }
+        awaitReady(http);
         assertThat(http.get("/readyz").json().path("ready").asBoolean()).isTrue();
         assertThat(http.get("/v1/node").json().path("warmUp").path("recheck").asText()).isEqualTo("on");
 

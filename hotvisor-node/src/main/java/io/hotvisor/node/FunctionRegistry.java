@@ -233,8 +233,7 @@ final class FunctionRegistry {
                 l.warmUp().finish(WarmUp.none());
                 continue;
             }
-            List<String> sample = l.stored().config().warmupSampling() ? sampleOf(l.stored().name()).events()
-                    : List.of();
+            List<String> sample = replayedSample(l.stored());
             executor.execute(() -> replay(l.stored().definition(), l.dispatcher(), l.warmUp(), sample));
             all.add(l.warmUp().done());
         }
@@ -261,19 +260,12 @@ final class FunctionRegistry {
             if (!run.recheckable() || l.stored().config().isolation() == Isolation.PROCESS) {
                 continue;
             }
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            executor.execute(() -> {
-                try {
-                    if (live.get(l.stored().name()) == l) { // not replaced or deleted meanwhile
-                        List<String> sample = l.stored().config().warmupSampling()
-                                ? sampleOf(l.stored().name()).events() : List.of();
-                        run.recheck = warmUp(l.stored().definition(), l.dispatcher(), run, sample, "re-check");
-                    }
-                } finally {
-                    done.complete(null);
+            all.add(CompletableFuture.runAsync(() -> {
+                if (live.get(l.stored().name()) == l) { // not replaced or deleted meanwhile
+                    run.recheck = warmUp(l.stored().definition(), l.dispatcher(), run, replayedSample(l.stored()),
+                            "re-check");
                 }
-            });
-            all.add(done);
+            }, executor));
         }
         return all;
     }
@@ -338,6 +330,11 @@ final class FunctionRegistry {
                     + (w.detail().isEmpty() ? "" : ": " + w.detail()));
         }
         return w;
+    }
+
+    /** The sampled events a function's replays add to its declared inputs: none unless it allows sampling. */
+    private List<String> replayedSample(StoredFunction stored) {
+        return stored.config().warmupSampling() ? sampleOf(stored.name()).events() : List.of();
     }
 
     /** The in-memory sample of a function that allows sampling, seeded from Redis (in a cluster) or the store. */

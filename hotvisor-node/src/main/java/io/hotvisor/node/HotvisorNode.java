@@ -248,6 +248,9 @@ public final class HotvisorNode implements AutoCloseable {
                 LOG.log(Level.INFO, "Not ready until the warm-ups are re-checked: " + what);
             }
             CompletableFuture.allOf(rechecks.toArray(CompletableFuture[]::new)).whenComplete((v2, e2) -> {
+                if (e2 != null) { // ready all the same: the first round warmed the functions
+                    LOG.log(Level.WARNING, "A re-check of the warm-ups failed", e2);
+                }
                 ready(status, cluster);
                 LOG.log(Level.INFO, "Warm-ups re-checked: the node is ready");
             });

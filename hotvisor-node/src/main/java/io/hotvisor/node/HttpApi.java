@@ -193,19 +193,18 @@ final class HttpApi {
         WarmUp w = run.result();
         ObjectNode o = Json.object().put("policy", run.policy().id());
         putUs(o, "targetUs", run.targetNanos());
+        replays(o, w);
+        run.recheck().ifPresent(r -> replays(o.putObject("recheck"), r));
+        return o;
+    }
+
+    /** Puts {@code "replays", "ms", "lastReplayUs", "outcome", "detail"?} of {@code w} in {@code o}. */
+    private static void replays(ObjectNode o, WarmUp w) {
         o.put("replays", w.replays()).put("ms", w.nanos() / 1_000_000)
                 .put("lastReplayUs", w.lastNanos() / 1000.0).put("outcome", w.outcome().id());
         if (!w.detail().isEmpty()) {
             o.put("detail", w.detail());
         }
-        run.recheck().ifPresent(r -> {
-            ObjectNode c = o.putObject("recheck").put("replays", r.replays()).put("ms", r.nanos() / 1_000_000)
-                    .put("lastReplayUs", r.lastNanos() / 1000.0).put("outcome", r.outcome().id());
-            if (!r.detail().isEmpty()) {
-                c.put("detail", r.detail());
-            }
-        });
-        return o;
     }
 
     /**
