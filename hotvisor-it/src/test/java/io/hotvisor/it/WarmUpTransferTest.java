@@ -232,6 +232,59 @@ class WarmUpTransferTest {
         throw new AssertionError(function + " never became hot: " + w);
     }
 
+    /** Invokes {@code function} with {@code event} until this node's steady state for it is over {@code overUs}. */
+    private static double slowDown(Http http, String function, String event, double overUs) {
+        JsonNode w = null;
+        for (int i = 0; i < 2_000; i++) {
+            assertThat(http.invoke(function, event).status()).isEqualTo(200);
+            w = http.get("/v1/functions/" + function).json().path("warmth");
+            if (w.path("steadyStateUs").asDouble() > overUs) {
+                return w.path("steadyStateUs").asDouble();
+            }
+        }
+        throw new AssertionError(function + "'s steady state never went over " + overUs + " us: " + w);
+    }
+
+    @Test
+    void a_restart_keeps_the_better_saved_steady_state_unless_its_replays_could_not_reach_it() throws Exception {
+        // --hot-factor 2: the replays of "kept" reach its saved steady state for sure (see the test below);
+        // --warm-up-replays 60: those of "raised", whose warm-up input loops 100x longer than its first served
+        // events, stop sooner.
+        NodeProcess node = start("--hot-factor", "2", "--warm-up-replays", "60");
+        Http http = node.http();
+        String cheap = "{\"n\": 20000}";
+        String dear = "{\"n\": 2000000}";
+        http.deploySource("kept", "javascript", "index.handler", JS,
+                Map.of("warmupInputs", List.of(Map.of("n", 20000))));
+        http.deploySource("raised", "javascript", "index.handler", JS,
+                Map.of("warmupInputs", List.of(Map.of("n", 2000000))));
+        double kept = makeHot(http, "kept", cheap);
+        double raised = makeHot(http, "raised", cheap);
+
+        node.restart();
+        http = node.http();
+        awaitReady(http);
+        JsonNode keptWarmUp = http.get("/v1/functions/kept").json().path("warmUp");
+        JsonNode raisedWarmUp = http.get("/v1/functions/raised").json().path("warmUp");
+        assertThat(keptWarmUp.path("targetUs").asDouble()).isEqualTo(kept);
+        assertThat(keptWarmUp.path("outcome").asText()).as("reached: " + keptWarmUp).isEqualTo("hot");
+        assertThat(raisedWarmUp.path("targetUs").asDouble()).isEqualTo(raised);
+        assertThat(raisedWarmUp.path("outcome").asText()).as("out of reach: " + raisedWarmUp)
+                .isIn("max_replays", "budget");
+        // Both now run several times slower than before the restart, until their steady state shows it.
+        double keptSlow = slowDown(http, "kept", dear, 3 * kept);
+        double raisedSlow = slowDown(http, "raised", dear, 3 * raised);
+
+        node.restart();
+        http = node.http();
+        awaitReady(http);
+        assertThat(http.get("/v1/functions/kept").json().path("warmUp").path("targetUs").asDouble())
+                .as("the better steady state of before, not the " + keptSlow + " us of a slow run").isEqualTo(kept);
+        assertThat(http.get("/v1/functions/raised").json().path("warmUp").path("targetUs").asDouble())
+                .as("the replays could not reach " + raised + " us: the node saved what it measured since")
+                .isGreaterThan(2 * raised).isLessThanOrEqualTo(raisedSlow * 1.5);
+    }
+
     @Test
     void with_the_recheck_off_a_restarted_node_is_ready_after_one_round_of_replays() throws Exception {
         // --hot-factor 4: its replays reach their target for sure (else nothing would be re-checked anyway, and the
@@ -313,6 +366,8 @@ class WarmUpTransferTest {
                         + " their target, are not re-checked: " + before).isTrue();
             } else {
                 assertThat(recheck.path("replays").asInt()).as(before.path("warmUp").toString()).isPositive();
+                // Two JavaScript functions (js, probe): a second round if one's code had been undone by then.
+                assertThat(recheck.path("rounds").asInt()).as(before.path("warmUp").toString()).isBetween(1, 3);
                 assertThat(recheck.path("outcome").asText()).as(before.path("warmUp").toString())
                         .isIn("hot", "max_replays", "budget");
             }

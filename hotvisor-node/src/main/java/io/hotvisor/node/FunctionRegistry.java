@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -27,6 +28,7 @@ import io.hotvisor.runtime.FunctionRuntime;
 import io.hotvisor.runtime.InvocationFailure;
 import io.hotvisor.runtime.InvocationResult;
 import io.hotvisor.runtime.Isolation;
+import io.hotvisor.runtime.Language;
 import io.hotvisor.runtime.LoadedFunction;
 import io.hotvisor.runtime.Ticker;
 import io.hotvisor.runtime.WarmUp;
@@ -79,7 +81,8 @@ final class FunctionRegistry {
         private final long targetNanos;
         private final CompletableFuture<Void> done = new CompletableFuture<>();
         private volatile WarmUp result;
-        private volatile WarmUp recheck;
+        private WarmUp recheck; // guarded by this
+        private int recheckRounds; // guarded by this
 
         WarmUpRun(WarmUpPolicy policy, long targetNanos, WarmUp initial) {
             this.policy = policy;
@@ -111,9 +114,30 @@ final class FunctionRegistry {
             done.complete(null);
         }
 
-        /** What the re-check before the node became ready did ({@link #recheckWarmUps}); empty if none ran. */
-        Optional<WarmUp> recheck() {
+        /**
+         * What the re-check before the node became ready did ({@link #recheckWarmUps}), over all its rounds: replays
+         * and time summed, the last round's last replay and outcome; empty if none ran.
+         */
+        synchronized Optional<WarmUp> recheck() {
             return Optional.ofNullable(recheck);
+        }
+
+        /** In how many rounds of the re-check this function was replayed; 0 if none. */
+        synchronized int recheckRounds() {
+            return recheckRounds;
+        }
+
+        private synchronized void rechecked(WarmUp w) {
+            WarmUp before = recheck;
+            recheck = before == null ? w : new WarmUp(before.replays() + w.replays(), before.nanos() + w.nanos(),
+                    w.lastNanos(), w.outcome(), w.detail());
+            recheckRounds++;
+        }
+
+        /** Whether the last round of the re-check found this function hot: one that ran out of replays is not
+         *  re-checked again. */
+        private synchronized boolean hotAtLastRecheck() {
+            return recheck == null || recheck.outcome() == WarmUp.Outcome.HOT;
         }
 
         /** Whether these replays reached their target, so that a re-check can tell whether the function still runs
@@ -197,6 +221,9 @@ final class FunctionRegistry {
                 warmth.loaded(f.name(), f.version());
                 long remembered = store.steadyState(f.name(), f.version());
                 warmth.remembered(f.name(), f.version(), remembered);
+                if (remembered > 0) {
+                    savedSteadyStates.put(f.name(), f.version() + ":" + remembered);
+                }
                 WarmUpRun run = new WarmUpRun(policy, remembered, WarmUp.running());
                 Live l = new Live(f, d, run);
                 live.put(f.name(), l);
@@ -241,30 +268,45 @@ final class FunctionRegistry {
     }
 
     /**
-     * Replays again, on {@code executor}, the functions in process whose warm-up replays reached their target, each
-     * towards the same target, and records what they did as the run's {@link WarmUpRun#recheck()}. For a node that
-     * warmed several functions before it became ready: functions of one language on one engine share the compiled
-     * code of their builtins, so the replays of one can invalidate another's code warmed before it (2026-11-25,
-     * {@code engine.TraceCompilation}: the word count's replays invalidated the JSON transform's compiled handler and
-     * {@code Array Iterator.prototype.next}, and the JSON transform's first 10 served calls then cost 1.7-3.0x its
-     * target instead of 1.0-1.7x alone; 1.2-1.6x with the re-check). A function whose code is still compiled is hot again after a few replays
-     * ({@code 2 * floorWindow}, as warmth needs to judge a curve settled). Functions in a worker JVM of their own are
+     * What one function's re-check found: its language, and whether its compiled code had been undone since its
+     * replays (its re-check ended hot but needed more replays than a curve whose code is still compiled:
+     * {@code 2 * floorWindow}, as warmth needs to judge a curve settled).
+     */
+    record Rechecked(Language language, boolean undone) {
+    }
+
+    /**
+     * Replays again, on {@code executor}, the functions in process of {@code languages} whose warm-up replays
+     * reached their target (and, after the first round, whose last re-check did), each towards the same target, and
+     * adds what they did to the run's {@link WarmUpRun#recheck()}. For a node that warmed several functions before it
+     * became ready: functions of one language on one engine share the compiled code of their builtins, so the replays
+     * of one can invalidate another's code warmed before it (2026-11-25, {@code engine.TraceCompilation}: the word
+     * count's replays invalidated the JSON transform's compiled handler and {@code Array Iterator.prototype.next}, and
+     * the JSON transform's first 10 served calls then cost 1.7-3.0x its target instead of 1.0-1.7x alone; 1.2-1.6x
+     * with the re-check). A re-check that recompiles undone code can undo another's again, so the caller runs another
+     * round for a language where one was undone ({@link HotvisorNode}). Functions in a worker JVM of their own are
      * left alone: nothing else runs in their JVM.
      *
-     * @return one future per function re-checked, each completing when its replays are over
+     * @return one future per function re-checked, each completing with what it found when its replays are over
      */
-    List<CompletableFuture<Void>> recheckWarmUps(Executor executor) {
-        List<CompletableFuture<Void>> all = new ArrayList<>();
+    List<CompletableFuture<Rechecked>> recheckWarmUps(Executor executor, Predicate<Language> languages) {
+        List<CompletableFuture<Rechecked>> all = new ArrayList<>();
+        int compiled = 2 * warmth.options().floorWindow();
         for (Live l : live.values()) {
             WarmUpRun run = l.warmUp();
-            if (!run.recheckable() || l.stored().config().isolation() == Isolation.PROCESS) {
+            Language language = l.stored().config().language();
+            if (!run.recheckable() || !run.hotAtLastRecheck() || l.stored().config().isolation() == Isolation.PROCESS
+                    || !languages.test(language)) {
                 continue;
             }
-            all.add(CompletableFuture.runAsync(() -> {
-                if (live.get(l.stored().name()) == l) { // not replaced or deleted meanwhile
-                    run.recheck = warmUp(l.stored().definition(), l.dispatcher(), run, replayedSample(l.stored()),
-                            "re-check");
+            all.add(CompletableFuture.supplyAsync(() -> {
+                if (live.get(l.stored().name()) != l) { // replaced or deleted meanwhile
+                    return new Rechecked(language, false);
                 }
+                WarmUp w = warmUp(l.stored().definition(), l.dispatcher(), run, replayedSample(l.stored()),
+                        "re-check round " + (run.recheckRounds() + 1));
+                run.rechecked(w);
+                return new Rechecked(language, w.outcome() == WarmUp.Outcome.HOT && w.replays() > compiled);
             }, executor));
         }
         return all;
@@ -501,8 +543,8 @@ final class FunctionRegistry {
 
     /**
      * Saves what warms each live function at the next start: its new sampled events (functions that allow sampling:
-     * into Redis in a cluster, else into the store) and the steady state this node measured for its version, when
-     * it moved by more than 10 % since last saved. Called every few seconds and when the node stops.
+     * into Redis in a cluster, else into the store) and the steady state this node measured for its version
+     * ({@link #keepsSteadyState}). Called every few seconds and when the node stops.
      */
     void saveWarmUpKnowledge() {
         for (Live l : live.values()) {
@@ -526,12 +568,33 @@ final class FunctionRegistry {
                 String saved = savedSteadyStates.get(name);
                 long before = saved != null && saved.startsWith(l.stored().version() + ":")
                         ? Long.parseLong(saved.substring(saved.indexOf(':') + 1)) : 0;
-                if (before == 0 || Math.abs(steady - before) * 10 > before) {
+                if (!keepsSteadyState(before, steady, l.warmUp())) {
                     store.steadyState(name, l.stored().version(), steady);
                     savedSteadyStates.put(name, l.stored().version() + ":" + steady);
                 }
             }
         }
+    }
+
+    /**
+     * Whether the steady state saved for a version ({@code saved} ns, 0 if none; what a restarted node remembered
+     * counts as saved) stays, now that this node measures {@code measured} ns: it is the target of the next start's
+     * replays and the reference until the node has its own, and a node measuring worse than before (calls run while
+     * the machine was busy, or while another function's replays had undone the code) would otherwise save a worse
+     * target for the next start, each slow run raising it further (2026-11-25: 3015 us, then 4780 us). So a steady
+     * state more than 10 % lower replaces it; a higher one only when the replays towards it ran out of replays or time
+     * (it is out of reach on this node now), and only when more than 10 % higher.
+     */
+    static boolean keepsSteadyState(long saved, long measured, WarmUpRun warmUp) {
+        if (saved <= 0) {
+            return false;
+        }
+        if (measured * 10 < saved * 9) {
+            return false;
+        }
+        WarmUp.Outcome o = warmUp.done().isDone() ? warmUp.result().outcome() : WarmUp.Outcome.RUNNING;
+        boolean outOfReach = o == WarmUp.Outcome.MAX_REPLAYS || o == WarmUp.Outcome.BUDGET;
+        return !(outOfReach && measured * 10 > saved * 11);
     }
 
     /** Forgets the sampled events of a function, here, in the store and (in a cluster) in Redis. */

@@ -3,15 +3,21 @@ package io.hotvisor.node;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -23,6 +29,7 @@ import io.hotvisor.runtime.AotCacheShare;
 import io.hotvisor.runtime.Criu;
 import io.hotvisor.runtime.EagerCompileOptions;
 import io.hotvisor.runtime.FunctionRuntime;
+import io.hotvisor.runtime.Language;
 import io.hotvisor.runtime.Ticker;
 
 /** A running node: its runtime, namespaces (each with its store and registry), keys and HTTP server. */
@@ -30,6 +37,8 @@ public final class HotvisorNode implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(HotvisorNode.class.getName());
     /** How often what warms the functions up at the next start (samples, steady states) is saved. */
     private static final long SAVE_EVERY_SECONDS = 2;
+    /** At most this many rounds of the re-check of the warm-ups before ready. */
+    private static final int RECHECK_ROUNDS = 3;
 
     private final FunctionRuntime runtime;
     private final Namespaces namespaces;
@@ -191,7 +200,8 @@ public final class HotvisorNode implements AutoCloseable {
      * not ready ("warming 3 functions") until they are done, and says so in its heartbeats. Then, with
      * {@code recheck}, it replays once more every function whose replays reached their target, those it copied from
      * the cluster as it joined included ({@link FunctionRegistry#recheckWarmUps}: a later function's replays can undo
-     * an earlier one's compiled code), and becomes ready when that is over ("re-checking 3 warmed functions").
+     * an earlier one's compiled code), in up to {@value #RECHECK_ROUNDS} rounds ({@link #recheckRounds}), and becomes
+     * ready when that is over ("re-checking 3 warmed functions", "re-checking 2 warmed functions (round 2)").
      */
     private static void warmUpRestored(Namespaces namespaces, WarmUpPolicy policy, boolean recheck,
                                        NodeStatus status, ClusterLink cluster) {
@@ -224,37 +234,79 @@ public final class HotvisorNode implements AutoCloseable {
             });
         }
         CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> {
-            List<CompletableFuture<Void>> rechecks = new ArrayList<>();
+            CompletableFuture<Integer> rechecks = CompletableFuture.completedFuture(0);
             try {
                 if (recheck) {
-                    namespaces.all().values().forEach(r -> rechecks.addAll(r.recheckWarmUps(sequential)));
+                    rechecks = recheckRounds(namespaces, sequential, language -> true, 1, status, lock, over);
                 }
             } catch (RuntimeException ex) { // never left unready for it
                 LOG.log(Level.WARNING, "The re-check of the warm-ups could not start", ex);
-            } finally {
+            }
+            rechecks.whenComplete((n, e2) -> {
                 sequential.shutdown();
-            }
-            synchronized (lock) {
-                over[0] = true;
-                if (rechecks.isEmpty()) {
-                    ready(status, cluster);
-                    if (!all.isEmpty()) {
-                        LOG.log(Level.INFO, "Stored functions warmed up: the node is ready");
-                    }
-                    return;
-                }
-                String what = "re-checking " + rechecks.size() + " warmed function" + (rechecks.size() == 1 ? "" : "s");
-                status.warming(what);
-                LOG.log(Level.INFO, "Not ready until the warm-ups are re-checked: " + what);
-            }
-            CompletableFuture.allOf(rechecks.toArray(CompletableFuture[]::new)).whenComplete((v2, e2) -> {
                 if (e2 != null) { // ready all the same: the first round warmed the functions
                     LOG.log(Level.WARNING, "A re-check of the warm-ups failed", e2);
                 }
-                ready(status, cluster);
-                LOG.log(Level.INFO, "Warm-ups re-checked: the node is ready");
+                synchronized (lock) {
+                    over[0] = true;
+                    ready(status, cluster);
+                }
+                if (n != null && n > 0) {
+                    LOG.log(Level.INFO, "Warm-ups re-checked: the node is ready");
+                } else if (!all.isEmpty()) {
+                    LOG.log(Level.INFO, "Stored functions warmed up: the node is ready");
+                }
             });
         });
+    }
+
+    /**
+     * Round {@code round} of the re-check: replays the warmed functions of {@code languages} once more
+     * ({@link FunctionRegistry#recheckWarmUps}), and, for every language where one of them had its code undone and
+     * more than one was re-checked (re-compiling one can undo another's code again), runs another round, up to
+     * {@value #RECHECK_ROUNDS} rounds.
+     *
+     * @return completes with the number of functions re-checked in this round, once this round and the ones after
+     *         it are over
+     */
+    private static CompletableFuture<Integer> recheckRounds(Namespaces namespaces, Executor executor,
+                                                            Predicate<Language> languages, int round,
+                                                            NodeStatus status, Object lock, boolean[] over) {
+        List<CompletableFuture<FunctionRegistry.Rechecked>> rechecks = new ArrayList<>();
+        namespaces.all().values().forEach(r -> rechecks.addAll(r.recheckWarmUps(executor, languages)));
+        if (rechecks.isEmpty()) {
+            return CompletableFuture.completedFuture(0);
+        }
+        String what = "re-checking " + rechecks.size() + " warmed function" + (rechecks.size() == 1 ? "" : "s")
+                + (round > 1 ? " (round " + round + ")" : "");
+        synchronized (lock) {
+            over[0] = true; // no stale "warming 1 function" after this
+            status.warming(what);
+        }
+        LOG.log(Level.INFO, "Not ready until the warm-ups are re-checked: " + what);
+        return CompletableFuture.allOf(rechecks.toArray(CompletableFuture[]::new)).thenCompose(v -> {
+            Set<Language> again = recheckAgain(rechecks.stream().map(CompletableFuture::join).toList());
+            if (again.isEmpty() || round >= RECHECK_ROUNDS) {
+                return CompletableFuture.completedFuture(rechecks.size());
+            }
+            LOG.log(Level.INFO, "Re-check round " + round + " found compiled code undone in " + again
+                    + ": another round for those");
+            return recheckRounds(namespaces, executor, again::contains, round + 1, status, lock, over)
+                    .thenApply(n -> rechecks.size());
+        });
+    }
+
+    /**
+     * The languages a round of the re-check found reason to re-check again: those where one function's code had been
+     * undone and more than one function was re-checked (re-compiling one function's code may have undone another's;
+     * a function alone in its language was undone by something else, and is compiled again now).
+     */
+    static Set<Language> recheckAgain(List<FunctionRegistry.Rechecked> round) {
+        Map<Language, Long> checked = round.stream()
+                .collect(Collectors.groupingBy(FunctionRegistry.Rechecked::language, Collectors.counting()));
+        return round.stream().filter(FunctionRegistry.Rechecked::undone).map(FunctionRegistry.Rechecked::language)
+                .filter(l -> checked.get(l) > 1)
+                .collect(Collectors.toCollection(() -> EnumSet.noneOf(Language.class)));
     }
 
     private static String warming(int functions) {

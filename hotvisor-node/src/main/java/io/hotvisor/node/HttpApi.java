@@ -186,15 +186,16 @@ final class HttpApi {
     /**
      * {@code {"policy", "targetUs"?, "replays", "ms", "lastReplayUs", "outcome", "detail"?, "recheck"?}}: what the
      * warm-up replays of the live version did (outcome {@code running} while they run alongside traffic), and
-     * {@code recheck} ({@code {"replays", "ms", "lastReplayUs", "outcome", "detail"?}}) what its re-check did, when a
-     * starting node ran one.
+     * {@code recheck} ({@code {"rounds", "replays", "ms", "lastReplayUs", "outcome", "detail"?}}) what its re-check
+     * did, when a starting node ran one (replays and time over all its rounds, the last round's last replay and
+     * outcome).
      */
     static ObjectNode warmUp(FunctionRegistry.WarmUpRun run) {
         WarmUp w = run.result();
         ObjectNode o = Json.object().put("policy", run.policy().id());
         putUs(o, "targetUs", run.targetNanos());
         replays(o, w);
-        run.recheck().ifPresent(r -> replays(o.putObject("recheck"), r));
+        run.recheck().ifPresent(r -> replays(o.putObject("recheck").put("rounds", run.recheckRounds()), r));
         return o;
     }
 

@@ -100,8 +100,9 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--warm-up-recheck", converter = OptionValues.OnOff.class, defaultValue = "on",
             description = "on: under --warm-up-policy before, a starting node replays once more every function"
                     + " whose replays reached their target, after all of them and before it is ready (the replays of"
-                    + " one function can undo the compiled code of another warmed before it); off: ready after the"
-                    + " first round (default: ${DEFAULT-VALUE}).")
+                    + " one function can undo the compiled code of another warmed before it), in up to 3 rounds"
+                    + " while a re-check finds code undone; off: ready after the first round of replays"
+                    + " (default: ${DEFAULT-VALUE}).")
     OptionValues.Switch warmUpRecheck;
 
     @Option(names = "--engine-option", description = "Extra GraalVM engine option KEY=VALUE, e.g."

@@ -27,8 +27,8 @@ import io.hotvisor.runtime.WarmthOptions;
  * @param warmUpPolicy    whether warm-up replays finish before a function takes traffic or run alongside it;
  *                        defaults to {@link WarmUpPolicy#BEFORE}
  * @param warmUpRecheck   under policy {@code before}, whether a starting node replays once more the functions whose
- *                        replays reached their target, after all of them, before it is ready
- *                        ({@link FunctionRegistry#recheckWarmUps}); defaults to true
+ *                        replays reached their target, after all of them, before it is ready, in rounds while
+ *                        one finds code undone ({@link FunctionRegistry#recheckWarmUps}); defaults to true
  */
 public record NodeConfig(String host, int port, Path dataDir, long maxBodyBytes, RuntimeOptions runtime,
                          DispatchOptions dispatch, Duration asyncRetention, int asyncMaxPending, String adminKey,
