@@ -19,5 +19,13 @@ class HotStartBenchTest {
                 {"policy": "before", "replays": 69, "ms": 1748, "outcome": "hot",
                  "recheck": {"replays": 16, "ms": 761, "outcome": "max_replays"}}""")))
                 .isEqualTo("hot 69 replays 1748 ms; re-check max_replays 16 replays 761 ms");
+        assertThat(HotStartBench.warmUpSummary(JSON.readTree("""
+                {"policy": "before", "replays": 69, "ms": 1748, "outcome": "hot",
+                 "recheck": {"rounds": 1, "replays": 10, "ms": 95, "outcome": "hot"}}""")))
+                .isEqualTo("hot 69 replays 1748 ms; re-check hot 10 replays 95 ms");
+        assertThat(HotStartBench.warmUpSummary(JSON.readTree("""
+                {"policy": "before", "replays": 69, "ms": 1748, "outcome": "hot",
+                 "recheck": {"rounds": 2, "replays": 27, "ms": 1250, "outcome": "hot"}}""")))
+                .isEqualTo("hot 69 replays 1748 ms; re-check hot 27 replays in 2 rounds 1250 ms");
     }
 }
