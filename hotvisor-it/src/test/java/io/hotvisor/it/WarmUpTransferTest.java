@@ -248,9 +248,9 @@ class WarmUpTransferTest {
     @Test
     void a_restart_keeps_the_better_saved_steady_state_unless_its_replays_could_not_reach_it() throws Exception {
         // --hot-factor 2: the replays of "kept" reach its saved steady state for sure (see the test below);
-        // --warm-up-replays 60: those of "raised", whose warm-up input loops 100x longer than its first served
-        // events, stop sooner.
-        NodeProcess node = start("--hot-factor", "2", "--warm-up-replays", "60");
+        // --warm-up-replays 100 (half the default): those of "raised", whose warm-up input loops 100x longer than its
+        // first served events and can never reach their target, stop sooner.
+        NodeProcess node = start("--hot-factor", "2", "--warm-up-replays", "100");
         Http http = node.http();
         String cheap = "{\"n\": 20000}";
         String dear = "{\"n\": 2000000}";
