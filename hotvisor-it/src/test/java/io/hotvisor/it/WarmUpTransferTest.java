@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -221,28 +222,32 @@ class WarmUpTransferTest {
      * restart remembers it.
      */
     private static double makeHot(Http http, String function, String event) {
-        JsonNode w = null;
-        for (int i = 0; i < 2_000; i++) {
-            assertThat(http.invoke(function, event).status()).isEqualTo(200);
-            w = http.get("/v1/functions/" + function).json().path("warmth");
-            if (w.path("steadyStateUs").asDouble() > 0 && "hot".equals(w.path("state").asText())) {
-                return w.path("steadyStateUs").asDouble();
-            }
-        }
-        throw new AssertionError(function + " never became hot: " + w);
+        return invokeUntil(http, function, event,
+                w -> w.path("steadyStateUs").asDouble() > 0 && "hot".equals(w.path("state").asText()),
+                " never became hot");
     }
 
     /** Invokes {@code function} with {@code event} until this node's steady state for it is over {@code overUs}. */
     private static double slowDown(Http http, String function, String event, double overUs) {
+        return invokeUntil(http, function, event, w -> w.path("steadyStateUs").asDouble() > overUs,
+                "'s steady state never went over " + overUs + " us");
+    }
+
+    /**
+     * Invokes {@code function} with {@code event}, at most 2000 times, until its {@code warmth} passes {@code until};
+     * returns its steady state then. {@code failure} follows the function's name in the error if it never does.
+     */
+    private static double invokeUntil(Http http, String function, String event, Predicate<JsonNode> until,
+                                      String failure) {
         JsonNode w = null;
         for (int i = 0; i < 2_000; i++) {
             assertThat(http.invoke(function, event).status()).isEqualTo(200);
             w = http.get("/v1/functions/" + function).json().path("warmth");
-            if (w.path("steadyStateUs").asDouble() > overUs) {
+            if (until.test(w)) {
                 return w.path("steadyStateUs").asDouble();
             }
         }
-        throw new AssertionError(function + "'s steady state never went over " + overUs + " us: " + w);
+        throw new AssertionError(function + failure + ": " + w);
     }
 
     @Test
