@@ -106,6 +106,7 @@ public final class HotTraceBench {
 
         List<Map<String, Object>> sides = new ArrayList<>();
         List<Map<String, Object>> nodes = new ArrayList<>();
+        List<Map<String, Object>> warmthRows = new ArrayList<>();
         List<Call> calls = new ArrayList<>();
         Map<String, String> failed = new LinkedHashMap<>();
         for (boolean on : List.of(true, false)) {
@@ -113,26 +114,30 @@ public final class HotTraceBench {
             HotStartMechanism.Configuration c = new HotStartMechanism.Configuration(side, o.mechanisms(),
                     on ? o.mechanisms().stream().filter(HotStartMechanism::inAll).toList() : List.of(), true);
             try {
-                sides.add(side(root, buildDir, o, schedule, players, c, nodes, calls));
+                sides.add(side(root, buildDir, o, schedule, players, c, nodes, warmthRows, calls));
                 System.out.println(sides.getLast());
             } catch (IOException | RuntimeException e) {
                 failed.put(side, String.valueOf(e));
                 System.err.println("Side " + side + " failed: " + e);
                 e.printStackTrace();
             }
-            HotTraceReport.write(o, loadAtStart, scale, traceCalls, players, failed, sides, nodes, calls);
+            HotTraceReport.write(o, loadAtStart, scale, traceCalls, players, failed, sides, nodes, warmthRows,
+                    calls);
         }
     }
 
     private static Map<String, Object> side(Path root, String buildDir, HotTraceOptions o, TraceSchedule schedule,
                                             List<Player> players, HotStartMechanism.Configuration c,
-                                            List<Map<String, Object>> nodeRows, List<Call> allCalls)
+                                            List<Map<String, Object>> nodeRows, List<Map<String, Object>> warmthRows,
+                                            List<Call> allCalls)
             throws Exception {
         Path work = Files.createTempDirectory("hv-bench-hot-trace");
         Map<String, ServerProcess> live = new ConcurrentHashMap<>();
         // Per node: the warmth counts before the replay (nodes 1 and 2) and when read last.
         Map<String, Map<String, long[]>> before = new ConcurrentHashMap<>();
         Map<String, Map<String, long[]>> after = new ConcurrentHashMap<>();
+        // Per node: each function's warmth (its latencies and reference) when the counts were read last.
+        Map<String, Map<String, JsonNode>> warmth = new ConcurrentHashMap<>();
         Map<String, String> timeline = Collections.synchronizedMap(new LinkedHashMap<>());
         ServerProcess gateway = null;
         boolean succeeded = false;
@@ -195,13 +200,14 @@ public final class HotTraceBench {
                 System.out.println("Side " + c.name() + ": fleet warmed " + shown + "; replaying "
                         + schedule.invocations().size() + " calls in " + o.window().toSeconds() + " s");
                 List<Call> calls = replay(root, work, o, schedule, players, c, options, gateway, live, after,
-                        timeline);
+                        warmth, timeline);
                 allCalls.addAll(calls);
                 for (var e : live.entrySet()) {
                     after.put(e.getKey(), counts(e.getValue(), players));
+                    warmth.put(e.getKey(), warmth(e.getValue(), players));
                 }
-                Map<String, Object> result = HotTraceReport.side(c, players, calls, before, after, timeline,
-                        nodeRows);
+                Map<String, Object> result = HotTraceReport.side(c, players, calls, before, after, warmth, timeline,
+                        nodeRows, warmthRows);
                 succeeded = true;
                 return result;
             } finally {
@@ -224,7 +230,8 @@ public final class HotTraceBench {
     private static List<Call> replay(Path root, Path work, HotTraceOptions o, TraceSchedule schedule,
                                      List<Player> players, HotStartMechanism.Configuration c, List<String> options,
                                      ServerProcess gateway, Map<String, ServerProcess> live,
-                                     Map<String, Map<String, long[]>> after, Map<String, String> timeline)
+                                     Map<String, Map<String, long[]>> after,
+                                     Map<String, Map<String, JsonNode>> warmth, Map<String, String> timeline)
             throws InterruptedException {
         Map<String, Player> byName = new LinkedHashMap<>();
         players.forEach(p -> byName.put(p.name(), p));
@@ -249,6 +256,7 @@ public final class HotTraceBench {
                         } else {
                             ServerProcess n = live.get(e.node());
                             after.put(e.node(), counts(n, players));
+                            warmth.put(e.node(), warmth(n, players));
                             live.remove(e.node());
                             n.close();
                             timeline.put(e.node() + " leaves", at + " ms: counts read, stopped at "
@@ -324,6 +332,21 @@ public final class HotTraceBench {
                 m.getOrDefault("hot", 0L), m.getOrDefault("warming", 0L)});
         }
         return counts;
+    }
+
+    /**
+     * Per function: its {@code warmth} object from GET /v1/functions/{name} (latencies, reference, steady states), an
+     * empty object if the node does not hold it: why the node counted its invocations hot or not.
+     */
+    static Map<String, JsonNode> warmth(ServerProcess node, List<Player> players)
+            throws IOException, InterruptedException {
+        Map<String, JsonNode> out = new LinkedHashMap<>();
+        for (Player p : players) {
+            HttpResponse<String> r = read(node, "/v1/functions/" + p.name());
+            out.put(p.name(), r.statusCode() == 200 ? Results.JSON.readTree(r.body()).path("warmth")
+                    : Results.JSON.createObjectNode());
+        }
+        return out;
     }
 
     private static HttpResponse<String> read(ServerProcess node, String path) throws IOException, InterruptedException {

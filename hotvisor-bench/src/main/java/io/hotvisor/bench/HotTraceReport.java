@@ -3,10 +3,13 @@ package io.hotvisor.bench;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -71,8 +74,9 @@ final class HotTraceReport {
      */
     static Map<String, Object> side(HotStartMechanism.Configuration c, List<HotTraceBench.Player> players,
                                     List<HotTraceBench.Call> calls, Map<String, Map<String, long[]>> before,
-                                    Map<String, Map<String, long[]>> after, Map<String, String> timeline,
-                                    List<Map<String, Object>> nodeRows) {
+                                    Map<String, Map<String, long[]>> after,
+                                    Map<String, Map<String, JsonNode>> warmth, Map<String, String> timeline,
+                                    List<Map<String, Object>> nodeRows, List<Map<String, Object>> warmthRows) {
         long[] total = new long[4];
         Map<String, Long> servedBy = new LinkedHashMap<>();
         calls.stream().filter(HotTraceBench.Call::correct).forEach(call -> servedBy.merge(call.node(), 1L,
@@ -99,7 +103,12 @@ final class HotTraceReport {
                 row.put("metrics_not_hot", d[3]);
                 row.put("answered_here", calls.stream().filter(call -> call.correct() && call.node().equals(id)
                         && call.player().equals(p)).count());
+                JsonNode w = warmth.getOrDefault(id, Map.of()).getOrDefault(p.name(), MissingNode.getInstance());
+                row.putAll(reference(w));
                 nodeRows.add(row);
+                Map<String, Object> raw = new LinkedHashMap<>(row);
+                raw.put("warmth", w);
+                warmthRows.add(raw);
             }
         }
         long ok = calls.stream().filter(HotTraceBench.Call::correct).count();
@@ -140,7 +149,8 @@ final class HotTraceReport {
 
     static void write(HotTraceOptions o, String loadAtStart, double scale, long traceCalls,
                       List<HotTraceBench.Player> players, Map<String, String> failed, List<Map<String, Object>> sides,
-                      List<Map<String, Object>> nodeRows, List<HotTraceBench.Call> calls) throws IOException {
+                      List<Map<String, Object>> nodeRows, List<Map<String, Object>> warmthRows,
+                      List<HotTraceBench.Call> calls) throws IOException {
         String name = "hot-trace-" + o.mode();
         Map<String, Object> header = Results.header("hot-trace", "optimizing (the nodes' Graal JIT)", false,
                 "Azure 2019 trace (100-function sample), minutes " + o.startMinute() + ".." + (o.startMinute()
@@ -157,6 +167,10 @@ final class HotTraceReport {
         header.put("players", players.stream().map(p -> p.name() + " (" + p.traceCalls() + " trace calls) = "
                 + p.kind() + "-" + p.language()).toList());
         Results.write(o.out(), name + "-nodes", header, nodeRows);
+        // Every node's warmth of every function as read last (latencies included): JSON only, it nests.
+        Map<String, Object> warmthDoc = new LinkedHashMap<>(header);
+        warmthDoc.put("rows", warmthRows);
+        Results.JSON.writeValue(o.out().resolve(name + "-warmth.json").toFile(), warmthDoc);
         List<Map<String, Object>> callRows = new ArrayList<>();
         for (HotTraceBench.Call c : calls) {
             Map<String, Object> r = new LinkedHashMap<>();
@@ -254,8 +268,9 @@ final class HotTraceReport {
             md.append(" |\n");
         }
         md.append("\nPer node and function (since the replay started):\n\n");
-        md.append("| mechanisms | node | function | played by | not hot | hot | answered here |\n");
-        md.append("|---|---|---|---|---|---|---|\n");
+        md.append("| mechanisms | node | function | played by | not hot | hot | answered here | reference us (whose)"
+                + " | own steady us | fleet steady us | last 32: median / reference |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Map<String, Object> r : nodeRows) {
             if ((long) r.get("hot") + (long) r.get("not_hot") + (long) r.get("answered_here") == 0) {
                 continue;
@@ -263,10 +278,39 @@ final class HotTraceReport {
             md.append("| ").append(r.get("side")).append(" | ").append(r.get("node")).append(" | ")
                     .append(r.get("function")).append(" | ").append(r.get("played_by")).append(" | ")
                     .append(r.get("not_hot")).append(" | ").append(r.get("hot")).append(" | ")
-                    .append(r.get("answered_here")).append(" |\n");
+                    .append(r.get("answered_here")).append(" | ").append(r.get("reference_us")).append(" (")
+                    .append(r.get("reference")).append(") | ").append(r.get("own_steady_us")).append(" | ")
+                    .append(r.get("fleet_steady_us")).append(" | ").append(r.get("recent_median_over_reference"))
+                    .append(" |\n");
         }
         md.append("\n![client latency over the replay](").append(name).append(".png)\n\n");
         Results.readme(dir, name, "notes-hot-trace.md", md);
+    }
+
+    /**
+     * What a node judged a function's invocations against, when its counts were read last: {@code reference_us} and
+     * its source (the node's own steady state or the fleet's), the node's own steady state, the fleet's, and the
+     * median of its last 32 latencies (CPU time) over the reference; "n/a" where the node said nothing.
+     */
+    static Map<String, Object> reference(JsonNode w) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        double reference = w.path("referenceUs").asDouble(0);
+        m.put("reference_us", reference > 0 ? Math.round(reference) : "n/a");
+        m.put("reference", w.path("reference").asText("n/a"));
+        m.put("own_steady_us", w.has("steadyStateUs") ? Math.round(w.path("steadyStateUs").asDouble()) : "n/a");
+        m.put("fleet_steady_us", w.has("fleetSteadyStateUs") ? Math.round(w.path("fleetSteadyStateUs").asDouble())
+                : "n/a");
+        double[] recent = new double[w.path("recentUs").size()];
+        for (int i = 0; i < recent.length; i++) {
+            recent[i] = w.path("recentUs").get(i).asDouble();
+        }
+        Arrays.sort(recent);
+        double median = recent.length == 0 ? 0 : recent.length % 2 == 1 ? recent[recent.length / 2]
+                : (recent[recent.length / 2 - 1] + recent[recent.length / 2]) / 2;
+        m.put("recent_median_us", recent.length == 0 ? "n/a" : Math.round(median));
+        m.put("recent_median_over_reference", recent.length == 0 || reference <= 0 ? "n/a"
+                : Math.round(median / reference * 100.0) / 100.0);
+        return m;
     }
 
     private static double round4(double v) {

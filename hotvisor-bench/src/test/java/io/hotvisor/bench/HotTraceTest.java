@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -104,9 +106,15 @@ class HotTraceTest {
         Map<String, Map<String, long[]>> before = Map.of("node-1", Map.of("trace-a", new long[] {40, 2, 40, 2}));
         Map<String, Map<String, long[]>> after = Map.of("node-1", Map.of("trace-a", new long[] {41, 2, 41, 2}),
                 "node-3", Map.of("trace-a", new long[] {0, 1, 0, 1}));
+        // node-3's warmth when read: judged against node-1's steady state, its own last calls twice that.
+        Map<String, Map<String, JsonNode>> warmth = Map.of("node-3", Map.of("trace-a", json("{\"state\": \"warming\","
+                + " \"steadyStateUs\": 2000.4, \"fleetSteadyStateUs\": 1000.0, \"referenceUs\": 1000.0,"
+                + " \"reference\": \"fleet\", \"recentUs\": [2500.0, 1800.0, 2200.0, 1900.0]}")));
         List<Map<String, Object>> nodes = new ArrayList<>();
+        List<Map<String, Object>> raw = new ArrayList<>();
 
-        Map<String, Object> row = HotTraceReport.side(on, List.of(a), calls, before, after, Map.of(), nodes);
+        Map<String, Object> row = HotTraceReport.side(on, List.of(a), calls, before, after, warmth, Map.of(), nodes,
+                raw);
 
         assertThat(row).containsEntry("counted_hot", 1L).containsEntry("counted_not_hot", 1L)
                 .containsEntry("not_hot_fraction", 0.5).containsEntry("goal_met", false)
@@ -115,6 +123,22 @@ class HotTraceTest {
                 .containsEntry("heard_not_hot", 1L);
         assertThat(nodes).extracting(n -> n.get("node") + ":" + n.get("not_hot") + "/" + n.get("answered_here"))
                 .containsExactly("node-1:0/1", "node-3:1/1");
+        assertThat(nodes.get(1)).containsEntry("reference_us", 1000L).containsEntry("reference", "fleet")
+                .containsEntry("own_steady_us", 2000L).containsEntry("fleet_steady_us", 1000L)
+                .containsEntry("recent_median_us", 2050L).containsEntry("recent_median_over_reference", 2.05);
+        // node-1's warmth was not read: nothing is made up for it.
+        assertThat(nodes.get(0)).containsEntry("reference_us", "n/a").containsEntry("recent_median_us", "n/a")
+                .containsEntry("recent_median_over_reference", "n/a");
+        assertThat(raw).hasSize(2);
+        assertThat(((JsonNode) raw.get(1).get("warmth")).path("recentUs")).hasSize(4);
+    }
+
+    private static JsonNode json(String text) {
+        try {
+            return Results.JSON.readTree(text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Test
