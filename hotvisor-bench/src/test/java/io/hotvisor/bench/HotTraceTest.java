@@ -40,6 +40,18 @@ class HotTraceTest {
     }
 
     @Test
+    void a_starting_node_warms_a_function_at_least_warm_min_times_even_when_it_says_hot_early() {
+        int min = HotTraceBench.WARM_MIN;
+
+        assertThat(HotTraceBench.warmedEnough(14, 10, 300)).as("hot 10 in a row after 14 calls").isFalse();
+        assertThat(HotTraceBench.warmedEnough(min, 10, 300)).isTrue();
+        assertThat(HotTraceBench.warmedEnough(min, 9, 300)).as("the run of hot answers still counts").isFalse();
+        assertThat(HotTraceBench.warmedEnough(300, 0, 300)).as("warm-max ends it, hot or not").isTrue();
+        assertThat(HotTraceBench.warmedEnough(50, 10, 50)).as("a warm-max below the minimum").isTrue();
+        assertThat(HotTraceBench.warmedEnough(0, 0, 300)).isFalse();
+    }
+
+    @Test
     void answers_saying_warming_are_counted_by_the_idle_gap_since_the_functions_previous_call_on_that_node() {
         HotTraceBench.Player a = new HotTraceBench.Player("a", "word-count", "js", 10);
         HotTraceBench.Player b = new HotTraceBench.Player("b", "word-count", "js", 10);
