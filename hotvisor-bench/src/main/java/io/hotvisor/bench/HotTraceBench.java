@@ -211,8 +211,9 @@ public final class HotTraceBench {
                         warmth, timeline);
                 allCalls.addAll(calls);
                 for (var e : live.entrySet()) {
-                    after.put(e.getKey(), counts(e.getValue(), players));
-                    warmth.put(e.getKey(), warmth(e.getValue(), players));
+                    Map<String, JsonNode> w = new LinkedHashMap<>();
+                    after.put(e.getKey(), counts(e.getValue(), players, w));
+                    warmth.put(e.getKey(), w);
                 }
                 Map<String, Object> result = HotTraceReport.side(c, players, calls, before, after, warmth, timeline,
                         nodeRows, warmthRows);
@@ -263,8 +264,9 @@ public final class HotTraceBench {
                                     + (System.nanoTime() - start) / 1_000_000 + " ms");
                         } else {
                             ServerProcess n = live.get(e.node());
-                            after.put(e.node(), counts(n, players));
-                            warmth.put(e.node(), warmth(n, players));
+                            Map<String, JsonNode> w = new LinkedHashMap<>();
+                            after.put(e.node(), counts(n, players, w));
+                            warmth.put(e.node(), w);
                             live.remove(e.node());
                             n.close();
                             timeline.put(e.node() + " leaves", at + " ms: counts read, stopped at "
@@ -329,32 +331,29 @@ public final class HotTraceBench {
      */
     static Map<String, long[]> counts(ServerProcess node, List<Player> players)
             throws IOException, InterruptedException {
+        return counts(node, players, new LinkedHashMap<>());
+    }
+
+    /**
+     * {@link #counts(ServerProcess, List)}, and into {@code warmth} each function's whole {@code warmth} object from
+     * the same read (latencies, reference, steady states; an empty object if the node does not hold it): why the node
+     * counted its invocations hot or not.
+     */
+    static Map<String, long[]> counts(ServerProcess node, List<Player> players, Map<String, JsonNode> warmth)
+            throws IOException, InterruptedException {
         String metrics = read(node, "/metrics").body();
         Map<String, long[]> counts = new LinkedHashMap<>();
         for (Player p : players) {
             HttpResponse<String> r = read(node, "/v1/functions/" + p.name());
-            JsonNode w = r.statusCode() == 200 ? Results.JSON.readTree(r.body()).path("warmth").path("invocations")
+            JsonNode f = r.statusCode() == 200 ? Results.JSON.readTree(r.body()).path("warmth")
                     : Results.JSON.createObjectNode();
+            warmth.put(p.name(), f);
+            JsonNode w = f.path("invocations");
             Map<String, Long> m = HotStartReport.byWarmth(metrics, p.name());
             counts.put(p.name(), new long[] {w.path("hot").asLong(), w.path("warming").asLong(),
                 m.getOrDefault("hot", 0L), m.getOrDefault("warming", 0L)});
         }
         return counts;
-    }
-
-    /**
-     * Per function: its {@code warmth} object from GET /v1/functions/{name} (latencies, reference, steady states), an
-     * empty object if the node does not hold it: why the node counted its invocations hot or not.
-     */
-    static Map<String, JsonNode> warmth(ServerProcess node, List<Player> players)
-            throws IOException, InterruptedException {
-        Map<String, JsonNode> out = new LinkedHashMap<>();
-        for (Player p : players) {
-            HttpResponse<String> r = read(node, "/v1/functions/" + p.name());
-            out.put(p.name(), r.statusCode() == 200 ? Results.JSON.readTree(r.body()).path("warmth")
-                    : Results.JSON.createObjectNode());
-        }
-        return out;
     }
 
     private static HttpResponse<String> read(ServerProcess node, String path) throws IOException, InterruptedException {
