@@ -172,8 +172,8 @@ final class FunctionRegistry {
     private final WarmUpPolicy policy;
     private final Supplier<FleetWarmUp> fleet;
     private final Map<String, EventSample> samples = new ConcurrentHashMap<>();
-    /** Per function, the steady state last saved in the store, as {@code version:nanos}. */
-    private final Map<String, String> savedSteadyStates = new ConcurrentHashMap<>();
+    /** Per function, the steady state last saved in the store (or found there at start). */
+    private final Map<String, SavedSteadyState> savedSteadyStates = new ConcurrentHashMap<>();
     /** Functions restored by {@link #restore()} whose replays {@link #warmUpRestored(Executor)} has yet to run. */
     private final List<Live> restored = new ArrayList<>();
 
@@ -222,7 +222,7 @@ final class FunctionRegistry {
                 long remembered = store.steadyState(f.name(), f.version());
                 warmth.remembered(f.name(), f.version(), remembered);
                 if (remembered > 0) {
-                    savedSteadyStates.put(f.name(), f.version() + ":" + remembered);
+                    savedSteadyStates.put(f.name(), new SavedSteadyState(f.version(), remembered));
                 }
                 WarmUpRun run = new WarmUpRun(policy, remembered, WarmUp.running());
                 Live l = new Live(f, d, run);
@@ -565,15 +565,18 @@ final class FunctionRegistry {
             long steady = warmth.summary(name).filter(w -> w.version() == l.stored().version())
                     .map(Warmth::steadyStateNanos).orElse(0L);
             if (steady > 0) {
-                String saved = savedSteadyStates.get(name);
-                long before = saved != null && saved.startsWith(l.stored().version() + ":")
-                        ? Long.parseLong(saved.substring(saved.indexOf(':') + 1)) : 0;
+                SavedSteadyState saved = savedSteadyStates.get(name);
+                long before = saved != null && saved.version() == l.stored().version() ? saved.nanos() : 0;
                 if (!keepsSteadyState(before, steady, l.warmUp())) {
                     store.steadyState(name, l.stored().version(), steady);
-                    savedSteadyStates.put(name, l.stored().version() + ":" + steady);
+                    savedSteadyStates.put(name, new SavedSteadyState(l.stored().version(), steady));
                 }
             }
         }
+    }
+
+    /** A steady state saved in the store: the version it was measured on, and its nanoseconds. */
+    private record SavedSteadyState(long version, long nanos) {
     }
 
     /**
