@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -111,7 +112,7 @@ public final class EagerCompileBench {
             throw new IllegalArgumentException("--last-tier (" + lastTier + ") must be at least --first-tier ("
                     + firstTier + ")");
         }
-        return new Args(mode, language, function, new EagerCompileOptions(eager, firstTier, lastTier), gapMs,
+        return new Args(mode, language, function, new EagerCompileOptions(eager, Set.of(language), firstTier, lastTier), gapMs,
                 warmCompilerSeconds, out);
     }
 

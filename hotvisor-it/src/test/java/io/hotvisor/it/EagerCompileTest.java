@@ -47,6 +47,7 @@ class EagerCompileTest {
 
                 JsonNode eager2 = node2.http().get("/v1/node").json().path("eagerCompile");
                 assertThat(eager2.path("mode").asText()).isEqualTo("on");
+                assertThat(eager2.path("languages").toString()).isEqualTo("[\"javascript\"]");
                 assertThat(eager2.path("firstTierThreshold").asInt()).isEqualTo(20);
                 assertThat(eager2.path("lastTierThreshold").asInt()).isEqualTo(200);
                 assertThat(eager2.path("engineOptions").path("engine.LastTierCompilationThreshold").asText())

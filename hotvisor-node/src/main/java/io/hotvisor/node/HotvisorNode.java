@@ -20,6 +20,7 @@ import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.helidon.http.DirectHandler;
@@ -182,14 +183,15 @@ public final class HotvisorNode implements AutoCloseable {
     }
 
     /**
-     * {@code {"mode": "on"|"off", "firstTierThreshold", "lastTierThreshold", "engineOptions": {...}, "functions"}}:
-     * how eager engines are configured and how many loaded functions run on one.
+     * {@code {"mode": "on"|"off", "languages": [...], "firstTierThreshold", "lastTierThreshold", "engineOptions": {...},
+     * "functions"}}: how eager engines are configured and how many loaded functions run on one.
      */
     private static JsonNode eagerCompileStatus(FunctionRuntime runtime) {
         EagerCompileOptions eager = runtime.eagerCompile();
-        ObjectNode o = Json.object().put("mode", eager.enabled() ? "on" : "off")
-                .put("firstTierThreshold", eager.firstTierThreshold())
-                .put("lastTierThreshold", eager.lastTierThreshold());
+        ObjectNode o = Json.object().put("mode", eager.enabled() ? "on" : "off");
+        ArrayNode languages = o.putArray("languages");
+        eager.languages().stream().sorted().map(Language::id).forEach(languages::add);
+        o.put("firstTierThreshold", eager.firstTierThreshold()).put("lastTierThreshold", eager.lastTierThreshold());
         ObjectNode options = o.putObject("engineOptions");
         eager.engineOptions().forEach(options::put);
         return o.put("functions", runtime.eagerFunctions());

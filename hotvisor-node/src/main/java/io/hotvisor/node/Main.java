@@ -4,7 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -13,6 +15,7 @@ import io.hotvisor.runtime.Criu;
 import io.hotvisor.runtime.DispatchOptions;
 import io.hotvisor.runtime.EagerCompileOptions;
 import io.hotvisor.runtime.JavaScanPolicy;
+import io.hotvisor.runtime.Language;
 import io.hotvisor.runtime.RuntimeOptions;
 import io.hotvisor.runtime.WarmthOptions;
 import picocli.CommandLine;
@@ -81,6 +84,12 @@ public final class Main implements Callable<Integer> {
             + " lowered Truffle compilation thresholds: on or off (default: ${DEFAULT-VALUE}). Decided when a function"
             + " version is loaded; see README, \"Eager compilation\".")
     OptionValues.Switch eagerCompile;
+
+    @Option(names = "--eager-compile-languages", defaultValue = "javascript", description = "With --eager-compile on,"
+            + " the languages whose functions may be loaded on an eager engine, comma-separated: javascript, python"
+            + " (default: ${DEFAULT-VALUE}; Python is left out because its functions gained nothing from it and settled"
+            + " slower more often: see README, \"Eager compilation\").")
+    String eagerLanguages;
 
     @Option(names = "--eager-first-tier-threshold", description = "engine.FirstTierCompilationThreshold of the eager"
             + " engines: calls plus loop iterations before a function is compiled in the first tier (GraalVM's default:"
@@ -195,6 +204,7 @@ public final class Main implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "Invalid --change-wait " + changeWait + ": use 0s or more, e.g. 60s");
         }
+        Set<Language> eagerLanguageSet = parseEagerLanguages(eagerLanguages);
         Criu criuSupport;
         try {
             criuSupport = Criu.detect(criu, System.getenv(), Path.of("").toAbsolutePath());
@@ -207,7 +217,7 @@ public final class Main implements Callable<Integer> {
                         : RuntimeOptions.DEFAULT_SNAPSHOT_AFTER_INVOCATIONS).allowInterpreter(allowInterpreter).javaScan(javaScan)
                 .aotCacheDir(dataDir.resolve("aot-cache").toAbsolutePath())
                 .aotTrainingInvocations(aotTrainingInvocations)
-                .eagerCompile(new EagerCompileOptions(eagerCompile.on(), eagerFirstTier, eagerLastTier));
+                .eagerCompile(new EagerCompileOptions(eagerCompile.on(), eagerLanguageSet, eagerFirstTier, eagerLastTier));
         engineOptions.forEach(runtime::engineOption);
         NodeConfig config = NodeConfig.builder()
                 .host(host).port(port).dataDir(dataDir).maxBodyBytes(maxBodyBytes)
@@ -269,6 +279,21 @@ public final class Main implements Callable<Integer> {
     }
 
     /** Parses {@code 5m}, {@code 30s}, {@code 250ms}, {@code 1h} or an ISO-8601 duration. */
+    /** The languages of {@code --eager-compile-languages}: javascript and/or python, comma-separated. */
+    private Set<Language> parseEagerLanguages(String list) {
+        Set<Language> out = EnumSet.noneOf(Language.class);
+        for (String name : list.split(",", -1)) {
+            Language language = Language.parse(name).orElse(null);
+            if (language == null || language == Language.JAVA) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "Invalid --eager-compile-languages '"
+                        + list + "': '" + name.trim() + "' is not javascript or python (comma-separated, e.g."
+                        + " javascript,python; java functions have no Truffle engine)");
+            }
+            out.add(language);
+        }
+        return out;
+    }
+
     static Duration duration(String text) {
         String t = text.trim().toLowerCase(java.util.Locale.ROOT);
         try {

@@ -72,6 +72,21 @@ class MainTest {
                 .hasMessage("Invalid --change-wait -5s: use 0s or more, e.g. 60s");
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            java              | java
+            'javascript,ruby' | ruby
+            ''                | ''
+            'python,'         | ''
+            """)
+    void refuses_eager_compile_languages_other_than_javascript_and_python_before_starting_anything(String list,
+                                                                                                   String bad) {
+        assertThatThrownBy(() -> parse("--eager-compile-languages", list).call())
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage("Invalid --eager-compile-languages '" + list + "': '" + bad + "' is not javascript or python"
+                        + " (comma-separated, e.g. javascript,python; java functions have no Truffle engine)");
+    }
+
     @Test
     void shows_the_words_of_the_defaults_in_its_help() {
         String usage = new CommandLine(new Main()).getUsageMessage().replaceAll("\\s+", " ");

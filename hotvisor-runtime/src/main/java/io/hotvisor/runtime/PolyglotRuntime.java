@@ -16,7 +16,8 @@ import org.graalvm.polyglot.Source;
  * parsed once on it, and the locked-down context every sandbox starts from.
  *
  * <p>Eager engine (issue 6, mechanism 3): a function loaded with {@link EngineChoice.Kind#EAGER} while
- * {@link RuntimeOptions#eagerCompile()} is enabled runs on a second engine of the language, built on first use, with
+ * {@link RuntimeOptions#eagerCompile()} {@linkplain EagerCompileOptions#appliesTo applies to} its language runs on a
+ * second engine of the language, built on first use, with
  * lowered compilation thresholds ({@link EagerCompileOptions}). Compiled code is shared only within one engine
  * (DESIGN.md), so each function stays on the engine it was loaded on until it is unloaded.
  */
@@ -47,18 +48,23 @@ abstract sealed class PolyglotRuntime implements LanguageRuntime, PolyglotLangua
     @Override
     public LoadedFunction load(FunctionDefinition definition, EngineChoice requested) {
         EngineChoice choice = requested;
-        if (requested.kind() == EngineChoice.Kind.EAGER && !options.eagerCompile().enabled()) {
+        EagerCompileOptions eager = options.eagerCompile();
+        if (requested.kind() == EngineChoice.Kind.EAGER && !eager.enabled()) {
             choice = EngineChoice.standard("eager compilation is off on this node (asked for: " + requested.reason() + ")");
+        } else if (requested.kind() == EngineChoice.Kind.EAGER && !eager.appliesTo(language)) {
+            choice = EngineChoice.standard("eager compilation is off for " + language.id() + " on this node (eager"
+                    + " languages: " + (eager.languages().isEmpty() ? "none" : eager.languageList()) + "; asked for: "
+                    + requested.reason() + ")");
         } else if (requested.kind() == EngineChoice.Kind.JVM) {
             choice = EngineChoice.standard(requested.reason());
         }
         if (choice.kind() == EngineChoice.Kind.DEFAULT) {
             return PolyglotFunction.load(this, definition, engine, choice, () -> { });
         }
-        Engine eager = eagerEngine();
+        Engine lowered = eagerEngine();
         eagerFunctions.incrementAndGet();
         try {
-            return PolyglotFunction.load(this, definition, eager, choice, eagerFunctions::decrementAndGet);
+            return PolyglotFunction.load(this, definition, lowered, choice, eagerFunctions::decrementAndGet);
         } catch (RuntimeException e) {
             eagerFunctions.decrementAndGet();
             throw e;

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,14 +51,14 @@ class EagerCompileTest {
         Path eagerLog = dir.resolve("eager.log");
         Path defaultLog = dir.resolve("default.log");
 
-        try (FunctionRuntime runtime = traced(eagerLog, EagerCompileOptions.on().firstTierThreshold(10)
-                .lastTierThreshold(50))) {
+        try (FunctionRuntime runtime = traced(eagerLog, EagerCompileOptions.on().languages(Set.of(language))
+                .firstTierThreshold(10).lastTierThreshold(50))) {
             LoadedFunction fn = runtime.load(definition(language), EngineChoice.eager("hot on node n1"));
             assertThat(fn.engine()).isEqualTo(EngineChoice.eager("hot on node n1"));
             call(fn, CALLS);
         }
-        try (FunctionRuntime runtime = traced(defaultLog, EagerCompileOptions.on().firstTierThreshold(10)
-                .lastTierThreshold(50))) {
+        try (FunctionRuntime runtime = traced(defaultLog, EagerCompileOptions.on().languages(Set.of(language))
+                .firstTierThreshold(10).lastTierThreshold(50))) {
             LoadedFunction fn = runtime.load(definition(language), EngineChoice.standard("not known hot"));
             assertThat(fn.engine().kind()).isEqualTo(EngineChoice.Kind.DEFAULT);
             call(fn, CALLS);
@@ -99,6 +100,41 @@ class EagerCompileTest {
             assertThat(fn.engine().reason()).isEqualTo("eager compilation is off on this node (asked for: hot on n2)");
             assertThat(runtime.eagerFunctions()).isZero();
         }
+    }
+
+    @Test
+    void keeps_python_on_the_default_engine_unless_python_is_one_of_the_eager_languages() {
+        try (FunctionRuntime runtime = FunctionRuntime.create(RuntimeOptions.builder()
+                .eagerCompile(EagerCompileOptions.on()).build())) {
+            LoadedFunction py = runtime.load(definition(Language.PYTHON), EngineChoice.eager("hot on n2"));
+            LoadedFunction js = runtime.load(definition(Language.JAVASCRIPT), EngineChoice.eager("hot on n2"));
+
+            assertThat(py.engine()).isEqualTo(EngineChoice.standard("eager compilation is off for python on this node"
+                    + " (eager languages: javascript; asked for: hot on n2)"));
+            assertThat(js.engine().kind()).isEqualTo(EngineChoice.Kind.EAGER);
+            assertThat(runtime.eagerFunctions()).isEqualTo(1);
+        }
+        try (FunctionRuntime runtime = FunctionRuntime.create(RuntimeOptions.builder()
+                .eagerCompile(EagerCompileOptions.on().languages(Set.of(Language.PYTHON, Language.JAVASCRIPT)))
+                .build())) {
+            LoadedFunction py = runtime.load(definition(Language.PYTHON), EngineChoice.eager("hot on n2"));
+
+            assertThat(py.engine()).isEqualTo(EngineChoice.eager("hot on n2"));
+            assertThat(call(py, 1)).isEqualTo("{\"n\": 25}");
+        }
+    }
+
+    @Test
+    void takes_javascript_alone_by_default_and_refuses_java_as_an_eager_language() {
+        assertThat(EagerCompileOptions.on().languages()).containsExactly(Language.JAVASCRIPT);
+        assertThat(EagerCompileOptions.on().languages(Set.of(Language.PYTHON, Language.JAVASCRIPT)).languageList())
+                .isEqualTo("javascript,python");
+        assertThat(EagerCompileOptions.on().languages(Set.of()).appliesTo(Language.JAVASCRIPT)).isFalse();
+        assertThat(EagerCompileOptions.off().appliesTo(Language.JAVASCRIPT)).isFalse();
+        assertThatThrownBy(() -> EagerCompileOptions.on().languages(Set.of(Language.JAVA)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("eager compilation applies to javascript and python functions only; java functions have no"
+                        + " Truffle engine");
     }
 
     @Test
