@@ -112,8 +112,8 @@ public final class EagerCompileBench {
             throw new IllegalArgumentException("--last-tier (" + lastTier + ") must be at least --first-tier ("
                     + firstTier + ")");
         }
-        return new Args(mode, language, function, new EagerCompileOptions(eager, Set.of(language), firstTier, lastTier), gapMs,
-                warmCompilerSeconds, out);
+        return new Args(mode, language, function, new EagerCompileOptions(eager, Set.of(language), firstTier,
+                lastTier), gapMs, warmCompilerSeconds, out);
     }
 
     private static String value(String[] args, int i, String option) {

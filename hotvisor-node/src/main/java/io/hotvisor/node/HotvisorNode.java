@@ -190,7 +190,7 @@ public final class HotvisorNode implements AutoCloseable {
         EagerCompileOptions eager = runtime.eagerCompile();
         ObjectNode o = Json.object().put("mode", eager.enabled() ? "on" : "off");
         ArrayNode languages = o.putArray("languages");
-        eager.languages().stream().sorted().map(Language::id).forEach(languages::add);
+        eager.languageIds().forEach(languages::add);
         o.put("firstTierThreshold", eager.firstTierThreshold()).put("lastTierThreshold", eager.lastTierThreshold());
         ObjectNode options = o.putObject("engineOptions");
         eager.engineOptions().forEach(options::put);

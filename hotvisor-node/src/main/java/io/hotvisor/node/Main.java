@@ -79,7 +79,7 @@ public final class Main implements Callable<Integer> {
     int warmUpReplays = WarmthOptions.DEFAULT_WARM_UP_REPLAYS;
 
     @Option(names = "--eager-compile", converter = OptionValues.OnOff.class, defaultValue = "off",
-            description = "Load JavaScript and Python functions known hot fleet-wide"
+            description = "Load functions known hot fleet-wide (those of --eager-compile-languages)"
             + " (another live node of the cluster reports the same version hot) on a second engine per language with"
             + " lowered Truffle compilation thresholds: on or off (default: ${DEFAULT-VALUE}). Decided when a function"
             + " version is loaded; see README, \"Eager compilation\".")
@@ -217,7 +217,8 @@ public final class Main implements Callable<Integer> {
                         : RuntimeOptions.DEFAULT_SNAPSHOT_AFTER_INVOCATIONS).allowInterpreter(allowInterpreter).javaScan(javaScan)
                 .aotCacheDir(dataDir.resolve("aot-cache").toAbsolutePath())
                 .aotTrainingInvocations(aotTrainingInvocations)
-                .eagerCompile(new EagerCompileOptions(eagerCompile.on(), eagerLanguageSet, eagerFirstTier, eagerLastTier));
+                .eagerCompile(new EagerCompileOptions(eagerCompile.on(), eagerLanguageSet, eagerFirstTier,
+                        eagerLastTier));
         engineOptions.forEach(runtime::engineOption);
         NodeConfig config = NodeConfig.builder()
                 .host(host).port(port).dataDir(dataDir).maxBodyBytes(maxBodyBytes)
@@ -278,7 +279,6 @@ public final class Main implements Callable<Integer> {
         System.out.flush();
     }
 
-    /** Parses {@code 5m}, {@code 30s}, {@code 250ms}, {@code 1h} or an ISO-8601 duration. */
     /** The languages of {@code --eager-compile-languages}: javascript and/or python, comma-separated. */
     private Set<Language> parseEagerLanguages(String list) {
         Set<Language> out = EnumSet.noneOf(Language.class);
@@ -294,6 +294,7 @@ public final class Main implements Callable<Integer> {
         return out;
     }
 
+    /** Parses {@code 5m}, {@code 30s}, {@code 250ms}, {@code 1h} or an ISO-8601 duration. */
     static Duration duration(String text) {
         String t = text.trim().toLowerCase(java.util.Locale.ROOT);
         try {

@@ -1,6 +1,6 @@
 package io.hotvisor.runtime;
 
-import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -94,10 +94,9 @@ public record EagerCompileOptions(boolean enabled, Set<Language> languages, int 
         return enabled && languages.contains(language);
     }
 
-    /** {@link #languages()} by id, in {@link Language} order: {@code javascript,python}. */
-    public String languageList() {
-        return String.join(",", (languages.isEmpty() ? EnumSet.noneOf(Language.class) : EnumSet.copyOf(languages))
-                .stream().map(Language::id).toList());
+    /** {@link #languages()} by id, in {@link Language} order: {@code javascript}, {@code python}. */
+    public List<String> languageIds() {
+        return languages.stream().sorted().map(Language::id).toList();
     }
 
     /** The engine options that make an engine eager, by GraalVM option name. */

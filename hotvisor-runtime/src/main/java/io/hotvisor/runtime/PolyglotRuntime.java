@@ -17,9 +17,9 @@ import org.graalvm.polyglot.Source;
  *
  * <p>Eager engine (issue 6, mechanism 3): a function loaded with {@link EngineChoice.Kind#EAGER} while
  * {@link RuntimeOptions#eagerCompile()} {@linkplain EagerCompileOptions#appliesTo applies to} its language runs on a
- * second engine of the language, built on first use, with
- * lowered compilation thresholds ({@link EagerCompileOptions}). Compiled code is shared only within one engine
- * (DESIGN.md), so each function stays on the engine it was loaded on until it is unloaded.
+ * second engine of the language, built on first use, with lowered compilation thresholds
+ * ({@link EagerCompileOptions}). Compiled code is shared only within one engine (DESIGN.md), so each function stays on
+ * the engine it was loaded on until it is unloaded.
  */
 abstract sealed class PolyglotRuntime implements LanguageRuntime, PolyglotLanguage
         permits JavaScriptRuntime, PythonRuntime {
@@ -53,7 +53,8 @@ abstract sealed class PolyglotRuntime implements LanguageRuntime, PolyglotLangua
             choice = EngineChoice.standard("eager compilation is off on this node (asked for: " + requested.reason() + ")");
         } else if (requested.kind() == EngineChoice.Kind.EAGER && !eager.appliesTo(language)) {
             choice = EngineChoice.standard("eager compilation is off for " + language.id() + " on this node (eager"
-                    + " languages: " + (eager.languages().isEmpty() ? "none" : eager.languageList()) + "; asked for: "
+                    + " languages: " + (eager.languages().isEmpty() ? "none" : String.join(",", eager.languageIds()))
+                    + "; asked for: "
                     + requested.reason() + ")");
         } else if (requested.kind() == EngineChoice.Kind.JVM) {
             choice = EngineChoice.standard(requested.reason());

@@ -127,8 +127,8 @@ class EagerCompileTest {
     @Test
     void takes_javascript_alone_by_default_and_refuses_java_as_an_eager_language() {
         assertThat(EagerCompileOptions.on().languages()).containsExactly(Language.JAVASCRIPT);
-        assertThat(EagerCompileOptions.on().languages(Set.of(Language.PYTHON, Language.JAVASCRIPT)).languageList())
-                .isEqualTo("javascript,python");
+        assertThat(EagerCompileOptions.on().languages(Set.of(Language.PYTHON, Language.JAVASCRIPT)).languageIds())
+                .containsExactly("javascript", "python");
         assertThat(EagerCompileOptions.on().languages(Set.of()).appliesTo(Language.JAVASCRIPT)).isFalse();
         assertThat(EagerCompileOptions.off().appliesTo(Language.JAVASCRIPT)).isFalse();
         assertThatThrownBy(() -> EagerCompileOptions.on().languages(Set.of(Language.JAVA)))
