@@ -17,10 +17,12 @@
 # Env: HOTVISOR_BUILD_DIR (default target; ./mvnw -B -q install -DskipTests first), PORT, RUNS (default 4), CALLS,
 #      FUNCTIONS, CONFIGS, IDLE_S, HOTVISOR_JAVA_OPTS (added to the node's JVM options before the configuration's).
 # Results: bench/results/settle*.csv, read in bench/results/notes-settle.md.
-import base64, io, json, os, re, shlex, statistics, subprocess, sys, time, urllib.error, urllib.request, zipfile
+# Node start, HTTP and deploy bodies: bench/benchnode.py (shared with bench/steady-mix.py).
+import json, os, re, shlex, statistics, subprocess, sys, time
 from datetime import datetime, timezone
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from benchnode import ROOT, Node
+
 CHART_ONLY = len(sys.argv) > 1 and sys.argv[1] == "--chart"
 if CHART_ONLY:
     sys.argv.pop(1)
@@ -67,7 +69,6 @@ if CHART_ONLY:
     chart(json.load(open(OUT + "-calls.json")), OUT + ".svg")
     sys.exit(0)
 PORT = int(os.environ.get("PORT", "18752"))
-U = "http://127.0.0.1:%d" % PORT
 KEY = "hv_settle-0123456789abcdef0123456789"
 BUILD = os.environ.get("HOTVISOR_BUILD_DIR", "target")
 RUNS, CALLS = int(os.environ.get("RUNS", "4")), int(os.environ.get("CALLS", "400"))
@@ -84,82 +85,36 @@ CONFIGS = os.environ.get("CONFIGS", "default,eager").split(",")
 for c in CONFIGS:
     if c not in ALL_CONFIGS:
         sys.exit("settle: unknown configuration %r in CONFIGS (known: %s)" % (c, ", ".join(ALL_CONFIGS)))
+for f in FUNCTIONS:
+    if f.rsplit("-", 1)[-1] not in ("js", "python") or f.rsplit("-", 1)[0] not in ("word-count", "json-transform"):
+        sys.exit("settle: unknown function %r in FUNCTIONS (word-count or json-transform, then -js or -python)" % f)
 D = "/tmp/settle/" + (TAG or "run")
 subprocess.run(["rm", "-rf", D], check=True)
 os.makedirs(D)
 
 
-def req(method, path, body=None):
-    r = urllib.request.Request(U + path, method=method, data=None if body is None else body.encode(),
-                               headers={"Authorization": "Bearer " + KEY, "Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(r, timeout=120) as resp:
-            return resp.status, resp.read(), resp.headers
-    except urllib.error.HTTPError as e:
-        return e.code, e.read(), e.headers
-
-
-def deploy_body(name):
-    kind, lang = name.rsplit("-", 1)
-    if lang not in ("js", "python") or kind not in ("word-count", "json-transform"):
-        sys.exit("settle: unknown function %r (word-count or json-transform, then -js or -python)" % name)
-    module = kind.replace("-", "_")
-    folder, ext = ("js", ".js") if lang == "js" else ("python", ".py")
-    zipped = io.BytesIO()
-    with zipfile.ZipFile(zipped, "w") as z:
-        z.write("%s/bench/functions/%s/%s%s" % (ROOT, folder, module, ext), module + ext)
-        for data in ("words.js", "orders.js"):
-            z.write("%s/bench/functions/data/%s" % (ROOT, data), data)
-    return {"language": "javascript" if lang == "js" else "python", "handler": module + ".main",
-            "archive": base64.b64encode(zipped.getvalue()).decode(), "timeoutMs": 30000}
-
-
 def one_run(config, run):
     log_path = "%s/node-%s-%d.log" % (D, config, run)
-    env = dict(os.environ, HOTVISOR_ADMIN_KEY=KEY, HOTVISOR_BUILD_DIR=BUILD,
-               HOTVISOR_JAVA_OPTS=(os.environ.get("HOTVISOR_JAVA_OPTS", "") + " " + ALL_CONFIGS[config]).strip())
-    data = "%s/data-%s-%d" % (D, config, run)
-    with open(log_path, "w") as log:
-        node = subprocess.Popen([ROOT + "/bin/hotvisor", "node", "--port", str(PORT), "--data-dir", data,
-                                 "--cli-config", D + "/cli.json"] + (["--keep-alive", "2s"] if IDLE_S else []), env=env, stdout=log, stderr=log)
+    node = Node("settle", PORT, KEY, BUILD, "%s/data-%s-%d" % (D, config, run), D + "/cli.json", log_path,
+                ["--keep-alive", "2s"] if IDLE_S else [],
+                (os.environ.get("HOTVISOR_JAVA_OPTS", "") + " " + ALL_CONFIGS[config]).strip())
     try:
-        for _ in range(900):
-            try:
-                if req("GET", "/readyz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if node.poll() is not None:
-                sys.exit("settle: the node exited; see " + log_path)
-            time.sleep(0.2)
-        calls, starts = {}, {}
+        node.wait_ready()
+        calls, starts, after = {}, {}, {}
         for name in FUNCTIONS:
-            status, body, _ = req("PUT", "/v1/functions/" + name, json.dumps(deploy_body(name)))
-            if status != 201:
-                sys.exit("settle: deploy of %s answered %d: %s" % (name, status, body[:300]))
-            calls[name] = []
-            starts[name] = []
+            node.deploy(*name.rsplit("-", 1))
+            calls[name], starts[name] = [], []
         for name in FUNCTIONS:
             for _ in range(CALLS):
                 starts[name].append(datetime.now(timezone.utc).isoformat(timespec="milliseconds"))
-                status, body, headers = req("POST", "/v1/functions/%s/invoke" % name, '{"seed":42}')
-                if status != 200:
-                    sys.exit("settle: %s answered %d: %s" % (name, status, body[:300]))
-                calls[name].append(int(headers["X-Hotvisor-Duration-Us"]))
-        after = {}
+                calls[name].append(int(node.invoke(name)["X-Hotvisor-Duration-Us"]))
         if IDLE_S:
             time.sleep(IDLE_S)
             for name in FUNCTIONS:
-                after[name] = []
-                for _ in range(60):
-                    status, body, headers = req("POST", "/v1/functions/%s/invoke" % name, '{"seed":42}')
-                    if status != 200:
-                        sys.exit("settle: %s answered %d: %s" % (name, status, body[:300]))
-                    after[name].append(int(headers["X-Hotvisor-Duration-Us"]))
+                after[name] = [int(node.invoke(name)["X-Hotvisor-Duration-Us"]) for _ in range(60)]
         return calls, starts, after, log_path
     finally:
-        node.terminate()
-        node.wait()
+        node.stop()
 
 
 def summary(durations):

@@ -13,15 +13,15 @@
 #            function's last 10 calls)
 # and writes bench/results/steady-mix[-TAG].csv: each phase over `back` (the command and machine in its header).
 # Env: HOTVISOR_BUILD_DIR (default target; ./mvnw -B -q install -DskipTests first), NODE_OPTS, PORT, LANGS, BACK,
-#      ROUNDS, PAUSED.
+#      ROUNDS, PAUSED. Node start, HTTP and deploy bodies: bench/benchnode.py (shared with bench/settle.py).
 # Results: bench/results/steady-mix.csv, read in bench/results/notes-first-served-call.md (the 2026-11-25 section).
-import base64, io, json, os, shlex, statistics, subprocess, sys, time, urllib.error, urllib.request, zipfile
+import json, os, shlex, statistics, subprocess, sys, time
 from datetime import datetime, timezone
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from benchnode import ROOT, Node
+
 TAG = sys.argv[1] if len(sys.argv) > 1 else ""
 PORT = int(os.environ.get("PORT", "18751"))
-U = "http://127.0.0.1:%d" % PORT
 KEY = "hv_steady-mix-0123456789abcdef0123"
 BUILD = os.environ.get("HOTVISOR_BUILD_DIR", "target")
 BACK, ROUNDS, PAUSED = (int(os.environ.get(k, d)) for k, d in (("BACK", "300"), ("ROUNDS", "60"), ("PAUSED", "12")))
@@ -31,94 +31,39 @@ subprocess.run(["rm", "-rf", D], check=True)
 os.makedirs(D)
 
 
-def req(method, path, body=None):
-    r = urllib.request.Request(U + path, method=method, data=None if body is None else body.encode(),
-                               headers={"Authorization": "Bearer " + KEY, "Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(r, timeout=120) as resp:
-            return resp.status, resp.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read()
-
-
-def deploy_body(kind, lang):
-    module = kind.replace("-", "_")
-    if lang == "java":
-        jar = "%s/examples/bench-functions/%s/hotvisor-bench-functions.jar" % (ROOT, BUILD)
-        if not os.path.isfile(jar):
-            sys.exit("steady-mix: %s is missing: build first (./mvnw -B -q install -DskipTests)" % jar)
-        return {"language": "java", "isolation": "process", "timeoutMs": 30000,
-                "handler": "io.hotvisor.benchfunctions.%s::main" % ("WordCount" if kind == "word-count"
-                                                                     else "JsonTransform"),
-                "archive": base64.b64encode(open(jar, "rb").read()).decode()}
-    folder, ext = ("js", ".js") if lang == "js" else ("python", ".py")
-    zipped = io.BytesIO()
-    with zipfile.ZipFile(zipped, "w") as z:
-        z.write("%s/bench/functions/%s/%s%s" % (ROOT, folder, module, ext), module + ext)
-        for data in ("words.js", "orders.js"):
-            z.write("%s/bench/functions/data/%s" % (ROOT, data), data)
-    return {"language": "javascript" if lang == "js" else "python", "handler": module + ".main",
-            "archive": base64.b64encode(zipped.getvalue()).decode(), "timeoutMs": 30000}
-
-
-def call(name):
-    status, body = req("POST", "/v1/functions/%s/invoke" % name, '{"seed":42}')
-    if status != 200:
-        sys.exit("steady-mix: %s answered %d: %s" % (name, status, body[:300]))
-
-
 def recent_median(name, last=32):
-    status, body = req("GET", "/v1/functions/" + name)
+    status, body, _ = node.req("GET", "/v1/functions/" + name)
     warmth = json.loads(body)["warmth"]
     return statistics.median(warmth["recentUs"][-last:]), warmth["state"]
 
 
-node_log = open(D + "/node.log", "w")
-env = dict(os.environ, HOTVISOR_ADMIN_KEY=KEY, HOTVISOR_BUILD_DIR=BUILD)
-node = subprocess.Popen([ROOT + "/bin/hotvisor", "node", "--port", str(PORT), "--data-dir", D + "/data",
-                         "--cli-config", D + "/cli.json"] + shlex.split(os.environ.get("NODE_OPTS", "")),
-                        env=env, stdout=node_log, stderr=node_log)
+node = Node("steady-mix", PORT, KEY, BUILD, D + "/data", D + "/cli.json", D + "/node.log",
+            shlex.split(os.environ.get("NODE_OPTS", "")))
 try:
-    for _ in range(900):
-        try:
-            if req("GET", "/readyz")[0] == 200:
-                break
-        except OSError:
-            pass
-        if node.poll() is not None:
-            sys.exit("steady-mix: the node exited; see " + D + "/node.log")
-        time.sleep(0.2)
-    names = []
-    for lang in LANGS:
-        for kind in ("word-count", "json-transform"):
-            name = kind + "-" + lang
-            status, body = req("PUT", "/v1/functions/" + name, json.dumps(deploy_body(kind, lang)))
-            if status != 201:
-                sys.exit("steady-mix: deploy of %s answered %d: %s" % (name, status, body[:300]))
-            names.append(name)
+    node.wait_ready()
+    names = [node.deploy(kind, lang) for lang in LANGS for kind in ("word-count", "json-transform")]
     rows = {n: {} for n in names}
     for n in names:
         for _ in range(BACK):
-            call(n)
+            node.invoke(n)
         rows[n]["back"], rows[n]["state_after_back"] = recent_median(n)
     for _ in range(ROUNDS):
         for n in names:
-            call(n)
+            node.invoke(n)
     for n in names:
         rows[n]["mixed"] = recent_median(n)[0]
     for n in names:
         for _ in range(40):
-            call(n)
+            node.invoke(n)
         rows[n]["back2"] = recent_median(n)[0]
     for _ in range(PAUSED):
         time.sleep(2)
         for n in names:
-            call(n)
+            node.invoke(n)
     for n in names:
         rows[n]["paused"] = recent_median(n, 10)[0]
 finally:
-    node.terminate()
-    node.wait()
+    node.stop()
 
 out = "%s/bench/results/steady-mix%s.csv" % (ROOT, "-" + TAG if TAG else "")
 with open(out, "w") as f:
