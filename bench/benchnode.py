@@ -33,7 +33,8 @@ class Node:
     script in errors (each exits the script)."""
 
     def __init__(self, who, port, key, build, data_dir, cli_config, log_path, args=(), java_opts=None):
-        self.who, self.url, self.key, self.build, self.log_path = who, "http://127.0.0.1:%d" % port, key, build, log_path
+        self.who, self.key, self.build, self.log_path = who, key, build, log_path
+        self.url = "http://127.0.0.1:%d" % port
         env = dict(os.environ, HOTVISOR_ADMIN_KEY=key, HOTVISOR_BUILD_DIR=build)
         if java_opts is not None:
             env["HOTVISOR_JAVA_OPTS"] = java_opts

@@ -12,7 +12,8 @@
 # Configurations: default (GraalVM's thresholds) and eager (the eager engine's thresholds, 50/500, on the node's default
 # engines). $CONFIGS picks some, comma-separated.
 # Writes bench/results/settle[-TAG].csv (one row per run and function, with the command and machine in its header),
-# settle[-TAG].svg (each run's rolling median by call number) and settle[-TAG]-calls.json (every call's duration and start time, UTC, to read beside the node's log); node logs
+# settle[-TAG].svg (each run's rolling median by call number) and settle[-TAG]-calls.json (every call's duration
+# and start time, UTC, to read beside the node's log); node logs
 # stay in /tmp/settle/TAG.
 # Env: HOTVISOR_BUILD_DIR (default target; ./mvnw -B -q install -DskipTests first), PORT, RUNS (default 4), CALLS,
 #      FUNCTIONS, CONFIGS, IDLE_S, HOTVISOR_JAVA_OPTS (added to the node's JVM options before the configuration's).
@@ -129,7 +130,8 @@ def summary(durations):
 
 def compilations(log_path):
     text = open(log_path, errors="replace").read()
-    return {k: len(re.findall(p, text)) for k, p in (("done", r"\[engine\] opt done"), ("failed", r"\[engine\] opt failed"),
+    return {k: len(re.findall(p, text)) for k, p in (("done", r"\[engine\] opt done"),
+                                                      ("failed", r"\[engine\] opt failed"),
                                                       ("invalidated", r"\[engine\] opt inv"),
                                                       ("deopt", r"\[engine\] opt deopt"))}
 
@@ -145,7 +147,8 @@ for config in CONFIGS:
                                                              "afterIdleUs": after.get(name, [])}
             after_idle = statistics.median(after[name][10:]) if name in after else float("nan")
             rows.append((config, run, name, durations[0], best, best_at, final, final / best,
-                         "" if slow_from is None else slow_from, after_idle, after_idle / final, counts["done"], counts["invalidated"],
+                         "" if slow_from is None else slow_from, after_idle, after_idle / final, counts["done"],
+                         counts["invalidated"],
                          counts["deopt"], counts["failed"], os.path.basename(log_path)))
             print("%s run %d %s: first %d us, best plateau %.0f us (from call %d), final %.0f us (%.2fx)%s" % (
                 config, run, name, durations[0], best, best_at, final, final / best,
@@ -160,7 +163,8 @@ with open(out + ".csv", "w") as f:
                                        (["HOTVISOR_JAVA_OPTS=" + os.environ["HOTVISOR_JAVA_OPTS"]]
                                         if os.environ.get("HOTVISOR_JAVA_OPTS") else [])
                                        + ["HOTVISOR_BUILD_DIR=" + BUILD, "RUNS=%d" % RUNS, "CALLS=%d" % CALLS,
-                                        "FUNCTIONS=" + ",".join(FUNCTIONS), "CONFIGS=" + ",".join(CONFIGS), "IDLE_S=%g" % IDLE_S,
+                                        "FUNCTIONS=" + ",".join(FUNCTIONS), "CONFIGS=" + ",".join(CONFIGS),
+                                        "IDLE_S=%g" % IDLE_S,
                                         "bench/settle.py"] + sys.argv[1:]))
     f.write("# date: %s\n" % datetime.now(timezone.utc).isoformat())
     f.write("# machine: nproc=%d, loadavg_at_end=%s\n" % (os.cpu_count(), open("/proc/loadavg").read().strip()))
