@@ -35,9 +35,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * {@link HotStartMechanism}, "off": every mechanism off, the gateway hashing); the functions are deployed and made hot
  * on nodes 1 and 2 (the fleet knows them: at most {@code warm-max} invocations each, fewer once the node answered
  * {@link #HOT_RUN} in a row hot after at least {@link #WARM_MIN}), not counted; then the replay, with node 3 joining,
- * node 1 leaving and node 4 joining at fixed fractions of the window. Counted: each node's {@code warmth.invocations} ({@code GET /v1/functions/{name}}) hot
- * and warming since the replay started, read before a node leaves and at the end, cross-checked against its
- * {@code /metrics} {@code hotvisor_invocations_by_warmth_total} and against the answers the clients got from it
+ * node 1 leaving and node 4 joining at fixed fractions of the window. Counted: each node's
+ * {@code warmth.invocations} ({@code GET /v1/functions/{name}}) hot and warming since the replay started, read
+ * before a node leaves and at the end, cross-checked against its {@code /metrics}
+ * {@code hotvisor_invocations_by_warmth_total} and against the answers the clients got from it
  * ({@code X-Hotvisor-Node}).
  *
  * <p>Run: {@code bench/hot-trace.sh [--quick] [options]} ({@link HotTraceOptions#USAGE}). Writes, with MODE quick or

@@ -52,10 +52,9 @@ abstract sealed class PolyglotRuntime implements LanguageRuntime, PolyglotLangua
         if (requested.kind() == EngineChoice.Kind.EAGER && !eager.enabled()) {
             choice = EngineChoice.standard("eager compilation is off on this node (asked for: " + requested.reason() + ")");
         } else if (requested.kind() == EngineChoice.Kind.EAGER && !eager.appliesTo(language)) {
+            String eagerLanguages = eager.languages().isEmpty() ? "none" : String.join(",", eager.languageIds());
             choice = EngineChoice.standard("eager compilation is off for " + language.id() + " on this node (eager"
-                    + " languages: " + (eager.languages().isEmpty() ? "none" : String.join(",", eager.languageIds()))
-                    + "; asked for: "
-                    + requested.reason() + ")");
+                    + " languages: " + eagerLanguages + "; asked for: " + requested.reason() + ")");
         } else if (requested.kind() == EngineChoice.Kind.JVM) {
             choice = EngineChoice.standard(requested.reason());
         }
