@@ -10,6 +10,12 @@ import java.util.List;
  * each update is a few array operations).
  */
 final class FunctionWarmth {
+    /**
+     * A lasting rise to more than this many times the steady state is not taken as a new level within a few calls: a
+     * fall back to the interpreter or to a lower tier costs that much or more (the Ignite paper: 2.7x for JavaScript,
+     * up to 55x for Java), while the compiled levels GraalPy moved between here were 1.4-1.5x apart.
+     */
+    static final double LEVEL_SHIFT_LIMIT = 2.0;
     private final WarmthOptions options;
     private final long version;
     /** The first latencies, grown on demand up to {@code firstInvocations}: most functions run only a few times. */
@@ -20,6 +26,8 @@ final class FunctionWarmth {
     private int next;
     private long count;
     private boolean settled;
+    /** The count at which the current latency level began: the steady state is the median since then. */
+    private long levelStart;
     private long fleetBest;
     private long remembered;
     private long hot;
@@ -54,6 +62,9 @@ final class FunctionWarmth {
             // whole window (not two adjacent k) catches a slow JIT curve, which falls little between neighbours.
             int held = (int) Math.min(count, recent.length);
             settled = floor(0, k) * options.settleRatio() >= floor(held - k, k);
+        }
+        if (settled) {
+            followLevel();
         }
         state = judge();
         if (state == Warmth.State.HOT) {
@@ -134,20 +145,58 @@ final class FunctionWarmth {
         return own;
     }
 
-    /** The median of the recent window once settled, else 0. */
+    /**
+     * Starts a new level, from the newest {@code floorWindow} calls, when all of them are outside the hot factor of
+     * the level's calls before them (their median, over at least {@code floorWindow} calls): below it, or above it
+     * by at most {@link #LEVEL_SHIFT_LIMIT}. Without this, the median of the
+     * window followed a lasting change only after half a window of calls, and a node that had moved to another
+     * compiled level kept reporting its old one to the fleet (GraalPy 25.0.3 moved a JSON transform from ~20.5 ms to
+     * ~29 ms on every node that ran it long enough; a node's 20.6 ms, 21 of its last 32 calls, stayed the fleet's
+     * reference and the other nodes' ~29 ms counted not hot). A larger rise is left to the window, as before.
+     */
+    private void followLevel() {
+        int k = options.floorWindow();
+        if (count - levelStart < 2L * k) {
+            return;
+        }
+        long before = median(k, (int) Math.min(recent.length, count - levelStart) - k);
+        long floor = floor(0, k);
+        boolean rose = floor > before * options.hotFactor() && floor <= before * LEVEL_SHIFT_LIMIT;
+        boolean fell = ceiling(k) * options.hotFactor() < before;
+        if (rose || fell) {
+            levelStart = count - k;
+        }
+    }
+
+    /** The median of the current level's calls in the recent window once settled, else 0. */
     private long steadyState() {
-        return settled ? median(recent.length) : 0;
+        return settled ? median((int) Math.min(recent.length, count - levelStart)) : 0;
     }
 
     /** The median of the last {@code k} latencies, as many as there are. */
     private long median(int k) {
-        int n = (int) Math.min(Math.min(count, recent.length), k);
+        return median(0, k);
+    }
+
+    /** The median of {@code k} latencies, skipping the {@code skip} newest; as many as there are. */
+    private long median(int skip, int k) {
+        int n = (int) Math.min(Math.min(count, recent.length) - skip, k);
         long[] sorted = new long[n];
         for (int i = 1; i <= n; i++) {
-            sorted[i - 1] = recent[Math.floorMod(next - i, recent.length)];
+            sorted[i - 1] = recent[Math.floorMod(next - skip - i, recent.length)];
         }
         Arrays.sort(sorted);
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    /** The slowest of the last {@code k} latencies, as many as there are. */
+    private long ceiling(int k) {
+        int available = (int) Math.min(count, recent.length);
+        long max = 0;
+        for (int i = 1; i <= Math.min(k, available); i++) {
+            max = Math.max(max, recent[Math.floorMod(next - i, recent.length)]);
+        }
+        return max;
     }
 
     /** The fastest of {@code k} latencies, skipping the {@code skip} newest; as many as there are. */

@@ -133,6 +133,86 @@ class WarmthTrackerTest {
         assertThat(states).containsExactly(State.HOT, State.HOT, State.HOT, State.HOT, State.WARMING);
         assertThat(warmth().state()).isEqualTo(State.WARMING);
         assertThat(warmth().floorNanos()).isEqualTo(1_000 * US);
+        assertThat(warmth().steadyStateNanos()).as("10x is a fall back, not a new level").isEqualTo(100 * US);
+    }
+
+    @Test
+    void a_lasting_move_to_a_slower_compiled_level_is_the_steady_state_after_the_floor_window() {
+        tracker.loaded("f", 1);
+        run(1, flat(40, 100 * US));
+
+        assertThat(run(1, flat(4, 145 * US))).containsOnly(State.HOT);
+        assertThat(warmth().steadyStateNanos()).as("four calls are not a level yet").isEqualTo(100 * US);
+        assertThat(run(1, 145 * US)).containsExactly(State.HOT);
+        assertThat(warmth().steadyStateNanos()).isEqualTo(145 * US);
+        assertThat(run(1, noisy(40, 145 * US, 0.1, 3))).containsOnly(State.HOT);
+        assertThat(warmth().steadyStateNanos()).isBetween(131 * US, 160 * US);
+    }
+
+    @Test
+    void a_level_needs_all_of_the_floor_window_outside_the_hot_factor() {
+        tracker.loaded("f", 1);
+        run(1, flat(40, 100 * US));
+
+        run(1, 145 * US, 145 * US, 100 * US, 145 * US, 145 * US, 125 * US, 145 * US, 145 * US, 145 * US, 145 * US);
+
+        assertThat(warmth().steadyStateNanos()).isEqualTo(100 * US);
+    }
+
+    @Test
+    void a_lasting_move_to_a_faster_level_is_the_steady_state_after_the_floor_window() {
+        tracker.loaded("f", 1);
+        run(1, flat(40, 300 * US));
+
+        run(1, flat(4, 100 * US));
+        assertThat(warmth().steadyStateNanos()).isEqualTo(300 * US);
+        run(1, 100 * US);
+        assertThat(warmth().steadyStateNanos()).isEqualTo(100 * US);
+        assertThat(run(1, flat(5, 300 * US))).as("the old level is 3x slower: a fall back now, not a level")
+                .containsExactly(State.HOT, State.HOT, State.HOT, State.HOT, State.WARMING);
+    }
+
+    @Test
+    void when_every_node_moves_to_a_slower_level_the_fleets_reference_follows_within_the_floor_window() {
+        // Two nodes on one compiled level; each judges against the lower of the two steady states, as a fleet does.
+        WarmthTracker a = WarmthTracker.create(WarmthOptions.defaults());
+        WarmthTracker b = WarmthTracker.create(WarmthOptions.defaults());
+        a.loaded("f", 1);
+        b.loaded("f", 1);
+        for (int i = 0; i < 40; i++) {
+            a.record("f", 1, 100 * US);
+            b.record("f", 1, 100 * US);
+        }
+        // Node a moves to 145 first: against b's 100 it is slower than the fleet's best, so warming.
+        List<State> aStates = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            aStates.add(a.record("f", 1, 145 * US).orElseThrow());
+            a.fleetBest("f", 1, fleetBest(a, b));
+        }
+        assertThat(aStates.subList(5, 10)).containsOnly(State.WARMING);
+        // Then node b moves too: once it holds its new level (5 calls; its fifth is still judged against its own
+        // old report, as a heartbeat comes after the call), the fleet's best is the new level on both.
+        List<State> bStates = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            bStates.add(b.record("f", 1, 145 * US).orElseThrow());
+            a.fleetBest("f", 1, fleetBest(a, b));
+            b.fleetBest("f", 1, fleetBest(a, b));
+        }
+        assertThat(bStates.subList(0, 4)).containsOnly(State.HOT);
+        assertThat(bStates.subList(5, 10)).containsOnly(State.HOT);
+        assertThat(a.record("f", 1, 145 * US)).contains(State.HOT);
+        assertThat(b.warmth("f").orElseThrow().fleetSteadyStateNanos()).isEqualTo(145 * US);
+    }
+
+    private static long fleetBest(WarmthTracker... nodes) {
+        long best = Long.MAX_VALUE;
+        for (WarmthTracker node : nodes) {
+            long steady = node.warmth("f").orElseThrow().steadyStateNanos();
+            if (steady > 0) {
+                best = Math.min(best, steady);
+            }
+        }
+        return best == Long.MAX_VALUE ? 0 : best;
     }
 
     @Test
