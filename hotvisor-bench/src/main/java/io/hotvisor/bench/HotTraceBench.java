@@ -338,7 +338,8 @@ public final class HotTraceBench {
     /**
      * {@link #counts(ServerProcess, List)}, and into {@code warmth} each function's whole {@code warmth} object from
      * the same read (latencies, reference, steady states; an empty object if the node does not hold it): why the node
-     * counted its invocations hot or not.
+     * counted its invocations hot or not. The function's {@code warmUp} object, when it has one (the target its
+     * replays aimed at, how many, their outcome), is added to it as {@code warmUp}.
      */
     static Map<String, long[]> counts(ServerProcess node, List<Player> players, Map<String, JsonNode> warmth)
             throws IOException, InterruptedException {
@@ -346,9 +347,12 @@ public final class HotTraceBench {
         Map<String, long[]> counts = new LinkedHashMap<>();
         for (Player p : players) {
             HttpResponse<String> r = read(node, "/v1/functions/" + p.name());
-            JsonNode f = r.statusCode() == 200 ? Results.JSON.readTree(r.body()).path("warmth")
-                    : Results.JSON.createObjectNode();
-            warmth.put(p.name(), f);
+            JsonNode body = r.statusCode() == 200 ? Results.JSON.readTree(r.body()) : Results.JSON.createObjectNode();
+            JsonNode f = body.path("warmth");
+            if (f instanceof ObjectNode o && body.has("warmUp")) {
+                o.set("warmUp", body.get("warmUp"));
+            }
+            warmth.put(p.name(), f.isMissingNode() ? Results.JSON.createObjectNode() : f);
             JsonNode w = f.path("invocations");
             Map<String, Long> m = HotStartReport.byWarmth(metrics, p.name());
             counts.put(p.name(), new long[] {w.path("hot").asLong(), w.path("warming").asLong(),

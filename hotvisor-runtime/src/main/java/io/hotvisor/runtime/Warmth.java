@@ -10,8 +10,8 @@ import java.util.Objects;
  *
  * @param version            the function version this is about
  * @param state              cold, warming or hot
- * @param steadyStateNanos   this node's steady-state estimate: the median of the recent window, once the latency
- *                           stopped falling; 0 before
+ * @param steadyStateNanos   this node's steady-state estimate: the median of the recent window's calls on the
+ *                           current latency level, once the latency stopped falling; 0 before
  * @param fleetSteadyStateNanos the best steady state of this version on any node of the cluster (including this
  *                           one), as the cluster last reported it; 0 outside a cluster or when no node has one
  * @param referenceNanos     what the floor is compared with: the lower of the two above that is known; 0 if neither
