@@ -15,7 +15,7 @@ final class FunctionWarmth {
      * fall back to the interpreter or to a lower tier costs that much or more (the Ignite paper: 2.7x for JavaScript,
      * up to 55x for Java), while the compiled levels GraalPy moved between here were 1.4-1.5x apart.
      */
-    static final double LEVEL_SHIFT_LIMIT = 2.0;
+    private static final double LEVEL_SHIFT_LIMIT = 2.0;
     private final WarmthOptions options;
     private final long version;
     /** The first latencies, grown on demand up to {@code firstInvocations}: most functions run only a few times. */
@@ -148,11 +148,11 @@ final class FunctionWarmth {
     /**
      * Starts a new level, from the newest {@code floorWindow} calls, when all of them are outside the hot factor of
      * the level's calls before them (their median, over at least {@code floorWindow} calls): below it, or above it
-     * by at most {@link #LEVEL_SHIFT_LIMIT}. Without this, the median of the
-     * window followed a lasting change only after half a window of calls, and a node that had moved to another
-     * compiled level kept reporting its old one to the fleet (GraalPy 25.0.3 moved a JSON transform from ~20.5 ms to
-     * ~29 ms on every node that ran it long enough; a node's 20.6 ms, 21 of its last 32 calls, stayed the fleet's
-     * reference and the other nodes' ~29 ms counted not hot). A larger rise is left to the window, as before.
+     * by at most {@link #LEVEL_SHIFT_LIMIT}. Without this, the median of the window followed a lasting change only
+     * after half a window of calls, and a node that had moved to another compiled level kept reporting its old one to
+     * the fleet (GraalPy 25.0.3 moved a JSON transform from ~20.5 ms to ~29 ms on every node that ran it long enough;
+     * a node's 20.6 ms, 21 of its last 32 calls, stayed the fleet's reference and the other nodes' ~29 ms counted not
+     * hot). A larger rise is left to the window, as before.
      */
     private void followLevel() {
         int k = options.floorWindow();
