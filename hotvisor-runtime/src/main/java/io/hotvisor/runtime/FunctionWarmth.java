@@ -159,7 +159,7 @@ final class FunctionWarmth {
         if (count - levelStart < 2L * k) {
             return;
         }
-        long before = median(k, (int) Math.min(recent.length, count - levelStart) - k);
+        long before = median(k, levelCalls() - k);
         long floor = floor(0, k);
         boolean rose = floor > before * options.hotFactor() && floor <= before * LEVEL_SHIFT_LIMIT;
         boolean fell = ceiling(k) * options.hotFactor() < before;
@@ -170,7 +170,12 @@ final class FunctionWarmth {
 
     /** The median of the current level's calls in the recent window once settled, else 0. */
     private long steadyState() {
-        return settled ? median((int) Math.min(recent.length, count - levelStart)) : 0;
+        return settled ? median(levelCalls()) : 0;
+    }
+
+    /** How many of the current level's calls the recent window holds. */
+    private int levelCalls() {
+        return (int) Math.min(recent.length, count - levelStart);
     }
 
     /** The median of the last {@code k} latencies, as many as there are. */
