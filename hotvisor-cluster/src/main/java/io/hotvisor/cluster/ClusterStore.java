@@ -26,6 +26,7 @@ import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.GetExParams;
 import redis.clients.jedis.params.SetParams;
 import redis.clients.jedis.params.XAutoClaimParams;
+import redis.clients.jedis.params.ZAddParams;
 import redis.clients.jedis.params.XReadGroupParams;
 import redis.clients.jedis.resps.StreamEntry;
 
@@ -52,7 +53,11 @@ import redis.clients.jedis.resps.StreamEntry;
  *   {@code SET NX EX} (the first node's cache stays; a key names one jar, JDK build and class path, so every cache
  *   under it is equivalent) and kept for {@code ttl} after it was last fetched ({@code GETEX EX}). Nothing deletes one
  *   with its function: a deleted function's cache, or one whose jar changed, is simply never fetched again and
- *   expires.</li>
+ *   expires. Their bytes together are bounded: the sorted set {@code aot-used} holds each stored key by the time it
+ *   was last stored or fetched, the hash {@code aot-bytes} its size, and after each store a Lua script drops the
+ *   least recently used until the total is within the budget the storing node was given (never the one it just
+ *   stored), and forgets the entries whose blob expired. A blob stored before this bookkeeping existed is not
+ *   counted; it expires with its TTL.</li>
  * </ul>
  * Every method throws {@link ClusterException} when Redis cannot be reached.
  */
@@ -67,6 +72,40 @@ public final class ClusterStore implements AutoCloseable {
             redis.call('INCR', KEYS[2])
             if old then return tonumber(string.match(old, '^(%d+)')) end
             return -1
+            """;
+
+    /**
+     * Records a stored blob (ARGV[2], ARGV[4] bytes, used at ARGV[3]) and keeps the blobs' total within ARGV[5] bytes:
+     * drops the least recently used others (the blob keys are ARGV[1] .. member), and the entries of blobs that
+     * expired. Returns the members dropped, least recently used first.
+     */
+    private static final String AOT_BUDGET = """
+            redis.call('ZADD', KEYS[1], ARGV[3], ARGV[2])
+            redis.call('HSET', KEYS[2], ARGV[2], ARGV[4])
+            local live = {}
+            local total = 0
+            for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+              if redis.call('EXISTS', ARGV[1] .. m) == 1 then
+                local size = tonumber(redis.call('HGET', KEYS[2], m) or '0')
+                total = total + size
+                table.insert(live, {m, size})
+              else
+                redis.call('ZREM', KEYS[1], m)
+                redis.call('HDEL', KEYS[2], m)
+              end
+            end
+            local dropped = {}
+            for _, e in ipairs(live) do
+              if total <= tonumber(ARGV[5]) then break end
+              if e[1] ~= ARGV[2] then
+                redis.call('DEL', ARGV[1] .. e[1])
+                redis.call('ZREM', KEYS[1], e[1])
+                redis.call('HDEL', KEYS[2], e[1])
+                total = total - e[2]
+                table.insert(dropped, e[1])
+              end
+            end
+            return dropped
             """;
 
     /** Sets a function's event sample only while the catalog's version is the one the sample was taken of. */
@@ -213,16 +252,67 @@ public final class ClusterStore implements AutoCloseable {
 
     // ---- AOT caches of Java worker JVMs
 
-    /** The AOT cache stored under {@code key}, its time to live reset to {@code ttl}; empty if none. */
+    /**
+     * The AOT cache stored under {@code key}, its time to live reset to {@code ttl} and its last use (for the budget
+     * of {@link #aotCacheIfAbsent}) to now; empty if none.
+     */
     public Optional<byte[]> aotCache(String key, Duration ttl) {
-        return call("read the AOT cache '" + key + "'", () -> Optional.ofNullable(redis.getEx(aotKey(key),
-                GetExParams.getExParams().ex(ttl.toSeconds()))));
+        return call("read the AOT cache '" + key + "'", () -> {
+            byte[] blob = redis.getEx(aotKey(key), GetExParams.getExParams().ex(ttl.toSeconds()));
+            if (blob != null) {
+                // Only an entry the budget counts is touched (XX): one stored before it is left to its TTL.
+                redis.zadd(prefix + "aot-used", clock.millis(), key, ZAddParams.zAddParams().xx());
+            }
+            return Optional.ofNullable(blob);
+        });
     }
 
-    /** Stores an AOT cache under {@code key} for {@code ttl} unless one is stored there; true if this one was. */
-    public boolean aotCacheIfAbsent(String key, byte[] blob, Duration ttl) {
-        return call("store the AOT cache '" + key + "'", () -> "OK".equals(redis.set(aotKey(key), blob,
-                SetParams.setParams().nx().ex(ttl.toSeconds()))));
+    /** What {@link #aotCacheIfAbsent} did: whether it stored the blob, and the keys it dropped to stay in budget. */
+    public record AotStored(boolean stored, List<String> dropped) {
+        public AotStored {
+            dropped = List.copyOf(dropped);
+        }
+    }
+
+    /**
+     * Stores an AOT cache (or any blob the AOT share carries) under {@code key} for {@code ttl} unless one is stored
+     * there, then drops the least recently stored or fetched others until the blobs' total is at most
+     * {@code maxTotalBytes} (the one just stored is never dropped).
+     *
+     * @throws IllegalArgumentException if {@code blob} alone is over {@code maxTotalBytes}
+     */
+    public AotStored aotCacheIfAbsent(String key, byte[] blob, Duration ttl, long maxTotalBytes) {
+        if (blob.length > maxTotalBytes) {
+            throw new IllegalArgumentException("The blob '" + key + "' is " + blob.length + " bytes, over the "
+                    + maxTotalBytes + " bytes all of them may take");
+        }
+        return call("store the AOT cache '" + key + "'", () -> {
+            if (!"OK".equals(redis.set(aotKey(key), blob, SetParams.setParams().nx().ex(ttl.toSeconds())))) {
+                return new AotStored(false, List.of());
+            }
+            Object dropped = redis.eval(AOT_BUDGET, List.of(prefix + "aot-used", prefix + "aot-bytes"),
+                    List.of(prefix + "aot:", key, Long.toString(clock.millis()), Integer.toString(blob.length),
+                            Long.toString(maxTotalBytes)));
+            List<String> keys = new ArrayList<>();
+            if (dropped instanceof List<?> list) {
+                list.forEach(k -> keys.add(String.valueOf(k)));
+            }
+            return new AotStored(true, keys);
+        });
+    }
+
+    /** The total bytes of the stored blobs the AOT budget counts (those stored with it and not expired since). */
+    public long aotBytes() {
+        return call("read the AOT caches' sizes", () -> {
+            long total = 0;
+            for (String key : redis.zrange(prefix + "aot-used", 0, -1)) {
+                String size = redis.hget(prefix + "aot-bytes", key);
+                if (size != null && redis.exists(aotKey(key))) {
+                    total += Long.parseLong(size);
+                }
+            }
+            return total;
+        });
     }
 
     private byte[] aotKey(String key) {

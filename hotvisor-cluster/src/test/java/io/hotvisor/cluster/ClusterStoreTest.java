@@ -205,6 +205,105 @@ class ClusterStoreTest {
         }
     }
 
+    /** A clock the test moves by hand, so that "least recently used" does not depend on the millisecond. */
+    private static final class HandClock extends Clock {
+        private long millis = 1_000;
+
+        void advance() {
+            millis += 1_000;
+        }
+
+        @Override
+        public long millis() {
+            return millis;
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.ofEpochMilli(millis);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+    }
+
+    private static byte[] blob(int size, int fill) {
+        byte[] b = new byte[size];
+        java.util.Arrays.fill(b, (byte) fill);
+        return b;
+    }
+
+    @Test
+    void shared_blobs_stay_within_their_budget_by_dropping_the_least_recently_stored_or_fetched() {
+        HandClock clock = new HandClock();
+        Duration ttl = Duration.ofMinutes(5);
+        try (ClusterStore s = ClusterStore.connect(URI.create("redis://127.0.0.1:" + port), "t" + (clusters++), clock)) {
+            assertThat(s.aotCacheIfAbsent("a", blob(40, 1), ttl, 100)).isEqualTo(new ClusterStore.AotStored(true, List.of()));
+            clock.advance();
+            assertThat(s.aotCacheIfAbsent("b", blob(40, 2), ttl, 100)).isEqualTo(new ClusterStore.AotStored(true, List.of()));
+            clock.advance();
+            assertThat(s.aotCache("a", ttl)).as("a fetch makes 'a' the more recently used").isPresent();
+            clock.advance();
+            assertThat(s.aotCacheIfAbsent("c", blob(40, 3), ttl, 100))
+                    .isEqualTo(new ClusterStore.AotStored(true, List.of("b")));
+            assertThat(s.aotCache("b", ttl)).isEmpty();
+            assertThat(s.aotCache("a", ttl)).get().isEqualTo(blob(40, 1));
+            assertThat(s.aotCache("c", ttl)).get().isEqualTo(blob(40, 3));
+            assertThat(s.aotBytes()).isEqualTo(80);
+
+            clock.advance();
+            assertThat(s.aotCacheIfAbsent("c", blob(90, 4), ttl, 100)).as("the first blob under a key stays")
+                    .isEqualTo(new ClusterStore.AotStored(false, List.of()));
+            assertThat(s.aotCache("c", ttl)).get().isEqualTo(blob(40, 3));
+
+            clock.advance();
+            assertThat(s.aotCacheIfAbsent("d", blob(100, 5), ttl, 100)).as("the new one alone fills the budget")
+                    .isEqualTo(new ClusterStore.AotStored(true, List.of("a", "c")));
+            assertThat(s.aotBytes()).isEqualTo(100);
+            assertThat(s.aotCache("d", ttl)).get().isEqualTo(blob(100, 5));
+        }
+    }
+
+    @Test
+    void a_blob_over_the_whole_budget_is_refused_and_nothing_stored_is_dropped() {
+        Duration ttl = Duration.ofMinutes(5);
+        try (ClusterStore s = store()) {
+            s.aotCacheIfAbsent("a", blob(40, 1), ttl, 100);
+            assertThatThrownBy(() -> s.aotCacheIfAbsent("big", blob(101, 2), ttl, 100))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("The blob 'big' is 101 bytes, over the 100 bytes all of them may take");
+            assertThat(s.aotCache("big", ttl)).isEmpty();
+            assertThat(s.aotCache("a", ttl)).get().isEqualTo(blob(40, 1));
+            assertThat(s.aotBytes()).isEqualTo(40);
+        }
+    }
+
+    @Test
+    void an_expired_blob_no_longer_counts_against_the_budget() throws InterruptedException {
+        try (ClusterStore s = store()) {
+            s.aotCacheIfAbsent("short", blob(60, 1), Duration.ofSeconds(1), 100);
+            s.aotCacheIfAbsent("kept", blob(30, 2), Duration.ofMinutes(5), 100);
+            assertThat(s.aotBytes()).isEqualTo(90);
+            // Not polled with aotCache, whose fetch would renew the TTL.
+            for (int i = 0; i < 60 && s.aotBytes() != 30; i++) {
+                Thread.sleep(100);
+            }
+            assertThat(s.aotBytes()).as("only 'kept' is left").isEqualTo(30);
+            assertThat(s.aotCache("short", Duration.ofSeconds(1))).isEmpty();
+            assertThat(s.aotCacheIfAbsent("new", blob(60, 3), Duration.ofMinutes(5), 100))
+                    .as("60 + 30 fit once the expired 60 is forgotten")
+                    .isEqualTo(new ClusterStore.AotStored(true, List.of()));
+            assertThat(s.aotCache("kept", Duration.ofMinutes(5))).isPresent();
+        }
+    }
+
     @Test
     void an_unreachable_redis_is_a_cluster_exception_naming_the_cluster() throws IOException {
         int closed;

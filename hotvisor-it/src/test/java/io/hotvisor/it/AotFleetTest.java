@@ -71,6 +71,33 @@ class AotFleetTest {
     }
 
     @Test
+    void a_cache_larger_than_the_fleets_budget_stays_on_the_node_that_trained_it() throws Exception {
+        byte[] jar = Fixtures.compileJar(Fixtures.dir("java-process"));
+        try (RedisProcess redis = RedisProcess.start();
+             NodeProcess trainer = node(redis, "node-1", "--aot-share-max-mb", "1")) {
+            trainer.http().deployArchive("fleet", "java", "misbehave.Misbehave::main", jar, PROCESS);
+            for (int i = 0; i < 3; i++) {
+                assertWorkerAnswers(trainer);
+            }
+            JsonNode kept = await(trainer, a -> a.path("note").asText().contains("upload to the fleet failed"));
+            assertThat(kept.path("note").asText()).as(kept.toString())
+                    .startsWith("trained on this node; upload to the fleet failed: The AOT cache '")
+                    .contains("over the 1 MB all shared caches and snapshots may take (--aot-share-max-mb);"
+                            + " kept on this node only");
+            assertThat(kept.path("shared").asBoolean()).isFalse();
+            assertThat(kept.path("bytes").asLong()).as("the cache is larger than the budget").isGreaterThan(1 << 20);
+            assertWorkerAnswers(trainer);
+
+            try (NodeProcess joiner = node(redis, "node-2")) {
+                JsonNode own = await(joiner, a -> !a.path("source").asText().isEmpty());
+                assertThat(own.path("source").asText()).as("nothing in the fleet to fetch: " + own)
+                        .isEqualTo("training");
+                assertWorkerAnswers(joiner);
+            }
+        }
+    }
+
+    @Test
     void a_function_that_allows_sampling_trains_off_the_serving_path_once_its_first_call_is_sampled()
             throws Exception {
         byte[] jar = Fixtures.compileJar(Fixtures.dir("java-process"));

@@ -20,17 +20,21 @@ final class ClusterAotShare implements AotCacheShare, AutoCloseable {
     /** How long a cache stays in Redis after it was last stored or fetched. */
     static final Duration TTL = Duration.ofDays(7);
 
+    private static final System.Logger LOG = System.getLogger(ClusterAotShare.class.getName());
+
     private final ClusterStore store;
+    private final long maxTotalBytes;
     private volatile String origin;
 
-    private ClusterAotShare(ClusterStore store, String origin) {
+    private ClusterAotShare(ClusterStore store, String origin, long maxTotalBytes) {
         this.store = store;
         this.origin = origin;
+        this.maxTotalBytes = maxTotalBytes;
     }
 
     static ClusterAotShare connect(ClusterOptions options) {
         return new ClusterAotShare(ClusterStore.connect(URI.create(options.redis()), options.name(), Clock.systemUTC()),
-                options.nodeId());
+                options.nodeId(), options.aotShareMaxBytes());
     }
 
     /** Sets this node's id, known once the node listens (its default includes the port). */
@@ -54,16 +58,28 @@ final class ClusterAotShare implements AotCacheShare, AutoCloseable {
 
     @Override
     public boolean offer(String key, byte[] blob) {
+        String what = key.startsWith(SNAPSHOT_KEY_PREFIX) ? "The snapshot '" : "The AOT cache '";
         if (blob.length > MAX_BYTES) {
-            String what = key.startsWith(SNAPSHOT_KEY_PREFIX) ? "The snapshot '" : "The AOT cache '";
             throw AotCacheShareException.of(what + key + "' is " + blob.length / (1024 * 1024) + " MB, over the "
                     + MAX_BYTES / (1024 * 1024) + " MB a cluster shares; kept on this node only", null);
         }
+        if (blob.length > maxTotalBytes) {
+            throw AotCacheShareException.of(what + key + "' is " + blob.length / (1024 * 1024) + " MB, over the "
+                    + maxTotalBytes / (1024 * 1024) + " MB all shared caches and snapshots may take"
+                    + " (--aot-share-max-mb); kept on this node only", null);
+        }
+        ClusterStore.AotStored stored;
         try {
-            return store.aotCacheIfAbsent(key, blob, TTL);
+            stored = store.aotCacheIfAbsent(key, blob, TTL, maxTotalBytes);
         } catch (ClusterException e) {
             throw AotCacheShareException.of(e.getMessage(), e);
         }
+        if (!stored.dropped().isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, "Dropped " + stored.dropped().size() + " shared AOT caches or snapshots"
+                    + " from Redis, least recently used first, to keep them within " + maxTotalBytes / (1024 * 1024)
+                    + " MB (--aot-share-max-mb): " + stored.dropped());
+        }
+        return stored.stored();
     }
 
     @Override

@@ -27,9 +27,13 @@ import java.util.Objects;
  * @param changeWait   the longest a deploy or delete of a function through this node waits for a load of that function
  *                     in progress here (with its warm-up replays), then is answered 503 {@code FunctionLoading} with
  *                     {@code Retry-After} (nothing changed). Defaults to {@link #DEFAULT_CHANGE_WAIT}
+ * @param aotShareMaxBytes the most bytes the AOT caches and snapshots shared through the cluster's Redis may take
+ *                     together: after this node stores one, the least recently stored or fetched others are dropped
+ *                     until they fit. Defaults to {@link #DEFAULT_AOT_SHARE_MAX_BYTES}
  */
 public record ClusterOptions(String redis, String name, String nodeId, String advertiseUrl, Duration reclaimAfter,
-                             int asyncWorkers, boolean aotShare, boolean snapshotShare, Duration loadWait, Duration changeWait) {
+                             int asyncWorkers, boolean aotShare, boolean snapshotShare, Duration loadWait, Duration changeWait,
+                             long aotShareMaxBytes) {
 
     /**
      * Default {@link #loadWait()}: 10 s. A client that gets no answer within seconds takes the node for hung; ten
@@ -45,9 +49,16 @@ public record ClusterOptions(String redis, String name, String nodeId, String ad
      */
     public static final Duration DEFAULT_CHANGE_WAIT = Duration.ofSeconds(60);
 
+    /**
+     * Default {@link #aotShareMaxBytes()}: 1 GiB. A Java function's worker takes a 14-21 MB AOT cache and a 25-37 MB
+     * snapshot (DESIGN.md, bench/results/notes-criu.md), so this holds both for about 18 functions' current versions;
+     * without a bound, each redeploy of a changed jar left another 40-60 MB in Redis for the 7 days of their TTL.
+     */
+    public static final long DEFAULT_AOT_SHARE_MAX_BYTES = 1024L * 1024 * 1024;
+
     /** A node on its own. */
     public static final ClusterOptions NONE = new ClusterOptions("", "hotvisor", "", "", Duration.ofSeconds(30), 32,
-            true, true, DEFAULT_LOAD_WAIT, DEFAULT_CHANGE_WAIT);
+            true, true, DEFAULT_LOAD_WAIT, DEFAULT_CHANGE_WAIT, DEFAULT_AOT_SHARE_MAX_BYTES);
 
     public ClusterOptions {
         Objects.requireNonNull(redis, "redis");
@@ -62,6 +73,9 @@ public record ClusterOptions(String redis, String name, String nodeId, String ad
         Objects.requireNonNull(changeWait, "changeWait");
         if (changeWait.isNegative()) {
             throw new IllegalArgumentException("changeWait must not be negative; got " + changeWait);
+        }
+        if (aotShareMaxBytes < 1) {
+            throw new IllegalArgumentException("aotShareMaxBytes must be at least 1; got " + aotShareMaxBytes);
         }
         if (asyncWorkers < 1) {
             throw new IllegalArgumentException("asyncWorkers must be at least 1; got " + asyncWorkers);

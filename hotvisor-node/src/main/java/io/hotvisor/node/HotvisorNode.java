@@ -333,7 +333,7 @@ public final class HotvisorNode implements AutoCloseable {
     private static ClusterOptions withDefaults(ClusterOptions co, String host, int port) {
         return new ClusterOptions(co.redis(), co.name(), co.nodeId().isEmpty() ? host + "-" + port : co.nodeId(),
                 co.advertiseUrl(), co.reclaimAfter(), co.asyncWorkers(), co.aotShare(), co.snapshotShare(),
-                co.loadWait(), co.changeWait());
+                co.loadWait(), co.changeWait(), co.aotShareMaxBytes());
     }
 
     private static Iterable<NodeMetrics.Dispatcher> dispatchers(Namespaces namespaces) {

@@ -168,6 +168,12 @@ public final class Main implements Callable<Integer> {
             + " uploads the ones it takes: on or off (default: ${DEFAULT-VALUE}). Apart from --aot-share.")
     OptionValues.Switch snapshotShare;
 
+    @Option(names = "--aot-share-max-mb", description = "In a cluster, the most MB the shared AOT caches and snapshots"
+            + " may take in Redis, all functions and nodes together: after this node stores one, the least recently"
+            + " stored or fetched others are dropped until they fit, and a larger one is kept on this node only"
+            + " (default: ${DEFAULT-VALUE}).")
+    long aotShareMaxMb = ClusterOptions.DEFAULT_AOT_SHARE_MAX_BYTES / (1024 * 1024);
+
     @Option(names = "--criu", converter = CriuMode.class, defaultValue = "auto", description = "Snapshots of hot Java worker JVMs (isolation process) with CRIU: a"
             + " function's later workers start as restored copies of a worker that already ran it. auto: use CRIU when it"
             + " works (criu 4.1+ from env HOTVISOR_CRIU, .tools/criu or PATH; root; criu check), else start workers"
@@ -204,6 +210,10 @@ public final class Main implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "Invalid --change-wait " + changeWait + ": use 0s or more, e.g. 60s");
         }
+        if (aotShareMaxMb < 1 || aotShareMaxMb > Long.MAX_VALUE / (1024 * 1024)) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "Invalid --aot-share-max-mb " + aotShareMaxMb + ": use 1 or more, e.g. 1024");
+        }
         Set<Language> eagerLanguageSet = parseEagerLanguages(eagerLanguages);
         Criu criuSupport;
         try {
@@ -230,7 +240,7 @@ public final class Main implements Callable<Integer> {
                 .adminKey(System.getenv().getOrDefault("HOTVISOR_ADMIN_KEY", ""))
                 .cluster(new ClusterOptions(redis, clusterName, nodeId, advertiseUrl, duration(reclaimAfter),
                         ClusterOptions.NONE.asyncWorkers(), aotShare.on(), snapshotShare.on(), duration(loadWait),
-                        duration(changeWait)))
+                        duration(changeWait), aotShareMaxMb * 1024 * 1024))
                 .build();
         HotvisorNode node;
         try {

@@ -72,6 +72,19 @@ class MainTest {
                 .hasMessage("Invalid --change-wait -5s: use 0s or more, e.g. 60s");
     }
 
+    @Test
+    void refuses_an_aot_share_budget_under_one_mb_or_not_a_number_before_starting_anything() {
+        assertThatThrownBy(() -> parse("--aot-share-max-mb", "0").call())
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage("Invalid --aot-share-max-mb 0: use 1 or more, e.g. 1024");
+        assertThatThrownBy(() -> parse("--aot-share-max-mb", "-3").call())
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage("Invalid --aot-share-max-mb -3: use 1 or more, e.g. 1024");
+        assertThatThrownBy(() -> parse("--aot-share-max-mb", "1GB"))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageContaining("--aot-share-max-mb").hasMessageContaining("1GB");
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', textBlock = """
             java              | java
