@@ -344,6 +344,9 @@ public final class HotStartBench {
             }
         }
         row.put("node4_first_cpu_ratio", firstCpuRatio(status.path("warmth")));
+        row.put("node4_first_cpu_us", firstCpuUs(status.path("warmth"), 5));
+        row.put("node4_reference_us", status.path("warmth").path("referenceUs").asDouble(0));
+        row.put("node4_last_replay_us", lastReplayUs(status.path("warmUp")));
         JsonNode counts = status.path("warmth").path("invocations");
         row.put("not_hot", counts.path("warming").asLong());
         row.put("hot", counts.path("hot").asLong());
@@ -386,6 +389,34 @@ public final class HotStartBench {
             return "n/a";
         }
         return Math.round(first.get(0).asDouble() / reference * 100.0) / 100.0;
+    }
+
+    /**
+     * Node 4's first {@code n} invocations by its own measure (CPU time, microseconds, rounded), joined by ';' (one CSV
+     * field): with {@link #lastReplayUs} they tell a first call that pays more than the replays before it from
+     * replays that ended above the reference. Empty when node 4 served nothing.
+     */
+    static String firstCpuUs(JsonNode warmth, int n) {
+        List<String> us = new ArrayList<>();
+        for (JsonNode x : warmth.path("firstInvocationsUs")) {
+            if (us.size() == n) {
+                break;
+            }
+            us.add(Long.toString(Math.round(x.asDouble())));
+        }
+        return String.join(";", us);
+    }
+
+    /**
+     * The CPU time of node 4's last warm-up replay before its first invocation, microseconds: its re-check's when it
+     * ran one, else its first round's; "n/a" without replays.
+     */
+    static Object lastReplayUs(JsonNode warmUp) {
+        JsonNode last = warmUp.path("recheck").path("replays").asLong(0) > 0 ? warmUp.path("recheck") : warmUp;
+        if (last.path("replays").asLong(0) == 0) {
+            return "n/a";
+        }
+        return Math.round(last.path("lastReplayUs").asDouble());
     }
 
     private static void deploy(ServerProcess n1, Function f) throws IOException, InterruptedException {
