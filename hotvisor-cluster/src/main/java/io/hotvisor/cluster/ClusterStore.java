@@ -26,8 +26,8 @@ import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.GetExParams;
 import redis.clients.jedis.params.SetParams;
 import redis.clients.jedis.params.XAutoClaimParams;
-import redis.clients.jedis.params.ZAddParams;
 import redis.clients.jedis.params.XReadGroupParams;
+import redis.clients.jedis.params.ZAddParams;
 import redis.clients.jedis.resps.StreamEntry;
 
 /**

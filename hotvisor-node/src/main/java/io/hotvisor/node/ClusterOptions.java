@@ -50,9 +50,10 @@ public record ClusterOptions(String redis, String name, String nodeId, String ad
     public static final Duration DEFAULT_CHANGE_WAIT = Duration.ofSeconds(60);
 
     /**
-     * Default {@link #aotShareMaxBytes()}: 1 GiB. A Java function's worker takes a 14-21 MB AOT cache and a 25-37 MB
-     * snapshot (DESIGN.md, bench/results/notes-criu.md), so this holds both for about 18 functions' current versions;
-     * without a bound, each redeploy of a changed jar left another 40-60 MB in Redis for the 7 days of their TTL.
+     * Default {@link #aotShareMaxBytes()}: 1 GiB. A Java function's worker takes an AOT cache and a packed snapshot
+     * of up to about 65 MB together (28 MB and 37 MB in the hot-start run of 2026-11-25,
+     * bench/results/README-hot-start-full-level.md), so this holds both for about 15 functions' current versions;
+     * without a bound, each redeploy of a changed jar left that much more in Redis for the 7 days of their TTL.
      */
     public static final long DEFAULT_AOT_SHARE_MAX_BYTES = 1024L * 1024 * 1024;
 
