@@ -301,8 +301,11 @@ public final class ClusterStore implements AutoCloseable {
         });
     }
 
-    /** The total bytes of the stored blobs the AOT budget counts (those stored with it and not expired since). */
-    public long aotBytes() {
+    /**
+     * The total bytes of the stored blobs the AOT budget counts (those stored with it and not expired since), as the
+     * budget's script counts them; for the tests, which check the budget with it.
+     */
+    long aotBytes() {
         return call("read the AOT caches' sizes", () -> {
             long total = 0;
             for (String key : redis.zrange(prefix + "aot-used", 0, -1)) {

@@ -63,16 +63,16 @@ final class ClusterAotShare implements AotCacheShare, AutoCloseable {
             throw AotCacheShareException.of(what + key + "' is " + blob.length / (1024 * 1024) + " MB, over the "
                     + MAX_BYTES / (1024 * 1024) + " MB a cluster shares; kept on this node only", null);
         }
-        if (blob.length > maxTotalBytes) {
-            throw AotCacheShareException.of(what + key + "' is " + blob.length / (1024 * 1024) + " MB, over the "
-                    + maxTotalBytes / (1024 * 1024) + " MB all shared caches and snapshots may take"
-                    + " (--aot-share-max-mb); kept on this node only", null);
-        }
         ClusterStore.AotStored stored;
         try {
             stored = store.aotCacheIfAbsent(key, blob, TTL, maxTotalBytes);
         } catch (ClusterException e) {
             throw AotCacheShareException.of(e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            // The store refuses a blob over the whole budget before it writes anything.
+            throw AotCacheShareException.of(what + key + "' is " + blob.length / (1024 * 1024) + " MB, over the "
+                    + maxTotalBytes / (1024 * 1024) + " MB all shared caches and snapshots may take"
+                    + " (--aot-share-max-mb); kept on this node only", e);
         }
         if (!stored.dropped().isEmpty()) {
             LOG.log(System.Logger.Level.INFO, "Dropped " + stored.dropped().size() + " shared AOT caches or snapshots"

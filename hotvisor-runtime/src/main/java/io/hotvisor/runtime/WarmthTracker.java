@@ -26,9 +26,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <li><b>Steady state</b> (this node's): once settled, the median of the current level's latencies among the last
  *     {@code window} [32]. A new level begins when all of the last {@code floorWindow} calls are outside the hot
  *     factor of the median of the level's calls before them, faster or slower but at most {@code 2x} slower (a move
- *     between compiled levels); it then holds those calls alone. A larger lasting slowdown (code fallen back to a lower tier) becomes the
- *     steady state only through the window, after about half of it; in a cluster the fleet's best keeps the
- *     judgement honest.</li>
+ *     between compiled levels); it then holds those calls alone. A larger lasting slowdown (code fallen back to a
+ *     lower tier) becomes the steady state only through the window, after about half of it; in a cluster the fleet's
+ *     best keeps the judgement honest.</li>
  * <li><b>Reference</b>: the lower of this node's steady state and the fleet's best steady state for the version
  *     (the minimum over the cluster's nodes, given by {@link #fleetBest}). Until this node has a steady state of its
  *     own, the one it measured for the same version before it restarted ({@link #remembered}) stands in for it.</li>
