@@ -14,6 +14,8 @@
 # hot-start-MODE-invocations.{json,csv}, hot-start-MODE.png, README-hot-start-MODE.md (command, machine, date inside;
 # notes-hot-start.md appended if present).
 # HOTVISOR_BUILD_DIR (default target) is the Maven build dir; SKIP_BUILD=1 skips the build. Needs redis-server.
+# HOTVISOR_BENCH_NODE_JAVA_OPTS: JVM options added to every node's and gateway's (after -Xmx1g), e.g.
+#   "-Xlog:deoptimization=debug:file=/tmp/deopt-%p.log" for HotSpot's deoptimizations, one file per process.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$ROOT/bin/lib/bench.sh"

@@ -82,6 +82,7 @@ final class ClusterProcesses {
         return Map.of("HOTVISOR_ADMIN_KEY", key,
                 "HOTVISOR_BUILD_DIR", System.getenv().getOrDefault("HOTVISOR_BUILD_DIR", "target"),
                 "HOTVISOR_CONFIG", dir.resolve(id + "-cli.json").toString(),
-                "HOTVISOR_JAVA_OPTS", "-Xmx1g");
+                "HOTVISOR_JAVA_OPTS", ("-Xmx1g " + System.getenv().getOrDefault("HOTVISOR_BENCH_NODE_JAVA_OPTS", ""))
+                        .strip());
     }
 }

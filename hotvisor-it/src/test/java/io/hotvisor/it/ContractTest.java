@@ -133,6 +133,24 @@ class ContractTest {
     }
 
     @org.junit.jupiter.api.Test
+    void an_event_reaches_the_function_compact_with_its_strings_and_numbers_as_sent() throws Exception {
+        assertThat(http.deployArchive("stream-event", "java", "fixtures.StreamGreeter::handleRequest",
+                Fixtures.javaJar(), Map.of()).status()).isEqualTo(201);
+        String pretty = "\uFEFF{\n  \"name\" : \"Ada  Lovelace\",\r\n\t\"q\" : \"say \\\" hi \",  \"n\" : [ 1.50 , 1e3 ]\n}\n";
+        String compact = "{\"name\":\"Ada  Lovelace\",\"q\":\"say \\\" hi \",\"n\":[1.50,1e3]}";
+        Http.Response sync = http.invoke("stream-event", pretty);
+        assertThat(sync.status()).as(sync.toString()).isEqualTo(200);
+        assertThat(sync.json().path("event").asText()).as(sync.toString()).isEqualTo(compact);
+        // The Graalvisor API's arguments as JSON text are the event too.
+        Http.Response graalvisor = http.post("/", Http.JSON.writeValueAsString(
+                Map.of("name", "stream-event", "arguments", pretty)));
+        assertThat(graalvisor.status()).as(graalvisor.toString()).isEqualTo(200);
+        assertThat(Http.JSON.readTree(graalvisor.json().path("result").asText()).path("event").asText())
+                .isEqualTo(compact);
+        assertThat(http.delete("/v1/functions/stream-event").status()).isEqualTo(200);
+    }
+
+    @org.junit.jupiter.api.Test
     void runs_a_fat_jar_with_its_own_library_and_the_hotvisor_handler_shape() throws Exception {
         byte[] jar = java.nio.file.Files.readAllBytes(Fixtures.examplesJar());
         // The fat jar's commons-lang3 trips the deploy-time scan: in worker processes, as examples/java deploys it.

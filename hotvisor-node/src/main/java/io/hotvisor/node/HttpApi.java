@@ -316,13 +316,14 @@ final class HttpApi {
         }
     }
 
-    /** Checks that an event is JSON; an empty body is the empty object. */
+    /** Checks that an event is JSON and returns it {@linkplain Json#compact compact}; an empty body is the empty
+     *  object. */
     private static String event(byte[] body) {
         if (body.length == 0) {
             return "{}";
         }
         Json.parse(body, "the event as JSON");
-        return new String(body, StandardCharsets.UTF_8);
+        return Json.compact(body);
     }
 
     /**
@@ -451,11 +452,12 @@ final class HttpApi {
         String name = nameNode.textValue();
         JsonNode args = body.get("arguments");
         String event;
-        if (args == null || args.isNull()) {
+        if (args == null || args.isNull() || args.isTextual() && args.textValue().isBlank()) {
             event = "{}";
         } else if (args.isTextual()) {
-            event = args.textValue().isBlank() ? "{}" : args.textValue();
-            Json.parse(event.getBytes(StandardCharsets.UTF_8), "'arguments' as JSON text");
+            byte[] text = args.textValue().getBytes(StandardCharsets.UTF_8);
+            Json.parse(text, "'arguments' as JSON text");
+            event = Json.compact(text);
         } else {
             event = Json.text(args);
         }
