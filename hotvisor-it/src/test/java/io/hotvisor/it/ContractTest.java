@@ -147,6 +147,10 @@ class ContractTest {
         assertThat(graalvisor.status()).as(graalvisor.toString()).isEqualTo(200);
         assertThat(Http.JSON.readTree(graalvisor.json().path("result").asText()).path("event").asText())
                 .isEqualTo(compact);
+        // A body of whitespace alone is an empty body: the empty object.
+        Http.Response blank = http.invoke("stream-event", " \r\n\t ");
+        assertThat(blank.status()).as(blank.toString()).isEqualTo(200);
+        assertThat(blank.json().path("event").asText()).isEqualTo("{}");
         assertThat(http.delete("/v1/functions/stream-event").status()).isEqualTo(200);
     }
 

@@ -316,14 +316,15 @@ final class HttpApi {
         }
     }
 
-    /** Checks that an event is JSON and returns it {@linkplain Json#compact compact}; an empty body is the empty
-     *  object. */
+    /** Checks that an event is JSON and returns it {@linkplain Json#compact compact}; an empty body, or one of
+     *  whitespace alone, is the empty object. */
     private static String event(byte[] body) {
-        if (body.length == 0) {
+        String event = Json.compact(body);
+        if (event.isEmpty()) {
             return "{}";
         }
         Json.parse(body, "the event as JSON");
-        return Json.compact(body);
+        return event;
     }
 
     /**

@@ -44,14 +44,14 @@ final class Json {
     }
 
     /**
-     * A JSON text that {@link #parse} accepted, without a UTF-8 byte order mark and without the whitespace between
-     * its tokens; strings and numbers stay exactly as they were (no number is rewritten). An event reaches a function
-     * in this form: a guest parses its event with host code that the JIT compiles along the paths it has seen, and a
-     * pretty-printed event takes paths a compact one never did (2026-11-25: the first served call with a {@code
-     * {"seed": 42}} event trapped out of the C2 code of GraalJS's JSON parser, compiled on the warm-up replays'
-     * {@code {"seed":42}}, and the function's own 190 KB {@code JSON.parse} ran in slower code until it was
-     * recompiled). Compact, the same event costs the same whatever its formatting, as warm-up inputs (stored
-     * compact) expect.
+     * A JSON text without a UTF-8 byte order mark and without the whitespace between its tokens; strings and numbers
+     * stay exactly as they were (no number is rewritten). Meant for what {@link #parse} accepts; other bytes come out
+     * with their whitespace outside quotes dropped, which means nothing. An event reaches a function in this form: a
+     * guest parses its event with host code that the JIT compiles along the paths it has seen, and a pretty-printed
+     * event takes paths a compact one never did (2026-11-25: the first served call with a {@code {"seed": 42}} event
+     * trapped out of the C2 code of GraalJS's JSON parser, compiled on the warm-up replays' {@code {"seed":42}}, and
+     * the function's own 190 KB {@code JSON.parse} ran in slower code until it was recompiled). Compact, the same event
+     * costs the same whatever its formatting, as warm-up inputs (stored compact) expect.
      */
     static String compact(byte[] json) {
         int from = json.length >= 3 && json[0] == (byte) 0xEF && json[1] == (byte) 0xBB && json[2] == (byte) 0xBF
