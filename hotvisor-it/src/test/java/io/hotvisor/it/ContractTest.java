@@ -136,7 +136,8 @@ class ContractTest {
     void an_event_reaches_the_function_compact_with_its_strings_and_numbers_as_sent() throws Exception {
         assertThat(http.deployArchive("stream-event", "java", "fixtures.StreamGreeter::handleRequest",
                 Fixtures.javaJar(), Map.of()).status()).isEqualTo(201);
-        String pretty = "\uFEFF{\n  \"name\" : \"Ada  Lovelace\",\r\n\t\"q\" : \"say \\\" hi \",  \"n\" : [ 1.50 , 1e3 ]\n}\n";
+        String pretty = "\uFEFF{\n  \"name\" : \"Ada  Lovelace\",\r\n\t\"q\" : \"say \\\" hi \",  "
+                + "\"n\" : [ 1.50 , 1e3 ]\n}\n";
         String compact = "{\"name\":\"Ada  Lovelace\",\"q\":\"say \\\" hi \",\"n\":[1.50,1e3]}";
         Http.Response sync = http.invoke("stream-event", pretty);
         assertThat(sync.status()).as(sync.toString()).isEqualTo(200);
