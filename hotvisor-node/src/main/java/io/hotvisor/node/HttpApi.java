@@ -271,7 +271,7 @@ final class HttpApi {
         ClusterLink cluster = clusterRef.get();
         DeployRequest.checkName(name);
         String mode = req.query().contains("mode") ? req.query().get("mode") : "sync";
-        String event = event(body(req));
+        String event = event(body(req), "the event as JSON");
         String id = UUID.randomUUID().toString();
         res.header(INVOCATION_ID, id);
         // In a cluster, a sync invocation waits for this node's copy of the function at most --load-wait (then 503
@@ -316,14 +316,14 @@ final class HttpApi {
         }
     }
 
-    /** Checks that an event is JSON and returns it {@linkplain Json#compact compact}; an empty body, or one of
-     *  whitespace alone, is the empty object. */
-    private static String event(byte[] body) {
+    /** Checks that an event is JSON ({@code what} names it in the error) and returns it {@linkplain Json#compact
+     *  compact}; an empty body, or one of whitespace alone, is the empty object. */
+    private static String event(byte[] body, String what) {
         String event = Json.compact(body);
         if (event.isEmpty()) {
             return "{}";
         }
-        Json.parse(body, "the event as JSON");
+        Json.parse(body, what);
         return event;
     }
 
@@ -456,9 +456,7 @@ final class HttpApi {
         if (args == null || args.isNull() || args.isTextual() && args.textValue().isBlank()) {
             event = "{}";
         } else if (args.isTextual()) {
-            byte[] text = args.textValue().getBytes(StandardCharsets.UTF_8);
-            Json.parse(text, "'arguments' as JSON text");
-            event = Json.compact(text);
+            event = event(args.textValue().getBytes(StandardCharsets.UTF_8), "'arguments' as JSON text");
         } else {
             event = Json.text(args);
         }
