@@ -16,6 +16,7 @@
 # HOTVISOR_BUILD_DIR (default target) is the Maven build dir; SKIP_BUILD=1 skips the build. Needs redis-server.
 # HOTVISOR_BENCH_NODE_JAVA_OPTS: JVM options added to every node's and gateway's (after -Xmx1g), e.g.
 #   "-Xlog:deoptimization=debug:file=/tmp/deopt-%p.log" for HotSpot's deoptimizations, one file per process.
+# HOTVISOR_BENCH_KEEP_WORK=1 keeps the run's work directory (every node's log and data), and prints where it is.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$ROOT/bin/lib/bench.sh"

@@ -108,7 +108,11 @@ public final class HotStartBench {
                 fleetNodes.forEach(ServerProcess::close);
             }
         } finally {
-            SandboxCreationBench.deleteTree(work);
+            if ("1".equals(System.getenv("HOTVISOR_BENCH_KEEP_WORK"))) {
+                System.out.println("Kept the nodes' logs and files (HOTVISOR_BENCH_KEEP_WORK=1): " + work);
+            } else {
+                SandboxCreationBench.deleteTree(work);
+            }
         }
         write(o, loadAtStart, fleet, failed, rows, invocations, lines);
     }
