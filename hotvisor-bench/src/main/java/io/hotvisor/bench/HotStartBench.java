@@ -520,8 +520,13 @@ public final class HotStartBench {
      * {@code alongside} the node is ready at once.
      */
     static void awaitReadyz(ServerProcess node) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-        String last = "";
+        awaitReadyz(node, Duration.ofMinutes(10));
+    }
+
+    /** As {@link #awaitReadyz(ServerProcess)}, for at most {@code timeout}. */
+    static void awaitReadyz(ServerProcess node, Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "no answer yet";
         while (System.nanoTime() < deadline) {
             HttpResponse<String> r = node.send("GET", "/readyz", null);
             if (r.statusCode() == 200) {
@@ -530,8 +535,8 @@ public final class HotStartBench {
             last = r.statusCode() + " " + r.body();
             Thread.sleep(50);
         }
-        throw new IllegalStateException(node + " was not ready within 10 minutes (GET /readyz: " + last
-                + "); its log:\n" + node.tail());
+        throw new IllegalStateException(node + " was not ready within " + timeout.toMillis() + " ms (GET /readyz: "
+                + last + "); its log:\n" + node.tail());
     }
 
     private static JsonNode status(ServerProcess node, Function f) throws IOException, InterruptedException {

@@ -1,10 +1,21 @@
 package io.hotvisor.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class HotStartBenchTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,5 +57,57 @@ class HotStartBenchTest {
                 {"replays": 69, "lastReplayUs": 1210.7, "outcome": "hot",
                  "recheck": {"rounds": 1, "replays": 10, "lastReplayUs": 990.2, "outcome": "hot"}}""")))
                 .as("the re-check's replays came last").isEqualTo(990L);
+    }
+
+    @Test
+    void node_4_takes_its_first_call_only_once_its_readyz_says_200(@TempDir Path dir) throws Exception {
+        // /readyz answers 503 (the re-check still running) three times, then 200, as a joining node does.
+        AtomicInteger asked = new AtomicInteger();
+        HttpServer readyz = readyz(n -> n <= 3 ? 503 : 200, asked);
+        try (ServerProcess node = node(dir, readyz)) {
+            HotStartBench.awaitReadyz(node, Duration.ofSeconds(30));
+            assertThat(asked.get()).as("returned at the first 200, not before").isEqualTo(4);
+        } finally {
+            readyz.stop(0);
+        }
+    }
+
+    @Test
+    void a_node_that_never_gets_ready_fails_the_run_with_its_last_answer_and_its_log(@TempDir Path dir)
+            throws Exception {
+        HttpServer readyz = readyz(n -> 503, new AtomicInteger());
+        try (ServerProcess node = node(dir, readyz)) {
+            assertThatThrownBy(() -> HotStartBench.awaitReadyz(node, Duration.ofMillis(300)))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("node-4 at http://127.0.0.1:" + readyz.getAddress().getPort())
+                    .hasMessageContaining("was not ready within 300 ms")
+                    .hasMessageContaining("503 {\"ready\": false, \"reason\": \"re-checking 2 warmed functions\"}")
+                    .hasMessageContaining("what node-4 logged");
+        } finally {
+            readyz.stop(0);
+        }
+    }
+
+    /** A server whose {@code /readyz} answers the status {@code status} gives for the n-th request (from 1). */
+    private static HttpServer readyz(java.util.function.IntUnaryOperator status, AtomicInteger asked)
+            throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/readyz", ex -> {
+            int code = status.applyAsInt(asked.incrementAndGet());
+            byte[] body = (code == 200 ? "{\"ready\": true}"
+                    : "{\"ready\": false, \"reason\": \"re-checking 2 warmed functions\"}")
+                    .getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(code, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        server.start();
+        return server;
+    }
+
+    /** A "node-4" process that writes {@code server}'s port as its port file, logs a line and sleeps. */
+    private static ServerProcess node(Path dir, HttpServer server) throws Exception {
+        return ServerProcess.start("node-4", List.of("sh", "-c", "echo 'what node-4 logged'; echo "
+                + server.getAddress().getPort() + " > \"$4\"; sleep 60", "sh"), Map.of(), dir, "key");
     }
 }
