@@ -37,7 +37,8 @@ record HotStartMechanism(String name, List<String> nodeOn, List<String> nodeOff,
     private static final Set<String> TRUFFLE = Set.of("js", "python");
     private static final Set<String> EVERY = Set.of("js", "python", "java");
     /** Variants of another mechanism: not part of {@code all}. */
-    private static final Set<String> VARIANTS = Set.of("warm-up-alongside", "warm-up-no-recheck");
+    private static final Set<String> VARIANTS = Set.of("warm-up-alongside", "warm-up-no-recheck",
+            "warm-up-no-quiet");
 
     /** Every mechanism the benchmark knows, in the order of the results. */
     static final List<HotStartMechanism> KNOWN = List.of(
@@ -55,6 +56,9 @@ record HotStartMechanism(String name, List<String> nodeOn, List<String> nodeOff,
             // the replays without the re-check a starting node runs once all its functions are warm, before it is
             // ready (a variant of warm-up, so not in all)
             node("warm-up-no-recheck", List.of("--warm-up-replays", "200", "--warm-up-recheck", "off"),
+                    List.of("--warm-up-replays", "0"), EVERY, true),
+            // the replays without the wait for quiet compilers before ready (a variant of warm-up, so not in all)
+            node("warm-up-no-quiet", List.of("--warm-up-replays", "200", "--warm-up-quiet", "0s"),
                     List.of("--warm-up-replays", "0"), EVERY, true),
             // a bounded sample of real inputs instead of the declared ones (the function opts in)
             new HotStartMechanism("sampled", List.of("--warm-up-replays", "200"), List.of("--warm-up-replays", "0"),

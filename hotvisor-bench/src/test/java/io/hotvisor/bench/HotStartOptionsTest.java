@@ -20,10 +20,10 @@ class HotStartOptionsTest {
         assertThat(o.languages()).containsExactly("js", "python", "java");
         assertThat(o.functions()).containsExactly("word-count", "json-transform");
         assertThat(o.mechanisms()).extracting(HotStartMechanism::name).containsExactly("warm-up", "aot", "routing",
-                "warm-up-alongside", "warm-up-no-recheck", "sampled", "eager-compile", "criu");
+                "warm-up-alongside", "warm-up-no-recheck", "warm-up-no-quiet", "sampled", "eager-compile", "criu");
         assertThat(o.configurations()).extracting(HotStartMechanism.Configuration::name)
                 .containsExactly("none", "none-gateway", "warm-up", "aot", "routing", "warm-up-alongside",
-                        "warm-up-no-recheck", "sampled", "eager-compile", "criu", "all");
+                        "warm-up-no-recheck", "warm-up-no-quiet", "sampled", "eager-compile", "criu", "all");
     }
 
     @Test
@@ -37,7 +37,7 @@ class HotStartOptionsTest {
         assertThat(o.configurations()).extracting(HotStartMechanism.Configuration::name).containsExactly("none", "aot");
         assertThat(o).hasToString("--quick --invocations 20 --steady 20 --warm-min 60 --warm-max 400 --languages java,js"
                 + " --functions word-count,json-transform --mechanisms warm-up,aot,routing,warm-up-alongside,"
-                + "warm-up-no-recheck,sampled,eager-compile,criu --configs none,aot"
+                + "warm-up-no-recheck,warm-up-no-quiet,sampled,eager-compile,criu --configs none,aot"
                 + " --out bench/results");
     }
 
@@ -111,7 +111,7 @@ class HotStartOptionsTest {
     void bad_options_are_refused_with_what_was_wrong() {
         assertThatThrownBy(() -> HotStartOptions.parse("--configs", "none,teleport"))
                 .hasMessage("Unknown mechanism 'teleport'; known: [warm-up, aot, routing, warm-up-alongside,"
-                        + " warm-up-no-recheck, sampled, eager-compile, criu]");
+                        + " warm-up-no-recheck, warm-up-no-quiet, sampled, eager-compile, criu]");
         assertThatThrownBy(() -> HotStartOptions.parse("--mechanisms", "warm-up,aot,routing", "--configs", "criu"))
                 .hasMessage("Configuration 'criu' is not a mechanism of this run; the run's mechanisms: [warm-up, aot,"
                         + " routing] (--mechanisms)");

@@ -23,7 +23,7 @@ class HotTraceTest {
         assertThat(o.window().toSeconds()).isEqualTo(240);
         assertThat(o.calls()).isEqualTo(1200);
         assertThat(o.mechanisms()).extracting(HotStartMechanism::name).containsExactly("warm-up", "aot", "routing",
-                "warm-up-alongside", "warm-up-no-recheck", "sampled", "eager-compile", "criu");
+                "warm-up-alongside", "warm-up-no-recheck", "warm-up-no-quiet", "sampled", "eager-compile", "criu");
         assertThat(HotTraceOptions.parse("--quick", "--calls", "40", "--time-compression", "6").window().toSeconds())
                 .isEqualTo(30);
     }

@@ -308,6 +308,28 @@ class WarmUpTransferTest {
         assertThat(warmUp.path("targetUs").asDouble()).isEqualTo(steady);
         assertThat(warmUp.path("outcome").asText()).as(warmUp.toString()).isEqualTo("hot");
         assertThat(warmUp.has("recheck")).as(warmUp.toString()).isFalse();
+        // Before ready it still waited for its JIT compilers to go quiet (the default, at most 5 s), and said so.
+        assertThat(http.get("/v1/node").json().path("warmUp").path("quietMs").asLong()).isEqualTo(5000);
+        assertThat(java.nio.file.Files.readString(node.log()))
+                .containsPattern("JIT compilers (quiet|still busy) after \\d+ ms \\(last window: \\d+% of a core\\)"
+                        + " \\(at most 5000 ms\\)");
+    }
+
+    @Test
+    void with_no_wait_for_quiet_compilers_a_restarted_node_is_ready_right_after_its_replays() throws Exception {
+        NodeProcess node = start("--hot-factor", "4", "--warm-up-quiet", "0s");
+        Http http = node.http();
+        http.deploySource("js", "javascript", "index.handler", JS, Map.of("warmupInputs", List.of(Map.of("n", 20000))));
+        makeHot(http, "js", "{\"n\": 20000}");
+
+        node.restart();
+        http = node.http();
+        awaitReady(http);
+
+        assertThat(http.get("/v1/node").json().path("warmUp").path("quietMs").asLong()).isZero();
+        assertThat(http.get("/v1/functions/js").json().path("warmUp").path("replays").asInt()).isPositive();
+        String log = java.nio.file.Files.readString(node.log());
+        assertThat(log).contains("the node is ready").doesNotContain("JIT compilers");
     }
 
     @Test

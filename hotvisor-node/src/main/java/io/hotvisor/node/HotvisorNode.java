@@ -2,6 +2,7 @@ package io.hotvisor.node;
 
 import java.lang.System.Logger.Level;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -106,6 +107,7 @@ public final class HotvisorNode implements AutoCloseable {
         status.section("truffle", () -> Json.object().put("runtime", runtime.truffleRuntimeName()));
         status.section("warmUp", () -> Json.object().put("policy", config.warmUpPolicy().id())
                 .put("recheck", config.warmUpRecheck() ? "on" : "off")
+                .put("quietMs", config.warmUpQuiet().toMillis())
                 .put("maxReplays", config.warmth().warmUpReplays())
                 .put("budgetMs", config.warmth().warmUpBudget().toMillis())
                 .put("hotFactor", config.warmth().hotFactor()));
@@ -171,7 +173,8 @@ public final class HotvisorNode implements AutoCloseable {
         LOG.log(Level.INFO, criu.available() ? "CRIU " + criu.version() + " (" + criu.binary().orElseThrow()
                 + "): hot Java worker JVMs are checkpointed and later workers restored"
                 : "CRIU snapshots of Java worker JVMs are not used: " + criu.reason());
-        warmUpRestored(namespaces, config.warmUpPolicy(), config.warmUpRecheck(), status, cluster.get());
+        warmUpRestored(namespaces, config.warmUpPolicy(), config.warmUpRecheck(), config.warmUpQuiet(), status,
+                cluster.get());
         // Off the watchdog thread (it times invocations out): saving writes files, or Redis in a cluster.
         scheduler.scheduleWithFixedDelay(() -> background.execute(() -> saveWarmUpKnowledge(namespaces)),
                 SAVE_EVERY_SECONDS, SAVE_EVERY_SECONDS, TimeUnit.SECONDS);
@@ -203,9 +206,11 @@ public final class HotvisorNode implements AutoCloseable {
      * {@code recheck}, it replays once more every function whose replays reached their target, those it copied from
      * the cluster as it joined included ({@link FunctionRegistry#recheckWarmUps}: a later function's replays can undo
      * an earlier one's compiled code), in up to {@value #RECHECK_ROUNDS} rounds ({@link #recheckRounds}), and becomes
-     * ready when that is over ("re-checking 3 warmed functions", "re-checking 2 warmed functions (round 2)").
+     * ready when that is over ("re-checking 3 warmed functions", "re-checking 2 warmed functions (round 2)"). Last,
+     * if it warmed any, it waits up to {@code quiet} for its JIT compilers to go quiet ({@link CompilerQuiet}:
+     * "waiting for the compilers to go quiet").
      */
-    private static void warmUpRestored(Namespaces namespaces, WarmUpPolicy policy, boolean recheck,
+    private static void warmUpRestored(Namespaces namespaces, WarmUpPolicy policy, boolean recheck, Duration quiet,
                                        NodeStatus status, ClusterLink cluster) {
         // One after the other, on one thread: on a small machine replays in parallel compete for the cores and the
         // compiler threads, and each curve then stops later (or short of its target) than it would alone.
@@ -245,21 +250,44 @@ public final class HotvisorNode implements AutoCloseable {
                 LOG.log(Level.WARNING, "The re-check of the warm-ups could not start", ex);
             }
             rechecks.whenComplete((n, e2) -> {
-                sequential.shutdown();
                 if (e2 != null) { // ready all the same: the first round warmed the functions
                     LOG.log(Level.WARNING, "A re-check of the warm-ups failed", e2);
                 }
-                synchronized (lock) {
-                    over[0] = true;
-                    ready(status, cluster);
-                }
-                if (n != null && n > 0) {
-                    LOG.log(Level.INFO, "Warm-ups re-checked: the node is ready");
-                } else if (!all.isEmpty()) {
-                    LOG.log(Level.INFO, "Stored functions warmed up: the node is ready");
-                }
+                boolean warmed = !all.isEmpty() || (n != null && n > 0);
+                CompletableFuture<Void> quieted = warmed && quiet.isPositive()
+                        ? CompletableFuture.runAsync(() -> awaitQuietCompilers(quiet, status, lock, over), sequential)
+                        : CompletableFuture.completedFuture(null);
+                sequential.shutdown(); // runs the wait, if any, then its thread ends
+                quieted.whenComplete((done, e3) -> {
+                    if (e3 != null) { // ready all the same: it only waited
+                        LOG.log(Level.WARNING, "Waiting for the compilers to go quiet failed", e3);
+                    }
+                    synchronized (lock) {
+                        over[0] = true;
+                        ready(status, cluster);
+                    }
+                    if (n != null && n > 0) {
+                        LOG.log(Level.INFO, "Warm-ups re-checked: the node is ready");
+                    } else if (!all.isEmpty()) {
+                        LOG.log(Level.INFO, "Stored functions warmed up: the node is ready");
+                    }
+                });
             });
         });
+    }
+
+    /** Waits up to {@code max} for the JIT compilers to go quiet ({@link CompilerQuiet}); says so meanwhile. */
+    private static void awaitQuietCompilers(Duration max, NodeStatus status, Object lock, boolean[] over) {
+        synchronized (lock) {
+            over[0] = true; // no stale "warming 1 function" after this
+            status.warming("waiting for the compilers to go quiet");
+        }
+        try {
+            CompilerQuiet.Outcome o = CompilerQuiet.await(CompilerQuiet::compilerNanos, Ticker.system(), max);
+            LOG.log(Level.INFO, "JIT compilers " + o.describe() + " (at most " + max.toMillis() + " ms)");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**

@@ -114,6 +114,12 @@ public final class Main implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE}).")
     OptionValues.Switch warmUpRecheck;
 
+    @Option(names = "--warm-up-quiet", defaultValue = "5s", description = "Under --warm-up-policy before, the"
+            + " longest a starting node that warmed functions waits after its replays, before it is ready, for its"
+            + " JIT compilers to go quiet (under 25% of a core over 2 windows of 250 ms): calls served while they"
+            + " still work wait for a core; 0s: ready at once (default: ${DEFAULT-VALUE}).")
+    String warmUpQuiet;
+
     @Option(names = "--engine-option", description = "Extra GraalVM engine option KEY=VALUE, e.g."
             + " engine.TraceCompilation=true, set on every engine (the eager engines too); GraalVM's experimental"
             + " options are allowed; repeatable.")
@@ -206,6 +212,10 @@ public final class Main implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "Invalid --load-wait " + loadWait + ": use 0s or more, e.g. 10s");
         }
+        if (duration(warmUpQuiet).isNegative()) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "Invalid --warm-up-quiet " + warmUpQuiet + ": use 0s or more, e.g. 5s");
+        }
         if (duration(changeWait).isNegative()) {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "Invalid --change-wait " + changeWait + ": use 0s or more, e.g. 60s");
@@ -237,6 +247,7 @@ public final class Main implements Callable<Integer> {
                 .warmth(WarmthOptions.defaults().hotFactor(hotFactor).warmUpReplays(warmUpReplays))
                 .warmUpPolicy(warmUpPolicy)
                 .warmUpRecheck(warmUpRecheck.on())
+                .warmUpQuiet(duration(warmUpQuiet))
                 .adminKey(System.getenv().getOrDefault("HOTVISOR_ADMIN_KEY", ""))
                 .cluster(new ClusterOptions(redis, clusterName, nodeId, advertiseUrl, duration(reclaimAfter),
                         ClusterOptions.NONE.asyncWorkers(), aotShare.on(), snapshotShare.on(), duration(loadWait),

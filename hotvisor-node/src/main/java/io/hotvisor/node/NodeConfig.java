@@ -29,11 +29,17 @@ import io.hotvisor.runtime.WarmthOptions;
  * @param warmUpRecheck   under policy {@code before}, whether a starting node replays once more the functions whose
  *                        replays reached their target, after all of them, before it is ready, in rounds while
  *                        one finds code undone ({@link FunctionRegistry#recheckWarmUps}); defaults to true
+ * @param warmUpQuiet     under policy {@code before}, the longest a starting node that warmed functions waits after
+ *                        its replays for the JIT compilers to go quiet before it is ready ({@link CompilerQuiet});
+ *                        {@link Duration#ZERO}: no wait; defaults to {@link #DEFAULT_WARM_UP_QUIET}
  */
 public record NodeConfig(String host, int port, Path dataDir, long maxBodyBytes, RuntimeOptions runtime,
                          DispatchOptions dispatch, Duration asyncRetention, int asyncMaxPending, String adminKey,
                          ClusterOptions cluster, WarmthOptions warmth, WarmUpPolicy warmUpPolicy,
-                         boolean warmUpRecheck) {
+                         boolean warmUpRecheck, Duration warmUpQuiet) {
+
+    /** Default {@link #warmUpQuiet()}. */
+    public static final Duration DEFAULT_WARM_UP_QUIET = Duration.ofSeconds(5);
 
     public NodeConfig {
         Objects.requireNonNull(host, "host");
@@ -45,6 +51,10 @@ public record NodeConfig(String host, int port, Path dataDir, long maxBodyBytes,
         Objects.requireNonNull(cluster, "cluster");
         Objects.requireNonNull(warmth, "warmth");
         Objects.requireNonNull(warmUpPolicy, "warmUpPolicy");
+        Objects.requireNonNull(warmUpQuiet, "warmUpQuiet");
+        if (warmUpQuiet.isNegative()) {
+            throw new IllegalArgumentException("warmUpQuiet must not be negative, was " + warmUpQuiet);
+        }
     }
 
     /** Like the record's, without the admin key. */
@@ -54,7 +64,7 @@ public record NodeConfig(String host, int port, Path dataDir, long maxBodyBytes,
                 + ", runtime=" + runtime + ", dispatch=" + dispatch + ", asyncRetention=" + asyncRetention
                 + ", asyncMaxPending=" + asyncMaxPending + ", adminKey=" + (adminKey.isEmpty() ? "none" : "(set)")
                 + ", cluster=" + cluster + ", warmth=" + warmth + ", warmUpPolicy=" + warmUpPolicy.id()
-                + ", warmUpRecheck=" + warmUpRecheck + "]";
+                + ", warmUpRecheck=" + warmUpRecheck + ", warmUpQuiet=" + warmUpQuiet + "]";
     }
 
     public static Builder builder() {
@@ -76,6 +86,7 @@ public record NodeConfig(String host, int port, Path dataDir, long maxBodyBytes,
         private WarmthOptions warmth = WarmthOptions.defaults();
         private WarmUpPolicy warmUpPolicy = WarmUpPolicy.BEFORE;
         private boolean warmUpRecheck = true;
+        private Duration warmUpQuiet = DEFAULT_WARM_UP_QUIET;
 
         private Builder() {
         }
@@ -145,9 +156,14 @@ public record NodeConfig(String host, int port, Path dataDir, long maxBodyBytes,
             return this;
         }
 
+        public Builder warmUpQuiet(Duration warmUpQuiet) {
+            this.warmUpQuiet = warmUpQuiet;
+            return this;
+        }
+
         public NodeConfig build() {
             return new NodeConfig(host, port, dataDir, maxBodyBytes, runtime, dispatch, asyncRetention,
-                    asyncMaxPending, adminKey, cluster, warmth, warmUpPolicy, warmUpRecheck);
+                    asyncMaxPending, adminKey, cluster, warmth, warmUpPolicy, warmUpRecheck, warmUpQuiet);
         }
     }
 }

@@ -70,6 +70,12 @@ class MainTest {
         assertThatThrownBy(() -> parse("--change-wait", "-5s").call())
                 .isInstanceOf(CommandLine.ParameterException.class)
                 .hasMessage("Invalid --change-wait -5s: use 0s or more, e.g. 60s");
+        assertThatThrownBy(() -> parse("--warm-up-quiet", "-1s").call())
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage("Invalid --warm-up-quiet -1s: use 0s or more, e.g. 5s");
+        assertThatThrownBy(() -> parse("--warm-up-quiet", "a while").call())
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage("Invalid duration 'a while': use e.g. 250ms, 30s, 5m, 1h or ISO-8601 (PT5M)");
     }
 
     @Test
