@@ -254,9 +254,15 @@ public final class HotvisorNode implements AutoCloseable {
                     LOG.log(Level.WARNING, "A re-check of the warm-ups failed", e2);
                 }
                 boolean warmed = !all.isEmpty() || (n != null && n > 0);
-                CompletableFuture<Void> quieted = warmed && quiet.isPositive()
-                        ? CompletableFuture.runAsync(() -> awaitQuietCompilers(quiet, status, lock, over), sequential)
-                        : CompletableFuture.completedFuture(null);
+                CompletableFuture<Void> quieted = CompletableFuture.completedFuture(null);
+                try {
+                    if (warmed && quiet.isPositive()) {
+                        quieted = CompletableFuture.runAsync(() -> awaitQuietCompilers(quiet, status, lock, over),
+                                sequential);
+                    }
+                } catch (RuntimeException ex) { // never left unready for it
+                    LOG.log(Level.WARNING, "The wait for quiet compilers could not start", ex);
+                }
                 sequential.shutdown(); // runs the wait, if any, then its thread ends
                 quieted.whenComplete((done, e3) -> {
                     if (e3 != null) { // ready all the same: it only waited
