@@ -310,7 +310,7 @@ class WarmUpTransferTest {
         assertThat(warmUp.has("recheck")).as(warmUp.toString()).isFalse();
         // Before ready it still waited for its JIT compilers to go quiet (the default, at most 5 s), and said so.
         assertThat(http.get("/v1/node").json().path("warmUp").path("quietMs").asLong()).isEqualTo(5000);
-        assertThat(java.nio.file.Files.readString(node.log()))
+        assertThat(Files.readString(node.log()))
                 .containsPattern("JIT compilers (quiet|still busy) after \\d+ ms \\(last window: \\d+% of a core\\)"
                         + " \\(at most 5000 ms\\)");
     }
@@ -328,7 +328,7 @@ class WarmUpTransferTest {
 
         assertThat(http.get("/v1/node").json().path("warmUp").path("quietMs").asLong()).isZero();
         assertThat(http.get("/v1/functions/js").json().path("warmUp").path("replays").asInt()).isPositive();
-        String log = java.nio.file.Files.readString(node.log());
+        String log = Files.readString(node.log());
         assertThat(log).contains("the node is ready").doesNotContain("JIT compilers");
     }
 

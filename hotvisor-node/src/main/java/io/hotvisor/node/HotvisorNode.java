@@ -282,12 +282,17 @@ public final class HotvisorNode implements AutoCloseable {
         });
     }
 
-    /** Waits up to {@code max} for the JIT compilers to go quiet ({@link CompilerQuiet}); says so meanwhile. */
-    private static void awaitQuietCompilers(Duration max, NodeStatus status, Object lock, boolean[] over) {
+    /** The node's next step before ready, as its readiness says it; the first rounds' counts are over by then. */
+    private static void notReadyBecause(String what, NodeStatus status, Object lock, boolean[] over) {
         synchronized (lock) {
             over[0] = true; // no stale "warming 1 function" after this
-            status.warming("waiting for the compilers to go quiet");
+            status.warming(what);
         }
+    }
+
+    /** Waits up to {@code max} for the JIT compilers to go quiet ({@link CompilerQuiet}); says so meanwhile. */
+    private static void awaitQuietCompilers(Duration max, NodeStatus status, Object lock, boolean[] over) {
+        notReadyBecause("waiting for the compilers to go quiet", status, lock, over);
         try {
             CompilerQuiet.Outcome o = CompilerQuiet.await(CompilerQuiet::compilerNanos, Ticker.system(), max);
             LOG.log(Level.INFO, "JIT compilers " + o.describe() + " (at most " + max.toMillis() + " ms)");
@@ -315,10 +320,7 @@ public final class HotvisorNode implements AutoCloseable {
         }
         String what = "re-checking " + rechecks.size() + " warmed function" + (rechecks.size() == 1 ? "" : "s")
                 + (round > 1 ? " (round " + round + ")" : "");
-        synchronized (lock) {
-            over[0] = true; // no stale "warming 1 function" after this
-            status.warming(what);
-        }
+        notReadyBecause(what, status, lock, over);
         LOG.log(Level.INFO, "Not ready until the warm-ups are re-checked: " + what);
         return CompletableFuture.allOf(rechecks.toArray(CompletableFuture[]::new)).thenCompose(v -> {
             Set<Language> again = recheckAgain(rechecks.stream().map(CompletableFuture::join).toList());

@@ -208,18 +208,9 @@ public final class Main implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this), "Invalid --eager-last-tier-threshold "
                     + eagerLastTier + ": use at least --eager-first-tier-threshold (" + eagerFirstTier + ")");
         }
-        if (duration(loadWait).isNegative()) {
-            throw new CommandLine.ParameterException(new CommandLine(this),
-                    "Invalid --load-wait " + loadWait + ": use 0s or more, e.g. 10s");
-        }
-        if (duration(warmUpQuiet).isNegative()) {
-            throw new CommandLine.ParameterException(new CommandLine(this),
-                    "Invalid --warm-up-quiet " + warmUpQuiet + ": use 0s or more, e.g. 5s");
-        }
-        if (duration(changeWait).isNegative()) {
-            throw new CommandLine.ParameterException(new CommandLine(this),
-                    "Invalid --change-wait " + changeWait + ": use 0s or more, e.g. 60s");
-        }
+        requireNonNegative("--load-wait", loadWait, "10s");
+        requireNonNegative("--warm-up-quiet", warmUpQuiet, "5s");
+        requireNonNegative("--change-wait", changeWait, "60s");
         if (aotShareMaxMb < 1 || aotShareMaxMb > Long.MAX_VALUE / (1024 * 1024)) {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "Invalid --aot-share-max-mb " + aotShareMaxMb + ": use 1 or more, e.g. 1024");
@@ -313,6 +304,14 @@ public final class Main implements Callable<Integer> {
             out.add(language);
         }
         return out;
+    }
+
+    /** Refuses duration option {@code option} if {@code value} is negative (or not a duration: {@link #duration}). */
+    private void requireNonNegative(String option, String value, String example) {
+        if (duration(value).isNegative()) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "Invalid " + option + " " + value + ": use 0s or more, e.g. " + example);
+        }
     }
 
     /** Parses {@code 5m}, {@code 30s}, {@code 250ms}, {@code 1h} or an ISO-8601 duration. */

@@ -59,23 +59,19 @@ class MainTest {
                 .hasMessage("Invalid value for option '" + option + "': " + use);
     }
 
-    @Test
-    void refuses_a_negative_or_malformed_load_wait_before_starting_anything() {
-        assertThatThrownBy(() -> parse("--load-wait", "-1s").call())
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            --load-wait     | -1s     | Invalid --load-wait -1s: use 0s or more, e.g. 10s
+            --load-wait     | soon    | Invalid duration 'soon': use e.g. 250ms, 30s, 5m, 1h or ISO-8601 (PT5M)
+            --change-wait   | -5s     | Invalid --change-wait -5s: use 0s or more, e.g. 60s
+            --warm-up-quiet | -1s     | Invalid --warm-up-quiet -1s: use 0s or more, e.g. 5s
+            --warm-up-quiet | a while | Invalid duration 'a while': use e.g. 250ms, 30s, 5m, 1h or ISO-8601 (PT5M)
+            """)
+    void refuses_a_negative_or_malformed_duration_before_starting_anything(String option, String value,
+                                                                           String message) {
+        assertThatThrownBy(() -> parse(option, value).call())
                 .isInstanceOf(CommandLine.ParameterException.class)
-                .hasMessage("Invalid --load-wait -1s: use 0s or more, e.g. 10s");
-        assertThatThrownBy(() -> parse("--load-wait", "soon").call())
-                .isInstanceOf(CommandLine.ParameterException.class)
-                .hasMessage("Invalid duration 'soon': use e.g. 250ms, 30s, 5m, 1h or ISO-8601 (PT5M)");
-        assertThatThrownBy(() -> parse("--change-wait", "-5s").call())
-                .isInstanceOf(CommandLine.ParameterException.class)
-                .hasMessage("Invalid --change-wait -5s: use 0s or more, e.g. 60s");
-        assertThatThrownBy(() -> parse("--warm-up-quiet", "-1s").call())
-                .isInstanceOf(CommandLine.ParameterException.class)
-                .hasMessage("Invalid --warm-up-quiet -1s: use 0s or more, e.g. 5s");
-        assertThatThrownBy(() -> parse("--warm-up-quiet", "a while").call())
-                .isInstanceOf(CommandLine.ParameterException.class)
-                .hasMessage("Invalid duration 'a while': use e.g. 250ms, 30s, 5m, 1h or ISO-8601 (PT5M)");
+                .hasMessage(message);
     }
 
     @Test
