@@ -194,6 +194,9 @@ public final class HotStartBench {
         }
         Map<String, Long> steady = new LinkedHashMap<>();
         Map<String, String> node1State = new LinkedHashMap<>();
+        // Who used the cores while node 1 set the steady state, to set against node 4's calls (measure).
+        CpuAccount steadyAccount = CpuAccount.of(parties(n1, fleetNodes.subList(1, fleetNodes.size()), null));
+        CpuAccount.Snapshot steadyStart = steadyAccount.take();
         for (Function f : functions) {
             Samples s = new Samples(o.steady());
             for (int i = 0; i < o.steady(); i++) {
@@ -202,6 +205,7 @@ public final class HotStartBench {
             steady.put(f.name(), Math.max(1, Math.round(s.medianMs() * 1000)));
             node1State.put(f.name(), status(n1, f).path("warmth").path("state").asText("unknown"));
         }
+        Map<String, Object> steadyCpu = steadyAccount.between(steadyStart, steadyAccount.take(), "steady_");
         List<String> options = new ArrayList<>(base);
         options.addAll(c.nodeOptions());
         String id = "node-4-" + c.name();
@@ -213,8 +217,8 @@ public final class HotStartBench {
                 gateway = ClusterProcesses.gateway(root, work, "gateway-" + c.name(), redis, cluster,
                         c.gatewayOptions(), KEY);
             }
-            measure(root, work, options, id, gateway, fleetNodes, functions, c, steady, node1State, o, rows, invocations,
-                    lines);
+            measure(root, work, options, id, gateway, fleetNodes, functions, c, steady, steadyCpu, node1State, o, rows,
+                    invocations, lines);
         } finally {
             if (gateway != null) {
                 gateway.close();
@@ -225,7 +229,7 @@ public final class HotStartBench {
     private static void measure(Path root, Path work, List<String> options, String id, ServerProcess gateway,
                                 List<ServerProcess> fleetNodes,
                                 List<Function> functions, HotStartMechanism.Configuration c, Map<String, Long> steady,
-                                Map<String, String> node1State, HotStartOptions o, List<Map<String, Object>> rows,
+                                Map<String, Object> steadyCpu, Map<String, String> node1State, HotStartOptions o, List<Map<String, Object>> rows,
                                 List<Map<String, Object>> invocations, List<HotStartReport.Line> lines)
             throws IOException, InterruptedException {
         long t0 = System.nanoTime();
@@ -246,6 +250,9 @@ public final class HotStartBench {
             Map<String, List<Call>> calls = new LinkedHashMap<>();
             functions.forEach(f -> calls.put(f.name(), new ArrayList<>()));
             Map<String, long[]> fleetBefore = fleetCounts(fleetNodes, functions);
+            CpuAccount account = CpuAccount.of(parties(n4, fleetNodes, gateway));
+            CpuAccount.Snapshot start = account.take();
+            Map<String, Object> cpu = new LinkedHashMap<>(steadyCpu);
             for (int i = 0; i < o.invocations(); i++) {
                 for (Function f : functions) {
                     Call call = invoke(target, f);
@@ -253,7 +260,11 @@ public final class HotStartBench {
                     calls.get(f.name()).add(target == n4
                             ? new Call(call.durationUs(), call.wallUs(), id, call.warmth()) : call);
                 }
+                if (i == 0) {
+                    cpu.putAll(account.between(start, account.take(), "first_round_"));
+                }
             }
+            cpu.putAll(account.between(start, account.take(), "calls_"));
             String metrics = n4.send("GET", "/metrics", null).body();
             Map<String, long[]> fleetAfter = fleetCounts(fleetNodes, functions);
             for (Function f : functions) {
@@ -261,6 +272,7 @@ public final class HotStartBench {
                         readyMs, metrics, invocations, lines));
                 // Every node's own count of these calls: what clients got through the gateway.
                 Map<String, Object> row = rows.getLast();
+                row.putAll(cpu);
                 long notHot = fleetAfter.get(f.name())[1] - fleetBefore.get(f.name())[1] + (long) row.get("not_hot");
                 long hot = fleetAfter.get(f.name())[0] - fleetBefore.get(f.name())[0] + (long) row.get("hot");
                 row.put("all_nodes_not_hot", notHot);
@@ -268,6 +280,23 @@ public final class HotStartBench {
                         : Math.round(1000.0 * notHot / (hot + notHot)) / 1000.0);
             }
         }
+    }
+
+    /**
+     * The processes whose CPU time {@link CpuAccount} counts while {@code measured} serves: its JVM first (its JIT
+     * compiler and GC threads apart), its worker JVMs, the other nodes, the gateway (none: no process) and Redis; the
+     * same names for the steady state on node 1 and for node 4's calls, so every row has the same columns.
+     */
+    private static List<CpuAccount.Party> parties(ServerProcess measured, List<ServerProcess> others,
+                                                  ServerProcess gateway) {
+        List<Long> node = List.of(measured.pid());
+        return List.of(new CpuAccount.Party("served", node, CpuAccount.Scope.PROCESS),
+                new CpuAccount.Party("served_workers", node, CpuAccount.Scope.DESCENDANTS),
+                new CpuAccount.Party("other_nodes", others.stream().map(ServerProcess::pid).toList(),
+                        CpuAccount.Scope.TREE),
+                new CpuAccount.Party("gateway", gateway == null ? List.of() : List.of(gateway.pid()),
+                        CpuAccount.Scope.TREE),
+                new CpuAccount.Party("redis", CpuAccount.descendantsNamed("redis-server"), CpuAccount.Scope.PROCESS));
     }
 
     /** Per function, {hot, warming} summed over nodes 1-3, from their own warmth. */

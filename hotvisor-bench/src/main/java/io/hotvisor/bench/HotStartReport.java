@@ -6,9 +6,11 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -183,7 +185,47 @@ final class HotStartReport {
                     .append(" |\n");
         }
         md.append("\n![latency / steady state](").append(name).append(".png)\n\n");
+        cores(md, rows);
         Results.readme(dir, name, "notes-hot-start.md", md);
+    }
+
+    /** The windows of {@code CpuAccount}, in the CSV as {@code <window>_<column>}, with what the table calls them. */
+    private static final Map<String, String> WINDOWS = Map.of("steady_", "node 1's steady state",
+            "first_round_", "node 4's first round (1 call each)", "calls_", "node 4's calls (all)");
+
+    /**
+     * Who used the machine's cores in each configuration, once per configuration (every function's row holds the
+     * same): while node 1 set the steady state, over node 4's first round of calls and over all of them. Absent in
+     * results written before the account existed.
+     */
+    static void cores(StringBuilder md, List<Map<String, Object>> rows) {
+        if (rows.isEmpty() || !rows.getFirst().containsKey("calls_busy_cores")) {
+            return;
+        }
+        md.append("Who used the machine's cores (CPU time / wall time, from /proc; 'node' = the node measured: node 1"
+                + " for the steady state, node 4 after, its JVM with the threads of HotSpot's JIT (Java code: the node,"
+                + " Graal), Truffle's JIT (guest code) and the GC apart, and its worker JVMs; 'outside' = busy time of no"
+                + " party: the kernel, other programs):\n\n");
+        md.append("| configuration | window | ms | busy cores | steal | node | HotSpot JIT | Truffle JIT | GC"
+                + " | its workers | other nodes | gateway | redis | bench client | outside |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        Set<Object> seen = new HashSet<>();
+        for (Map<String, Object> r : rows) {
+            if (!seen.add(r.get("configuration"))) {
+                continue;
+            }
+            for (String w : List.of("steady_", "first_round_", "calls_")) {
+                md.append("| ").append(r.get("configuration")).append(" | ").append(WINDOWS.get(w));
+                for (String c : List.of("window_ms", "busy_cores", "steal_cores", "served_cores",
+                        "served_hotspot_jit_cores", "served_truffle_jit_cores", "served_gc_cores",
+                        "served_workers_cores", "other_nodes_cores", "gateway_cores", "redis_cores", "bench_cores",
+                        "outside_cores")) {
+                    md.append(" | ").append(r.get(w + c));
+                }
+                md.append(" |\n");
+            }
+        }
+        md.append('\n');
     }
 
     private static double nearestRank(double[] sorted, double p) {

@@ -87,6 +87,36 @@ class HotStartReportTest {
     }
 
     @Test
+    void says_who_used_the_cores_once_per_configuration_and_nothing_for_results_without_the_account() {
+        Map<String, Object> cpu = new java.util.LinkedHashMap<>();
+        for (String w : List.of("steady_", "first_round_", "calls_")) {
+            cpu.put(w + "window_ms", w.length());
+            for (String c : List.of("busy", "steal", "served", "served_hotspot_jit", "served_truffle_jit",
+                    "served_gc", "served_workers", "other_nodes", "gateway", "redis", "bench", "outside")) {
+                cpu.put(w + c + "_cores", 0.5);
+            }
+        }
+        cpu.put("calls_busy_cores", 1.97);
+        cpu.put("first_round_served_truffle_jit_cores", 0.81);
+        Map<String, Object> wc = new java.util.LinkedHashMap<>(cpu);
+        wc.put("configuration", "warm-up");
+        Map<String, Object> json = new java.util.LinkedHashMap<>(cpu);
+        json.put("configuration", "warm-up");
+        StringBuilder md = new StringBuilder();
+
+        HotStartReport.cores(md, List.of(wc, json));
+
+        String halves = " | 0.5 | 0.5 | 0.5 | 0.5 | 0.5 | 0.5 | 0.5 |";  // GC, workers, nodes, gateway, redis, bench, outside
+        assertThat(md.toString().lines().filter(l -> l.startsWith("| warm-up |"))).containsExactly(
+                "| warm-up | node 1's steady state | 7 | 0.5 | 0.5 | 0.5 | 0.5 | 0.5" + halves,
+                "| warm-up | node 4's first round (1 call each) | 12 | 0.5 | 0.5 | 0.5 | 0.5 | 0.81" + halves,
+                "| warm-up | node 4's calls (all) | 6 | 1.97 | 0.5 | 0.5 | 0.5 | 0.5" + halves);
+        StringBuilder old = new StringBuilder();
+        HotStartReport.cores(old, List.of(Map.of("configuration", "none")));
+        assertThat(old).isEmpty();
+    }
+
+    @Test
     void draws_one_panel_per_function(@TempDir Path dir) throws Exception {
         Path png = dir.resolve("hot-start.png");
 
