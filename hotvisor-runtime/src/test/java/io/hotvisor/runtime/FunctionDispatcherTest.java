@@ -253,6 +253,36 @@ class FunctionDispatcherTest {
         }
     }
 
+    @Test
+    void priming_the_guards_leaves_none_armed_makes_no_sandbox_and_tells_the_listener_nothing() throws Exception {
+        java.util.concurrent.ScheduledThreadPoolExecutor guards = new java.util.concurrent.ScheduledThreadPoolExecutor(1);
+        guards.setRemoveOnCancelPolicy(true); // a cancelled alarm leaves the queue at once
+        try {
+            FakeFunction f = new FakeFunction(config(1, SandboxPolicy.REUSE, Duration.ofMillis(100)).toBuilder()
+                    .memoryMb(64).build(), 0);
+            Counting listener = new Counting();
+            FunctionDispatcher d = FunctionDispatcher.create(f, DispatchOptions.defaults().idlePoll(
+                    Duration.ofMillis(5)), ticker, guards, Executors.newVirtualThreadPerTaskExecutor(), listener);
+            int made = f.made.get();
+            AllocationMonitor monitor = AllocationMonitor.shared(guards,
+                    DispatchOptions.defaults().allocationCheckInterval()).orElseThrow();
+
+            d.primeGuards();
+
+            // The timeout cancelled, the memory watch closed, and with it the allocation check it started.
+            assertThat(guards.getQueue()).isEmpty();
+            assertThat(monitor.watched()).isZero();
+            Thread.sleep(300); // past the 100 ms timeout
+            assertThat(listener.calls).hasValue(0);
+            assertThat(f.made).hasValue(made);
+            // The guards still work for an invocation: one that hangs times out.
+            InvocationFailure e = TestDispatchers.failure(submit(d, "\"hang\""));
+            assertThat(e.kind()).isEqualTo(InvocationFailure.Kind.TIMEOUT);
+        } finally {
+            guards.shutdownNow();
+        }
+    }
+
     private static FakeFunction warmable(List<String> inputs) {
         return new FakeFunction(config(1, SandboxPolicy.REUSE, Duration.ofSeconds(5)).toBuilder()
                 .warmupInputs(inputs).build(), 0);
