@@ -314,7 +314,6 @@ public final class FunctionDispatcher {
         return finished;
     }
 
-    /** Fails the caller at once and cancels the sandbox: the first of the timeout and the memory limit wins. */
     /**
      * An invocation's guards, armed: its timeout on the watchdog and, with {@code memoryMb} set, its allocation watch
      * (null without); each stops the invocation ({@link #stop}).
@@ -356,13 +355,20 @@ public final class FunctionDispatcher {
      * starts with its first watch. Served invocations alone ran this code, so the node's first served call paid
      * for it: 3-3.6 ms before the guest code started, on top of a 3.4 ms function (JavaScript, measured on a node
      * just made ready, bench/results/notes-first-served-call.md, nineteenth session). Nothing can fire: the guards
-     * are cancelled at once, and the invocation counts as answered already, so a firing would do nothing.
+     * are cancelled at once, and the invocation counts as answered already, so a firing would do nothing. A node
+     * that is stopping (its watchdog refuses work) skips it: the replays then end on their own.
      */
     void primeGuards() {
         Task none = new Task("{}", "warm-up-guards", ticker.read());
-        arm(none, none.enqueuedAt, definition.config().timeout().toNanos(), null, new AtomicBoolean(true)).disarm();
+        try {
+            arm(none, none.enqueuedAt, definition.config().timeout().toNanos(), null, new AtomicBoolean(true))
+                    .disarm();
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            LOG.log(Level.DEBUG, "Not priming the guards of '" + definition.name() + "': the node is stopping");
+        }
     }
 
+    /** Fails the caller at once and cancels the sandbox: the first of the timeout and the memory limit wins. */
     private void stop(Task task, long start, Sandbox sandbox, AtomicBoolean stopped, InvocationFailure f) {
         if (!stopped.compareAndSet(false, true)) {
             return;

@@ -254,7 +254,7 @@ class FunctionDispatcherTest {
     }
 
     @Test
-    void priming_the_guards_leaves_none_armed_makes_no_sandbox_and_tells_the_listener_nothing() throws Exception {
+    void priming_guards_leaves_none_armed_tells_nobody_and_skips_a_stopping_node() throws Exception {
         java.util.concurrent.ScheduledThreadPoolExecutor guards = new java.util.concurrent.ScheduledThreadPoolExecutor(1);
         guards.setRemoveOnCancelPolicy(true); // a cancelled alarm leaves the queue at once
         try {
@@ -278,6 +278,9 @@ class FunctionDispatcherTest {
             // The guards still work for an invocation: one that hangs times out.
             InvocationFailure e = TestDispatchers.failure(submit(d, "\"hang\""));
             assertThat(e.kind()).isEqualTo(InvocationFailure.Kind.TIMEOUT);
+            // A stopping node's watchdog refuses work: priming is skipped, it does not fail the warm-up.
+            guards.shutdownNow();
+            org.assertj.core.api.Assertions.assertThatCode(d::primeGuards).doesNotThrowAnyException();
         } finally {
             guards.shutdownNow();
         }
