@@ -515,9 +515,9 @@ public final class FunctionDispatcher {
      *
      * <p>Nothing of a replay leaks: its results are dropped, what it prints is dropped, its sandbox (and the
      * guest state in it) is closed at the end and never pooled, and the listener hears nothing (a replay is not an
-     * invocation). Each replay is bounded by the function's timeout, as an invocation. Runs guest code on the
-     * calling thread: call it on a platform thread. It may run while the dispatcher takes traffic (policy
-     * {@code alongside}); it stops early once the dispatcher drains.
+     * invocation). Each replay is bounded by the function's timeout and its {@code memoryMb}, as an invocation.
+     * Runs guest code on the calling thread: call it on a platform thread. It may run while the dispatcher takes
+     * traffic (policy {@code alongside}); it stops early once the dispatcher drains.
      *
      * @param targetNanos the steady state to reach; 0 when none is known
      */
@@ -527,7 +527,9 @@ public final class FunctionDispatcher {
         List<String> inputs = new ArrayList<>(definition.config().warmupInputs());
         inputs.addAll(allowed);
         primeGuards();
-        return WarmUpReplay.run(function, ticker, watchdog, warmth, inputs, targetNanos, this::isDraining);
+        return WarmUpReplay.run(function, ticker, watchdog,
+                new WarmUpReplay.MemoryLimit(allocationMonitor, options.heapGuard()), warmth, inputs, targetNanos,
+                this::isDraining);
     }
 
     /** {@link #warmUp(WarmthOptions, java.util.List, long)} of the declared inputs only, with no target. */

@@ -41,11 +41,18 @@ final class WarmUpReplay {
     }
 
     /**
+     * How a replay's {@code memoryMb} holds, as an invocation's does ({@link AllocationMonitor}): the node's monitor
+     * (null where it cannot measure allocation) and the heap guard that says when limits are enforced.
+     */
+    record MemoryLimit(AllocationMonitor monitor, HeapGuard heapGuard) {
+    }
+
+    /**
      * @param inputs      the events to replay, in turn
      * @param targetNanos the steady state to reach; 0 when none is known
      * @param stopped     true once the replays are no longer wanted (the version is being replaced)
      */
-    static WarmUp run(LoadedFunction function, Ticker ticker, ScheduledExecutorService watchdog,
+    static WarmUp run(LoadedFunction function, Ticker ticker, ScheduledExecutorService watchdog, MemoryLimit memory,
                       WarmthOptions warmth, List<String> inputs, long targetNanos, BooleanSupplier stopped) {
         FunctionDefinition definition = function.definition();
         if (inputs.isEmpty() || warmth.warmUpReplays() == 0) {
@@ -71,6 +78,7 @@ final class WarmUpReplay {
         Warmth.State state = Warmth.State.COLD;
         long best = Long.MAX_VALUE;
         int sinceBest = 0;
+        boolean overMemory = false;
         try {
             while (true) {
                 if (targetNanos > 0 && state == Warmth.State.HOT && curve.settled()) {
@@ -95,17 +103,31 @@ final class WarmUpReplay {
                 InvocationContext ctx = new InvocationContext("warm-up-" + (replays + 1), definition.name(),
                         definition.version(), definition.config().memoryMb(), start + timeoutNanos, ticker);
                 ScheduledFuture<?> alarm = watchdog.schedule(sandbox::cancel, timeoutNanos, TimeUnit.NANOSECONDS);
+                int memoryMb = definition.config().memoryMb();
+                AllocationMonitor.Watch memoryWatch = memory.monitor() == null || memoryMb <= 0 ? null
+                        : memory.monitor().watch(memoryMb * 1024L * 1024L, memory.heapGuard()::enforcesMemoryLimits,
+                                sandbox::cancel);
                 long cpu = ticker.threadCpu();
                 try {
                     sandbox.invoke(input, ctx); // the result is dropped
                     long own = sandbox.lastCpuNanos(); // a worker process's own report (Warmth.Measure)
                     cpu = own >= 0 ? own : ticker.threadCpu() - cpu;
                 } catch (InvocationFailure f) {
-                    return new WarmUp(replays, ticker.read() - t0, last, WarmUp.Outcome.FAILED,
-                            "Warm-up input " + (replays % inputs.size() + 1) + " of " + inputs.size() + " failed ("
-                                    + f.kind().name().toLowerCase(Locale.ROOT) + "): " + f.getMessage());
+                    String input1 = "Warm-up input " + (replays % inputs.size() + 1) + " of " + inputs.size();
+                    if (memoryWatch != null && memoryWatch.exceeded()) {
+                        return new WarmUp(replays, ticker.read() - t0, last, WarmUp.Outcome.FAILED, input1
+                                + " allocated more than " + memoryMb + " MB in one replay (memoryMb " + memoryMb
+                                + ") while the node's heap was " + Math.round(memory.heapGuard().pressure() * 100)
+                                + "% full; the replays were stopped");
+                    }
+                    return new WarmUp(replays, ticker.read() - t0, last, WarmUp.Outcome.FAILED, input1 + " failed ("
+                            + f.kind().name().toLowerCase(Locale.ROOT) + "): " + f.getMessage());
                 } finally {
                     alarm.cancel(false);
+                    if (memoryWatch != null) {
+                        memoryWatch.close();
+                        overMemory = memoryWatch.exceeded();
+                    }
                 }
                 last = cpu;
                 state = curve.record(last);
@@ -136,6 +158,9 @@ final class WarmUpReplay {
                 sandbox.close();
             } catch (RuntimeException e) {
                 LOG.log(Level.DEBUG, "Closing the warm-up sandbox of '" + definition.name() + "' failed", e);
+            }
+            if (overMemory) { // what the replay held is garbage now: the guard's reading must not stay full
+                memory.heapGuard().memoryReleased();
             }
         }
     }

@@ -136,6 +136,38 @@ class MemoryLimitsTest {
     }
 
     @Test
+    void stops_a_warm_up_input_that_is_a_memory_bomb_and_says_which_one() throws Exception {
+        AtomicInteger released = new AtomicInteger();
+        HeapGuard guard = HeapGuard.create(() -> 0.60, HeapGuard.DEFAULT_THRESHOLD,
+                HeapGuard.DEFAULT_MEMORY_LIMITS_ABOVE, new HeapGuard.Refresher() {
+                    @Override
+                    public void readingRefused() {
+                    }
+
+                    @Override
+                    public void memoryReleased() {
+                        released.incrementAndGet();
+                    }
+                });
+        // The second declared input bombs; a long timeout, so that only the memory limit can stop it.
+        FunctionConfig config = FunctionConfig.builder("warm-bomb", Language.JAVASCRIPT, "index.handler").memoryMb(64)
+                .timeout(Duration.ofMinutes(2)).warmupInputs(List.of("{}", "{\"bomb\": true}")).build();
+        FunctionDispatcher d = dispatchers.create(config, new FunctionCode.SourceText("""
+                exports.handler = (event) => {
+                  if (!event.bomb) { return { ok: true }; }
+                  const a = []; while (true) { a.push('x'.repeat(1024) + a.length); }
+                };"""), DispatchOptions.defaults().heapGuard(guard));
+
+        WarmUp w = d.warmUp(WarmthOptions.defaults());
+
+        assertThat(w.outcome()).isEqualTo(WarmUp.Outcome.FAILED);
+        assertThat(w.detail()).isEqualTo("Warm-up input 2 of 2 allocated more than 64 MB in one replay (memoryMb 64)"
+                + " while the node's heap was 60% full; the replays were stopped");
+        assertThat(released).hasValue(1);
+        assertThat(result(d, "{}")).isEqualTo("{\"ok\":true}");
+    }
+
+    @Test
     void stops_a_python_memory_bomb_and_runs_the_next_function() throws Exception {
         FunctionDispatcher bomb = dispatcher(Language.PYTHON, "py-bomb", "lambda_function.lambda_handler",
                 new FunctionCode.SourceText("""
