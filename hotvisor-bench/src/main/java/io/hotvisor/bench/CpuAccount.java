@@ -102,8 +102,8 @@ final class CpuAccount {
      * The window from {@code a} to {@code b}, in cores (CPU time over wall time) so windows of any length compare:
      * {@code window_ms}, {@code busy_cores} (the machine's, every process and the kernel), {@code steal_cores} (taken
      * by the hypervisor for other guests), per party {@code <party>_cores} (and for the first party, the one measured,
-     * {@code <party>_hotspot_jit_cores}, {@code <party>_truffle_jit_cores} and {@code <party>_gc_cores}), and {@code outside_cores}: busy time outside every
-     * party. Keys start with {@code prefix}.
+     * {@code <party>_hotspot_jit_cores}, {@code <party>_truffle_jit_cores} and {@code <party>_gc_cores}), and
+     * {@code outside_cores}: busy time outside every party. Keys start with {@code prefix}.
      */
     Map<String, Object> between(Snapshot a, Snapshot b, String prefix) {
         double windowTicks = Math.max(1, b.nanos - a.nanos) / 1e9 * TICKS_PER_SECOND;

@@ -229,8 +229,9 @@ public final class HotStartBench {
     private static void measure(Path root, Path work, List<String> options, String id, ServerProcess gateway,
                                 List<ServerProcess> fleetNodes,
                                 List<Function> functions, HotStartMechanism.Configuration c, Map<String, Long> steady,
-                                Map<String, Object> steadyCpu, Map<String, String> node1State, HotStartOptions o, List<Map<String, Object>> rows,
-                                List<Map<String, Object>> invocations, List<HotStartReport.Line> lines)
+                                Map<String, Object> steadyCpu, Map<String, String> node1State, HotStartOptions o,
+                                List<Map<String, Object>> rows, List<Map<String, Object>> invocations,
+                                List<HotStartReport.Line> lines)
             throws IOException, InterruptedException {
         long t0 = System.nanoTime();
         // Node 4 is ready once it loaded the fleet's functions (replays included): minutes on 2 loaded cores.

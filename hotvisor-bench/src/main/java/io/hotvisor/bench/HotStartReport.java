@@ -204,8 +204,8 @@ final class HotStartReport {
         }
         md.append("Who used the machine's cores (CPU time / wall time, from /proc; 'node' = the node measured: node 1"
                 + " for the steady state, node 4 after, its JVM with the threads of HotSpot's JIT (Java code: the node,"
-                + " Graal), Truffle's JIT (guest code) and the GC apart, and its worker JVMs; 'outside' = busy time of no"
-                + " party: the kernel, other programs):\n\n");
+                + " Graal), Truffle's JIT (guest code) and the GC apart, and its worker JVMs; 'outside' = busy time of"
+                + " no party: the kernel, other programs):\n\n");
         md.append("| configuration | window | ms | busy cores | steal | node | HotSpot JIT | Truffle JIT | GC"
                 + " | its workers | other nodes | gateway | redis | bench client | outside |\n");
         md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");

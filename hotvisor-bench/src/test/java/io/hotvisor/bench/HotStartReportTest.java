@@ -106,7 +106,8 @@ class HotStartReportTest {
 
         HotStartReport.cores(md, List.of(wc, json));
 
-        String halves = " | 0.5 | 0.5 | 0.5 | 0.5 | 0.5 | 0.5 | 0.5 |";  // GC, workers, nodes, gateway, redis, bench, outside
+        // GC, workers, other nodes, gateway, redis, bench, outside
+        String halves = " | 0.5 | 0.5 | 0.5 | 0.5 | 0.5 | 0.5 | 0.5 |";
         assertThat(md.toString().lines().filter(l -> l.startsWith("| warm-up |"))).containsExactly(
                 "| warm-up | node 1's steady state | 7 | 0.5 | 0.5 | 0.5 | 0.5 | 0.5" + halves,
                 "| warm-up | node 4's first round (1 call each) | 12 | 0.5 | 0.5 | 0.5 | 0.5 | 0.81" + halves,

@@ -255,7 +255,7 @@ class FunctionDispatcherTest {
 
     @Test
     void priming_guards_leaves_none_armed_tells_nobody_and_skips_a_stopping_node() throws Exception {
-        java.util.concurrent.ScheduledThreadPoolExecutor guards = new java.util.concurrent.ScheduledThreadPoolExecutor(1);
+        var guards = new java.util.concurrent.ScheduledThreadPoolExecutor(1);
         guards.setRemoveOnCancelPolicy(true); // a cancelled alarm leaves the queue at once
         try {
             FakeFunction f = new FakeFunction(config(1, SandboxPolicy.REUSE, Duration.ofMillis(100)).toBuilder()
