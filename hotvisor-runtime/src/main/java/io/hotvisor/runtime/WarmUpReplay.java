@@ -47,6 +47,11 @@ final class WarmUpReplay {
     record MemoryLimit(AllocationMonitor monitor, HeapGuard heapGuard) {
     }
 
+    /** "Warm-up input 2 of 3": the input replay number {@code replays} (from 0) takes. */
+    private static String which(int replays, List<String> inputs) {
+        return "Warm-up input " + (replays % inputs.size() + 1) + " of " + inputs.size();
+    }
+
     /**
      * @param inputs      the events to replay, in turn
      * @param targetNanos the steady state to reach; 0 when none is known
@@ -113,21 +118,23 @@ final class WarmUpReplay {
                     long own = sandbox.lastCpuNanos(); // a worker process's own report (Warmth.Measure)
                     cpu = own >= 0 ? own : ticker.threadCpu() - cpu;
                 } catch (InvocationFailure f) {
-                    String input1 = "Warm-up input " + (replays % inputs.size() + 1) + " of " + inputs.size();
-                    if (memoryWatch != null && memoryWatch.exceeded()) {
-                        return new WarmUp(replays, ticker.read() - t0, last, WarmUp.Outcome.FAILED, input1
-                                + " allocated more than " + memoryMb + " MB in one replay (memoryMb " + memoryMb
-                                + ") while the node's heap was " + Math.round(memory.heapGuard().pressure() * 100)
-                                + "% full; the replays were stopped");
+                    if (memoryWatch == null || !memoryWatch.exceeded()) {
+                        return new WarmUp(replays, ticker.read() - t0, last, WarmUp.Outcome.FAILED,
+                                which(replays, inputs) + " failed (" + f.kind().name().toLowerCase(Locale.ROOT)
+                                        + "): " + f.getMessage());
                     }
-                    return new WarmUp(replays, ticker.read() - t0, last, WarmUp.Outcome.FAILED, input1 + " failed ("
-                            + f.kind().name().toLowerCase(Locale.ROOT) + "): " + f.getMessage());
                 } finally {
                     alarm.cancel(false);
                     if (memoryWatch != null) {
                         memoryWatch.close();
                         overMemory = memoryWatch.exceeded();
                     }
+                }
+                if (overMemory) { // stopped by its limit, or just over it as it returned (its sandbox is cancelled)
+                    return new WarmUp(replays, ticker.read() - t0, last, WarmUp.Outcome.FAILED, which(replays, inputs)
+                            + " allocated more than " + memoryMb + " MB in one replay (memoryMb " + memoryMb
+                            + ") while the node's heap was " + Math.round(memory.heapGuard().pressure() * 100)
+                            + "% full; the replays were stopped");
                 }
                 last = cpu;
                 state = curve.record(last);
