@@ -2,6 +2,7 @@ package io.hotvisor.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -72,10 +73,13 @@ class CpuAccountTest {
             assertThat((long) m.get("w_window_ms")).isGreaterThanOrEqualTo(600);
             assertThat((double) m.get("w_shell_cores")).isZero();
             assertThat((double) m.get("w_shell_hotspot_jit_cores")).isZero();
-            assertThat((double) m.get("w_children_cores")).isPositive();
-            assertThat(m.get("w_tree_cores")).isEqualTo(m.get("w_children_cores"));
+            double children = (double) m.get("w_children_cores");
+            assertThat(children).isPositive();
+            // The parties are read one after the other, so the spinning child may gain a tick or two (10 ms each,
+            // 0.017 cores over 600 ms) between its reads as "children" and as "tree", and against the machine's.
+            assertThat((double) m.get("w_tree_cores")).isCloseTo(children, within(0.1));
             assertThat((double) m.get("w_sleeping_cores")).isZero();
-            assertThat((double) m.get("w_busy_cores")).isGreaterThanOrEqualTo((double) m.get("w_children_cores"));
+            assertThat((double) m.get("w_busy_cores")).isGreaterThanOrEqualTo(children - 0.1);
             assertThat(m).containsKeys("w_steal_cores", "w_bench_cores", "w_outside_cores",
                             "w_shell_truffle_jit_cores", "w_shell_gc_cores")
                     .doesNotContainKey("w_children_gc_cores");
