@@ -73,6 +73,21 @@ class MemoryLimitsTest {
                 options);
     }
 
+    /** A heap guard reading 60% full (limits hold) that counts in {@code released} each time memory is released. */
+    private static HeapGuard underPressureCounting(AtomicInteger released) {
+        return HeapGuard.create(() -> 0.60, HeapGuard.DEFAULT_THRESHOLD, HeapGuard.DEFAULT_MEMORY_LIMITS_ABOVE,
+                new HeapGuard.Refresher() {
+                    @Override
+                    public void readingRefused() {
+                    }
+
+                    @Override
+                    public void memoryReleased() {
+                        released.incrementAndGet();
+                    }
+                });
+    }
+
     private static CompletableFuture<InvocationResult> submit(FunctionDispatcher d, String event) {
         return d.submit(event, "inv-1").orElseThrow();
     }
@@ -108,17 +123,7 @@ class MemoryLimitsTest {
     @Test
     void stops_a_javascript_memory_bomb_and_runs_the_next_function() throws Exception {
         AtomicInteger released = new AtomicInteger();
-        HeapGuard guard = HeapGuard.create(() -> 0.60, HeapGuard.DEFAULT_THRESHOLD,
-                HeapGuard.DEFAULT_MEMORY_LIMITS_ABOVE, new HeapGuard.Refresher() {
-                    @Override
-                    public void readingRefused() {
-                    }
-
-                    @Override
-                    public void memoryReleased() {
-                        released.incrementAndGet();
-                    }
-                });
+        HeapGuard guard = underPressureCounting(released);
         FunctionDispatcher bomb = javascript("js-bomb",
                 "exports.handler = () => { const a = []; while (true) { a.push('x'.repeat(1024) + a.length); } };", 64,
                 DispatchOptions.defaults().heapGuard(guard));
@@ -138,17 +143,7 @@ class MemoryLimitsTest {
     @Test
     void stops_a_warm_up_input_that_is_a_memory_bomb_and_says_which_one() throws Exception {
         AtomicInteger released = new AtomicInteger();
-        HeapGuard guard = HeapGuard.create(() -> 0.60, HeapGuard.DEFAULT_THRESHOLD,
-                HeapGuard.DEFAULT_MEMORY_LIMITS_ABOVE, new HeapGuard.Refresher() {
-                    @Override
-                    public void readingRefused() {
-                    }
-
-                    @Override
-                    public void memoryReleased() {
-                        released.incrementAndGet();
-                    }
-                });
+        HeapGuard guard = underPressureCounting(released);
         // The second declared input bombs; a long timeout, so that only the memory limit can stop it.
         FunctionConfig config = FunctionConfig.builder("warm-bomb", Language.JAVASCRIPT, "index.handler").memoryMb(64)
                 .timeout(Duration.ofMinutes(2)).warmupInputs(List.of("{}", "{\"bomb\": true}")).build();
