@@ -59,7 +59,7 @@ final class CpuAccount {
     }
 
     /**
-     * CPU ticks of one process or thread: all, in HotSpot's JIT compiler threads (C1, C2, or Graal through JVMCI,
+     * CPU ticks of a group of processes: all, in HotSpot's JIT compiler threads (C1, C2, or Graal through JVMCI,
      * compiling Java), in Truffle's (compiling guest code), in GC threads.
      */
     record Ticks(long all, long hotspot, long truffle, long gc) {
@@ -69,14 +69,22 @@ final class CpuAccount {
         Ticks plus(Ticks o) {
             return new Ticks(all + o.all, hotspot + o.hotspot, truffle + o.truffle, gc + o.gc);
         }
+    }
 
-        Ticks minus(Ticks o) {
-            return new Ticks(all - o.all, hotspot - o.hotspot, truffle - o.truffle, gc - o.gc);
-        }
+    /** One thread's kind and ticks. */
+    record ThreadTicks(Kind kind, long ticks) {
+    }
+
+    /**
+     * One process's ticks: {@code all} from its own {@code stat} (threads that ended included) and each live thread's
+     * by tid, so a window sums per-thread differences and a thread that ends inside it drops out without taking its
+     * earlier ticks with it.
+     */
+    record ProcessTicks(long all, Map<Long, ThreadTicks> threads) {
     }
 
     /** The machine's and every party's counters at one moment. */
-    record Snapshot(long nanos, long busyTicks, long stealTicks, Map<String, Map<Long, Ticks>> parties) {
+    record Snapshot(long nanos, long busyTicks, long stealTicks, Map<String, Map<Long, ProcessTicks>> parties) {
     }
 
     /** Reads the counters now. */
@@ -87,9 +95,9 @@ final class CpuAccount {
             throw new IllegalStateException("No /proc/stat: the CPU account needs Linux");
         }
         long[] machine = machine(procStat);
-        Map<String, Map<Long, Ticks>> byParty = new LinkedHashMap<>();
+        Map<String, Map<Long, ProcessTicks>> byParty = new LinkedHashMap<>();
         for (Party party : parties) {
-            Map<Long, Ticks> procs = new HashMap<>();
+            Map<Long, ProcessTicks> procs = new HashMap<>();
             for (long pid : party.pids()) {
                 procs.putAll(processes(pid, party.scope()));
             }
@@ -126,11 +134,27 @@ final class CpuAccount {
         return m;
     }
 
-    /** What the processes of {@code after} used since {@code before}; one that started in between counts from 0. */
-    static Ticks used(Map<Long, Ticks> before, Map<Long, Ticks> after) {
+    /**
+     * What the processes of {@code after} used since {@code before}; one that started in between counts from 0. The
+     * JIT and GC parts sum over each thread alive at the end what it used since the start (from 0 if it started in
+     * between, or if its tid now names another thread); a thread that ended in between counts nothing, so a part is
+     * low, never negative.
+     */
+    static Ticks used(Map<Long, ProcessTicks> before, Map<Long, ProcessTicks> after) {
         Ticks sum = Ticks.ZERO;
-        for (Map.Entry<Long, Ticks> e : after.entrySet()) {
-            sum = sum.plus(e.getValue().minus(before.getOrDefault(e.getKey(), Ticks.ZERO)));
+        for (Map.Entry<Long, ProcessTicks> e : after.entrySet()) {
+            ProcessTicks was = before.get(e.getKey());
+            ProcessTicks now = e.getValue();
+            long all = now.all() - (was == null ? 0 : was.all());
+            long[] byKind = new long[Kind.values().length];
+            for (Map.Entry<Long, ThreadTicks> t : now.threads().entrySet()) {
+                ThreadTicks prev = was == null ? null : was.threads().get(t.getKey());
+                ThreadTicks cur = t.getValue();
+                boolean same = prev != null && prev.kind() == cur.kind() && prev.ticks() <= cur.ticks();
+                byKind[cur.kind().ordinal()] += cur.ticks() - (same ? prev.ticks() : 0);
+            }
+            sum = sum.plus(new Ticks(all, byKind[Kind.HOTSPOT_JIT.ordinal()], byKind[Kind.TRUFFLE_JIT.ordinal()],
+                    byKind[Kind.GC.ordinal()]));
         }
         return sum;
     }
@@ -155,7 +179,7 @@ final class CpuAccount {
     }
 
     /** The ticks of {@code pid}, its descendants or both, by {@code scope}, now; empty once gone. */
-    private static Map<Long, Ticks> processes(long pid, Scope scope) {
+    private static Map<Long, ProcessTicks> processes(long pid, Scope scope) {
         List<Long> pids = new ArrayList<>();
         if (scope != Scope.DESCENDANTS) {
             pids.add(pid);
@@ -163,9 +187,9 @@ final class CpuAccount {
         if (scope != Scope.PROCESS) {
             ProcessHandle.of(pid).ifPresent(h -> h.descendants().forEach(d -> pids.add(d.pid())));
         }
-        Map<Long, Ticks> procs = new HashMap<>();
+        Map<Long, ProcessTicks> procs = new HashMap<>();
         for (long p : pids) {
-            Ticks t = process(p);
+            ProcessTicks t = process(p);
             if (t != null) {
                 procs.put(p, t);
             }
@@ -174,36 +198,31 @@ final class CpuAccount {
     }
 
     /**
-     * One process: its own {@code stat} for the whole (threads that ended included), its threads' for the JIT
-     * compiler and GC parts; null once it is gone.
+     * One process: its own {@code stat} for the whole (threads that ended included), each live thread's by tid for
+     * the JIT compiler and GC parts; null once it is gone.
      */
-    private static Ticks process(long pid) {
+    private static ProcessTicks process(long pid) {
         Path dir = Path.of("/proc", Long.toString(pid));
         String stat = read(dir.resolve("stat"));
         if (stat == null) {
             return null;
         }
-        long all = ticks(stat);
-        long hotspot = 0;
-        long truffle = 0;
-        long gc = 0;
+        Map<Long, ThreadTicks> threads = new HashMap<>();
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(dir.resolve("task"))) {
             for (Path task : tasks) {
                 String t = read(task.resolve("stat"));
                 if (t == null) {
                     continue;
                 }
-                switch (kind(name(t))) {
-                    case HOTSPOT_JIT -> hotspot += ticks(t);
-                    case TRUFFLE_JIT -> truffle += ticks(t);
-                    case GC -> gc += ticks(t);
-                    case OTHER -> { }
+                Kind kind = kind(name(t));
+                if (kind != Kind.OTHER) {
+                    threads.put(Long.parseLong(task.getFileName().toString()), new ThreadTicks(kind, ticks(t)));
                 }
             }
         } catch (IOException gone) {
             // The process ended between reading its stat and its threads: its total stands.
         }
-        return new Ticks(all, hotspot, truffle, gc);
+        return new ProcessTicks(ticks(stat), threads);
     }
 
     enum Kind { HOTSPOT_JIT, TRUFFLE_JIT, GC, OTHER }

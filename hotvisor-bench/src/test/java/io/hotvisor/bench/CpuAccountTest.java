@@ -45,12 +45,31 @@ class CpuAccountTest {
 
     @Test
     void a_process_that_started_inside_the_window_counts_from_zero_and_one_that_ended_counts_nothing() {
-        Map<Long, CpuAccount.Ticks> before = Map.of(1L, new CpuAccount.Ticks(100, 10, 20, 5),
-                2L, new CpuAccount.Ticks(50, 0, 0, 0));
-        Map<Long, CpuAccount.Ticks> after = Map.of(1L, new CpuAccount.Ticks(130, 25, 21, 5),
-                3L, new CpuAccount.Ticks(7, 2, 3, 1));
+        Map<Long, CpuAccount.ProcessTicks> before = Map.of(1L, process(100, jit(11, 10), truffle(12, 20), gc(13, 5)),
+                2L, process(50));
+        Map<Long, CpuAccount.ProcessTicks> after = Map.of(1L, process(130, jit(11, 25), truffle(12, 21), gc(13, 5)),
+                3L, process(7, jit(31, 2), truffle(32, 3), gc(33, 1)));
 
         assertThat(CpuAccount.used(before, after)).isEqualTo(new CpuAccount.Ticks(37, 17, 4, 1));
+    }
+
+    @Test
+    void a_thread_that_ended_inside_the_window_counts_nothing_rather_than_taking_its_ticks_off_the_others() {
+        // Truffle's compiler threads end when idle: thread 12 (20 ticks) ended and thread 14 started and used 6.
+        // Summed per kind over the live threads, Truffle's part would be 6 - 20 = -14; per thread it is 6.
+        Map<Long, CpuAccount.ProcessTicks> before = Map.of(1L, process(100, truffle(12, 20), jit(11, 10)));
+        Map<Long, CpuAccount.ProcessTicks> after = Map.of(1L, process(140, truffle(14, 6), jit(11, 18)));
+
+        assertThat(CpuAccount.used(before, after)).isEqualTo(new CpuAccount.Ticks(40, 8, 6, 0));
+    }
+
+    @Test
+    void a_tid_reused_by_another_thread_counts_the_new_thread_from_zero() {
+        // tid 12 was a compiler thread with 20 ticks; now it names a GC thread with 3, and then a compiler with 4.
+        Map<Long, CpuAccount.ProcessTicks> before = Map.of(1L, process(100, truffle(12, 20), jit(13, 9)));
+        Map<Long, CpuAccount.ProcessTicks> after = Map.of(1L, process(110, gc(12, 3), jit(13, 4)));
+
+        assertThat(CpuAccount.used(before, after)).isEqualTo(new CpuAccount.Ticks(10, 4, 0, 3));
     }
 
     @Test
@@ -100,6 +119,23 @@ class CpuAccountTest {
         } finally {
             sleeping.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    @SafeVarargs
+    private static CpuAccount.ProcessTicks process(long all, Map.Entry<Long, CpuAccount.ThreadTicks>... threads) {
+        return new CpuAccount.ProcessTicks(all, Map.ofEntries(threads));
+    }
+
+    private static Map.Entry<Long, CpuAccount.ThreadTicks> jit(long tid, long ticks) {
+        return Map.entry(tid, new CpuAccount.ThreadTicks(CpuAccount.Kind.HOTSPOT_JIT, ticks));
+    }
+
+    private static Map.Entry<Long, CpuAccount.ThreadTicks> truffle(long tid, long ticks) {
+        return Map.entry(tid, new CpuAccount.ThreadTicks(CpuAccount.Kind.TRUFFLE_JIT, ticks));
+    }
+
+    private static Map.Entry<Long, CpuAccount.ThreadTicks> gc(long tid, long ticks) {
+        return Map.entry(tid, new CpuAccount.ThreadTicks(CpuAccount.Kind.GC, ticks));
     }
 
     private static void awaitChild(Process p) throws InterruptedException {
