@@ -148,6 +148,8 @@ public final class HotTraceBench {
         // Per node: each function's warmth (its latencies and reference) when the counts were read last.
         Map<String, Map<String, JsonNode>> warmth = new ConcurrentHashMap<>();
         Map<String, String> timeline = Collections.synchronizedMap(new LinkedHashMap<>());
+        // The starting nodes' functions that warm-max stopped before HOT_RUN answers in a row were hot.
+        List<String> startingNotHot = Collections.synchronizedList(new ArrayList<>());
         ServerProcess gateway = null;
         boolean succeeded = false;
         try (ClusterProcesses.Redis redis = ClusterProcesses.redis(work)) {
@@ -184,7 +186,11 @@ public final class HotTraceBench {
                         done.add(warming.submit(() -> {
                             for (Player p : players) {
                                 awaitLoaded(n, p);
-                                warm(n, p, o.warmMax());
+                                int took = warm(n, p, o.warmMax());
+                                if (took > 0) {
+                                    startingNotHot.add(id + " " + p.kind() + "-" + p.language() + " (" + took
+                                            + " calls)");
+                                }
                             }
                             before.put(id, counts(n, players));
                             return null;
@@ -218,6 +224,8 @@ public final class HotTraceBench {
                 }
                 Map<String, Object> result = HotTraceReport.side(c, players, calls, before, after, warmth, timeline,
                         nodeRows, warmthRows);
+                result.put("starting_not_hot", startingNotHot.isEmpty() ? "none"
+                        : String.join("; ", startingNotHot.stream().sorted().toList()));
                 succeeded = true;
                 return result;
             } finally {
@@ -410,8 +418,11 @@ public final class HotTraceBench {
      * Invokes {@code p} on {@code node} until the node answered {@link #HOT_RUN} invocations in a row hot
      * ({@code X-Hotvisor-Warmth}) after at least {@link #WARM_MIN}, at most {@code max} times
      * ({@link #warmedEnough}).
+     *
+     * @return 0 if the last {@link #HOT_RUN} answers were hot, else the invocations made ({@code max}: the fleet does
+     *         not know the function hot on this node, as the replay assumes; the report says so)
      */
-    private static void warm(ServerProcess node, Player p, int max) throws IOException, InterruptedException {
+    private static int warm(ServerProcess node, Player p, int max) throws IOException, InterruptedException {
         int n = 0;
         int run = 0;
         while (!warmedEnough(n, run, max)) {
@@ -423,6 +434,7 @@ public final class HotTraceBench {
             }
             run = hotRun(run, r.headers().firstValue("X-Hotvisor-Warmth").orElse(""));
         }
+        return run >= HOT_RUN ? 0 : n;
     }
 
     /**

@@ -238,8 +238,9 @@ final class HotTraceReport {
         md.append("- ").append(header.get("notes")).append("\n\n");
         md.append("| mechanisms | calls | answered ok | failed / no answer | counted not hot / counted"
                 + " | **not hot** | goal < 1 % | /metrics not hot / hot | answers saying warming | counted - answered"
-                + " | client median ms | client p99 ms | answered by | membership |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + " | client median ms | client p99 ms | answered by | membership"
+                + " | starting nodes' functions not hot when warm-max ended their warming |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Map<String, Object> r : sides) {
             Object fraction = r.get("not_hot_fraction");
             md.append("| ").append(r.get("side")).append(" (").append(r.get("node_options")).append("; gateway ")
@@ -253,7 +254,7 @@ final class HotTraceReport {
                     .append(" | ").append(r.get("counted_minus_answered"))
                     .append(" | ").append(r.get("client_median_ms")).append(" | ").append(r.get("client_p99_ms"))
                     .append(" | ").append(r.get("answered_by")).append(" | ").append(r.get("membership"))
-                    .append(" |\n");
+                    .append(" | ").append(r.getOrDefault("starting_not_hot", "n/a")).append(" |\n");
         }
         md.append("\nAnswers saying warming, by the idle gap before the call (the time since the same function's"
                 + " previous answered call on the same node):\n\n");
