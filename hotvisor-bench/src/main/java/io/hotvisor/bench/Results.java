@@ -8,8 +8,10 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 import io.hotvisor.runtime.FunctionRuntime;
@@ -100,19 +102,42 @@ final class Results {
             Path json = dir.resolve(name + ".json");
             JSON.writeValue(json.toFile(), doc);
 
-            StringBuilder csv = new StringBuilder();
-            header.forEach((k, v) -> csv.append("# ").append(k).append(": ").append(v).append('\n'));
-            if (!rows.isEmpty()) {
-                csv.append(String.join(",", rows.getFirst().keySet())).append('\n');
-                for (Map<String, Object> row : rows) {
-                    csv.append(row.values().stream().map(String::valueOf).collect(Collectors.joining(","))).append('\n');
-                }
-            }
-            Files.writeString(dir.resolve(name + ".csv"), csv);
+            Files.writeString(dir.resolve(name + ".csv"), csv(header, rows));
             return json;
         } catch (IOException e) {
             throw new UncheckedIOException("Could not write the results " + name + " to " + dir, e);
         }
+    }
+
+    /**
+     * The CSV of {@code rows}: the header's entries as {@code # key: value} lines (line breaks in a value made spaces),
+     * then one column per key of any row (in the order first seen; a row without a key has an empty cell there), each
+     * cell quoted as RFC 4180 says when it holds a comma, a double quote or a line break (a CRIU snapshot's state
+     * "ready, last worker restored, ..." shifted every later column of its row before).
+     */
+    static String csv(Map<String, Object> header, List<Map<String, Object>> rows) {
+        StringBuilder csv = new StringBuilder();
+        // One line per entry, so a reader can skip the lines that start with '#'.
+        header.forEach((k, v) -> csv.append("# ").append(k).append(": ")
+                .append(String.valueOf(v).replace('\n', ' ').replace('\r', ' ')).append('\n'));
+        if (rows.isEmpty()) {
+            return csv.toString();
+        }
+        Set<String> columns = new LinkedHashSet<>();
+        rows.forEach(row -> columns.addAll(row.keySet()));
+        csv.append(columns.stream().map(Results::csvCell).collect(Collectors.joining(","))).append('\n');
+        for (Map<String, Object> row : rows) {
+            csv.append(columns.stream().map(c -> row.containsKey(c) ? csvCell(String.valueOf(row.get(c))) : "")
+                    .collect(Collectors.joining(","))).append('\n');
+        }
+        return csv.toString();
+    }
+
+    private static String csvCell(String value) {
+        if (value.indexOf(',') < 0 && value.indexOf('"') < 0 && value.indexOf('\n') < 0 && value.indexOf('\r') < 0) {
+            return value;
+        }
+        return '"' + value.replace("\"", "\"\"") + '"';
     }
 
     /**
