@@ -196,6 +196,8 @@ public final class HotStartBench {
         Map<String, String> node1State = new LinkedHashMap<>();
         // Who used the cores while node 1 set the steady state, to set against node 4's calls (measure).
         CpuAccount steadyAccount = CpuAccount.of(parties(n1, fleetNodes.subList(1, fleetNodes.size()), null));
+        // Not while node 1 still compiles what it was just warmed on, or the previous node 4 still winds down.
+        Calm calm = awaitCalm(() -> busyCores(steadyAccount), CALM_MAX_WINDOWS);
         CpuAccount.Snapshot steadyStart = steadyAccount.take();
         for (Function f : functions) {
             Samples s = new Samples(o.steady());
@@ -205,7 +207,10 @@ public final class HotStartBench {
             steady.put(f.name(), Math.max(1, Math.round(s.medianMs() * 1000)));
             node1State.put(f.name(), status(n1, f).path("warmth").path("state").asText("unknown"));
         }
-        Map<String, Object> steadyCpu = steadyAccount.between(steadyStart, steadyAccount.take(), "steady_");
+        Map<String, Object> steadyCpu = new LinkedHashMap<>();
+        steadyCpu.put("steady_calm_wait_ms", calm.waitedMs());
+        steadyCpu.put("steady_calm", calm.reached());
+        steadyCpu.putAll(steadyAccount.between(steadyStart, steadyAccount.take(), "steady_"));
         List<String> options = new ArrayList<>(base);
         options.addAll(c.nodeOptions());
         String id = "node-4-" + c.name();
@@ -281,6 +286,46 @@ public final class HotStartBench {
                         : Math.round(1000.0 * notHot / (hot + notHot)) / 1000.0);
             }
         }
+    }
+
+    /** The machine is calm enough to set a steady state when this few of its 2 cores were busy over a second. */
+    static final double CALM_BUSY_CORES = 0.4;
+    /** The longest wait for a calm machine, in windows of {@link #CALM_WINDOW_MS}. */
+    static final int CALM_MAX_WINDOWS = 60;
+    static final long CALM_WINDOW_MS = 1000;
+
+    /** How the wait for a calm machine before a steady state ended: after how long, and whether calm. */
+    record Calm(long waitedMs, boolean reached) {
+    }
+
+    /**
+     * Waits until a window of {@link #CALM_WINDOW_MS} had at most {@link #CALM_BUSY_CORES} busy, at most
+     * {@code maxWindows} windows. Node 1 goes on compiling for seconds after it answered hot, a configuration's
+     * variants are warmed on it just before, and a leaving node 4 winds down: a steady state set meanwhile was up to
+     * 4x its calm value in the run of 2026-11-25 21:41 (node 1 at 1.8-2 cores, half of it JIT threads), and every
+     * ratio against it flattered node 4.
+     *
+     * @param busyOverOneWindow measures one window and returns the machine's busy cores over it
+     */
+    static Calm awaitCalm(java.util.function.DoubleSupplier busyOverOneWindow, int maxWindows) {
+        for (int i = 1; i <= maxWindows; i++) {
+            if (busyOverOneWindow.getAsDouble() <= CALM_BUSY_CORES) {
+                return new Calm(i * CALM_WINDOW_MS, true);
+            }
+        }
+        return new Calm(maxWindows * CALM_WINDOW_MS, false);
+    }
+
+    /** The machine's busy cores over the next {@link #CALM_WINDOW_MS}. */
+    private static double busyCores(CpuAccount account) {
+        CpuAccount.Snapshot a = account.take();
+        try {
+            Thread.sleep(CALM_WINDOW_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0; // stop waiting
+        }
+        return (double) account.between(a, account.take(), "").get("busy_cores");
     }
 
     /**

@@ -216,6 +216,11 @@ final class HotStartReport {
             }
             for (String w : List.of("steady_", "first_round_", "calls_")) {
                 md.append("| ").append(r.get("configuration")).append(" | ").append(WINDOWS.get(w));
+                if (w.equals("steady_") && r.containsKey("steady_calm")) {
+                    md.append(Boolean.TRUE.equals(r.get("steady_calm"))
+                            ? " (calm after " + r.get("steady_calm_wait_ms") + " ms)"
+                            : " (**not calm** after " + r.get("steady_calm_wait_ms") + " ms)");
+                }
                 for (String c : List.of("window_ms", "busy_cores", "steal_cores", "served_cores",
                         "served_hotspot_jit_cores", "served_truffle_jit_cores", "served_gc_cores",
                         "served_workers_cores", "other_nodes_cores", "gateway_cores", "redis_cores", "bench_cores",

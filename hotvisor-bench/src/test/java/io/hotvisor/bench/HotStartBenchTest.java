@@ -21,6 +21,22 @@ class HotStartBenchTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
+    void the_steady_state_waits_for_a_calm_window_and_says_when_none_came() {
+        java.util.Iterator<Double> busy = List.of(1.9, 1.2, 0.41, 0.4, 0.1).iterator();
+        AtomicInteger measured = new AtomicInteger();
+
+        HotStartBench.Calm calm = HotStartBench.awaitCalm(() -> {
+            measured.incrementAndGet();
+            return busy.next();
+        }, 60);
+
+        assertThat(calm).isEqualTo(new HotStartBench.Calm(4 * HotStartBench.CALM_WINDOW_MS, true));
+        assertThat(measured).hasValue(4); // no window after the calm one
+        assertThat(HotStartBench.awaitCalm(() -> 1.5, 3))
+                .isEqualTo(new HotStartBench.Calm(3 * HotStartBench.CALM_WINDOW_MS, false));
+    }
+
+    @Test
     void the_warm_up_column_says_what_the_replays_did_and_what_the_recheck_did() throws Exception {
         assertThat(HotStartBench.warmUpSummary(MissingNode.getInstance())).isEqualTo("none");
         assertThat(HotStartBench.warmUpSummary(JSON.readTree("""

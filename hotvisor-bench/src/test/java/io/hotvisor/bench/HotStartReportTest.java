@@ -115,6 +115,22 @@ class HotStartReportTest {
         StringBuilder old = new StringBuilder();
         HotStartReport.cores(old, List.of(Map.of("configuration", "none")));
         assertThat(old).isEmpty();
+
+        // With the wait for a calm machine before the steady state, the steady row says how it ended.
+        Map<String, Object> calm = new java.util.LinkedHashMap<>(wc);
+        calm.put("steady_calm_wait_ms", 3000L);
+        calm.put("steady_calm", true);
+        Map<String, Object> busy = new java.util.LinkedHashMap<>(wc);
+        busy.put("configuration", "all");
+        busy.put("steady_calm_wait_ms", 60000L);
+        busy.put("steady_calm", false);
+        StringBuilder waited = new StringBuilder();
+        HotStartReport.cores(waited, List.of(calm, busy));
+        assertThat(waited.toString().lines().filter(l -> l.startsWith("| ") && l.contains("steady state")))
+                .containsExactly(
+                "| warm-up | node 1's steady state (calm after 3000 ms) | 7 | 0.5 | 0.5 | 0.5 | 0.5 | 0.5" + halves,
+                "| all | node 1's steady state (**not calm** after 60000 ms) | 7 | 0.5 | 0.5 | 0.5 | 0.5 | 0.5"
+                        + halves);
     }
 
     @Test
