@@ -196,7 +196,7 @@ public final class HotStartBench {
         Map<String, String> node1State = new LinkedHashMap<>();
         // Who used the cores while node 1 set the steady state, to set against node 4's calls (measure).
         CpuAccount steadyAccount = CpuAccount.of(parties(n1, fleetNodes.subList(1, fleetNodes.size()), null));
-        // Not while node 1 still compiles what it was just warmed on, or the previous node 4 still winds down.
+        // Not while node 1 still compiles what it was just warmed on, or the last node 4 still winds down.
         Calm calm = awaitCalm(() -> busyCores(steadyAccount), CALM_MAX_WINDOWS);
         CpuAccount.Snapshot steadyStart = steadyAccount.take();
         for (Function f : functions) {
@@ -300,10 +300,10 @@ public final class HotStartBench {
 
     /**
      * Waits until a window of {@link #CALM_WINDOW_MS} had at most {@link #CALM_BUSY_CORES} busy, at most
-     * {@code maxWindows} windows. Node 1 goes on compiling for seconds after it answered hot, a configuration's
-     * variants are warmed on it just before, and a leaving node 4 winds down: a steady state set meanwhile was up to
-     * 4x its calm value in the run of 2026-11-25 21:41 (node 1 at 1.8-2 cores, half of it JIT threads), and every
-     * ratio against it flattered node 4.
+     * {@code maxWindows} windows: a configuration's variants were just warmed on node 1, and the last node 4 winds
+     * down. A guard, not a cure: in the run of 2026-11-25 23:37 the machine was calm in the first second before every
+     * configuration, and node 1 still compiled during its own steady calls in 6 of 12 (its window's JIT columns show
+     * it), with steady states up to 4x the first configurations'.
      *
      * @param busyOverOneWindow measures one window and returns the machine's busy cores over it
      */
