@@ -85,7 +85,12 @@ record HotStartOptions(String mode, int invocations, int steady, int warmMin, in
             // Named against the run's mechanisms, whichever of --mechanisms and --configs came first.
             List<HotStartMechanism.Configuration> named = new ArrayList<>();
             for (String c : configs.split(",")) {
-                named.add(HotStartMechanism.Configuration.named(c.trim(), o.mechanisms));
+                HotStartMechanism.Configuration each = HotStartMechanism.Configuration.named(c.trim(), o.mechanisms);
+                if (named.stream().anyMatch(n -> n.name().equals(each.name()))) {
+                    // Each configuration is a row per function, a line in the chart and a node 4 of its own name.
+                    throw new IllegalArgumentException("--configs names '" + each.name() + "' twice: " + configs);
+                }
+                named.add(each);
             }
             o = new HotStartOptions(o.mode, o.invocations, o.steady, o.warmMin, o.warmMax, o.languages, o.functions,
                     o.mechanisms, List.copyOf(named), o.out);

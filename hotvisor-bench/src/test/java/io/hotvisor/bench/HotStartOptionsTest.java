@@ -115,6 +115,8 @@ class HotStartOptionsTest {
         assertThatThrownBy(() -> HotStartOptions.parse("--mechanisms", "warm-up,aot,routing", "--configs", "criu"))
                 .hasMessage("Configuration 'criu' is not a mechanism of this run; the run's mechanisms: [warm-up, aot,"
                         + " routing] (--mechanisms)");
+        assertThatThrownBy(() -> HotStartOptions.parse("--configs", "warm-up,sampled,warm-up"))
+                .hasMessage("--configs names 'warm-up' twice: warm-up,sampled,warm-up");
         assertThatThrownBy(() -> HotStartOptions.parse("--languages", "ruby"))
                 .hasMessage("Unknown value 'ruby' for --languages; known: " + List.of("js", "python", "java"));
         assertThatThrownBy(() -> HotStartOptions.parse("--invocations", "0"))
