@@ -32,7 +32,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>Sandboxes: pooled apart from workers, most recently used first (its code and caches are hottest), released
  *     after {@code keepAlive} idle by {@link #evictIdle()} but never below the function's
  *     {@link LoadedFunction#minIdleSandboxes()}: a Python function keeps one ready, and when a Python invocation
- *     takes the last idle one a spare is made in the background, so no invocation pays for a GraalPy context.
+ *     takes the last idle one a spare is made in the background, so no invocation pays for a GraalPy context; that
+ *     spare is kept while the function is in use, however old (see {@link #evictIdle()}).
  *     A sandbox is discarded after any failure other than the function's own error, and after every invocation
  *     with {@link SandboxPolicy#FRESH}.</li>
  * <li>Timeouts: a watchdog completes the caller's future with {@link InvocationFailure.Kind#TIMEOUT} at the
@@ -69,6 +70,9 @@ public final class FunctionDispatcher {
     private int idleWorkers;
     private boolean draining;
     private final Deque<Pooled> idleSandboxes = new ArrayDeque<>();
+    /** When an invocation last took a sandbox ({@link #NEVER} before the first), guarded by {@code lock}. */
+    private long lastTaken = NEVER;
+    private static final long NEVER = Long.MIN_VALUE;
     private int busySandboxes;
     private int sandboxesBeingMade;
     private final Set<Sandbox> running = ConcurrentHashMap.newKeySet();
@@ -415,6 +419,7 @@ public final class FunctionDispatcher {
 
     private Sandbox acquireSandbox() {
         synchronized (lock) {
+            lastTaken = ticker.read();
             Pooled p = idleSandboxes.pollFirst();
             if (p != null) {
                 busySandboxes++;
@@ -481,7 +486,15 @@ public final class FunctionDispatcher {
     }
 
     /**
-     * Releases sandboxes idle longer than the keep-alive, keeping {@link LoadedFunction#minIdleSandboxes()}.
+     * Releases sandboxes idle longer than the keep-alive, keeping {@link LoadedFunction#minIdleSandboxes()}, and one
+     * more while the function is in use (a sandbox was taken within the keep-alive) and keeps a minimum. Invocations
+     * one at a time take the most recently used sandbox, so the spare made when they took the last idle one
+     * ({@link #refillIfLow}) is never used and ages; released, it would be made again at the next invocation: a
+     * context made and one closed every keep-alive. GraalPy then recompiles the function's code each time: a Python
+     * JSON transform called in bursts on a node with a 10 s keep-alive (2026-11-26) ran at 57-116 ms with a core of
+     * Truffle compiling in every burst, against 29-31 ms and no compiling with a 60 min keep-alive; with this rule,
+     * 29-30 ms and no compiling in bursts 5 s apart. A function idle for longer than the keep-alive still loses its
+     * spare, and its next burst pays that recompiling (bursts 20 s apart with the 10 s keep-alive: 80-117 ms).
      * Idle workers call it; the node may call it too.
      *
      * @return how many sandboxes were released
@@ -490,7 +503,11 @@ public final class FunctionDispatcher {
         Deque<Pooled> evicted = new ArrayDeque<>();
         synchronized (lock) {
             long now = ticker.read();
-            while (idleSandboxes.size() > function.minIdleSandboxes()) {
+            int keep = function.minIdleSandboxes();
+            if (keep > 0 && lastTaken != NEVER && now - lastTaken < options.keepAlive().toNanos()) {
+                keep++;
+            }
+            while (idleSandboxes.size() > keep) {
                 Pooled oldest = idleSandboxes.peekLast();
                 if (now - oldest.idleSince < options.keepAlive().toNanos()) {
                     break;

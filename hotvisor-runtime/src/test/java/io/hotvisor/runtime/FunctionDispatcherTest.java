@@ -591,6 +591,30 @@ class FunctionDispatcherTest {
     }
 
     @Test
+    void keeps_the_spare_of_a_function_in_use_instead_of_making_a_new_one_every_keep_alive() throws Exception {
+        // One invocation at a time: each takes the most recent sandbox, so the spare made at the first one is never
+        // used. Released after the keep-alive, it would be made again at the next invocation (a new GraalPy context
+        // every keep-alive, whose making recompiles the function's code).
+        FakeFunction f = new FakeFunction(config(2, SandboxPolicy.REUSE, Duration.ofSeconds(5)), 1);
+        FunctionDispatcher d = dispatcher(f, DispatchOptions.defaults().keepAlive(Duration.ofMinutes(5)));
+        submit(d, "{}").get();
+        await(() -> d.liveSandboxes() == 2);
+        for (int i = 0; i < 5; i++) {
+            now.addAndGet(Duration.ofMinutes(2).toNanos()); // the spare ages past the keep-alive; the function is used
+            d.evictIdle();
+            assertThat(submit(d, "{}").get().json()).startsWith("{\"sandbox\":1,");
+        }
+        d.evictIdle();
+        assertThat(f.made).as("no sandbox made after the first spare").hasValue(2);
+        assertThat(f.closed).hasValue(0);
+
+        now.addAndGet(Duration.ofMinutes(10).toNanos()); // not used for longer than the keep-alive
+        d.evictIdle();
+        assertThat(d.liveSandboxes()).isEqualTo(1);
+        assertThat(f.closed).hasValue(1);
+    }
+
+    @Test
     void drain_finishes_queued_work_refuses_new_work_then_closes_everything() throws Exception {
         FakeFunction f = new FakeFunction(config(1, SandboxPolicy.REUSE, Duration.ofSeconds(30)), 0);
         f.gate = new CountDownLatch(1);
