@@ -90,11 +90,7 @@ final class CpuAccount {
     /** Reads the counters now. */
     Snapshot take() {
         long nanos = System.nanoTime();
-        String procStat = read(Path.of("/proc/stat"));
-        if (procStat == null) {
-            throw new IllegalStateException("No /proc/stat: the CPU account needs Linux");
-        }
-        long[] machine = machine(procStat);
+        long[] machine = machineNow();
         Map<String, Map<Long, ProcessTicks>> byParty = new LinkedHashMap<>();
         for (Party party : parties) {
             Map<Long, ProcessTicks> procs = new HashMap<>();
@@ -161,6 +157,15 @@ final class CpuAccount {
 
     private static double cores(long ticks, double windowTicks) {
         return Math.round(ticks / windowTicks * 100) / 100.0;
+    }
+
+    /** The machine's {busy, steal} ticks now ({@link #machine}), without any party's. */
+    static long[] machineNow() {
+        String procStat = read(Path.of("/proc/stat"));
+        if (procStat == null) {
+            throw new IllegalStateException("No /proc/stat: the CPU account needs Linux");
+        }
+        return machine(procStat);
     }
 
     /** {busy, steal} ticks from /proc/stat's first line: busy is every field but idle, iowait and steal. */

@@ -197,7 +197,7 @@ public final class HotStartBench {
         // Who used the cores while node 1 set the steady state, to set against node 4's calls (measure).
         CpuAccount steadyAccount = CpuAccount.of(parties(n1, fleetNodes.subList(1, fleetNodes.size()), null));
         // Not while node 1 still compiles what it was just warmed on, or the last node 4 still winds down.
-        Calm calm = awaitCalm(() -> busyCores(steadyAccount), CALM_MAX_WINDOWS);
+        Calm calm = awaitCalm(HotStartBench::busyCores, CALM_MAX_WINDOWS);
         CpuAccount.Snapshot steadyStart = steadyAccount.take();
         for (Function f : functions) {
             Samples s = new Samples(o.steady());
@@ -316,16 +316,16 @@ public final class HotStartBench {
         return new Calm(maxWindows * CALM_WINDOW_MS, false);
     }
 
-    /** The machine's busy cores over the next {@link #CALM_WINDOW_MS}. */
-    private static double busyCores(CpuAccount account) {
-        CpuAccount.Snapshot a = account.take();
+    /** The machine's busy cores over the next {@link #CALM_WINDOW_MS} (its {@code /proc/stat} alone). */
+    private static double busyCores() {
+        long start = CpuAccount.machineNow()[0];
         try {
             Thread.sleep(CALM_WINDOW_MS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 0; // stop waiting
         }
-        return (double) account.between(a, account.take(), "").get("busy_cores");
+        return (CpuAccount.machineNow()[0] - start) / (CALM_WINDOW_MS / 1000.0 * CpuAccount.TICKS_PER_SECOND);
     }
 
     /**

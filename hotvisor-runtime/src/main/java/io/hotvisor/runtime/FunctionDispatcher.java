@@ -486,10 +486,10 @@ public final class FunctionDispatcher {
     }
 
     /**
-     * Releases sandboxes idle longer than the keep-alive, keeping {@link LoadedFunction#minIdleSandboxes()}, and one
-     * more while the function is in use (a sandbox was taken within the keep-alive) and keeps a minimum. Invocations
-     * one at a time take the most recently used sandbox, so the spare made when they took the last idle one
-     * ({@link #refillIfLow}) is never used and ages; released, it would be made again at the next invocation: a
+     * Releases sandboxes idle longer than the keep-alive, keeping {@link LoadedFunction#minIdleSandboxes()}; a
+     * function with such a minimum keeps one more while it is in use (a sandbox was taken within the keep-alive).
+     * Invocations one at a time take the most recently used sandbox, so the spare made when they took the last idle
+     * one ({@link #refillIfLow}) is never used and ages; released, it would be made again at the next invocation: a
      * context made and one closed every keep-alive. GraalPy then recompiles the function's code each time: a Python
      * JSON transform called in bursts on a node with a 10 s keep-alive (2026-11-26) ran at 57-116 ms with a core of
      * Truffle compiling in every burst, against 29-31 ms and no compiling with a 60 min keep-alive; with this rule,
