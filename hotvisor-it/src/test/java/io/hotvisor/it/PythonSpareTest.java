@@ -2,6 +2,7 @@ package io.hotvisor.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -11,13 +12,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A Python function keeps a spare sandbox (a GraalPy context) so that no call pays for one. Called one call at a
- * time, it never uses the spare; the node keeps it while the function is in use, however old, instead of closing it
- * at the keep-alive and making it again at the next call (GraalPy recompiled the function after each such pair).
- * Once the function is idle for longer than the keep-alive, the spare goes.
+ * A Python function keeps a spare sandbox (a GraalPy context) so that no call pays for one, and it keeps it for good:
+ * every new GraalPy context undoes some of the function's compiled code, which its contexts share. Called one call
+ * at a time it never uses the spare, and idle it has no use for it; the node used to close it at the keep-alive and
+ * make it again at the next call. A function with warm-up inputs gets its spare before its replays, so its first
+ * calls make no context.
  */
 class PythonSpareTest {
-    private static final String LABELS = "function=\"py\",language=\"python\",namespace=\"default\"";
     private static final String PYTHON = """
             def handler(event, context):
                 return {"n": event["n"]}
@@ -28,8 +29,7 @@ class PythonSpareTest {
 
     @BeforeAll
     static void start() throws Exception {
-        // Keep-alive 2 s: each call below comes 1.2 s after the last (an idle worker checks every second), so the
-        // spare, made at the first call and never used, is older than the keep-alive for most of them.
+        // Keep-alive 2 s: an idle worker checks every second whether a sandbox has been idle that long.
         node = NodeProcess.start("--keep-alive", "2s");
         http = node.http();
     }
@@ -40,30 +40,44 @@ class PythonSpareTest {
     }
 
     @Test
-    void a_python_function_in_use_keeps_its_spare_sandbox_past_the_keep_alive_and_loses_it_when_idle()
-            throws Exception {
+    void a_python_function_keeps_its_spare_sandbox_past_the_keep_alive_whether_in_use_or_idle() throws Exception {
         assertThat(http.deploySource("py", "python", "handler", PYTHON, Map.of()).status()).isEqualTo(201);
         assertThat(http.invoke("py", "{\"n\": 0}").json().path("n").asInt()).isZero();
-        TestCluster.await(() -> metric("hotvisor_live_sandboxes"), n -> n == 2, "the spare made after the first call");
+        TestCluster.await(() -> metric("py", "hotvisor_live_sandboxes"), n -> n == 2,
+                "the spare made after the first call");
 
-        for (int i = 1; i <= 8; i++) {
-            Thread.sleep(1200);
+        for (int i = 1; i <= 6; i++) {
+            // 1.2 s: in use, the spare older than the keep-alive; 3.5 s: idle for longer than the keep-alive.
+            Thread.sleep(i % 2 == 1 ? 1200 : 3500);
             assertThat(http.invoke("py", "{\"n\": " + i + "}").json().path("n").asInt()).isEqualTo(i);
         }
-        assertThat(metric("hotvisor_sandbox_creation_seconds_count")).as("the deploy's sandbox and the spare, no more")
-                .isEqualTo(2);
-        assertThat(metric("hotvisor_live_sandboxes")).isEqualTo(2);
-
-        // Idle for longer than the keep-alive: the spare goes, the one a Python function always keeps stays.
-        TestCluster.await(() -> metric("hotvisor_live_sandboxes"), n -> n == 1, "the spare released when idle");
-        assertThat(metric("hotvisor_sandbox_creation_seconds_count")).isEqualTo(2);
+        Thread.sleep(3500);
+        assertThat(metric("py", "hotvisor_sandbox_creation_seconds_count"))
+                .as("the deploy's sandbox and the spare, no more").isEqualTo(2);
+        assertThat(metric("py", "hotvisor_live_sandboxes")).isEqualTo(2);
     }
 
-    /** A per-function value of {@code /metrics} for {@code py}. */
-    private static double metric(String name) {
+    @Test
+    void a_python_function_with_warm_up_inputs_has_its_spare_before_its_first_call() throws Exception {
+        Http.Response deployed = http.deploySource("pywarm", "python", "handler", PYTHON,
+                Map.of("warmupInputs", List.of(Map.of("n", 7))));
+        assertThat(deployed.json().path("warmUp").path("replays").asInt()).as(deployed.body()).isPositive();
+        assertThat(metric("pywarm", "hotvisor_live_sandboxes")).as("made before the replays").isEqualTo(2);
+
+        for (int i = 1; i <= 3; i++) {
+            assertThat(http.invoke("pywarm", "{\"n\": " + i + "}").json().path("n").asInt()).isEqualTo(i);
+        }
+        Thread.sleep(500);
+        assertThat(metric("pywarm", "hotvisor_sandbox_creation_seconds_count"))
+                .as("the calls made no sandbox (the replays' own is not a serving sandbox)").isEqualTo(2);
+    }
+
+    /** A per-function value of {@code /metrics} for {@code function}. */
+    private static double metric(String function, String name) {
+        String labels = "function=\"" + function + "\",language=\"python\",namespace=\"default\"";
         String body = http.get("/metrics").body();
-        Matcher m = Pattern.compile("(?m)^" + name + "\\{" + Pattern.quote(LABELS) + "\\} (\\S+)$").matcher(body);
-        assertThat(m.find()).as(name + " for py in /metrics").isTrue();
+        Matcher m = Pattern.compile("(?m)^" + name + "\\{" + Pattern.quote(labels) + "\\} (\\S+)$").matcher(body);
+        assertThat(m.find()).as(name + " for " + function + " in /metrics").isTrue();
         return Double.parseDouble(m.group(1));
     }
 }

@@ -32,8 +32,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>Sandboxes: pooled apart from workers, most recently used first (its code and caches are hottest), released
  *     after {@code keepAlive} idle by {@link #evictIdle()} but never below the function's
  *     {@link LoadedFunction#minIdleSandboxes()}: a Python function keeps one ready, and when a Python invocation
- *     takes the last idle one a spare is made in the background, so no invocation pays for a GraalPy context; that
- *     spare is kept while the function is in use, however old (see {@link #evictIdle()}).
+ *     takes the last idle one a spare is made in the background, so no invocation pays for a GraalPy context. A
+ *     function with such a minimum keeps one spare beyond it for good, made before its warm-up replays where it has
+ *     any: every new GraalPy context undoes some of the function's compiled code (see {@link #evictIdle()}).
  *     A sandbox is discarded after any failure other than the function's own error, and after every invocation
  *     with {@link SandboxPolicy#FRESH}.</li>
  * <li>Timeouts: a watchdog completes the caller's future with {@link InvocationFailure.Kind#TIMEOUT} at the
@@ -70,9 +71,6 @@ public final class FunctionDispatcher {
     private int idleWorkers;
     private boolean draining;
     private final Deque<Pooled> idleSandboxes = new ArrayDeque<>();
-    /** When an invocation last took a sandbox ({@link #NEVER} before the first), guarded by {@code lock}. */
-    private long lastTaken = NEVER;
-    private static final long NEVER = Long.MIN_VALUE;
     private int busySandboxes;
     private int sandboxesBeingMade;
     private final Set<Sandbox> running = ConcurrentHashMap.newKeySet();
@@ -419,7 +417,6 @@ public final class FunctionDispatcher {
 
     private Sandbox acquireSandbox() {
         synchronized (lock) {
-            lastTaken = ticker.read();
             Pooled p = idleSandboxes.pollFirst();
             if (p != null) {
                 busySandboxes++;
@@ -438,30 +435,58 @@ public final class FunctionDispatcher {
         }
     }
 
+    /** The idle sandboxes {@link #evictIdle()} keeps: the function's minimum, and one spare if it has a minimum. */
+    private int kept() {
+        int min = function.minIdleSandboxes();
+        return min > 0 ? min + 1 : 0;
+    }
+
+    /**
+     * Makes the spare that {@link #kept()} counts, on the calling thread, unless the pool holds it already or is
+     * draining: called before the warm-up replays, so that the function's code is compiled with every context that
+     * will serve it already made, and no context is made while the first invocations run. A spare made after the
+     * replays, at the first served invocation (which takes the last idle sandbox), deoptimized 5-6 of the units the
+     * replays had compiled, in each of 4 runs (2026-11-26, one engine, Python JSON transform); made before them, none.
+     * The serving context's first 240 calls were not measurably faster for it: GraalPy settled at a different level
+     * from run to run (40-67 ms) either way.
+     */
+    private void makeSpare() {
+        synchronized (lock) {
+            if (draining || idleSandboxes.size() + sandboxesBeingMade >= kept()) {
+                return;
+            }
+            sandboxesBeingMade++;
+        }
+        makeIdle();
+    }
+
+    /** Makes a sandbox counted in {@code sandboxesBeingMade} and pools it idle, unless the dispatcher now drains. */
+    private void makeIdle() {
+        Sandbox s = null;
+        try {
+            s = makeSandbox();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Could not make a spare sandbox for '" + definition.name() + "'", e);
+        }
+        synchronized (lock) {
+            sandboxesBeingMade--;
+            if (s != null && !draining) {
+                idleSandboxes.addLast(new Pooled(s, ticker.read()));
+                s = null;
+            }
+        }
+        if (s != null) {
+            closeQuietly(s);
+        }
+    }
+
     /** Keeps {@code minIdleSandboxes} ready: called under the lock after one was taken. */
     private void refillIfLow() {
         int min = function.minIdleSandboxes();
         int live = idleSandboxes.size() + busySandboxes + sandboxesBeingMade;
         if (idleSandboxes.size() + sandboxesBeingMade < min && live < concurrency + min && !draining) {
             sandboxesBeingMade++;
-            background.execute(() -> {
-                Sandbox s = null;
-                try {
-                    s = makeSandbox();
-                } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "Could not make a spare sandbox for '" + definition.name() + "'", e);
-                }
-                synchronized (lock) {
-                    sandboxesBeingMade--;
-                    if (s != null && !draining) {
-                        idleSandboxes.addLast(new Pooled(s, ticker.read()));
-                        s = null;
-                    }
-                }
-                if (s != null) {
-                    s.close();
-                }
-            });
+            background.execute(this::makeIdle);
         }
     }
 
@@ -486,16 +511,19 @@ public final class FunctionDispatcher {
     }
 
     /**
-     * Releases sandboxes idle longer than the keep-alive, keeping {@link LoadedFunction#minIdleSandboxes()}; a
-     * function with such a minimum keeps one more while it is in use (a sandbox was taken within the keep-alive).
-     * Invocations one at a time take the most recently used sandbox, so the spare made when they took the last idle
-     * one ({@link #refillIfLow}) is never used and ages; released, it would be made again at the next invocation: a
-     * context made and one closed every keep-alive. GraalPy then recompiles the function's code each time: a Python
-     * JSON transform called in bursts on a node with a 10 s keep-alive (2026-11-26) ran at 57-116 ms with a core of
-     * Truffle compiling in every burst, against 29-31 ms and no compiling with a 60 min keep-alive; with this rule,
-     * 29-30 ms and no compiling in bursts 5 s apart. A function idle for longer than the keep-alive still loses its
-     * spare, and its next burst pays that recompiling (bursts 20 s apart with the 10 s keep-alive: 80-117 ms).
-     * Idle workers call it; the node may call it too.
+     * Releases sandboxes idle longer than the keep-alive, keeping {@link #kept()}: a function with a minimum of idle
+     * sandboxes (Python) keeps one spare beyond it however long it is idle. The spare is what a context costs to
+     * make again, besides its ~1 s of CPU: every new GraalPy context undoes some of the function's compiled code,
+     * which the engine shares between contexts. Measured on one engine (2026-11-26, a Python JSON transform hot in
+     * its context at 40 ms): making a second context deoptimized 9 of its compiled units (the entry from the host,
+     * the wrapper's invoke, the json module's regular expressions), and the hot context ran at 45-110 ms for the
+     * next 180 calls while they were compiled again; each further context did the same (2 to 9 deoptimizations
+     * each, until the seventh). Closing a context deoptimized nothing. Before
+     * this rule the spare went after the keep-alive whenever calls came one at a time (they never use it) or the
+     * function was idle, and the next call made it again: a Python JSON transform called in bursts ran at 57-116 ms
+     * with a core of Truffle compiling in every burst, against 29-31 ms and no compiling with the spare kept. It
+     * costs one idle context per Python function (closing three of five freed 9 MB of heap). Idle workers call it;
+     * the node may call it too.
      *
      * @return how many sandboxes were released
      */
@@ -503,10 +531,7 @@ public final class FunctionDispatcher {
         Deque<Pooled> evicted = new ArrayDeque<>();
         synchronized (lock) {
             long now = ticker.read();
-            int keep = function.minIdleSandboxes();
-            if (keep > 0 && lastTaken != NEVER && now - lastTaken < options.keepAlive().toNanos()) {
-                keep++;
-            }
+            int keep = kept();
             while (idleSandboxes.size() > keep) {
                 Pooled oldest = idleSandboxes.peekLast();
                 if (now - oldest.idleSince < options.keepAlive().toNanos()) {
@@ -543,6 +568,9 @@ public final class FunctionDispatcher {
         sample(allowed);
         List<String> inputs = new ArrayList<>(definition.config().warmupInputs());
         inputs.addAll(allowed);
+        if (!inputs.isEmpty() && warmth.warmUpReplays() > 0) {
+            makeSpare();
+        }
         primeGuards();
         return WarmUpReplay.run(function, ticker, watchdog,
                 new WarmUpReplay.MemoryLimit(allocationMonitor, options.heapGuard()), warmth, inputs, targetNanos,

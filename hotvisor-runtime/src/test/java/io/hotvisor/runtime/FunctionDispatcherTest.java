@@ -48,6 +48,8 @@ class FunctionDispatcherTest {
         final AtomicInteger made = new AtomicInteger();
         final AtomicInteger closed = new AtomicInteger();
         final AtomicInteger throwaways = new AtomicInteger();
+        /** "sandbox" and "throwaway", in the order they were asked for (a throwaway is also a sandbox). */
+        final List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
         volatile CountDownLatch gate = new CountDownLatch(0);
         /** Runs first in every invocation, replays included, with the event (e.g. to move the fake clock). */
         volatile java.util.function.Consumer<String> onInvoke = event -> { };
@@ -69,6 +71,7 @@ class FunctionDispatcherTest {
 
         @Override
         public Sandbox newSandbox() {
+            asked.add("sandbox");
             int id = made.incrementAndGet();
             return new Sandbox() {
                 volatile Thread runner;
@@ -115,6 +118,7 @@ class FunctionDispatcherTest {
         @Override
         public Optional<Sandbox> newThrowawaySandbox() {
             throwaways.incrementAndGet();
+            asked.add("throwaway");
             return Optional.of(newSandbox());
         }
 
@@ -578,7 +582,8 @@ class FunctionDispatcherTest {
     }
 
     @Test
-    void keeps_the_function_minimum_of_idle_sandboxes_ready_from_creation_and_after_keep_alive() throws Exception {
+    void keeps_the_function_minimum_of_idle_sandboxes_ready_from_creation_and_a_spare_beyond_it_for_good()
+            throws Exception {
         FakeFunction f = new FakeFunction(config(2, SandboxPolicy.REUSE, Duration.ofSeconds(5)), 1);
         FunctionDispatcher d = dispatcher(f, DispatchOptions.defaults().keepAlive(Duration.ofMinutes(5)));
         assertThat(f.made).hasValue(1);
@@ -586,32 +591,79 @@ class FunctionDispatcherTest {
         assertThat(submit(d, "{}").get().json()).startsWith("{\"sandbox\":1,");
         await(() -> d.liveSandboxes() == 2); // a spare was made in the background
         now.addAndGet(Duration.ofMinutes(10).toNanos());
-        d.evictIdle();
-        assertThat(d.liveSandboxes()).isEqualTo(1);
+        assertThat(d.evictIdle()).isZero();
+        assertThat(d.liveSandboxes()).isEqualTo(2);
     }
 
     @Test
-    void keeps_the_spare_of_a_function_in_use_instead_of_making_a_new_one_every_keep_alive() throws Exception {
+    void keeps_the_spare_however_the_function_is_called_instead_of_making_a_new_one_every_keep_alive()
+            throws Exception {
         // One invocation at a time: each takes the most recent sandbox, so the spare made at the first one is never
-        // used. Released after the keep-alive, it would be made again at the next invocation (a new GraalPy context
-        // every keep-alive, whose making recompiles the function's code).
+        // used. Released after the keep-alive, it would be made again at the next invocation: a new GraalPy context,
+        // whose making undoes some of the function's compiled code. Used or idle, the spare stays.
         FakeFunction f = new FakeFunction(config(2, SandboxPolicy.REUSE, Duration.ofSeconds(5)), 1);
         FunctionDispatcher d = dispatcher(f, DispatchOptions.defaults().keepAlive(Duration.ofMinutes(5)));
         submit(d, "{}").get();
         await(() -> d.liveSandboxes() == 2);
         for (int i = 0; i < 5; i++) {
-            now.addAndGet(Duration.ofMinutes(2).toNanos()); // the spare ages past the keep-alive; the function is used
+            now.addAndGet(Duration.ofMinutes(2 + 6 * (i % 2)).toNanos()); // past the keep-alive; idle for 8 minutes
             d.evictIdle();
             assertThat(submit(d, "{}").get().json()).startsWith("{\"sandbox\":1,");
         }
         d.evictIdle();
         assertThat(f.made).as("no sandbox made after the first spare").hasValue(2);
         assertThat(f.closed).hasValue(0);
+    }
 
-        now.addAndGet(Duration.ofMinutes(10).toNanos()); // not used for longer than the keep-alive
-        d.evictIdle();
-        assertThat(d.liveSandboxes()).isEqualTo(1);
-        assertThat(f.closed).hasValue(1);
+    @Test
+    void releases_sandboxes_beyond_the_minimum_and_the_spare_after_the_keep_alive() throws Exception {
+        FakeFunction f = new FakeFunction(config(3, SandboxPolicy.REUSE, Duration.ofSeconds(5)), 1);
+        f.gate = new CountDownLatch(1);
+        FunctionDispatcher d = dispatcher(f, DispatchOptions.defaults().keepAlive(Duration.ofMinutes(5)));
+        List<CompletableFuture<InvocationResult>> calls = List.of(submit(d, "{}"), submit(d, "{}"), submit(d, "{}"));
+        await(() -> d.busySandboxes() == 3);
+        f.gate.countDown();
+        for (CompletableFuture<InvocationResult> c : calls) {
+            c.get();
+        }
+        await(() -> d.liveSandboxes() == 4); // three ran at once, and a spare was made meanwhile
+        now.addAndGet(Duration.ofMinutes(10).toNanos());
+        assertThat(d.evictIdle()).isEqualTo(2);
+        assertThat(d.liveSandboxes()).isEqualTo(2);
+    }
+
+    @Test
+    void makes_the_spare_before_the_warm_up_replays_so_the_first_invocations_make_no_sandbox() throws Exception {
+        // A new GraalPy context undoes some of the compiled code its function shares with the other contexts: the
+        // spare made at the first served invocation undid what the replays had compiled, while the first invocations
+        // ran. Made before the replays, it is compiled for.
+        FakeFunction f = new FakeFunction(config(1, SandboxPolicy.REUSE, Duration.ofSeconds(5)).toBuilder()
+                .warmupInputs(List.of("{\"a\":1}")).build(), 1);
+        FunctionDispatcher d = dispatcher(f, DispatchOptions.defaults());
+        d.warmUp(WarmthOptions.defaults().warmUpReplays(3));
+        assertThat(f.asked).containsExactly("sandbox", "sandbox", "throwaway", "sandbox");
+        assertThat(d.liveSandboxes()).isEqualTo(2);
+
+        for (int i = 0; i < 3; i++) {
+            assertThat(submit(d, "{}").get().json()).startsWith("{\"sandbox\":1,");
+        }
+        Thread.sleep(50); // a spare made in the background would be asked for by now
+        assertThat(f.asked).as("no sandbox asked for by the invocations").hasSize(4);
+        assertThat(d.liveSandboxes()).isEqualTo(2);
+    }
+
+    @Test
+    void makes_no_spare_for_a_function_without_a_minimum_nor_without_replays() throws Exception {
+        FakeFunction noMinimum = new FakeFunction(config(1, SandboxPolicy.REUSE, Duration.ofSeconds(5)).toBuilder()
+                .warmupInputs(List.of("{\"a\":1}")).build(), 0);
+        dispatcher(noMinimum, DispatchOptions.defaults()).warmUp(WarmthOptions.defaults().warmUpReplays(3));
+        assertThat(noMinimum.asked).containsExactly("throwaway", "sandbox");
+
+        FakeFunction noInputs = new FakeFunction(config(1, SandboxPolicy.REUSE, Duration.ofSeconds(5)), 1);
+        FunctionDispatcher d = dispatcher(noInputs, DispatchOptions.defaults());
+        d.warmUp(WarmthOptions.defaults());
+        assertThat(noInputs.asked).as("nothing to compile for: the spare waits for the first invocation")
+                .containsExactly("sandbox");
     }
 
     @Test
