@@ -45,7 +45,8 @@ public interface LoadedFunction extends AutoCloseable {
 
     /**
      * How many sandboxes the dispatcher should keep ready at all times, even when idle: 1 for Python (a GraalPy
-     * context takes hundreds of ms to create), 0 for the others.
+     * context takes hundreds of ms to create), 0 for the others. The dispatcher keeps one spare beyond a minimum that
+     * is not 0 ({@link FunctionDispatcher#evictIdle()}).
      */
     int minIdleSandboxes();
 
