@@ -442,9 +442,11 @@ public final class FunctionDispatcher {
     }
 
     /**
-     * Makes the spare that {@link #kept()} counts, on the calling thread, unless the pool holds it already or is
-     * draining: called before the warm-up replays, so that the function's code is compiled with every context that
-     * will serve it already made, and no context is made while the first invocations run. A spare made after the
+     * Makes the spare that {@link #kept()} counts, on the calling thread, unless the function has that many sandboxes
+     * already (idle, running an invocation, or being made: the replays may run alongside traffic, and the re-check
+     * replays again) or the dispatcher is draining: called before the warm-up replays, so that the function's code
+     * is compiled with every context that will serve it already made, and no context is made while the first
+     * invocations run. A spare made after the
      * replays, at the first served invocation (which takes the last idle sandbox), deoptimized 5-6 of the units the
      * replays had compiled, in each of 4 runs (2026-11-26, one engine, Python JSON transform); made before them, none.
      * The serving context's first 240 calls were not measurably faster for it: GraalPy settled at a different level
@@ -452,7 +454,7 @@ public final class FunctionDispatcher {
      */
     private void makeSpare() {
         synchronized (lock) {
-            if (draining || idleSandboxes.size() + sandboxesBeingMade >= kept()) {
+            if (draining || idleSandboxes.size() + busySandboxes + sandboxesBeingMade >= kept()) {
                 return;
             }
             sandboxesBeingMade++;

@@ -653,6 +653,31 @@ class FunctionDispatcherTest {
     }
 
     @Test
+    void makes_no_third_sandbox_when_the_replays_run_alongside_an_invocation() throws Exception {
+        FakeFunction f = new FakeFunction(config(1, SandboxPolicy.REUSE, Duration.ofSeconds(5)).toBuilder()
+                .warmupInputs(List.of("{\"a\":1}")).build(), 1);
+        CountDownLatch hold = new CountDownLatch(1);
+        f.onInvoke = event -> {
+            if (event.equals("\"hold\"")) {
+                try {
+                    hold.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        FunctionDispatcher d = dispatcher(f, DispatchOptions.defaults());
+        CompletableFuture<InvocationResult> call = submit(d, "\"hold\"");
+        await(() -> d.busySandboxes() == 1 && d.liveSandboxes() == 2); // the call runs; its refill made the spare
+        d.warmUp(WarmthOptions.defaults().warmUpReplays(3)); // policy alongside: while the call runs
+        assertThat(d.busySandboxes()).isEqualTo(1);
+        hold.countDown();
+        call.get();
+        assertThat(f.asked).containsExactly("sandbox", "sandbox", "throwaway", "sandbox");
+        assertThat(d.liveSandboxes()).isEqualTo(2);
+    }
+
+    @Test
     void makes_no_spare_for_a_function_without_a_minimum_nor_without_replays() throws Exception {
         FakeFunction noMinimum = new FakeFunction(config(1, SandboxPolicy.REUSE, Duration.ofSeconds(5)).toBuilder()
                 .warmupInputs(List.of("{\"a\":1}")).build(), 0);
