@@ -67,6 +67,12 @@ public final class Main implements Callable<Integer> {
             + " (under <data-dir>/aot-cache); 0 turns AOT caches off (default: ${DEFAULT-VALUE}).")
     int aotTrainingInvocations = RuntimeOptions.DEFAULT_AOT_TRAINING_INVOCATIONS;
 
+    @Option(names = "--python-engine-prime", description = "How many throw-away contexts of a built-in primer prime"
+            + " the GraalPy engine when the node's first Python function loads, meant to keep later deploys from"
+            + " deoptimizing hot functions' shared code; measured not to pay (bench/results/README-python-engine-prime"
+            + ".md); 0 turns priming off (default: ${DEFAULT-VALUE}).")
+    int pythonEnginePrime = RuntimeOptions.DEFAULT_PYTHON_ENGINE_PRIME;
+
     @Option(names = "--hot-factor", description = "A function runs hot on this node while the fastest of its last 5"
             + " invocations is within this factor of the best steady state known for it, this node's or the"
             + " cluster's (default: ${DEFAULT-VALUE}).")
@@ -200,6 +206,10 @@ public final class Main implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "Invalid --warm-up-replays " + warmUpReplays + ": use 0 or more");
         }
+        if (pythonEnginePrime < 0) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "Invalid --python-engine-prime " + pythonEnginePrime + ": use 0 or more (0 turns priming off)");
+        }
         if (eagerFirstTier < 1) {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "Invalid --eager-first-tier-threshold " + eagerFirstTier + ": use 1 or more");
@@ -227,7 +237,7 @@ public final class Main implements Callable<Integer> {
                 .snapshotAfterInvocations(aotTrainingInvocations > 0 ? aotTrainingInvocations
                         : RuntimeOptions.DEFAULT_SNAPSHOT_AFTER_INVOCATIONS).allowInterpreter(allowInterpreter).javaScan(javaScan)
                 .aotCacheDir(dataDir.resolve("aot-cache").toAbsolutePath())
-                .aotTrainingInvocations(aotTrainingInvocations)
+                .aotTrainingInvocations(aotTrainingInvocations).pythonEnginePrime(pythonEnginePrime)
                 .eagerCompile(new EagerCompileOptions(eagerCompile.on(), eagerLanguageSet, eagerFirstTier,
                         eagerLastTier));
         engineOptions.forEach(runtime::engineOption);

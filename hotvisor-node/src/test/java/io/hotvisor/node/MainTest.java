@@ -75,6 +75,15 @@ class MainTest {
     }
 
     @Test
+    void refuses_a_negative_number_of_python_engine_priming_contexts_before_starting_anything() {
+        assertThat(parse().pythonEnginePrime).isZero();
+        assertThat(parse("--python-engine-prime", "7").pythonEnginePrime).isEqualTo(7);
+        assertThatThrownBy(() -> parse("--python-engine-prime", "-1").call())
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage("Invalid --python-engine-prime -1: use 0 or more (0 turns priming off)");
+    }
+
+    @Test
     void refuses_an_aot_share_budget_under_one_mb_or_not_a_number_before_starting_anything() {
         assertThatThrownBy(() -> parse("--aot-share-max-mb", "0").call())
                 .isInstanceOf(CommandLine.ParameterException.class)

@@ -1,6 +1,11 @@
 package io.hotvisor.runtime;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
 
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Source;
@@ -23,14 +28,89 @@ import org.graalvm.polyglot.io.IOAccess;
  * <p>Sandboxes have no host access, no native access (GraalPy's Java POSIX backend), no processes, no threads, only
  * the function's environment in {@code os.environ}, and read-only file access to their bundle and to GraalPy's own
  * standard library.
+ *
+ * <p>Engine priming ({@link RuntimeOptions#pythonEnginePrime()}, off by default): the wrapper, the import machinery
+ * and the standard library are shared by every context of the engine, and their call sites specialize on the
+ * contexts they have seen. In an experiment, each new context, of any function, deoptimized such code compiled for a
+ * hot function until about seven contexts had been seen. With priming on, the runtime makes that many throw-away
+ * contexts of a built-in primer function ({@code engine_primer.py}), each invoked a few times, when it is created,
+ * before any function is loaded. Measured (bench/results/README-python-engine-prime.md): it costs 5-9 s of wall time
+ * and 10-18 s of CPU at the first Python load, and did not make a hot function reliably faster after other functions'
+ * deploys; hence off.
  */
 final class PythonRuntime extends PolyglotRuntime {
+    private static final System.Logger LOG = System.getLogger(PythonRuntime.class.getName());
+    /** How often each primer context is invoked. */
+    private static final int PRIMER_INVOCATIONS = 3;
+    private static final String PRIMER_EVENT = "{\"text\": \"the quick brown fox jumps over the lazy dog's back,"
+            + " the end\", \"n\": 3, \"ratio\": 0.25, \"ok\": true, \"none\": null,"
+            + " \"items\": [1, \"two\", {\"three\": 3}]}";
+
+    /** The primer contexts that ran all their invocations. */
+    private int primedContexts;
+    private final long primeNanos;
+
     private PythonRuntime(RuntimeOptions options) {
         super(Language.PYTHON, options, "wrapper.py", PolyglotErrors.python(), 1);
+        this.primeNanos = primeEngine(options.pythonEnginePrime());
     }
 
     static PythonRuntime create(RuntimeOptions options) {
         return new PythonRuntime(options);
+    }
+
+    /**
+     * Makes {@code contexts} throw-away contexts of the primer function on the default engine, invokes each
+     * {@link #PRIMER_INVOCATIONS} times and closes it; returns the time it took. A failure is logged, never thrown:
+     * the engine then runs unprimed.
+     */
+    private long primeEngine(int contexts) {
+        if (contexts == 0) {
+            return 0;
+        }
+        long start = System.nanoTime();
+        FunctionDefinition primer = new FunctionDefinition(FunctionConfig.builder("hotvisor-engine-primer",
+                Language.PYTHON, "engine_primer.handler").build(), new FunctionCode.SourceText(primerText()), 1);
+        try (LoadedFunction function = PolyglotFunction.load(this, primer, engine(),
+                EngineChoice.standard("engine primer"), () -> { })) {
+            for (int i = 0; i < contexts; i++) {
+                try (Sandbox sandbox = function.newSandbox()) {
+                    for (int run = 0; run < PRIMER_INVOCATIONS; run++) {
+                        sandbox.invoke(PRIMER_EVENT, new InvocationContext("engine-prime-" + i + "-" + run,
+                                primer.name(), 1, primer.config().memoryMb(), System.nanoTime() + 30_000_000_000L,
+                                Ticker.system()));
+                    }
+                }
+                primedContexts++;
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Priming the GraalPy engine failed; it runs unprimed", e);
+        }
+        long took = System.nanoTime() - start;
+        LOG.log(Level.INFO, "Primed the GraalPy engine with " + primedContexts + " of " + contexts + " contexts in "
+                + took / 1_000_000 + " ms");
+        return took;
+    }
+
+    private static String primerText() {
+        try (InputStream in = PythonRuntime.class.getResourceAsStream("engine_primer.py")) {
+            if (in == null) {
+                throw new IllegalStateException("Missing resource engine_primer.py in hotvisor-runtime");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** How many primer contexts ran all their invocations when the runtime was created. */
+    int primedContexts() {
+        return primedContexts;
+    }
+
+    /** How long priming the engine took when the runtime was created; 0 when it was off. */
+    long primeNanos() {
+        return primeNanos;
     }
 
     @Override

@@ -32,15 +32,21 @@ import java.util.TreeMap;
  *                               available; defaults to 10
  * @param eagerCompile           whether functions known hot may run on an eager engine with lowered compilation
  *                               thresholds, and which; defaults to {@link EagerCompileOptions#off()}
+ * @param pythonEnginePrime      how many throw-away contexts prime the GraalPy engine when it starts, before any
+ *                               Python function is loaded ({@code PythonRuntime}); 0 turns priming off; defaults to
+ *                               0 (measured not to pay: bench/results/README-python-engine-prime.md)
  */
 public record RuntimeOptions(boolean allowInterpreter, Map<String, String> engineOptions, JavaScanPolicy javaScan,
                              Path aotCacheDir, int aotTrainingInvocations, AotCacheShare aotShare,
-                             AotCacheShare snapshotShare, Criu criu, int snapshotAfterInvocations, EagerCompileOptions eagerCompile) {
+                             AotCacheShare snapshotShare, Criu criu, int snapshotAfterInvocations,
+                             EagerCompileOptions eagerCompile, int pythonEnginePrime) {
 
     /** Default {@link #aotTrainingInvocations()}: 10. */
     public static final int DEFAULT_AOT_TRAINING_INVOCATIONS = 10;
     /** Default {@link #snapshotAfterInvocations()}: 10. */
     public static final int DEFAULT_SNAPSHOT_AFTER_INVOCATIONS = 10;
+    /** Default {@link #pythonEnginePrime()}: 0, priming off. */
+    public static final int DEFAULT_PYTHON_ENGINE_PRIME = 0;
 
     public RuntimeOptions {
         engineOptions = Map.copyOf(engineOptions);
@@ -53,6 +59,9 @@ public record RuntimeOptions(boolean allowInterpreter, Map<String, String> engin
             throw new IllegalArgumentException("snapshotAfterInvocations must be 1 or more; got " + snapshotAfterInvocations);
         }
         Objects.requireNonNull(eagerCompile, "eagerCompile");
+        if (pythonEnginePrime < 0) {
+            throw new IllegalArgumentException("pythonEnginePrime must be 0 or more; got " + pythonEnginePrime);
+        }
         if (aotTrainingInvocations < 0) {
             throw new IllegalArgumentException("aotTrainingInvocations must be 0 or more; got " + aotTrainingInvocations);
         }
@@ -71,7 +80,8 @@ public record RuntimeOptions(boolean allowInterpreter, Map<String, String> engin
     public Builder toBuilder() {
         Builder b = builder().allowInterpreter(allowInterpreter).javaScan(javaScan).aotCacheDir(aotCacheDir)
                 .aotTrainingInvocations(aotTrainingInvocations).aotShare(aotShare).snapshotShare(snapshotShare).criu(criu)
-                .snapshotAfterInvocations(snapshotAfterInvocations).eagerCompile(eagerCompile);
+                .snapshotAfterInvocations(snapshotAfterInvocations).eagerCompile(eagerCompile)
+                .pythonEnginePrime(pythonEnginePrime);
         engineOptions.forEach(b::engineOption);
         return b;
     }
@@ -88,6 +98,7 @@ public record RuntimeOptions(boolean allowInterpreter, Map<String, String> engin
         private Criu criu = Criu.off();
         private int snapshotAfterInvocations = DEFAULT_SNAPSHOT_AFTER_INVOCATIONS;
         private EagerCompileOptions eagerCompile = EagerCompileOptions.off();
+        private int pythonEnginePrime = DEFAULT_PYTHON_ENGINE_PRIME;
 
         private Builder() {
         }
@@ -142,9 +153,14 @@ public record RuntimeOptions(boolean allowInterpreter, Map<String, String> engin
             return this;
         }
 
+        public Builder pythonEnginePrime(int contexts) {
+            this.pythonEnginePrime = contexts;
+            return this;
+        }
+
         public RuntimeOptions build() {
             return new RuntimeOptions(allowInterpreter, engineOptions, javaScan, aotCacheDir, aotTrainingInvocations,
-                    aotShare, snapshotShare, criu, snapshotAfterInvocations, eagerCompile);
+                    aotShare, snapshotShare, criu, snapshotAfterInvocations, eagerCompile, pythonEnginePrime);
         }
     }
 }

@@ -380,4 +380,34 @@ class PythonRuntimeTest {
             }
         }
     }
+
+    // ---------------------------------------------------------------- engine priming
+
+    @Test
+    void primes_a_new_engine_with_the_configured_number_of_contexts_before_it_loads_functions() {
+        // An engine of its own: the class's runtime was primed with the default number at its creation.
+        try (PythonRuntime primed = PythonRuntime.create(RuntimeOptions.builder().pythonEnginePrime(2).build())) {
+            assertThat(primed.primedContexts()).isEqualTo(2);
+            assertThat(primed.primeNanos()).isPositive();
+            LoadedFunction fn = primed.load(new FunctionDefinition(FunctionConfig.builder("fn", Language.PYTHON,
+                    "index.handler").build(), new FunctionCode.SourceText("import sys\ndef handler(event, context):\n"
+                    + "    return {'primer': 'engine_primer' in sys.modules, 'n': event['n']}\n"), 1));
+            assertThat(invoke(fn, "{\"n\": 5}")).isEqualTo("{\"primer\": false, \"n\": 5}");
+            fn.close();
+        }
+    }
+
+    @Test
+    void does_not_prime_when_priming_is_off() {
+        try (PythonRuntime unprimed = PythonRuntime.create(RuntimeOptions.builder().pythonEnginePrime(0).build())) {
+            assertThat(unprimed.primedContexts()).isZero();
+            assertThat(unprimed.primeNanos()).isZero();
+        }
+    }
+
+    @Test
+    void refuses_a_negative_number_of_priming_contexts() {
+        assertThatThrownBy(() -> RuntimeOptions.builder().pythonEnginePrime(-1).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pythonEnginePrime");
+    }
 }
