@@ -17,6 +17,8 @@
 # HOTVISOR_BENCH_NODE_JAVA_OPTS: JVM options added to every node's and gateway's (after -Xmx1g), e.g.
 #   "-Xlog:deoptimization=debug:file=/tmp/deopt-%p.log" for HotSpot's deoptimizations, one file per process.
 # HOTVISOR_BENCH_KEEP_WORK=1 keeps the run's work directory (every node's log and data), and prints where it is.
+# HOTVISOR_BENCH_NODE_ARGS: options added to every node's command line, e.g. "--engine-per-function python" (named
+#   in the results' command).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$ROOT/bin/lib/bench.sh"

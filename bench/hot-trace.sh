@@ -11,6 +11,8 @@
 # bench/results/hot-trace-MODE.{json,csv} (per side), hot-trace-MODE-nodes.{json,csv}, hot-trace-MODE-calls.{json,csv},
 # hot-trace-MODE.png, README-hot-trace-MODE.md (notes-hot-trace.md appended if present).
 # HOTVISOR_BUILD_DIR (default target) is the Maven build dir; SKIP_BUILD=1 skips the build. Needs redis-server.
+# HOTVISOR_BENCH_NODE_ARGS: options added to every node's command line on both sides, e.g. "--engine-per-function
+#   python" (named in the results' command).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$ROOT/bin/lib/bench.sh"

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Priming the GraalPy engine (RuntimeOptions#pythonEnginePrime): what another Python function's deploy costs a hot one
-# on the same engine, unprimed and primed, each run in a fresh JVM, alternating:
+# What another Python function's deploy costs a hot one on the same GraalPy engine, unprimed and primed
+# (RuntimeOptions#pythonEnginePrime), or with other variants, each run in a fresh JVM, alternating:
 #   bench/python-engine-prime.sh [--prime 7] [--runs 2] [--out DIR]     the runs, then the report
-#   bench/python-engine-prime.sh run --prime N --run K [--out DIR]      one run
+#   bench/python-engine-prime.sh run --prime N --run K [--out DIR]      one run; also --own-engines (an engine per
+#     function, RuntimeOptions#enginePerFunction) or --engine-option KEY=VALUE, each with --variant NAME (the run's
+#     files and series)
 #   bench/python-engine-prime.sh report [--out DIR]                     the report
-# Results: bench/results/python-engine-prime-p<N>-r<K>.json per run, python-engine-prime.{json,csv,png},
+# Results: bench/results/python-engine-prime-<variant>-r<K>.json per run, python-engine-prime.{json,csv,png},
 # README-python-engine-prime.md. HOTVISOR_BUILD_DIR (default target) is the Maven build dir; SKIP_BUILD=1 skips the
 # build.
 set -euo pipefail

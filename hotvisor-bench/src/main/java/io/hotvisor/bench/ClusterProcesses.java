@@ -66,6 +66,7 @@ final class ClusterProcesses {
         List<String> cmd = new ArrayList<>(List.of(root.resolve("bin/hotvisor").toString(), "node", "--data-dir",
                 dir.resolve(id).toString(), "--node-id", id));
         cmd.addAll(options);
+        cmd.addAll(extraNodeArgs());
         return ServerProcess.start(id, cmd, env(dir, id, key), dir, key, timeout);
     }
 
@@ -76,6 +77,16 @@ final class ClusterProcesses {
                 redis, "--cluster", cluster));
         cmd.addAll(options);
         return ServerProcess.start(id, cmd, env(dir, id, key), dir, key);
+    }
+
+    /**
+     * Options every node of a benchmark gets after its own, from {@code HOTVISOR_BENCH_NODE_ARGS} (split at white
+     * space, e.g. {@code --engine-per-function python}): to measure a node option across a whole benchmark. The results
+     * name them in their command ({@link Results#command()}).
+     */
+    static List<String> extraNodeArgs() {
+        String args = System.getenv().getOrDefault("HOTVISOR_BENCH_NODE_ARGS", "").strip();
+        return args.isEmpty() ? List.of() : List.of(args.split("\\s+"));
     }
 
     private static Map<String, String> env(Path dir, String id, String key) {

@@ -51,11 +51,16 @@ final class Results {
         return h;
     }
 
-    /** The script that ran us ({@code -Dhotvisor.bench.command}) and this JVM's full command line. */
+    /**
+     * The script that ran us ({@code -Dhotvisor.bench.command}) and this JVM's full command line, after the options
+     * given to every node ({@link ClusterProcesses#extraNodeArgs()}), if any.
+     */
     static String command() {
         String script = System.getProperty("hotvisor.bench.command", "");
         String jvm = ProcessHandle.current().info().commandLine().orElse("java (command line unavailable)");
-        return script.isEmpty() ? jvm : script + "  ->  " + jvm;
+        List<String> nodeArgs = ClusterProcesses.extraNodeArgs();
+        String nodes = nodeArgs.isEmpty() ? "" : "HOTVISOR_BENCH_NODE_ARGS='" + String.join(" ", nodeArgs) + "' ";
+        return nodes + (script.isEmpty() ? jvm : script + "  ->  " + jvm);
     }
 
     static Map<String, Object> machine() {

@@ -130,6 +130,13 @@ public final class HotvisorNode implements AutoCloseable {
             return o;
         });
         status.section("eagerCompile", () -> eagerCompileStatus(runtime));
+        status.section("engines", () -> {
+            // Which guest languages give each function an engine of its own, and the GraalPy engine's priming.
+            ObjectNode o = Json.object();
+            ArrayNode perFunction = o.putArray("perFunction");
+            config.runtime().enginePerFunction().stream().map(Language::id).sorted().forEach(perFunction::add);
+            return o.put("pythonEnginePrime", config.runtime().pythonEnginePrime());
+        });
         HttpApi api = new HttpApi(access, new AdminApi(access, tenants, namespaces), metrics, async, cluster::get,
                 config.asyncRetention(), status);
         HttpRouting.Builder routing = HttpRouting.builder();

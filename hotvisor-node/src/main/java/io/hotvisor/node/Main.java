@@ -73,6 +73,13 @@ public final class Main implements Callable<Integer> {
             + ".md); 0 turns priming off (default: ${DEFAULT-VALUE}).")
     int pythonEnginePrime = RuntimeOptions.DEFAULT_PYTHON_ENGINE_PRIME;
 
+    @Option(names = "--engine-per-function", defaultValue = "none", description = "The guest languages whose"
+            + " functions each get a GraalVM engine of their own instead of the language's shared one, comma-separated:"
+            + " javascript, python, or none. Other functions' deploys and calls then cannot slow their compiled code"
+            + " down; each function pays a new engine (seconds and up to ~20 MB of heap for Python, measured) (default:"
+            + " ${DEFAULT-VALUE}).")
+    String enginePerFunction;
+
     @Option(names = "--hot-factor", description = "A function runs hot on this node while the fastest of its last 5"
             + " invocations is within this factor of the best steady state known for it, this node's or the"
             + " cluster's (default: ${DEFAULT-VALUE}).")
@@ -226,6 +233,8 @@ public final class Main implements Callable<Integer> {
                     "Invalid --aot-share-max-mb " + aotShareMaxMb + ": use 1 or more, e.g. 1024");
         }
         Set<Language> eagerLanguageSet = parseEagerLanguages(eagerLanguages);
+        Set<Language> ownEngineLanguages = enginePerFunction.strip().equals("none") ? Set.of()
+                : parseGuestLanguages("--engine-per-function", enginePerFunction);
         Criu criuSupport;
         try {
             criuSupport = Criu.detect(criu, System.getenv(), Path.of("").toAbsolutePath());
@@ -238,6 +247,7 @@ public final class Main implements Callable<Integer> {
                         : RuntimeOptions.DEFAULT_SNAPSHOT_AFTER_INVOCATIONS).allowInterpreter(allowInterpreter).javaScan(javaScan)
                 .aotCacheDir(dataDir.resolve("aot-cache").toAbsolutePath())
                 .aotTrainingInvocations(aotTrainingInvocations).pythonEnginePrime(pythonEnginePrime)
+                .enginePerFunction(ownEngineLanguages)
                 .eagerCompile(new EagerCompileOptions(eagerCompile.on(), eagerLanguageSet, eagerFirstTier,
                         eagerLastTier));
         engineOptions.forEach(runtime::engineOption);
@@ -303,11 +313,15 @@ public final class Main implements Callable<Integer> {
 
     /** The languages of {@code --eager-compile-languages}: javascript and/or python, comma-separated. */
     private Set<Language> parseEagerLanguages(String list) {
+        return parseGuestLanguages("--eager-compile-languages", list);
+    }
+
+    private Set<Language> parseGuestLanguages(String option, String list) {
         Set<Language> out = EnumSet.noneOf(Language.class);
         for (String name : list.split(",", -1)) {
             Language language = Language.parse(name).orElse(null);
             if (language == null || language == Language.JAVA) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "Invalid --eager-compile-languages '"
+                throw new CommandLine.ParameterException(new CommandLine(this), "Invalid " + option + " '"
                         + list + "': '" + name.trim() + "' is not javascript or python (comma-separated, e.g."
                         + " javascript,python; java functions have no Truffle engine)");
             }

@@ -99,6 +99,21 @@ class MainTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', textBlock = """
             java              | java
+            'python,ruby'     | ruby
+            'none,python'     | none
+            """)
+    void refuses_engine_per_function_languages_other_than_javascript_and_python_before_starting_anything(String list,
+                                                                                                       String bad) {
+        assertThat(parse().enginePerFunction).isEqualTo("none");
+        assertThatThrownBy(() -> parse("--engine-per-function", list).call())
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage("Invalid --engine-per-function '" + list + "': '" + bad + "' is not javascript or python"
+                        + " (comma-separated, e.g. javascript,python; java functions have no Truffle engine)");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            java              | java
             'javascript,ruby' | ruby
             ''                | ''
             'python,'         | ''

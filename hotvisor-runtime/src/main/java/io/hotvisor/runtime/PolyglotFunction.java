@@ -26,7 +26,7 @@ final class PolyglotFunction implements LoadedFunction {
     private final Source source;
     private final Engine engine;
     private final EngineChoice choice;
-    /** Run once, at the first {@link #close()}. */
+    /** Run once, at the first {@link #close()}, after the kept sandbox is closed. */
     private final Runnable onClose;
     private final AtomicReference<PolyglotSandbox> first = new AtomicReference<>();
     private volatile boolean closed;
@@ -160,10 +160,11 @@ final class PolyglotFunction implements LoadedFunction {
             return;
         }
         closed = true;
-        onClose.run();
         PolyglotSandbox kept = first.getAndSet(null);
         if (kept != null) {
             kept.close();
         }
+        // Last: it may close an engine of the function's own.
+        onClose.run();
     }
 }

@@ -20,6 +20,14 @@ import org.graalvm.polyglot.Source;
  * second engine of the language, built on first use, with lowered compilation thresholds
  * ({@link EagerCompileOptions}). Compiled code is shared only within one engine (DESIGN.md), so each function stays on
  * the engine it was loaded on until it is unloaded.
+ *
+ * <p>Engine per function ({@link RuntimeOptions#enginePerFunction()}): a function of a language listed there gets an
+ * engine of its own (with the eager engine's options when it is loaded eager), closed when it is unloaded. On a
+ * shared engine, other functions' deploys and calls run the same wrapper and standard-library code and change what it
+ * was compiled for: a hot Python JSON transform's next 200 calls after another function's deploy cost 1.19-1.91x its
+ * steady CPU time on the shared engine, and 0.95-1.09x on an engine of its own
+ * (bench/results/python-engine-per-function/README-python-engine-prime.md). An engine costs its first context
+ * (seconds for Python) and more heap per function, hence off by default.
  */
 abstract sealed class PolyglotRuntime implements LanguageRuntime, PolyglotLanguage
         permits JavaScriptRuntime, PythonRuntime {
@@ -58,6 +66,9 @@ abstract sealed class PolyglotRuntime implements LanguageRuntime, PolyglotLangua
         } else if (requested.kind() == EngineChoice.Kind.JVM) {
             choice = EngineChoice.standard(requested.reason());
         }
+        if (options.enginePerFunction().contains(language)) {
+            return loadOnOwnEngine(definition, choice);
+        }
         if (choice.kind() == EngineChoice.Kind.DEFAULT) {
             return PolyglotFunction.load(this, definition, engine, choice, () -> { });
         }
@@ -67,6 +78,30 @@ abstract sealed class PolyglotRuntime implements LanguageRuntime, PolyglotLangua
             return PolyglotFunction.load(this, definition, lowered, choice, eagerFunctions::decrementAndGet);
         } catch (RuntimeException e) {
             eagerFunctions.decrementAndGet();
+            throw e;
+        }
+    }
+
+    /** Loads {@code definition} on a new engine, closed when the function is unloaded (or fails to load). */
+    private LoadedFunction loadOnOwnEngine(FunctionDefinition definition, EngineChoice choice) {
+        boolean eagerLoad = choice.kind() == EngineChoice.Kind.EAGER;
+        Engine own = PolyglotLanguage.engine(language.graalId().orElseThrow(), options,
+                eagerLoad ? options.eagerCompile().engineOptions() : java.util.Map.of());
+        EngineChoice mine = new EngineChoice(choice.kind(), choice.reason() + "; on an engine of its own"
+                + " (engine per function for " + language.id() + ")");
+        if (eagerLoad) {
+            eagerFunctions.incrementAndGet();
+        }
+        Runnable onClose = () -> {
+            if (eagerLoad) {
+                eagerFunctions.decrementAndGet();
+            }
+            own.close(true);
+        };
+        try {
+            return PolyglotFunction.load(this, definition, own, mine, onClose);
+        } catch (RuntimeException e) {
+            onClose.run();
             throw e;
         }
     }

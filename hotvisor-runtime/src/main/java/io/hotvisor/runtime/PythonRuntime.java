@@ -52,7 +52,9 @@ final class PythonRuntime extends PolyglotRuntime {
 
     private PythonRuntime(RuntimeOptions options) {
         super(Language.PYTHON, options, "wrapper.py", PolyglotErrors.python(), 1);
-        this.primeNanos = primeEngine(options.pythonEnginePrime());
+        // Functions on engines of their own never use the shared engine: nothing to prime.
+        this.primeNanos = primeEngine(options.enginePerFunction().contains(Language.PYTHON) ? 0
+                : options.pythonEnginePrime());
     }
 
     static PythonRuntime create(RuntimeOptions options) {

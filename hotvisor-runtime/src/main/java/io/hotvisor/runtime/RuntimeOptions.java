@@ -1,8 +1,10 @@
 package io.hotvisor.runtime;
 
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -35,11 +37,16 @@ import java.util.TreeMap;
  * @param pythonEnginePrime      how many throw-away contexts prime the GraalPy engine when it starts, before any
  *                               Python function is loaded ({@code PythonRuntime}); 0 turns priming off; defaults to
  *                               0 (measured not to pay: bench/results/README-python-engine-prime.md)
+ * @param enginePerFunction      the guest languages (JavaScript, Python) whose functions each get an engine of their
+ *                               own instead of the language's shared one: other functions' deploys and calls then
+ *                               cannot disturb their compiled code, for the cost of a new engine per function (its
+ *                               first context takes seconds in Python); defaults to none
  */
 public record RuntimeOptions(boolean allowInterpreter, Map<String, String> engineOptions, JavaScanPolicy javaScan,
                              Path aotCacheDir, int aotTrainingInvocations, AotCacheShare aotShare,
                              AotCacheShare snapshotShare, Criu criu, int snapshotAfterInvocations,
-                             EagerCompileOptions eagerCompile, int pythonEnginePrime) {
+                             EagerCompileOptions eagerCompile, int pythonEnginePrime,
+                             Set<Language> enginePerFunction) {
 
     /** Default {@link #aotTrainingInvocations()}: 10. */
     public static final int DEFAULT_AOT_TRAINING_INVOCATIONS = 10;
@@ -59,6 +66,11 @@ public record RuntimeOptions(boolean allowInterpreter, Map<String, String> engin
             throw new IllegalArgumentException("snapshotAfterInvocations must be 1 or more; got " + snapshotAfterInvocations);
         }
         Objects.requireNonNull(eagerCompile, "eagerCompile");
+        enginePerFunction = enginePerFunction.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(enginePerFunction));
+        if (enginePerFunction.contains(Language.JAVA)) {
+            throw new IllegalArgumentException("enginePerFunction is for JavaScript and Python; Java functions have no"
+                    + " Truffle engine");
+        }
         if (pythonEnginePrime < 0) {
             throw new IllegalArgumentException("pythonEnginePrime must be 0 or more; got " + pythonEnginePrime);
         }
@@ -81,7 +93,7 @@ public record RuntimeOptions(boolean allowInterpreter, Map<String, String> engin
         Builder b = builder().allowInterpreter(allowInterpreter).javaScan(javaScan).aotCacheDir(aotCacheDir)
                 .aotTrainingInvocations(aotTrainingInvocations).aotShare(aotShare).snapshotShare(snapshotShare).criu(criu)
                 .snapshotAfterInvocations(snapshotAfterInvocations).eagerCompile(eagerCompile)
-                .pythonEnginePrime(pythonEnginePrime);
+                .pythonEnginePrime(pythonEnginePrime).enginePerFunction(enginePerFunction);
         engineOptions.forEach(b::engineOption);
         return b;
     }
@@ -99,6 +111,7 @@ public record RuntimeOptions(boolean allowInterpreter, Map<String, String> engin
         private int snapshotAfterInvocations = DEFAULT_SNAPSHOT_AFTER_INVOCATIONS;
         private EagerCompileOptions eagerCompile = EagerCompileOptions.off();
         private int pythonEnginePrime = DEFAULT_PYTHON_ENGINE_PRIME;
+        private Set<Language> enginePerFunction = Set.of();
 
         private Builder() {
         }
@@ -158,9 +171,15 @@ public record RuntimeOptions(boolean allowInterpreter, Map<String, String> engin
             return this;
         }
 
+        public Builder enginePerFunction(Set<Language> languages) {
+            this.enginePerFunction = Objects.requireNonNull(languages, "languages");
+            return this;
+        }
+
         public RuntimeOptions build() {
             return new RuntimeOptions(allowInterpreter, engineOptions, javaScan, aotCacheDir, aotTrainingInvocations,
-                    aotShare, snapshotShare, criu, snapshotAfterInvocations, eagerCompile, pythonEnginePrime);
+                    aotShare, snapshotShare, criu, snapshotAfterInvocations, eagerCompile, pythonEnginePrime,
+                    enginePerFunction);
         }
     }
 }

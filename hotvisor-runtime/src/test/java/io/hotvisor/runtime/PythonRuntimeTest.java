@@ -410,4 +410,51 @@ class PythonRuntimeTest {
         assertThatThrownBy(() -> RuntimeOptions.builder().pythonEnginePrime(-1).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pythonEnginePrime");
     }
+
+    // ---------------------------------------------------------------- engine per function
+
+    @Test
+    void gives_each_function_an_engine_of_its_own_when_asked_and_closes_it_when_the_function_is_unloaded() {
+        try (PythonRuntime runtime = PythonRuntime.create(RuntimeOptions.builder()
+                .enginePerFunction(java.util.Set.of(Language.PYTHON)).build())) {
+            PolyglotFunction first = (PolyglotFunction) runtime.load(definition("first"));
+            PolyglotFunction second = (PolyglotFunction) runtime.load(definition("second"));
+
+            assertThat(first.polyglotEngine()).isNotSameAs(second.polyglotEngine())
+                    .isNotSameAs(runtime.engine());
+            assertThat(first.engine().kind()).isEqualTo(EngineChoice.Kind.DEFAULT);
+            assertThat(first.engine().reason()).contains("on an engine of its own");
+            assertThat(invoke(first, "{\"n\": 2}")).isEqualTo("{\"n\": 3}");
+            assertThat(invoke(second, "{\"n\": 4}")).isEqualTo("{\"n\": 5}");
+
+            org.graalvm.polyglot.Engine firstEngine = first.polyglotEngine();
+            first.close();
+            assertThatThrownBy(() -> org.graalvm.polyglot.Context.newBuilder("python").engine(firstEngine).build())
+                    .isInstanceOf(IllegalStateException.class);
+            assertThat(invoke(second, "{\"n\": 6}")).isEqualTo("{\"n\": 7}");
+            second.close();
+        }
+    }
+
+    @Test
+    void loads_every_function_on_the_shared_engine_by_default() {
+        try (PythonRuntime runtime = PythonRuntime.create(RuntimeOptions.defaults())) {
+            PolyglotFunction fn = (PolyglotFunction) runtime.load(definition("shared"));
+
+            assertThat(fn.polyglotEngine()).isSameAs(runtime.engine());
+            assertThat(fn.engine().reason()).doesNotContain("engine of its own");
+            fn.close();
+        }
+    }
+
+    @Test
+    void refuses_an_engine_per_function_for_java() {
+        assertThatThrownBy(() -> RuntimeOptions.builder().enginePerFunction(java.util.Set.of(Language.JAVA)).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Java functions have no Truffle");
+    }
+
+    private static FunctionDefinition definition(String name) {
+        return new FunctionDefinition(FunctionConfig.builder(name, Language.PYTHON, "index.handler").build(),
+                new FunctionCode.SourceText("def handler(event, context):\n    return {'n': event['n'] + 1}\n"), 1);
+    }
 }
