@@ -33,8 +33,9 @@ import io.hotvisor.runtime.Sandbox;
  * the runtime is created with {@code --prime N} (its creation, priming included, is timed, in wall and process CPU
  * time), the hot-start benchmark's Python JSON transform is loaded and called {@link #HOT} times in one sandbox (the
  * median of the last 100 is its steady state), then a two-line hello world is loaded and called once, as a deploy
- * does, and the JSON transform's next {@link #AFTER} calls are timed; then the same with the word count
- * ({@link BenchFunctions#wordCount}) as the neighbour. What loading each neighbour (its sandbox still open) adds to
+ * does, then unloaded (its sandbox closed and, on an engine of its own, that engine), and the JSON transform's next
+ * {@link #AFTER} calls are timed; then the same with the word count ({@link BenchFunctions#wordCount}) as the
+ * neighbour. On a node the neighbour would stay and take calls of its own, which the bench leaves out. What loading each neighbour (its sandbox still open) adds to
  * the heap in use after a full GC is recorded too (not the RSS, which the full GC shrinks): an engine of its own
  * ({@code --own-engines}, {@link RuntimeOptions#enginePerFunction()}) costs more than a context on the shared one.
  *
