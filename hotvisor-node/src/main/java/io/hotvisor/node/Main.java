@@ -232,7 +232,7 @@ public final class Main implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "Invalid --aot-share-max-mb " + aotShareMaxMb + ": use 1 or more, e.g. 1024");
         }
-        Set<Language> eagerLanguageSet = parseEagerLanguages(eagerLanguages);
+        Set<Language> eagerLanguageSet = parseGuestLanguages("--eager-compile-languages", eagerLanguages);
         Set<Language> ownEngineLanguages = enginePerFunction.strip().equals("none") ? Set.of()
                 : parseGuestLanguages("--engine-per-function", enginePerFunction);
         Criu criuSupport;
@@ -311,11 +311,10 @@ public final class Main implements Callable<Integer> {
         System.out.flush();
     }
 
-    /** The languages of {@code --eager-compile-languages}: javascript and/or python, comma-separated. */
-    private Set<Language> parseEagerLanguages(String list) {
-        return parseGuestLanguages("--eager-compile-languages", list);
-    }
-
+    /**
+     * The languages of {@code option} ({@code --eager-compile-languages}, {@code --engine-per-function}): javascript
+     * and/or python, comma-separated.
+     */
     private Set<Language> parseGuestLanguages(String option, String list) {
         Set<Language> out = EnumSet.noneOf(Language.class);
         for (String name : list.split(",", -1)) {

@@ -82,12 +82,17 @@ interface PolyglotLanguage {
 
     /** Reads a wrapper shipped beside this class, as an internal (never user-visible) source. */
     static Source wrapperSource(String languageId, String resource) {
+        return Source.newBuilder(languageId, resourceText(resource), "<hotvisor>/" + resource).internal(true)
+                .buildLiteral();
+    }
+
+    /** The text of one of hotvisor-runtime's resources next to this class (the wrappers, Python's engine primer). */
+    static String resourceText(String resource) {
         try (InputStream in = PolyglotLanguage.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("Missing resource " + resource + " in hotvisor-runtime");
             }
-            String text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            return Source.newBuilder(languageId, text, "<hotvisor>/" + resource).internal(true).buildLiteral();
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -66,29 +66,21 @@ abstract sealed class PolyglotRuntime implements LanguageRuntime, PolyglotLangua
         } else if (requested.kind() == EngineChoice.Kind.JVM) {
             choice = EngineChoice.standard(requested.reason());
         }
-        if (options.enginePerFunction().contains(language)) {
-            return loadOnOwnEngine(definition, choice);
-        }
-        if (choice.kind() == EngineChoice.Kind.DEFAULT) {
-            return PolyglotFunction.load(this, definition, engine, choice, () -> { });
-        }
-        Engine lowered = eagerEngine();
-        eagerFunctions.incrementAndGet();
-        try {
-            return PolyglotFunction.load(this, definition, lowered, choice, eagerFunctions::decrementAndGet);
-        } catch (RuntimeException e) {
-            eagerFunctions.decrementAndGet();
-            throw e;
-        }
-    }
-
-    /** Loads {@code definition} on a new engine, closed when the function is unloaded (or fails to load). */
-    private LoadedFunction loadOnOwnEngine(FunctionDefinition definition, EngineChoice choice) {
         boolean eagerLoad = choice.kind() == EngineChoice.Kind.EAGER;
-        Engine own = PolyglotLanguage.engine(language.graalId().orElseThrow(), options,
-                eagerLoad ? options.eagerCompile().engineOptions() : java.util.Map.of());
-        EngineChoice mine = new EngineChoice(choice.kind(), choice.reason() + "; on an engine of its own"
-                + " (engine per function for " + language.id() + ")");
+        Engine target;
+        // What unloading the function releases besides its count as an eager function: an engine of its own.
+        Runnable release;
+        if (options.enginePerFunction().contains(language)) {
+            Engine own = PolyglotLanguage.engine(language.graalId().orElseThrow(), options,
+                    eagerLoad ? options.eagerCompile().engineOptions() : java.util.Map.of());
+            target = own;
+            release = () -> own.close(true);
+            choice = new EngineChoice(choice.kind(), choice.reason() + "; on an engine of its own"
+                    + " (engine per function for " + language.id() + ")");
+        } else {
+            target = eagerLoad ? eagerEngine() : engine;
+            release = () -> { };
+        }
         if (eagerLoad) {
             eagerFunctions.incrementAndGet();
         }
@@ -96,10 +88,10 @@ abstract sealed class PolyglotRuntime implements LanguageRuntime, PolyglotLangua
             if (eagerLoad) {
                 eagerFunctions.decrementAndGet();
             }
-            own.close(true);
+            release.run();
         };
         try {
-            return PolyglotFunction.load(this, definition, own, mine, onClose);
+            return PolyglotFunction.load(this, definition, target, choice, onClose);
         } catch (RuntimeException e) {
             onClose.run();
             throw e;

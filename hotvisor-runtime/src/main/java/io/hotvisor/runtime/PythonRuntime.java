@@ -1,11 +1,7 @@
 package io.hotvisor.runtime;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
-import java.nio.charset.StandardCharsets;
 
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Source;
@@ -72,7 +68,8 @@ final class PythonRuntime extends PolyglotRuntime {
         }
         long start = System.nanoTime();
         FunctionDefinition primer = new FunctionDefinition(FunctionConfig.builder("hotvisor-engine-primer",
-                Language.PYTHON, "engine_primer.handler").build(), new FunctionCode.SourceText(primerText()), 1);
+                Language.PYTHON, "engine_primer.handler").build(), new FunctionCode.SourceText(
+                PolyglotLanguage.resourceText("engine_primer.py")), 1);
         try (LoadedFunction function = PolyglotFunction.load(this, primer, engine(),
                 EngineChoice.standard("engine primer"), () -> { })) {
             for (int i = 0; i < contexts; i++) {
@@ -92,17 +89,6 @@ final class PythonRuntime extends PolyglotRuntime {
         LOG.log(Level.INFO, "Primed the GraalPy engine with " + primedContexts + " of " + contexts + " contexts in "
                 + took / 1_000_000 + " ms");
         return took;
-    }
-
-    private static String primerText() {
-        try (InputStream in = PythonRuntime.class.getResourceAsStream("engine_primer.py")) {
-            if (in == null) {
-                throw new IllegalStateException("Missing resource engine_primer.py in hotvisor-runtime");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** How many primer contexts ran all their invocations when the runtime was created. */
