@@ -317,7 +317,7 @@ public final class HotStartBench {
     }
 
     /** The machine's busy cores over the next {@link #CALM_WINDOW_MS} (its {@code /proc/stat} alone). */
-    private static double busyCores() {
+    static double busyCores() {
         long start = CpuAccount.machineNow()[0];
         try {
             Thread.sleep(CALM_WINDOW_MS);

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,7 +35,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * Redis, nodes 1 and 2 and a gateway start with the side's options ("on": the {@code all} configuration of
  * {@link HotStartMechanism}, "off": every mechanism off, the gateway hashing); the functions are deployed and made hot
  * on nodes 1 and 2 (the fleet knows them: at most {@code warm-max} invocations each, fewer once the node answered
- * {@link #HOT_RUN} in a row hot after at least {@link #WARM_MIN}), not counted; then the replay, with node 3 joining,
+ * {@link #HOT_RUN} in a row hot after at least {@link #WARM_MIN}), then served mixed in rounds ({@link #warmMixed}),
+ * not counted, and the machine left to calm down; then the replay, with node 3 joining,
  * node 1 leaving and node 4 joining at fixed fractions of the window. Counted: each node's
  * {@code warmth.invocations} ({@code GET /v1/functions/{name}}) hot and warming since the replay started, read
  * before a node leaves and at the end, cross-checked against its {@code /metrics}
@@ -65,6 +67,8 @@ public final class HotTraceBench {
      * best in the "off" side, node 4's calls at 4-10x were judged against it and counted hot.
      */
     static final int WARM_MIN = 150;
+    /** Then the functions mixed ({@link #warmMixed}): at least this many rounds (or {@code warm-max} if lower). */
+    static final int MIX_MIN = 30;
     /**
      * The bench functions that play the trace functions, busiest first, in turn: kind and language. Python last: its
      * calls cost the most CPU (GraalPy), and in minutes 781-786 the three busiest functions have 87 % of the calls.
@@ -110,8 +114,8 @@ public final class HotTraceBench {
         }
         String loadAtStart = Files.readString(Path.of("/proc/loadavg")).trim();
         System.out.println("Hot-start trace replay: " + o + "; " + traceCalls + " calls in the window, scaled by "
-                + String.format("%.4f", scale) + " to " + schedule.invocations().size() + "; players " + players.stream()
-                .map(p -> p.name() + "=" + p.kind() + "-" + p.language()).toList());
+                + String.format("%.4f", scale) + " to " + schedule.invocations().size() + "; players "
+                + players.stream().map(p -> p.name() + "=" + p.kind() + "-" + p.language()).toList());
 
         List<Map<String, Object>> sides = new ArrayList<>();
         List<Map<String, Object>> nodes = new ArrayList<>();
@@ -148,8 +152,10 @@ public final class HotTraceBench {
         // Per node: each function's warmth (its latencies and reference) when the counts were read last.
         Map<String, Map<String, JsonNode>> warmth = new ConcurrentHashMap<>();
         Map<String, String> timeline = Collections.synchronizedMap(new LinkedHashMap<>());
-        // The starting nodes' functions that warm-max stopped before HOT_RUN answers in a row were hot.
+        // The starting nodes' functions that warm-max stopped before HOT_RUN answers in a row were hot (alone, mixed).
         List<String> startingNotHot = Collections.synchronizedList(new ArrayList<>());
+        // Per starting node: how many mixed rounds it served before the replay.
+        List<String> startingMixed = Collections.synchronizedList(new ArrayList<>());
         ServerProcess gateway = null;
         boolean succeeded = false;
         try (ClusterProcesses.Redis redis = ClusterProcesses.redis(work)) {
@@ -192,6 +198,10 @@ public final class HotTraceBench {
                                             + " calls)");
                                 }
                             }
+                            Mixed mixed = warmMixed(n, players, o.warmMax());
+                            startingMixed.add(id + " " + mixed.rounds() + " rounds");
+                            mixed.notHot().forEach(p -> startingNotHot.add(id + " " + p.kind() + "-" + p.language()
+                                    + " (mixed, " + mixed.rounds() + " rounds)"));
                             before.put(id, counts(n, players));
                             return null;
                         }));
@@ -209,6 +219,11 @@ public final class HotTraceBench {
                 for (String id : STARTING) {
                     HotStartBench.awaitMember(gateway, id);
                 }
+                // The starting nodes' compilers finish what the mixed rounds queued before the replay's clock starts.
+                HotStartBench.Calm calm = HotStartBench.awaitCalm(HotStartBench::busyCores,
+                        HotStartBench.CALM_MAX_WINDOWS);
+                String warmedMixed = startingMixed.stream().sorted().toList() + (calm.reached() ? "; calm after "
+                        : "; not calm after ") + calm.waitedMs() + " ms";
                 Map<String, String> shown = new LinkedHashMap<>();
                 before.forEach((id, m) -> shown.put(id, m.entrySet().stream().map(e -> e.getKey() + " hot "
                         + e.getValue()[0] + " warming " + e.getValue()[1]).toList().toString()));
@@ -226,6 +241,7 @@ public final class HotTraceBench {
                         nodeRows, warmthRows);
                 result.put("starting_not_hot", startingNotHot.isEmpty() ? "none"
                         : String.join("; ", startingNotHot.stream().sorted().toList()));
+                result.put("starting_mixed", warmedMixed);
                 succeeded = true;
                 return result;
             } finally {
@@ -414,6 +430,55 @@ public final class HotTraceBench {
                 + node.tail());
     }
 
+    /** How a starting node's mixed rounds ended: how many it served, and the players not hot at the end. */
+    record Mixed(int rounds, List<Player> notHot) {
+    }
+
+    /**
+     * Serves every function on {@code node} in rounds, one call of each in the players' order, until
+     * {@link #mixedEnough} says so: after {@link #warm} made each hot alone. Warmed one after the other, a function's
+     * compiled code can be undone by the next of its language on the node's shared engine (the 2026-11-26 09:47 run:
+     * node 2's JavaScript word count, warmed first and hot 10 in a row, answered its first replayed calls warming at
+     * 5-20x); the trace brings them mixed, as a long-serving node has seen them.
+     */
+    private static Mixed warmMixed(ServerProcess node, List<Player> players, int max)
+            throws IOException, InterruptedException {
+        int[] runs = new int[players.size()];
+        int rounds = 0;
+        while (!mixedEnough(rounds, runs, max)) {
+            rounds++;
+            for (int i = 0; i < players.size(); i++) {
+                runs[i] = hotRun(runs[i], invoke(node, players.get(i)));
+            }
+        }
+        List<Player> notHot = new ArrayList<>();
+        for (int i = 0; i < players.size(); i++) {
+            if (runs[i] < HOT_RUN) {
+                notHot.add(players.get(i));
+            }
+        }
+        return new Mixed(rounds, notHot);
+    }
+
+    /**
+     * Whether a starting node served its functions mixed long enough after {@code rounds} rounds, {@code runs} being
+     * each function's answers in a row hot: {@code max} rounds, or {@link #MIX_MIN} (or {@code max} if lower) with
+     * every run at least {@link #HOT_RUN}.
+     */
+    static boolean mixedEnough(int rounds, int[] runs, int max) {
+        return rounds >= max || rounds >= Math.min(MIX_MIN, max) && Arrays.stream(runs).allMatch(r -> r >= HOT_RUN);
+    }
+
+    /** One warming call of {@code p} on {@code node}; the warmth it answered in. */
+    private static String invoke(ServerProcess node, Player p) throws IOException, InterruptedException {
+        HttpResponse<String> r = node.send("POST", "/v1/functions/" + p.name() + "/invoke", HotStartBench.EVENT);
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException(node + " answered " + p.name() + " with " + r.statusCode() + " "
+                    + r.body());
+        }
+        return r.headers().firstValue("X-Hotvisor-Warmth").orElse("");
+    }
+
     /**
      * Invokes {@code p} on {@code node} until the node answered {@link #HOT_RUN} invocations in a row hot
      * ({@code X-Hotvisor-Warmth}) after at least {@link #WARM_MIN}, at most {@code max} times
@@ -427,12 +492,7 @@ public final class HotTraceBench {
         int run = 0;
         while (!warmedEnough(n, run, max)) {
             n++;
-            HttpResponse<String> r = node.send("POST", "/v1/functions/" + p.name() + "/invoke", HotStartBench.EVENT);
-            if (r.statusCode() != 200) {
-                throw new IllegalStateException(node + " answered " + p.name() + " with " + r.statusCode() + " "
-                        + r.body());
-            }
-            run = hotRun(run, r.headers().firstValue("X-Hotvisor-Warmth").orElse(""));
+            run = hotRun(run, invoke(node, p));
         }
         return run >= HOT_RUN ? 0 : n;
     }

@@ -157,7 +157,8 @@ final class HotTraceReport {
                         + o.minutes() - 1) + ", the " + players.size() + " busiest functions, each played by a bench"
                         + " function; " + traceCalls + " calls scaled by " + String.format("%.4f", scale)
                         + ", replayed " + o.compression() + "x faster through a gateway; nodes 1 and 2 start with"
-                        + " every function hot, then " + HotTraceBench.MEMBERSHIP + " (fraction of the window);"
+                        + " every function hot (each alone, then all mixed in rounds, then the machine calm), then "
+                        + HotTraceBench.MEMBERSHIP + " (fraction of the window);"
                         + " counted = the nodes' own warmth classification of each invocation since the replay"
                         + " started; all processes share the machine's cores with whatever else runs on it",
                 failed);
@@ -239,8 +240,9 @@ final class HotTraceReport {
         md.append("| mechanisms | calls | answered ok | failed / no answer | counted not hot / counted"
                 + " | **not hot** | goal < 1 % | /metrics not hot / hot | answers saying warming | counted - answered"
                 + " | client median ms | client p99 ms | answered by | membership"
-                + " | starting nodes' functions not hot when warm-max ended their warming |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + " | starting nodes' functions not hot when warm-max ended their warming"
+                + " | starting nodes' mixed rounds before the replay |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Map<String, Object> r : sides) {
             Object fraction = r.get("not_hot_fraction");
             md.append("| ").append(r.get("side")).append(" (").append(r.get("node_options")).append("; gateway ")
@@ -254,7 +256,8 @@ final class HotTraceReport {
                     .append(" | ").append(r.get("counted_minus_answered"))
                     .append(" | ").append(r.get("client_median_ms")).append(" | ").append(r.get("client_p99_ms"))
                     .append(" | ").append(r.get("answered_by")).append(" | ").append(r.get("membership"))
-                    .append(" | ").append(r.getOrDefault("starting_not_hot", "n/a")).append(" |\n");
+                    .append(" | ").append(r.getOrDefault("starting_not_hot", "n/a"))
+                    .append(" | ").append(r.getOrDefault("starting_mixed", "n/a")).append(" |\n");
         }
         md.append("\nAnswers saying warming, by the idle gap before the call (the time since the same function's"
                 + " previous answered call on the same node):\n\n");

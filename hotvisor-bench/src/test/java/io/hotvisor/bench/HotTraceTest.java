@@ -52,6 +52,22 @@ class HotTraceTest {
     }
 
     @Test
+    void a_starting_node_serves_its_functions_mixed_until_every_one_is_hot_in_a_row_after_mix_min_rounds() {
+        int min = HotTraceBench.MIX_MIN;
+        int hot = HotTraceBench.HOT_RUN;
+
+        assertThat(HotTraceBench.mixedEnough(0, new int[3], 300)).as("no round yet").isFalse();
+        assertThat(HotTraceBench.mixedEnough(min - 1, new int[] {hot, hot, hot}, 300)).as("hot, too few rounds")
+                .isFalse();
+        assertThat(HotTraceBench.mixedEnough(min, new int[] {hot, hot, hot}, 300)).isTrue();
+        assertThat(HotTraceBench.mixedEnough(min, new int[] {hot, hot - 1, hot + 5}, 300))
+                .as("one function's run still too short").isFalse();
+        assertThat(HotTraceBench.mixedEnough(300, new int[] {0, 0, 0}, 300)).as("warm-max rounds end it").isTrue();
+        assertThat(HotTraceBench.mixedEnough(20, new int[] {hot, hot, hot}, 20)).as("a warm-max below the minimum")
+                .isTrue();
+    }
+
+    @Test
     void answers_saying_warming_are_counted_by_the_idle_gap_since_the_functions_previous_call_on_that_node() {
         HotTraceBench.Player a = new HotTraceBench.Player("a", "word-count", "js", 10);
         HotTraceBench.Player b = new HotTraceBench.Player("b", "word-count", "js", 10);
