@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -57,6 +58,11 @@ public final class HotTraceBench {
     static final List<Event> MEMBERSHIP = List.of(new Event(0.1, true, "node-3"), new Event(0.35, false, "node-1"),
             new Event(0.45, true, "node-4"));
     static final List<String> STARTING = List.of("node-1", "node-2");
+    /**
+     * The nodes whose CPU time the replay samples ({@link #sampleCores}): node 2 first, the one node in the cluster
+     * through the whole replay (the first party's JIT compiler and GC threads are told apart).
+     */
+    static final List<String> SAMPLED_NODES = List.of("node-2", "node-1", "node-3", "node-4");
     /** Before the replay a starting node warms each function until this many invocations in a row were hot. */
     static final int HOT_RUN = 10;
     /**
@@ -120,6 +126,7 @@ public final class HotTraceBench {
         List<Map<String, Object>> sides = new ArrayList<>();
         List<Map<String, Object>> nodes = new ArrayList<>();
         List<Map<String, Object>> warmthRows = new ArrayList<>();
+        List<Map<String, Object>> coreRows = new ArrayList<>();
         List<Call> calls = new ArrayList<>();
         Map<String, String> failed = new LinkedHashMap<>();
         for (boolean on : List.of(true, false)) {
@@ -127,7 +134,7 @@ public final class HotTraceBench {
             HotStartMechanism.Configuration c = new HotStartMechanism.Configuration(side, o.mechanisms(),
                     on ? o.mechanisms().stream().filter(HotStartMechanism::inAll).toList() : List.of(), true);
             try {
-                sides.add(side(root, buildDir, o, schedule, players, c, nodes, warmthRows, calls));
+                sides.add(side(root, buildDir, o, schedule, players, c, nodes, warmthRows, coreRows, calls));
                 System.out.println(sides.getLast());
             } catch (IOException | RuntimeException e) {
                 failed.put(side, String.valueOf(e));
@@ -135,14 +142,14 @@ public final class HotTraceBench {
                 e.printStackTrace();
             }
             HotTraceReport.write(o, loadAtStart, scale, traceCalls, players, failed, sides, nodes, warmthRows,
-                    calls);
+                    coreRows, calls);
         }
     }
 
     private static Map<String, Object> side(Path root, String buildDir, HotTraceOptions o, TraceSchedule schedule,
                                             List<Player> players, HotStartMechanism.Configuration c,
                                             List<Map<String, Object>> nodeRows, List<Map<String, Object>> warmthRows,
-                                            List<Call> allCalls)
+                                            List<Map<String, Object>> coreRows, List<Call> allCalls)
             throws Exception {
         Path work = Files.createTempDirectory("hv-bench-hot-trace");
         Map<String, ServerProcess> live = new ConcurrentHashMap<>();
@@ -229,8 +236,10 @@ public final class HotTraceBench {
                         + e.getValue()[0] + " warming " + e.getValue()[1]).toList().toString()));
                 System.out.println("Side " + c.name() + ": fleet warmed " + shown + "; replaying "
                         + schedule.invocations().size() + " calls in " + o.window().toSeconds() + " s");
+                List<Map<String, Object>> cores = Collections.synchronizedList(new ArrayList<>());
                 List<Call> calls = replay(root, work, o, schedule, players, c, options, gateway, live, after,
-                        warmth, timeline);
+                        warmth, timeline, cores);
+                coreRows.addAll(cores);
                 allCalls.addAll(calls);
                 for (var e : live.entrySet()) {
                     Map<String, JsonNode> w = new LinkedHashMap<>();
@@ -242,6 +251,8 @@ public final class HotTraceBench {
                 result.put("starting_not_hot", startingNotHot.isEmpty() ? "none"
                         : String.join("; ", startingNotHot.stream().sorted().toList()));
                 result.put("starting_mixed", warmedMixed);
+                result.put("not_hot_by_busy_cores", HotTraceReport.bucketText(HotTraceReport.notHotByBusy(calls,
+                        cores)));
                 succeeded = true;
                 return result;
             } finally {
@@ -265,14 +276,20 @@ public final class HotTraceBench {
                                      List<Player> players, HotStartMechanism.Configuration c, List<String> options,
                                      ServerProcess gateway, Map<String, ServerProcess> live,
                                      Map<String, Map<String, long[]>> after,
-                                     Map<String, Map<String, JsonNode>> warmth, Map<String, String> timeline)
+                                     Map<String, Map<String, JsonNode>> warmth, Map<String, String> timeline,
+                                     List<Map<String, Object>> cores)
             throws InterruptedException {
         Map<String, Player> byName = new LinkedHashMap<>();
         players.forEach(p -> byName.put(p.name(), p));
         long windowMs = o.window().toMillis();
         long start = System.nanoTime();
         List<CompletableFuture<Call>> futures = new ArrayList<>();
+        AtomicBoolean sampling = new AtomicBoolean(true);
         try (ExecutorService membership = Executors.newVirtualThreadPerTaskExecutor()) {
+            membership.submit(() -> {
+                sampleCores(c.name(), start, live, gateway, sampling, cores);
+                return null;
+            });
             for (Event e : MEMBERSHIP) {
                 membership.submit(() -> {
                     sleepUntil(start + TimeUnit.MILLISECONDS.toNanos((long) (e.fraction() * windowMs)));
@@ -338,7 +355,40 @@ public final class HotTraceBench {
                 }
             }
             // The membership changes are part of the run: a join still starting holds up the end, not the counts.
+            sampling.set(false);
             return calls;
+        }
+    }
+
+    /**
+     * Until {@code sampling} goes false, second by second: who used the machine's cores ({@link CpuAccount}) in that
+     * second, each node in {@link #SAMPLED_NODES} (its JVM and worker JVMs; 0 while it is not in the cluster), the
+     * gateway, Redis, the bench and the rest, so the report can tell a loaded machine from cold code. Rows in
+     * {@code out}: {@code side}, {@code from_ms} and {@code to_ms} since the replay started, and
+     * {@link CpuAccount#between}'s columns.
+     */
+    private static void sampleCores(String side, long start, Map<String, ServerProcess> live, ServerProcess gateway,
+                                    AtomicBoolean sampling, List<Map<String, Object>> out) {
+        List<Long> redis = CpuAccount.descendantsNamed("redis-server");
+        while (sampling.get()) {
+            List<CpuAccount.Party> parties = new ArrayList<>();
+            for (String id : SAMPLED_NODES) {
+                ServerProcess n = live.get(id);
+                parties.add(new CpuAccount.Party(id, n == null ? List.of() : List.of(n.pid()),
+                        CpuAccount.Scope.TREE));
+            }
+            parties.add(new CpuAccount.Party("gateway", List.of(gateway.pid()), CpuAccount.Scope.TREE));
+            parties.add(new CpuAccount.Party("redis", redis, CpuAccount.Scope.PROCESS));
+            CpuAccount account = CpuAccount.of(parties);
+            CpuAccount.Snapshot a = account.take();
+            LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
+            CpuAccount.Snapshot b = account.take();
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("side", side);
+            row.put("from_ms", (a.nanos() - start) / 1_000_000);
+            row.put("to_ms", (b.nanos() - start) / 1_000_000);
+            row.putAll(account.between(a, b, ""));
+            out.add(row);
         }
     }
 

@@ -31,7 +31,56 @@ final class HotTraceReport {
     /** The buckets' names, in order: one per bound, then the open one, then a node's first call of a function. */
     static final List<String> GAP_BUCKETS = List.of("< 0.3 s", "0.3-1 s", "1-3 s", "> 3 s", "first on the node");
 
+    /** Lower bounds, in busy cores of the machine, of the buckets of {@link #notHotByBusy} after the first. */
+    static final double[] BUSY_BOUNDS = {1.0, 1.5, 1.8};
+    /** Those buckets' names, in order, then calls sent when no second was sampled. */
+    static final List<String> BUSY_BUCKETS = List.of("< 1 core", "1-1.5 cores", "1.5-1.8 cores", ">= 1.8 cores",
+            "not sampled");
+
     private HotTraceReport() {
+    }
+
+    /**
+     * The answered calls by how busy the machine was in the sampled second in which each was sent ({@code busy_cores}
+     * of the {@code cores} row of the call's side whose {@code from_ms}-{@code to_ms} holds its send time), in
+     * {@link #BUSY_BUCKETS}: per bucket, {not hot, all}. A node's warmth is judged on the CPU time of its calls, but
+     * on this 2-core machine a call's CPU time also grows when the other core is busy (shared caches and memory).
+     */
+    static Map<String, long[]> notHotByBusy(List<HotTraceBench.Call> calls, List<Map<String, Object>> cores) {
+        Map<String, long[]> buckets = new LinkedHashMap<>();
+        BUSY_BUCKETS.forEach(b -> buckets.put(b, new long[2]));
+        for (HotTraceBench.Call call : calls) {
+            if (!call.correct()) {
+                continue;
+            }
+            String bucket = BUSY_BUCKETS.getLast();
+            for (Map<String, Object> row : cores) {
+                if (row.get("side").equals(call.side()) && ((Number) row.get("from_ms")).longValue() <= call.sentMs()
+                        && call.sentMs() < ((Number) row.get("to_ms")).longValue()) {
+                    double busy = ((Number) row.get("busy_cores")).doubleValue();
+                    int i = 0;
+                    while (i < BUSY_BOUNDS.length && busy >= BUSY_BOUNDS[i]) {
+                        i++;
+                    }
+                    bucket = BUSY_BUCKETS.get(i);
+                    break;
+                }
+            }
+            long[] b = buckets.get(bucket);
+            b[1]++;
+            if (call.warmth().equals("warming")) {
+                b[0]++;
+            }
+        }
+        return buckets;
+    }
+
+    /** Buckets as one cell: {@code "< 0.3 s: 3 of 398; 0.3-1 s: ..."}. */
+    static String bucketText(Map<String, long[]> buckets) {
+        StringBuilder text = new StringBuilder();
+        buckets.forEach((bucket, n) -> text.append(text.isEmpty() ? "" : "; ").append(bucket).append(": ")
+                .append(n[0]).append(" of ").append(n[1]));
+        return text.toString();
     }
 
     /**
@@ -138,10 +187,7 @@ final class HotTraceReport {
         row.put("client_median_ms", wall.length == 0 ? "n/a" : wall[(wall.length - 1) / 2] / 1000.0);
         row.put("client_p99_ms", wall.length == 0 ? "n/a" : wall[(int) Math.ceil(0.99 * wall.length) - 1] / 1000.0);
         row.put("client_max_ms", wall.length == 0 ? "n/a" : wall[wall.length - 1] / 1000.0);
-        StringBuilder gaps = new StringBuilder();
-        notHotByGap(calls).forEach((bucket, n) -> gaps.append(gaps.isEmpty() ? "" : "; ").append(bucket).append(": ")
-                .append(n[0]).append(" of ").append(n[1]));
-        row.put("not_hot_by_idle_gap", gaps.toString());
+        row.put("not_hot_by_idle_gap", bucketText(notHotByGap(calls)));
         row.put("answered_by", servedBy.toString());
         row.put("membership", new LinkedHashMap<>(timeline).toString());
         return row;
@@ -150,7 +196,7 @@ final class HotTraceReport {
     static void write(HotTraceOptions o, String loadAtStart, double scale, long traceCalls,
                       List<HotTraceBench.Player> players, Map<String, String> failed, List<Map<String, Object>> sides,
                       List<Map<String, Object>> nodeRows, List<Map<String, Object>> warmthRows,
-                      List<HotTraceBench.Call> calls) throws IOException {
+                      List<Map<String, Object>> coreRows, List<HotTraceBench.Call> calls) throws IOException {
         String name = "hot-trace-" + o.mode();
         Map<String, Object> header = Results.header("hot-trace", "optimizing (the nodes' Graal JIT)", false,
                 "Azure 2019 trace (100-function sample), minutes " + o.startMinute() + ".." + (o.startMinute()
@@ -188,14 +234,19 @@ final class HotTraceReport {
             callRows.add(r);
         }
         Results.write(o.out(), name + "-calls", header, callRows);
+        Results.write(o.out(), name + "-cores", header, coreRows);
         Path json = Results.write(o.out(), name, header, sides);
         if (!calls.isEmpty()) {
             chart(o.out().resolve(name + ".png"), "Trace replay, nodes joining and leaving: client latency ("
                     + o.mode() + ", " + header.get("date") + ")", o.window().toMillis(), calls);
         }
+        if (!coreRows.isEmpty()) {
+            coresChart(o.out().resolve(name + "-cores.png"), "Trace replay: the machine's busy cores, and when the"
+                    + " nodes answered warming (" + o.mode() + ", " + header.get("date") + ")", coreRows, calls);
+        }
         markdown(o.out(), name, header, sides, nodeRows);
-        System.out.println("Wrote " + json + ", " + name + "-nodes/-calls.{json,csv}, " + name + ".png, README-"
-                + name + ".md");
+        System.out.println("Wrote " + json + ", " + name + "-nodes/-calls/-cores.{json,csv}, " + name + ".png, "
+                + name + "-cores.png, README-" + name + ".md");
     }
 
     /** Each side's answered calls: send time against latency (log), and the membership changes as vertical lines. */
@@ -227,6 +278,41 @@ final class HotTraceReport {
                     new double[] {Math.min(bottom, top), top});
             s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
             s.setMarker(SeriesMarkers.NONE);
+        }
+        BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    /**
+     * Per side, the machine's busy cores second by second (a line) and each answer that said warming as a mark at its
+     * send time, above the lines (at 2.1 busy cores for the first side, 2.2 for the second).
+     */
+    private static void coresChart(Path png, String title, List<Map<String, Object>> coreRows,
+                                   List<HotTraceBench.Call> calls) throws IOException {
+        XYChart chart = new XYChartBuilder().width(1100).height(420).title(title)
+                .xAxisTitle("seconds into the replay").yAxisTitle("busy cores (of 2)").build();
+        chart.getStyler().setMarkerSize(5);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.getStyler().setYAxisMin(0.0);
+        chart.getStyler().setYAxisMax(2.5);
+        Map<String, List<Map<String, Object>>> bySide = new LinkedHashMap<>();
+        coreRows.forEach(r -> bySide.computeIfAbsent(String.valueOf(r.get("side")), k -> new ArrayList<>()).add(r));
+        int n = 0;
+        for (var e : bySide.entrySet()) {
+            double[] x = e.getValue().stream().mapToDouble(r -> ((Number) r.get("from_ms")).doubleValue() / 1000)
+                    .toArray();
+            double[] y = e.getValue().stream().mapToDouble(r -> ((Number) r.get("busy_cores")).doubleValue())
+                    .toArray();
+            XYSeries line = chart.addSeries("busy cores, mechanisms " + e.getKey(), x, y);
+            line.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+            line.setMarker(SeriesMarkers.NONE);
+            double mark = 2.1 + 0.1 * n++;
+            double[] warm = calls.stream().filter(c -> c.side().equals(e.getKey()) && c.warmth().equals("warming"))
+                    .mapToDouble(c -> c.sentMs() / 1000.0).toArray();
+            if (warm.length > 0) {
+                XYSeries marks = chart.addSeries("answered warming, mechanisms " + e.getKey(), warm,
+                        java.util.Arrays.stream(warm).map(v -> mark).toArray());
+                marks.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+            }
         }
         BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
@@ -268,6 +354,18 @@ final class HotTraceReport {
             md.append("| ").append(r.get("side"));
             for (String cell : String.valueOf(r.get("not_hot_by_idle_gap")).split("; ")) {
                 md.append(" | ").append(cell.substring(cell.indexOf(": ") + 2)); // "1-3 s: 4 of 263" -> "4 of 263"
+            }
+            md.append(" |\n");
+        }
+        md.append("\nAnswers saying warming, by how busy the machine's 2 cores were in the second the call was sent"
+                + " (sampled every second, `").append(name).append("-cores.csv`):\n\n");
+        md.append("| mechanisms | ").append(String.join(" | ", BUSY_BUCKETS)).append(" |\n|---|");
+        BUSY_BUCKETS.forEach(b -> md.append("---|"));
+        md.append('\n');
+        for (Map<String, Object> r : sides) {
+            md.append("| ").append(r.get("side"));
+            for (String cell : String.valueOf(r.get("not_hot_by_busy_cores")).split("; ")) {
+                md.append(" | ").append(cell.substring(cell.indexOf(": ") + 2));
             }
             md.append(" |\n");
         }
