@@ -76,6 +76,13 @@ public final class HotTraceBench {
     /** Then the functions mixed ({@link #warmMixed}): at least this many rounds (or {@code warm-max} if lower). */
     static final int MIX_MIN = 30;
     /**
+     * ... each function called this many times at once in a round: the trace's bursts run a function in several
+     * sandboxes at once on a node, and a node that served it long has made them (the 2026-11-26 11:41 run: node 2's
+     * JavaScript word count, hot through the mixed rounds one call at a time, compiled again and answered warming for
+     * 4 s after the replay's first burst of 5 calls in a second).
+     */
+    static final int MIX_CONCURRENCY = 3;
+    /**
      * The bench functions that play the trace functions, busiest first, in turn: kind and language. Python last: its
      * calls cost the most CPU (GraalPy), and in minutes 781-786 the three busiest functions have 87 % of the calls.
      */
@@ -363,7 +370,8 @@ public final class HotTraceBench {
     /**
      * Until {@code sampling} goes false, second by second: who used the machine's cores ({@link CpuAccount}) in that
      * second, each node in {@link #SAMPLED_NODES} (its JVM and worker JVMs; 0 while it is not in the cluster), the
-     * gateway, Redis, the bench and the rest, so the report can tell a loaded machine from cold code. Rows in
+     * gateway, Redis, nodes still starting (a joining node until it holds every function), the bench and the rest, so
+     * the report can tell a loaded machine from cold code. Rows in
      * {@code out}: {@code side}, {@code from_ms} and {@code to_ms} since the replay started, and
      * {@link CpuAccount#between}'s columns.
      */
@@ -379,6 +387,12 @@ public final class HotTraceBench {
             }
             parties.add(new CpuAccount.Party("gateway", List.of(gateway.pid()), CpuAccount.Scope.TREE));
             parties.add(new CpuAccount.Party("redis", redis, CpuAccount.Scope.PROCESS));
+            // A joining node's JVM is the bench's child before it answers and joins `live`.
+            List<Long> known = new ArrayList<>(redis);
+            known.add(gateway.pid());
+            live.values().forEach(n -> known.add(n.pid()));
+            parties.add(new CpuAccount.Party("starting_nodes", ProcessHandle.current().children()
+                    .map(ProcessHandle::pid).filter(pid -> !known.contains(pid)).toList(), CpuAccount.Scope.TREE));
             CpuAccount account = CpuAccount.of(parties);
             CpuAccount.Snapshot a = account.take();
             LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
@@ -485,20 +499,33 @@ public final class HotTraceBench {
     }
 
     /**
-     * Serves every function on {@code node} in rounds, one call of each in the players' order, until
-     * {@link #mixedEnough} says so: after {@link #warm} made each hot alone. Warmed one after the other, a function's
-     * compiled code can be undone by the next of its language on the node's shared engine (the 2026-11-26 09:47 run:
-     * node 2's JavaScript word count, warmed first and hot 10 in a row, answered its first replayed calls warming at
-     * 5-20x); the trace brings them mixed, as a long-serving node has seen them.
+     * Serves every function on {@code node} in rounds, {@link #MIX_CONCURRENCY} calls at once of each in the players'
+     * order, until {@link #mixedEnough} says so: after {@link #warm} made each hot alone. Warmed one after the other,
+     * a function's compiled code can be undone by the next of its language on the node's shared engine (the
+     * 2026-11-26 09:47 run: node 2's JavaScript word count, warmed first and hot 10 in a row, answered its first
+     * replayed calls warming at 5-20x); the trace brings them mixed, as a long-serving node has seen them.
      */
     private static Mixed warmMixed(ServerProcess node, List<Player> players, int max)
             throws IOException, InterruptedException {
         int[] runs = new int[players.size()];
         int rounds = 0;
-        while (!mixedEnough(rounds, runs, max)) {
-            rounds++;
-            for (int i = 0; i < players.size(); i++) {
-                runs[i] = hotRun(runs[i], invoke(node, players.get(i)));
+        try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
+            while (!mixedEnough(rounds, runs, max)) {
+                rounds++;
+                for (int i = 0; i < players.size(); i++) {
+                    Player p = players.get(i);
+                    List<java.util.concurrent.Future<String>> answers = new ArrayList<>();
+                    for (int k = 0; k < MIX_CONCURRENCY; k++) {
+                        answers.add(callers.submit(() -> invoke(node, p)));
+                    }
+                    for (var a : answers) {
+                        try {
+                            runs[i] = hotRun(runs[i], a.get());
+                        } catch (java.util.concurrent.ExecutionException e) {
+                            throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+                        }
+                    }
+                }
             }
         }
         List<Player> notHot = new ArrayList<>();
