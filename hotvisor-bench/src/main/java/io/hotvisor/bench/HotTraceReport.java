@@ -385,7 +385,8 @@ final class HotTraceReport {
                     .append(r.get("fleet_steady_us")).append(" | ").append(r.get("recent_median_over_reference"))
                     .append(" |\n");
         }
-        md.append("\n![client latency over the replay](").append(name).append(".png)\n\n");
+        md.append("\n![client latency over the replay](").append(name).append(".png)\n");
+        md.append("\n![busy cores, and the answers saying warming](").append(name).append("-cores.png)\n\n");
         Results.readme(dir, name, "notes-hot-trace.md", md);
     }
 
