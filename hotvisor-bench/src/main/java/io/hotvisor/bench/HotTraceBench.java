@@ -46,7 +46,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  *
  * <p>Run: {@code bench/hot-trace.sh [--quick] [options]} ({@link HotTraceOptions#USAGE}). Writes, with MODE quick or
  * full, {@code hot-trace-MODE.{json,csv}} (one row per side), {@code hot-trace-MODE-nodes.{json,csv}} (per side, node
- * and function), {@code hot-trace-MODE-calls.{json,csv}} (every call), {@code hot-trace-MODE.png} and
+ * and function), {@code hot-trace-MODE-calls.{json,csv}} (every call), {@code hot-trace-MODE-cores.{json,csv,png}}
+ * (per side, who used the cores in each second of the replay, {@link #sampleCores}), {@code hot-trace-MODE.png} and
  * {@code README-hot-trace-MODE.md} ({@code notes-hot-trace.md} appended if present).
  */
 public final class HotTraceBench {
