@@ -105,10 +105,16 @@ public final class HotTraceBench {
 
     /**
      * One call as the client saw it; {@code node} from X-Hotvisor-Node, {@code warmth} the state the serving node
-     * counted it in (X-Hotvisor-Warmth, empty without), status -1 when no answer came.
+     * counted it in (X-Hotvisor-Warmth, empty without), {@code cpuUs} the CPU time it judged that on
+     * (X-Hotvisor-Cpu-Us, -1 without), status -1 when no answer came.
      */
     record Call(String side, Player player, long plannedMs, long sentMs, long wallUs, int status, String node,
-                String warmth, boolean correct) {
+                String warmth, boolean correct, long cpuUs) {
+        /** A call whose answer said no CPU time. */
+        Call(String side, Player player, long plannedMs, long sentMs, long wallUs, int status, String node,
+             String warmth, boolean correct) {
+            this(side, player, plannedMs, sentMs, wallUs, status, node, warmth, correct, -1);
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -348,7 +354,8 @@ public final class HotTraceBench {
                             return new Call(c.name(), p, planned, sentMs, wall, r.statusCode(),
                                     r.headers().firstValue("X-Hotvisor-Node").orElse(""),
                                     r.headers().firstValue("X-Hotvisor-Warmth").orElse(""), r.statusCode() == 200
-                                    && DensityFunctions.matches(r.body(), HotStartBench.EXPECTED.get(p.kind())));
+                                    && DensityFunctions.matches(r.body(), HotStartBench.EXPECTED.get(p.kind())),
+                                    r.headers().firstValue("X-Hotvisor-Cpu-Us").map(Long::parseLong).orElse(-1L));
                         }));
             }
             List<Call> calls = new ArrayList<>();

@@ -231,6 +231,7 @@ final class HotTraceReport {
             r.put("node", c.node());
             r.put("warmth", c.warmth());
             r.put("correct", c.correct());
+            r.put("cpu_us", c.cpuUs());
             callRows.add(r);
         }
         Results.write(o.out(), name + "-calls", header, callRows);

@@ -119,6 +119,8 @@ class ClusterWarmthTest {
             String heard = r.header("X-Hotvisor-Warmth");
             assertThat(node).isIn("node-1", "node-2");
             assertThat(heard).as("X-Hotvisor-Warmth through the gateway").isIn("warming", "hot");
+            assertThat(Long.parseLong(r.header("X-Hotvisor-Cpu-Us"))).as("X-Hotvisor-Cpu-Us through the gateway")
+                    .isNotNegative().isLessThanOrEqualTo(Long.parseLong(r.header("X-Hotvisor-Duration-Us")));
             Map<String, List<Double>> expected = new java.util.HashMap<>(before);
             List<Double> mine = new java.util.ArrayList<>(before.get(node));
             int at = "warming".equals(heard) ? 0 : 1;

@@ -88,8 +88,15 @@ class WarmthTest {
             assertThat(r.status()).as(r.toString()).isEqualTo(200);
             assertThat(r.json().path("alpha").asInt()).isEqualTo(500);
             invoked++;
-            states.add(warmth().path("state").asText());
+            JsonNode w = warmth();
+            states.add(w.path("state").asText());
             heard.add(r.header("X-Hotvisor-Warmth"));
+            // ... and the CPU time it was judged on: the latest of the node's recent latencies, at most its duration.
+            long cpuUs = Long.parseLong(r.header("X-Hotvisor-Cpu-Us"));
+            JsonNode recent = w.path("recentUs");
+            assertThat(cpuUs).as("X-Hotvisor-Cpu-Us of invocation %d, recentUs %s", invoked, recent)
+                    .isEqualTo((long) Math.floor(recent.get(recent.size() - 1).asDouble()))
+                    .isLessThanOrEqualTo(Long.parseLong(r.header("X-Hotvisor-Duration-Us")));
         }
 
         // Each caller hears the state its own invocation ran in: the one the node counted it in.

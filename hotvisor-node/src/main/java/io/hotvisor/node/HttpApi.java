@@ -38,6 +38,8 @@ final class HttpApi {
     static final String DURATION_US = "X-Hotvisor-Duration-Us";
     /** The warmth state a synchronous invocation ran in, by this node's judgement: {@code hot} or {@code warming}. */
     static final String WARMTH = "X-Hotvisor-Warmth";
+    /** The CPU time a synchronous invocation took, in microseconds: what its warmth was judged on. */
+    static final String CPU_US = "X-Hotvisor-Cpu-Us";
     static final String VERSION = "X-Hotvisor-Function-Version";
     /** Sent by the gateway: the cluster version of the function it routed the invocation for. */
     static final String CATALOG_VERSION = "X-Hotvisor-Catalog-Version";
@@ -350,6 +352,7 @@ final class HttpApi {
         InvocationResult r = result.get();
         res.header(DURATION_US, Long.toString(r.durationNanos() / 1000));
         r.warmth().ifPresent(state -> res.header(WARMTH, state.id()));
+        r.cpuNanos().ifPresent(nanos -> res.header(CPU_US, Long.toString(nanos / 1000)));
         res.header(VERSION, Long.toString(r.version()));
         res.header(HeaderNames.CONTENT_TYPE, JSON);
         res.status(200).send(r.json().getBytes(StandardCharsets.UTF_8));

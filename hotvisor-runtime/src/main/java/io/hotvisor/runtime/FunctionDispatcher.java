@@ -308,7 +308,8 @@ public final class FunctionDispatcher {
             // caller that reads metrics or warmth right after its response sees its own invocation counted.
             if (stopped.compareAndSet(false, true)) {
                 Optional<Warmth.State> ranIn = listener.invocationSucceeded(definition, result.durationNanos(), cpu);
-                task.future.complete(ranIn.isPresent() ? result.ranIn(ranIn.get()) : result);
+                InvocationResult measured = result.measured(cpu);
+                task.future.complete(ranIn.isPresent() ? measured.ranIn(ranIn.get()) : measured);
             }
         } else {
             fail(task, finished - start, failure);
