@@ -265,8 +265,7 @@ public final class HotTraceBench {
                 result.put("starting_not_hot", startingNotHot.isEmpty() ? "none"
                         : String.join("; ", startingNotHot.stream().sorted().toList()));
                 result.put("starting_mixed", warmedMixed);
-                result.put("not_hot_by_busy_cores", HotTraceReport.bucketText(HotTraceReport.notHotByBusy(calls,
-                        cores)));
+                result.put("not_hot_by_load", HotTraceReport.bucketText(HotTraceReport.notHotByLoad(calls, cores)));
                 succeeded = true;
                 return result;
             } finally {

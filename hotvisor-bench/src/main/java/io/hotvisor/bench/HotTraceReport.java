@@ -31,38 +31,37 @@ final class HotTraceReport {
     /** The buckets' names, in order: one per bound, then the open one, then a node's first call of a function. */
     static final List<String> GAP_BUCKETS = List.of("< 0.3 s", "0.3-1 s", "1-3 s", "> 3 s", "first on the node");
 
-    /** Lower bounds, in busy cores of the machine, of the buckets of {@link #notHotByBusy} after the first. */
+    /** A sampled second in which nodes still starting used at least this many cores counts as "a node starting". */
+    static final double STARTING_CORES = 0.5;
+    /** Lower bounds, in busy cores of the machine, of the buckets of {@link #notHotByLoad} after "< 1 core". */
     static final double[] BUSY_BOUNDS = {1.0, 1.5, 1.8};
-    /** Those buckets' names, in order, then calls sent when no second was sampled. */
-    static final List<String> BUSY_BUCKETS = List.of("< 1 core", "1-1.5 cores", "1.5-1.8 cores", ">= 1.8 cores",
-            "not sampled");
+    /** Those buckets' names, in order: a node starting first, then by busy cores, then calls in no sampled second. */
+    static final List<String> LOAD_BUCKETS = List.of("a node starting", "< 1 core", "1-1.5 cores", "1.5-1.8 cores",
+            ">= 1.8 cores", "not sampled");
 
     private HotTraceReport() {
     }
 
     /**
-     * The answered calls by how busy the machine was in the sampled second in which each was sent ({@code busy_cores}
-     * of the {@code cores} row of the call's side whose {@code from_ms}-{@code to_ms} holds its send time), in
-     * {@link #BUSY_BUCKETS}: per bucket, {not hot, all}. A node's warmth is judged on the CPU time of its calls, but
-     * on this 2-core machine a call's CPU time also grows when the other core is busy (shared caches and memory).
+     * The answered calls by what else ran in the sampled second in which each was sent (the {@code cores} row of the
+     * call's side whose {@code from_ms}-{@code to_ms} holds its send time), in {@link #LOAD_BUCKETS}: a node still
+     * starting ({@code starting_nodes_cores} at least {@link #STARTING_CORES}: a joining node loading, replaying and
+     * compiling before it holds every function), else the machine's {@code busy_cores}; per bucket, {not hot, all}. A
+     * node's warmth is judged on the CPU time of its calls, but on this 2-core machine a call's CPU time also grows
+     * with what runs on the other core (shared caches and memory).
      */
-    static Map<String, long[]> notHotByBusy(List<HotTraceBench.Call> calls, List<Map<String, Object>> cores) {
+    static Map<String, long[]> notHotByLoad(List<HotTraceBench.Call> calls, List<Map<String, Object>> cores) {
         Map<String, long[]> buckets = new LinkedHashMap<>();
-        BUSY_BUCKETS.forEach(b -> buckets.put(b, new long[2]));
+        LOAD_BUCKETS.forEach(b -> buckets.put(b, new long[2]));
         for (HotTraceBench.Call call : calls) {
             if (!call.correct()) {
                 continue;
             }
-            String bucket = BUSY_BUCKETS.getLast();
+            String bucket = LOAD_BUCKETS.getLast();
             for (Map<String, Object> row : cores) {
                 if (row.get("side").equals(call.side()) && ((Number) row.get("from_ms")).longValue() <= call.sentMs()
                         && call.sentMs() < ((Number) row.get("to_ms")).longValue()) {
-                    double busy = ((Number) row.get("busy_cores")).doubleValue();
-                    int i = 0;
-                    while (i < BUSY_BOUNDS.length && busy >= BUSY_BOUNDS[i]) {
-                        i++;
-                    }
-                    bucket = BUSY_BUCKETS.get(i);
+                    bucket = loadBucket(row);
                     break;
                 }
             }
@@ -73,6 +72,19 @@ final class HotTraceReport {
             }
         }
         return buckets;
+    }
+
+    /** The {@link #LOAD_BUCKETS} bucket of one sampled second. */
+    private static String loadBucket(Map<String, Object> second) {
+        if (((Number) second.getOrDefault("starting_nodes_cores", 0.0)).doubleValue() >= STARTING_CORES) {
+            return LOAD_BUCKETS.getFirst();
+        }
+        double busy = ((Number) second.get("busy_cores")).doubleValue();
+        int i = 0;
+        while (i < BUSY_BOUNDS.length && busy >= BUSY_BOUNDS[i]) {
+            i++;
+        }
+        return LOAD_BUCKETS.get(i + 1);
     }
 
     /** Buckets as one cell: {@code "< 0.3 s: 3 of 398; 0.3-1 s: ..."}. */
@@ -358,14 +370,15 @@ final class HotTraceReport {
             }
             md.append(" |\n");
         }
-        md.append("\nAnswers saying warming, by how busy the machine's 2 cores were in the second the call was sent"
-                + " (sampled every second, `").append(name).append("-cores.csv`):\n\n");
-        md.append("| mechanisms | ").append(String.join(" | ", BUSY_BUCKETS)).append(" |\n|---|");
-        BUSY_BUCKETS.forEach(b -> md.append("---|"));
+        md.append("\nAnswers saying warming, by what else ran in the second the call was sent (sampled every second,"
+                + " `").append(name).append("-cores.csv`): a joining node still starting (at least ")
+                .append(STARTING_CORES).append(" core), else how busy the machine's 2 cores were:\n\n");
+        md.append("| mechanisms | ").append(String.join(" | ", LOAD_BUCKETS)).append(" |\n|---|");
+        LOAD_BUCKETS.forEach(b -> md.append("---|"));
         md.append('\n');
         for (Map<String, Object> r : sides) {
             md.append("| ").append(r.get("side"));
-            for (String cell : String.valueOf(r.get("not_hot_by_busy_cores")).split("; ")) {
+            for (String cell : String.valueOf(r.get("not_hot_by_load")).split("; ")) {
                 md.append(" | ").append(cell.substring(cell.indexOf(": ") + 2));
             }
             md.append(" |\n");

@@ -92,34 +92,39 @@ class HotTraceTest {
     }
 
     @Test
-    void answers_saying_warming_are_counted_by_how_busy_the_machine_was_in_the_second_they_were_sent() {
+    void answers_saying_warming_are_counted_by_what_else_ran_in_the_second_they_were_sent() {
         HotTraceBench.Player a = new HotTraceBench.Player("a", "word-count", "js", 10);
         List<Map<String, Object>> cores = List.of(
-                second("on", 0, 1_000, 0.4), second("on", 1_000, 2_010, 1.5), second("on", 2_010, 3_000, 1.95),
-                second("off", 0, 1_000, 1.9)); // another side's second: never this side's calls'
+                second("on", 0, 1_000, 0.4, 0.0), second("on", 1_000, 2_010, 1.5, 0.49),
+                second("on", 2_010, 3_000, 1.95, 0.0), second("on", 3_000, 4_000, 1.95, 0.5),
+                second("off", 4_000, 5_000, 0.2, 0.0)); // another side's second: never this side's calls'
         List<HotTraceBench.Call> calls = List.of(
                 call(a, 0, "node-1", "warming"),     // from_ms is in its second
                 call(a, 999, "node-1", "hot"),
-                call(a, 1_000, "node-1", "hot"),     // 1.5 busy cores: in 1.5-1.8
+                call(a, 1_000, "node-1", "hot"),     // 1.5 busy cores, a starting node under half a core: 1.5-1.8
                 call(a, 2_009, "node-1", "warming"),
                 call(a, 2_500, "node-1", "warming"), // 1.95
-                call(a, 3_000, "node-1", "warming"), // to_ms is not in its second: none sampled
+                call(a, 3_000, "node-1", "warming"), // a node starting, whatever the machine's busy cores
+                call(a, 3_999, "node-1", "hot"),
+                call(a, 4_000, "node-1", "warming"), // to_ms is not in its second, nor is the other side's: none
                 new HotTraceBench.Call("on", a, 100, 100, 0, 503, "node-1", "", false)); // not answered: skipped
 
-        Map<String, long[]> busy = HotTraceReport.notHotByBusy(calls, cores);
+        Map<String, long[]> load = HotTraceReport.notHotByLoad(calls, cores);
 
-        assertThat(busy.keySet()).containsExactlyElementsOf(HotTraceReport.BUSY_BUCKETS);
-        assertThat(busy.get("< 1 core")).containsExactly(1, 2);
-        assertThat(busy.get("1-1.5 cores")).containsExactly(0, 0);
-        assertThat(busy.get("1.5-1.8 cores")).containsExactly(1, 2);
-        assertThat(busy.get(">= 1.8 cores")).containsExactly(1, 1);
-        assertThat(busy.get("not sampled")).containsExactly(1, 1);
-        assertThat(HotTraceReport.bucketText(busy)).isEqualTo("< 1 core: 1 of 2; 1-1.5 cores: 0 of 0; 1.5-1.8 cores:"
-                + " 1 of 2; >= 1.8 cores: 1 of 1; not sampled: 1 of 1");
+        assertThat(load.keySet()).containsExactlyElementsOf(HotTraceReport.LOAD_BUCKETS);
+        assertThat(load.get("a node starting")).containsExactly(1, 2);
+        assertThat(load.get("< 1 core")).containsExactly(1, 2);
+        assertThat(load.get("1-1.5 cores")).containsExactly(0, 0);
+        assertThat(load.get("1.5-1.8 cores")).containsExactly(1, 2);
+        assertThat(load.get(">= 1.8 cores")).containsExactly(1, 1);
+        assertThat(load.get("not sampled")).containsExactly(1, 1);
+        assertThat(HotTraceReport.bucketText(load)).isEqualTo("a node starting: 1 of 2; < 1 core: 1 of 2; 1-1.5 cores:"
+                + " 0 of 0; 1.5-1.8 cores: 1 of 2; >= 1.8 cores: 1 of 1; not sampled: 1 of 1");
     }
 
-    private static Map<String, Object> second(String side, long fromMs, long toMs, double busy) {
-        return Map.of("side", side, "from_ms", fromMs, "to_ms", toMs, "busy_cores", busy);
+    private static Map<String, Object> second(String side, long fromMs, long toMs, double busy, double starting) {
+        return Map.of("side", side, "from_ms", fromMs, "to_ms", toMs, "busy_cores", busy, "starting_nodes_cores",
+                starting);
     }
 
     private static HotTraceBench.Call call(HotTraceBench.Player p, long sentMs, String node, String warmth) {
