@@ -298,11 +298,8 @@ public final class HotTraceBench {
         long start = System.nanoTime();
         List<CompletableFuture<Call>> futures = new ArrayList<>();
         AtomicBoolean sampling = new AtomicBoolean(true);
+        Thread sampler = Thread.ofVirtual().start(() -> sampleCores(c.name(), start, live, gateway, sampling, cores));
         try (ExecutorService membership = Executors.newVirtualThreadPerTaskExecutor()) {
-            membership.submit(() -> {
-                sampleCores(c.name(), start, live, gateway, sampling, cores);
-                return null;
-            });
             for (Event e : MEMBERSHIP) {
                 membership.submit(() -> {
                     sleepUntil(start + TimeUnit.MILLISECONDS.toNanos((long) (e.fraction() * windowMs)));
@@ -369,8 +366,11 @@ public final class HotTraceBench {
                 }
             }
             // The membership changes are part of the run: a join still starting holds up the end, not the counts.
-            sampling.set(false);
             return calls;
+        } finally {
+            // However the replay ends (also thrown out of), the sampler stops.
+            sampling.set(false);
+            sampler.join();
         }
     }
 
