@@ -65,11 +65,7 @@ final class HotTraceReport {
                     break;
                 }
             }
-            long[] b = buckets.get(bucket);
-            b[1]++;
-            if (call.warmth().equals("warming")) {
-                b[0]++;
-            }
+            count(buckets, bucket, call);
         }
         return buckets;
     }
@@ -85,6 +81,15 @@ final class HotTraceReport {
             i++;
         }
         return LOAD_BUCKETS.get(i + 1);
+    }
+
+    /** Counts {@code call} in {@code bucket}: {not hot, all}, as its answer's {@code X-Hotvisor-Warmth} said. */
+    private static void count(Map<String, long[]> buckets, String bucket, HotTraceBench.Call call) {
+        long[] b = buckets.get(bucket);
+        b[1]++;
+        if (call.warmth().equals("warming")) {
+            b[0]++;
+        }
     }
 
     /** Buckets as one cell: {@code "< 0.3 s: 3 of 398; 0.3-1 s: ..."}. */
@@ -117,11 +122,7 @@ final class HotTraceReport {
                         }
                         bucket = GAP_BUCKETS.get(i);
                     }
-                    long[] b = buckets.get(bucket);
-                    b[1]++;
-                    if (call.warmth().equals("warming")) {
-                        b[0]++;
-                    }
+                    count(buckets, bucket, call);
                 });
         return buckets;
     }
@@ -330,6 +331,24 @@ final class HotTraceReport {
         BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 
+    /**
+     * A table of one row per side: the side, then each of {@code buckets} from the side's {@code key}, a
+     * {@link #bucketText} cell ({@code "1-3 s: 4 of 263"} gives {@code "4 of 263"}).
+     */
+    private static void bucketTable(StringBuilder md, List<String> buckets, List<Map<String, Object>> sides,
+                                    String key) {
+        md.append("| mechanisms | ").append(String.join(" | ", buckets)).append(" |\n|---|");
+        buckets.forEach(b -> md.append("---|"));
+        md.append('\n');
+        for (Map<String, Object> r : sides) {
+            md.append("| ").append(r.get("side"));
+            for (String cell : String.valueOf(r.get(key)).split("; ")) {
+                md.append(" | ").append(cell.substring(cell.indexOf(": ") + 2));
+            }
+            md.append(" |\n");
+        }
+    }
+
     private static void markdown(Path dir, String name, Map<String, Object> header, List<Map<String, Object>> sides,
                                  List<Map<String, Object>> nodeRows) {
         StringBuilder md = new StringBuilder("# Trace replay with nodes joining and leaving (issue 6)\n\n");
@@ -360,29 +379,11 @@ final class HotTraceReport {
         }
         md.append("\nAnswers saying warming, by the idle gap before the call (the time since the same function's"
                 + " previous answered call on the same node):\n\n");
-        md.append("| mechanisms | ").append(String.join(" | ", GAP_BUCKETS)).append(" |\n|---|");
-        GAP_BUCKETS.forEach(b -> md.append("---|"));
-        md.append('\n');
-        for (Map<String, Object> r : sides) {
-            md.append("| ").append(r.get("side"));
-            for (String cell : String.valueOf(r.get("not_hot_by_idle_gap")).split("; ")) {
-                md.append(" | ").append(cell.substring(cell.indexOf(": ") + 2)); // "1-3 s: 4 of 263" -> "4 of 263"
-            }
-            md.append(" |\n");
-        }
+        bucketTable(md, GAP_BUCKETS, sides, "not_hot_by_idle_gap");
         md.append("\nAnswers saying warming, by what else ran in the second the call was sent (sampled every second,"
                 + " `").append(name).append("-cores.csv`): a joining node still starting (at least ")
                 .append(STARTING_CORES).append(" core), else how busy the machine's 2 cores were:\n\n");
-        md.append("| mechanisms | ").append(String.join(" | ", LOAD_BUCKETS)).append(" |\n|---|");
-        LOAD_BUCKETS.forEach(b -> md.append("---|"));
-        md.append('\n');
-        for (Map<String, Object> r : sides) {
-            md.append("| ").append(r.get("side"));
-            for (String cell : String.valueOf(r.get("not_hot_by_load")).split("; ")) {
-                md.append(" | ").append(cell.substring(cell.indexOf(": ") + 2));
-            }
-            md.append(" |\n");
-        }
+        bucketTable(md, LOAD_BUCKETS, sides, "not_hot_by_load");
         md.append("\nPer node and function (since the replay started):\n\n");
         md.append("| mechanisms | node | function | played by | not hot | hot | answered here | reference us (whose)"
                 + " | own steady us | fleet steady us | last 32: median / reference |\n");
