@@ -129,7 +129,7 @@ public final class Main implements Callable<Integer> {
 
     @Option(names = "--warm-up-quiet", defaultValue = "5s", description = "Under --warm-up-policy before, the"
             + " longest a starting node that warmed functions waits after its replays, before it is ready, for its"
-            + " JIT compilers to go quiet (under 25% of a core over 2 windows of 250 ms): calls served while they"
+            + " JIT compilers to go quiet (under 25%% of a core over 2 windows of 250 ms): calls served while they"
             + " still work wait for a core; 0s: ready at once (default: ${DEFAULT-VALUE}).")
     String warmUpQuiet;
 

@@ -3,6 +3,9 @@ package io.hotvisor.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -132,5 +135,25 @@ class MainTest {
 
         assertThat(usage).contains("off (default: enforce)", "on or off (default: off)", "(default: before)",
                 "on or off (default: on)", "off (default: auto)");
+    }
+
+    /**
+     * picocli passes each description through String.format: a lone % (as in "25% of a core") makes it warn on
+     * stderr and show the raw text, %n unreplaced.
+     */
+    @Test
+    void formats_every_description_of_its_help() {
+        PrintStream err = System.err;
+        ByteArrayOutputStream warnings = new ByteArrayOutputStream();
+        String usage;
+        try {
+            System.setErr(new PrintStream(warnings, true, StandardCharsets.UTF_8));
+            usage = new CommandLine(new Main()).getUsageMessage(CommandLine.Help.Ansi.OFF);
+        } finally {
+            System.setErr(err);
+        }
+
+        assertThat(warnings.toString(StandardCharsets.UTF_8)).isEmpty();
+        assertThat(usage.replaceAll("\\s+", " ")).contains("(under 25% of a core over 2 windows");
     }
 }
