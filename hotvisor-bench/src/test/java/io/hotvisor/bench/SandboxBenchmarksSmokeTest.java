@@ -36,6 +36,23 @@ class SandboxBenchmarksSmokeTest {
     }
 
     @Test
+    void host_speed_writes_each_kind_per_cpu_with_a_chart_and_a_report() throws Exception {
+        HostSpeedBench.main(new String[] {"--smoke", "--out", out.toString()});
+
+        JsonNode rows = Results.JSON.readTree(out.resolve("host-speed.json").toFile()).get("rows");
+        int cpus = Runtime.getRuntime().availableProcessors();
+        assertThat(rows).hasSize(3 * cpus).allSatisfy(row -> {
+            assertThat(row.get("units").asInt()).isPositive();
+            assertThat(row.get("best_us").asDouble()).isPositive();
+            assertThat(row.get("median_ratio").asDouble()).isGreaterThanOrEqualTo(1.0);
+        });
+        assertThat(rows).extracting(row -> row.get("kind").asText()).containsOnly("mem", "alu", "js");
+        assertThat(out.resolve("host-speed-windows.csv")).isNotEmptyFile();
+        assertThat(out.resolve("host-speed.png")).isNotEmptyFile();
+        assertThat(out.resolve("README-host-speed.md")).content().contains("| 0 | js |");
+    }
+
+    @Test
     void first_call_writes_a_row_per_language_with_positive_times_and_a_report() throws Exception {
         Path json = FirstCallBench.run(BenchArgs.parse("--smoke", "--out", out.toString()));
         BenchReport.main(new String[] {"--out", out.toString()});
