@@ -68,7 +68,7 @@ public final class HostSpeedBench {
         }
     }
 
-    /** The units of a round; {@code mem} is also the one a node's warmth judgement is tried on. */
+    /** The units of a round, each judged on its own. */
     enum Kind {
         MEM(Unit::memNanos), ALU(Unit::aluNanos), JS(Unit::jsNanos);
 
@@ -94,20 +94,19 @@ public final class HostSpeedBench {
 
     public static void main(String[] args) throws IOException, InterruptedException {
         List<String> rest = new ArrayList<>(List.of(args));
-        int seconds = 120;
+        Integer given = null;
         int i = rest.indexOf("--seconds");
         if (i >= 0) {
-            if (i + 1 >= rest.size()) {
-                throw new IllegalArgumentException("Option --seconds needs a value");
-            }
-            seconds = Integer.parseInt(rest.remove(i + 1));
+            given = seconds(i + 1 < rest.size() ? rest.remove(i + 1) : null);
             rest.remove(i);
         }
         BenchArgs options = BenchArgs.parse(rest.toArray(String[]::new));
-        if (options.smoke()) {
-            seconds = 4;
-        }
         double skip = options.smoke() ? 1 : 20;
+        int seconds = given != null ? given : options.smoke() ? 4 : 120;
+        if (seconds <= skip) {
+            throw new IllegalArgumentException("--seconds " + seconds + " leaves nothing to measure: the first " + skip
+                    + " s are the JIT's warm-up and dropped");
+        }
         int cpus = Runtime.getRuntime().availableProcessors();
         List<Unit> units = java.util.Collections.synchronizedList(new ArrayList<>());
         List<String> pinned = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -162,6 +161,20 @@ public final class HostSpeedBench {
         chart(options.out().resolve("host-speed.png"), windows, hotFactor);
         Results.readme(options.out(), "host-speed", "notes-host-speed.md", readme(header, summary));
         System.out.println("Wrote " + json);
+    }
+
+    /** The value of {@code --seconds}: a whole number of seconds above 0. */
+    static int seconds(String value) {
+        try {
+            int seconds = Integer.parseInt(value == null ? "" : value.trim());
+            if (seconds > 0) {
+                return seconds;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new IllegalArgumentException("Option --seconds needs a whole number of seconds above 0, was "
+                + (value == null ? "nothing" : "'" + value + "'"));
     }
 
     /** The trace bench's JavaScript word count ({@code bench/functions} under {@code hotvisor.root}), as a bundle. */

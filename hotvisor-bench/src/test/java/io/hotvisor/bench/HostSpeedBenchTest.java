@@ -1,6 +1,7 @@
 package io.hotvisor.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Map;
@@ -118,5 +119,15 @@ class HostSpeedBenchTest {
     void takes_the_fleets_best_as_the_lowest_median_of_any_window_on_any_cpu() {
         assertThat(HostSpeedBench.fleetBest(UNITS, Kind.MEM)).isEqualTo(1_000_000);
         assertThat(HostSpeedBench.fleetBest(UNITS, Kind.JS)).isZero();
+    }
+
+    @Test
+    void takes_only_a_whole_number_of_seconds_above_zero() {
+        assertThat(HostSpeedBench.seconds(" 60 ")).isEqualTo(60);
+        for (String bad : new String[] {"0", "-5", "2m", "1.5", ""}) {
+            assertThatThrownBy(() -> HostSpeedBench.seconds(bad)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("Option --seconds needs a whole number of seconds above 0, was '" + bad + "'");
+        }
+        assertThatThrownBy(() -> HostSpeedBench.seconds(null)).hasMessageEndingWith("was nothing");
     }
 }
