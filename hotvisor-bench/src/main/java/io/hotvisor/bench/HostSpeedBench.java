@@ -188,7 +188,7 @@ public final class HostSpeedBench {
     }
 
     /** Pins the calling thread to {@code cpu}; says how it went (the bench runs unpinned if it cannot). */
-    private static String pin(int cpu) {
+    static String pin(int cpu) {
         try (Arena arena = Arena.ofConfined()) {
             Linker linker = Linker.nativeLinker();
             MethodHandle setAffinity = linker.downcallHandle(

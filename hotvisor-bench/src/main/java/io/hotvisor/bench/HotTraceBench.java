@@ -47,8 +47,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * <p>Run: {@code bench/hot-trace.sh [--quick] [options]} ({@link HotTraceOptions#USAGE}). Writes, with MODE quick or
  * full, {@code hot-trace-MODE.{json,csv}} (one row per side), {@code hot-trace-MODE-nodes.{json,csv}} (per side, node
  * and function), {@code hot-trace-MODE-calls.{json,csv}} (every call), {@code hot-trace-MODE-cores.{json,csv,png}}
- * (per side, who used the cores in each second of the replay, {@link #sampleCores}), {@code hot-trace-MODE.png} and
- * {@code README-hot-trace-MODE.md} ({@code notes-hot-trace.md} appended if present).
+ * (per side, who used the cores in each second of the replay, {@link #sampleCores}, and how slow each CPU ran a fixed
+ * unit of work then, {@link HostSpeedSampler}: its threads' CPU time counts as the bench's),
+ * {@code hot-trace-MODE.png} and {@code README-hot-trace-MODE.md} ({@code notes-hot-trace.md} appended if present).
  */
 public final class HotTraceBench {
     /**
@@ -266,6 +267,7 @@ public final class HotTraceBench {
                         : String.join("; ", startingNotHot.stream().sorted().toList()));
                 result.put("starting_mixed", warmedMixed);
                 result.put("not_hot_by_load", HotTraceReport.bucketText(HotTraceReport.notHotByLoad(calls, cores)));
+                result.put("not_hot_by_host", HotTraceReport.bucketText(HotTraceReport.notHotByHost(calls, cores)));
                 succeeded = true;
                 return result;
             } finally {
@@ -299,6 +301,7 @@ public final class HotTraceBench {
         List<CompletableFuture<Call>> futures = new ArrayList<>();
         AtomicBoolean sampling = new AtomicBoolean(true);
         Thread sampler = Thread.ofVirtual().start(() -> sampleCores(c.name(), start, live, gateway, sampling, cores));
+        HostSpeedSampler hostSpeed = HostSpeedSampler.start(start);
         try (ExecutorService membership = Executors.newVirtualThreadPerTaskExecutor()) {
             for (Event e : MEMBERSHIP) {
                 membership.submit(() -> {
@@ -368,9 +371,10 @@ public final class HotTraceBench {
             // The membership changes are part of the run: a join still starting holds up the end, not the counts.
             return calls;
         } finally {
-            // However the replay ends (also thrown out of), the sampler stops.
+            // However the replay ends (also thrown out of), the samplers stop.
             sampling.set(false);
             sampler.join();
+            HostSpeedSampler.annotate(cores, hostSpeed.stop());
         }
     }
 

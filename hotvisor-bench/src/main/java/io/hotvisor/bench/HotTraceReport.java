@@ -39,6 +39,11 @@ final class HotTraceReport {
     static final List<String> LOAD_BUCKETS = List.of("a node starting", "< 1 core", "1-1.5 cores", "1.5-1.8 cores",
             ">= 1.8 cores", "not sampled");
 
+    /** Lower bounds of {@link #HOST_BUCKETS}' ratios, ascending: the same work's CPU time over its fastest. */
+    static final double[] HOST_BOUNDS = {1.15, 1.3};
+    /** The buckets of {@link #notHotByHost}: the slowest CPU at least 1.3x, 1.15-1.3x, below 1.15x, no units. */
+    static final List<String> HOST_BUCKETS = List.of(">= 1.3x", "1.15-1.3x", "< 1.15x", "not sampled");
+
     private HotTraceReport() {
     }
 
@@ -51,23 +56,48 @@ final class HotTraceReport {
      * with what runs on the other core (shared caches and memory).
      */
     static Map<String, long[]> notHotByLoad(List<HotTraceBench.Call> calls, List<Map<String, Object>> cores) {
-        Map<String, long[]> buckets = new LinkedHashMap<>();
-        LOAD_BUCKETS.forEach(b -> buckets.put(b, new long[2]));
+        return bySecond(calls, cores, LOAD_BUCKETS, HotTraceReport::loadBucket);
+    }
+
+    /**
+     * The answered calls by how slow the machine ran the same fixed work in the sampled second in which each was sent
+     * ({@code host_slowest_ratio}, from {@link HostSpeedSampler#annotate}), in {@link #HOST_BUCKETS}; per bucket,
+     * {not hot, all}. A call ran on one CPU, which one is not known: the slowest CPU's ratio stands for the second.
+     */
+    static Map<String, long[]> notHotByHost(List<HotTraceBench.Call> calls, List<Map<String, Object>> cores) {
+        return bySecond(calls, cores, HOST_BUCKETS, second -> {
+            if (!(second.get("host_slowest_ratio") instanceof Number ratio)) {
+                return HOST_BUCKETS.getLast();
+            }
+            double r = ratio.doubleValue();
+            return HOST_BUCKETS.get(r >= HOST_BOUNDS[1] ? 0 : r >= HOST_BOUNDS[0] ? 1 : 2);
+        });
+    }
+
+    /**
+     * The answered calls by the bucket {@code bucketOf} gives the sampled second of the call's side whose
+     * {@code from_ms}-{@code to_ms} holds its send time; the last of {@code buckets} for a call in no sampled second.
+     */
+    private static Map<String, long[]> bySecond(List<HotTraceBench.Call> calls, List<Map<String, Object>> cores,
+                                                List<String> buckets,
+                                                java.util.function.Function<Map<String, Object>, String> bucketOf) {
+        Map<String, long[]> counted = new LinkedHashMap<>();
+        buckets.forEach(b -> counted.put(b, new long[2]));
         for (HotTraceBench.Call call : calls) {
             if (!call.correct()) {
                 continue;
             }
-            String bucket = LOAD_BUCKETS.getLast();
+            String bucket = buckets.getLast();
             for (Map<String, Object> row : cores) {
                 if (row.get("side").equals(call.side()) && ((Number) row.get("from_ms")).longValue() <= call.sentMs()
                         && call.sentMs() < ((Number) row.get("to_ms")).longValue()) {
-                    bucket = loadBucket(row);
+                    bucket = bucketOf.apply(row);
                     break;
                 }
             }
-            count(buckets, bucket, call);
+            count(counted, bucket, call);
         }
-        return buckets;
+        return counted;
     }
 
     /** The {@link #LOAD_BUCKETS} bucket of one sampled second. */
@@ -384,6 +414,13 @@ final class HotTraceReport {
                 + " `").append(name).append("-cores.csv`): a joining node still starting (at least ")
                 .append(STARTING_CORES).append(" core), else how busy the machine's 2 cores were:\n\n");
         bucketTable(md, LOAD_BUCKETS, sides, "not_hot_by_load");
+        if (sides.stream().anyMatch(r -> r.containsKey("not_hot_by_host"))) {
+            md.append("\nAnswers saying warming, by how slow the machine ran the same fixed work in the second the call"
+                    + " was sent (`HostSpeedSampler`: on each CPU a pinned thread runs a memory-bound unit every ")
+                    .append(HostSpeedSampler.PERIOD_MS).append(" ms; the slowest CPU's median CPU time over its"
+                    + " fastest, `host_slowest_ratio` in `").append(name).append("-cores.csv`):\n\n");
+            bucketTable(md, HOST_BUCKETS, sides, "not_hot_by_host");
+        }
         md.append("\nPer node and function (since the replay started):\n\n");
         md.append("| mechanisms | node | function | played by | not hot | hot | answered here | reference us (whose)"
                 + " | own steady us | fleet steady us | last 32: median / reference |\n");

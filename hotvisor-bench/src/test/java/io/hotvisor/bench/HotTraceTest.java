@@ -122,6 +122,46 @@ class HotTraceTest {
                 + " 0 of 0; 1.5-1.8 cores: 1 of 2; >= 1.8 cores: 1 of 1; not sampled: 1 of 1");
     }
 
+    @Test
+    void each_sampled_second_gets_each_cpus_median_over_its_fastest_unit_and_the_slowest_of_them() {
+        List<Map<String, Object>> seconds = List.of(new java.util.HashMap<>(Map.of("from_ms", 0L, "to_ms", 1_000L)),
+                new java.util.HashMap<>(Map.of("from_ms", 1_000L, "to_ms", 2_000L)),
+                new java.util.HashMap<>(Map.of("from_ms", 2_000L, "to_ms", 3_000L)));
+        List<HostSpeedSampler.Sample> samples = List.of(
+                new HostSpeedSampler.Sample(0, 0, 2_000), new HostSpeedSampler.Sample(0, 500, 2_200),
+                new HostSpeedSampler.Sample(0, 999, 2_100), // CPU 0's fastest: 2000
+                new HostSpeedSampler.Sample(1, 100, 1_000), // CPU 1's fastest: 1000
+                new HostSpeedSampler.Sample(0, 1_000, 3_000), new HostSpeedSampler.Sample(1, 1_999, 1_100));
+
+        HostSpeedSampler.annotate(seconds, samples);
+
+        assertThat(seconds.get(0)).containsEntry("host_cpu0_ratio", 1.05).containsEntry("host_cpu1_ratio", 1.0)
+                .containsEntry("host_slowest_ratio", 1.05);
+        assertThat(seconds.get(1)).containsEntry("host_cpu0_ratio", 1.5).containsEntry("host_cpu1_ratio", 1.1)
+                .containsEntry("host_slowest_ratio", 1.5);
+        assertThat(seconds.get(2)).doesNotContainKeys("host_cpu0_ratio", "host_cpu1_ratio", "host_slowest_ratio");
+    }
+
+    @Test
+    void answers_saying_warming_are_counted_by_how_slow_the_machine_ran_fixed_work_in_their_second() {
+        HotTraceBench.Player a = new HotTraceBench.Player("a", "word-count", "js", 10);
+        List<Map<String, Object>> seconds = List.of(hostSecond(0, 1.3), hostSecond(1_000, 1.29),
+                hostSecond(2_000, 1.15), hostSecond(3_000, 1.149),
+                Map.of("side", "on", "from_ms", 4_000L, "to_ms", 5_000L)); // no units in it
+        List<HotTraceBench.Call> calls = List.of(
+                call(a, 10, "node-1", "warming"), call(a, 20, "node-1", "hot"),     // >= 1.3x
+                call(a, 1_500, "node-1", "warming"), call(a, 2_500, "node-1", "hot"), // 1.15-1.3x
+                call(a, 3_500, "node-1", "hot"),                                     // < 1.15x
+                call(a, 4_500, "node-1", "warming"), call(a, 6_000, "node-1", "hot")); // not sampled
+
+        assertThat(HotTraceReport.bucketText(HotTraceReport.notHotByHost(calls, seconds))).isEqualTo(
+                ">= 1.3x: 1 of 2; 1.15-1.3x: 1 of 2; < 1.15x: 0 of 1; not sampled: 1 of 2");
+    }
+
+    private static Map<String, Object> hostSecond(long fromMs, double slowest) {
+        return Map.of("side", "on", "from_ms", fromMs, "to_ms", fromMs + 1_000, "host_slowest_ratio", slowest);
+    }
+
     private static Map<String, Object> second(String side, long fromMs, long toMs, double busy, double starting) {
         return Map.of("side", side, "from_ms", fromMs, "to_ms", toMs, "busy_cores", busy, "starting_nodes_cores",
                 starting);
