@@ -18,7 +18,7 @@ import java.util.concurrent.locks.LockSupport;
  * ({@code bench/results/README-host-speed.md}), and a node's warmth, judged on CPU time, cannot tell that from cold
  * code; {@link #annotate} sets each sampled second of the replay beside how slow each CPU was then.
  */
-final class HostSpeedSampler implements AutoCloseable {
+final class HostSpeedSampler {
     static final long PERIOD_MS = 100;
     /** The units before this many ms are the JIT's warm-up of the unit itself, not the machine's speed. */
     static final long WARM_UP_MS = 3_000;
@@ -67,7 +67,10 @@ final class HostSpeedSampler implements AutoCloseable {
         }
     }
 
-    /** Stops the threads and waits for them; returns what they measured. */
+    /**
+     * Stops the threads and waits for them (if interrupted, stops waiting: they end within {@link #PERIOD_MS} and a
+     * unit); returns what they measured.
+     */
     List<Sample> stop() {
         running.set(false);
         for (Thread t : threads) {
@@ -79,11 +82,6 @@ final class HostSpeedSampler implements AutoCloseable {
             }
         }
         return List.copyOf(samples);
-    }
-
-    @Override
-    public void close() {
-        stop();
     }
 
     /**

@@ -373,8 +373,9 @@ public final class HotTraceBench {
         } finally {
             // However the replay ends (also thrown out of), the samplers stop.
             sampling.set(false);
+            List<HostSpeedSampler.Sample> hostSamples = hostSpeed.stop();
             sampler.join();
-            HostSpeedSampler.annotate(cores, hostSpeed.stop());
+            HostSpeedSampler.annotate(cores, hostSamples);
         }
     }
 
