@@ -40,8 +40,8 @@ import io.hotvisor.runtime.WarmthTracker;
 
 /**
  * How much CPU time the same work costs on this machine from one second to the next: the floor under any warmth
- * judged on CPU time (issue 6). On each CPU, one thread pinned to it (with {@code sched_setaffinity}) repeats a round of
- * three fixed units and times each in its own CPU time: {@code mem}, plain Java in the word count's shape (hash the
+ * judged on CPU time (issue 6). On each CPU, one thread pinned to it (with {@code sched_setaffinity}) repeats a round
+ * of three fixed units and times each in its own CPU time: {@code mem}, plain Java in the word count's shape (hash the
  * words of a 256 KB text into a 64 K-entry table, 6 times; its data fits the core's caches), {@code alu}, plain Java on
  * registers only, and {@code js}, one call of the trace bench's JavaScript word count in a Hotvisor sandbox of that
  * thread's own. Then it sleeps {@value #PAUSE_MS} ms. A unit's ratio is its CPU time over the fastest of its kind on
@@ -57,6 +57,8 @@ public final class HostSpeedBench {
     static final int WINDOW_S = 2;
     private static final int TEXT_BYTES = 256 * 1024;
     private static final int TABLE = 1 << 16;
+    /** The README's table: a summary row's key, and its column's title (empty where a kind has no such value). */
+    private static final Map<String, String> README_COLUMNS = readmeColumns();
 
     private HostSpeedBench() {
     }
@@ -435,24 +437,35 @@ public final class HostSpeedBench {
         BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 
+    private static Map<String, String> readmeColumns() {
+        Map<String, String> columns = new LinkedHashMap<>();
+        columns.put("cpu", "cpu");
+        columns.put("kind", "kind");
+        columns.put("units", "units");
+        columns.put("best_us", "fastest us");
+        columns.put("median_ratio", "median");
+        columns.put("p90_ratio", "p90");
+        columns.put("p99_ratio", "p99");
+        columns.put("over_hot_factor", "% over hot factor");
+        columns.put("over_1_5", "% over 1.5");
+        columns.put("over_hot_factor_while_alu_fast", "% over hot factor while alu fast");
+        columns.put("judged_warming", "% judged warming (own)");
+        columns.put("judged_warming_fleet", "% judged warming (fleet)");
+        return columns;
+    }
+
     private static String readme(Map<String, Object> header, List<Map<String, Object>> summary) {
         StringBuilder md = new StringBuilder("# The same work's CPU time on this machine (issue 6)\n\n");
         md.append("- command: `").append(header.get("command")).append("`\n");
         md.append("- date: ").append(header.get("date")).append("; smoke: ").append(header.get("smoke")).append('\n');
         md.append("- machine: ").append(header.get("machine")).append('\n');
         md.append("- ").append(header.get("notes")).append("\n\n");
-        md.append("| cpu | kind | units | fastest us | median | p90 | p99 | % over hot factor | % over 1.5 |"
-                + " % over hot factor while alu fast | % judged warming (own) | % judged warming (fleet) |\n"
-                + "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        md.append("| ").append(String.join(" | ", README_COLUMNS.values())).append(" |\n|");
+        README_COLUMNS.forEach((key, title) -> md.append("---|"));
+        md.append('\n');
         for (Map<String, Object> row : summary) {
-            md.append("| ").append(row.get("cpu")).append(" | ").append(row.get("kind")).append(" | ")
-                    .append(row.get("units")).append(" | ").append(row.get("best_us")).append(" | ")
-                    .append(row.get("median_ratio")).append(" | ").append(row.get("p90_ratio")).append(" | ")
-                    .append(row.get("p99_ratio")).append(" | ").append(row.get("over_hot_factor")).append(" | ")
-                    .append(row.get("over_1_5")).append(" | ")
-                    .append(row.getOrDefault("over_hot_factor_while_alu_fast", "")).append(" | ")
-                    .append(row.getOrDefault("judged_warming", "")).append(" | ")
-                    .append(row.getOrDefault("judged_warming_fleet", "")).append(" |\n");
+            README_COLUMNS.forEach((key, title) -> md.append("| ").append(row.getOrDefault(key, "")).append(' '));
+            md.append("|\n");
         }
         md.append("\n![per CPU, median of each window](host-speed.png)\n\n");
         return md.toString();
