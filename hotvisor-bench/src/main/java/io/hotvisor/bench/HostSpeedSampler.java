@@ -10,6 +10,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
 
 /**
  * The machine's speed through a replay: on each CPU a thread pinned to it runs {@link HostSpeedBench}'s fixed
@@ -30,24 +31,43 @@ final class HostSpeedSampler {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final List<Thread> threads = new ArrayList<>();
     private final List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> unpinned = Collections.synchronizedList(new ArrayList<>());
 
     private HostSpeedSampler() {
     }
 
     /** Starts a thread per CPU; {@code startNanos} is the replay's {@link System#nanoTime()} origin. */
     static HostSpeedSampler start(long startNanos) {
+        return start(startNanos, Runtime.getRuntime().availableProcessors(), HostSpeedBench::pin);
+    }
+
+    /**
+     * Starts a thread per CPU, each pinned by {@code pin} (which answers as {@link HostSpeedBench#pin} does). A thread
+     * that could not be pinned samples nothing, so that the columns {@link #annotate} adds name CPUs, never threads
+     * the scheduler moved; its reason is printed and kept ({@link #unpinned}).
+     */
+    static HostSpeedSampler start(long startNanos, int cpus, IntFunction<String> pin) {
         HostSpeedSampler sampler = new HostSpeedSampler();
-        int cpus = Runtime.getRuntime().availableProcessors();
         for (int cpu = 0; cpu < cpus; cpu++) {
             int c = cpu;
             sampler.threads.add(Thread.ofPlatform().daemon().name("host-speed-sampler-cpu" + cpu)
-                    .start(() -> sampler.run(c, startNanos)));
+                    .start(() -> sampler.run(c, startNanos, pin)));
         }
         return sampler;
     }
 
-    private void run(int cpu, long startNanos) {
-        HostSpeedBench.pin(cpu);
+    /** Why CPUs went unsampled: one line per thread that could not be pinned, empty when all were. */
+    List<String> unpinned() {
+        return List.copyOf(unpinned);
+    }
+
+    private void run(int cpu, long startNanos, IntFunction<String> pin) {
+        String pinned = pin.apply(cpu);
+        if (!pinned.equals("cpu" + cpu + " pinned")) {
+            unpinned.add(pinned);
+            System.err.println("Host-speed sampler: " + pinned + "; its CPU is left unsampled");
+            return;
+        }
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         byte[] text = HostSpeedBench.text(new SplittableRandom(42));
         int[] table = new int[1 << 16];

@@ -252,8 +252,9 @@ public final class HotTraceBench {
                 System.out.println("Side " + c.name() + ": fleet warmed " + shown + "; replaying "
                         + schedule.invocations().size() + " calls in " + o.window().toSeconds() + " s");
                 List<Map<String, Object>> cores = Collections.synchronizedList(new ArrayList<>());
+                List<String> hostUnpinned = new ArrayList<>();
                 List<Call> calls = replay(root, work, o, schedule, players, c, options, gateway, live, after,
-                        warmth, timeline, cores);
+                        warmth, timeline, cores, hostUnpinned);
                 coreRows.addAll(cores);
                 allCalls.addAll(calls);
                 for (var e : live.entrySet()) {
@@ -268,6 +269,9 @@ public final class HotTraceBench {
                 result.put("starting_mixed", warmedMixed);
                 result.put("not_hot_by_load", HotTraceReport.bucketText(HotTraceReport.notHotByLoad(calls, cores)));
                 result.put("not_hot_by_host", HotTraceReport.bucketText(HotTraceReport.notHotByHost(calls, cores)));
+                if (!hostUnpinned.isEmpty()) {
+                    result.put("host_unpinned", String.join("; ", hostUnpinned));
+                }
                 succeeded = true;
                 return result;
             } finally {
@@ -286,13 +290,17 @@ public final class HotTraceBench {
         }
     }
 
-    /** Sends every call at its time through the gateway while nodes join and leave; waits for the answers. */
+    /**
+     * Sends every call at its time through the gateway while nodes join and leave; waits for the answers. Fills
+     * {@code cores} with the seconds' samples ({@link #sampleCores}, {@link HostSpeedSampler#annotate}) and
+     * {@code hostUnpinned} with why a CPU went without host-speed samples ({@link HostSpeedSampler#unpinned}).
+     */
     private static List<Call> replay(Path root, Path work, HotTraceOptions o, TraceSchedule schedule,
                                      List<Player> players, HotStartMechanism.Configuration c, List<String> options,
                                      ServerProcess gateway, Map<String, ServerProcess> live,
                                      Map<String, Map<String, long[]>> after,
                                      Map<String, Map<String, JsonNode>> warmth, Map<String, String> timeline,
-                                     List<Map<String, Object>> cores)
+                                     List<Map<String, Object>> cores, List<String> hostUnpinned)
             throws InterruptedException {
         Map<String, Player> byName = new LinkedHashMap<>();
         players.forEach(p -> byName.put(p.name(), p));
@@ -374,6 +382,7 @@ public final class HotTraceBench {
             // However the replay ends (also thrown out of), the samplers stop.
             sampling.set(false);
             List<HostSpeedSampler.Sample> hostSamples = hostSpeed.stop();
+            hostUnpinned.addAll(hostSpeed.unpinned());
             sampler.join();
             HostSpeedSampler.annotate(cores, hostSamples);
         }

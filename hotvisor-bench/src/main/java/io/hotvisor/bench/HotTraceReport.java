@@ -420,6 +420,12 @@ final class HotTraceReport {
                     .append(HostSpeedSampler.PERIOD_MS).append(" ms; the slowest CPU's median CPU time over its"
                     + " fastest, `host_slowest_ratio` in `").append(name).append("-cores.csv`):\n\n");
             bucketTable(md, HOST_BUCKETS, sides, "not_hot_by_host");
+            for (Map<String, Object> r : sides) {
+                if (r.get("host_unpinned") != null) {
+                    md.append("\n").append(r.get("side")).append(": not sampled on every CPU, its threads could"
+                            + " not be pinned (").append(r.get("host_unpinned")).append(").\n");
+                }
+            }
         }
         md.append("\nPer node and function (since the replay started):\n\n");
         md.append("| mechanisms | node | function | played by | not hot | hot | answered here | reference us (whose)"

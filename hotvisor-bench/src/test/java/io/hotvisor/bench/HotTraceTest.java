@@ -143,6 +143,19 @@ class HotTraceTest {
     }
 
     @Test
+    void a_cpu_whose_sampler_thread_could_not_be_pinned_is_left_unsampled_and_says_why() throws Exception {
+        // The replay started 10 s ago: the units' warm-up (the first 3 s) is over.
+        HostSpeedSampler sampler = HostSpeedSampler.start(System.nanoTime() - 10_000_000_000L, 2,
+                cpu -> cpu == 0 ? "cpu0 pinned" : "cpu1 not pinned (sched_setaffinity -1)");
+        Thread.sleep(400);
+
+        List<HostSpeedSampler.Sample> samples = sampler.stop();
+
+        assertThat(samples).isNotEmpty().allSatisfy(s -> assertThat(s.cpu()).isZero());
+        assertThat(sampler.unpinned()).containsExactly("cpu1 not pinned (sched_setaffinity -1)");
+    }
+
+    @Test
     void answers_saying_warming_are_counted_by_how_slow_the_machine_ran_fixed_work_in_their_second() {
         HotTraceBench.Player a = new HotTraceBench.Player("a", "word-count", "js", 10);
         List<Map<String, Object>> seconds = List.of(hostSecond(0, 1.3), hostSecond(1_000, 1.29),
