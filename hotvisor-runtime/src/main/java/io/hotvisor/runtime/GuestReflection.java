@@ -10,6 +10,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodHandles.Lookup;
 import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
+import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -46,7 +47,13 @@ import java.util.Set;
  * ({@code Method.class.getMethod("invoke", ...)}): routed here again, so no nesting gets past;
  * <li>members of {@code java.beans.Expression}, {@code Statement}, {@code EventHandler} and {@code XMLDecoder},
  * which call methods named in strings or XML from inside the JDK, where no redirect reaches: refused with
- * {@code IllegalAccessException} (the deploy scan refuses their direct use).
+ * {@code IllegalAccessException} (the deploy scan refuses their direct use);
+ * <li>any other member the deploy scan forbids ({@link JarScanner#rule(Class, String)}: {@code Runtime.halt},
+ * {@code System.exit}, {@code Thread.start}, {@code Files.*}, ...), on its class or a superclass: refused with
+ * {@code IllegalAccessException}, so a name held in a string does not get past the scan. Constructors too:
+ * {@code Constructor.newInstance} and {@code Class.newInstance} (caller-sensitive, so woven as
+ * {@code invokedynamic} like {@code Method.invoke}), {@code Lookup.findConstructor} and
+ * {@code unreflectConstructor}.
  * </ul>
  * The typed getters ({@code Field.getInt} and the like) are left as they are: the routed fields hold references,
  * which the typed getters refuse anyway.
@@ -80,7 +87,8 @@ public final class GuestReflection {
             "java.beans.Expression", "java.beans.Statement", "java.beans.EventHandler", "java.beans.XMLDecoder");
     /** The {@code Lookup} methods that are routed here, each by a static method of the same name. */
     static final Set<String> LOOKUP_METHODS = Set.of("findStatic", "findVirtual", "bind", "unreflect",
-            "findStaticGetter", "unreflectGetter", "findStaticVarHandle", "unreflectVarHandle", "findClass");
+            "findStaticGetter", "unreflectGetter", "findStaticVarHandle", "unreflectVarHandle", "findClass",
+            "findConstructor", "unreflectConstructor");
     /** The {@code ConstantBootstraps} methods that are routed here, each by a static method of the same name. */
     static final Set<String> CONSTANT_BOOTSTRAPS_METHODS = Set.of("getStaticFinal", "staticFieldVarHandle");
 
@@ -93,10 +101,16 @@ public final class GuestReflection {
     }
 
     private static final Lookup LOOKUP = MethodHandles.lookup();
+    /** The member name of a constructor, as the deploy scan's rules name it. */
+    private static final String NEW = "<init>";
     private static final MethodType INVOKE_TYPE = MethodType.methodType(Object.class, Object.class, Object[].class);
     private static final MethodType GET_TYPE = MethodType.methodType(Object.class, Object.class);
     private static final Key METHOD_INVOKE = new Key(Method.class, "invoke", INVOKE_TYPE);
     private static final Key FIELD_GET = new Key(Field.class, "get", GET_TYPE);
+    private static final Key CONSTRUCTOR_NEW_INSTANCE = new Key(Constructor.class, "newInstance",
+            MethodType.methodType(Object.class, Object[].class));
+    private static final Key CLASS_NEW_INSTANCE = new Key(Class.class, "newInstance",
+            MethodType.methodType(Object.class));
     /** Static stand-ins of routed members; an instance member's receiver is their first parameter. */
     private static final Map<Key, Method> STAND_INS = standIns();
     private static final Map<Key, MethodHandle> STAND_IN_HANDLES = handles(STAND_INS);
@@ -104,8 +118,22 @@ public final class GuestReflection {
     private static final ClassValue<Boolean> ROUTED_OWNER = new ClassValue<>() {
         @Override
         protected Boolean computeValue(Class<?> c) {
-            return c == Method.class || c == Field.class || c == System.class || byName(c)
+            return c == Method.class || c == Field.class || c == System.class || c == Constructor.class
+                    || c == Class.class || byName(c) || forbiddenOwner(c)
                     || STAND_INS.keySet().stream().anyMatch(k -> k.owner() == c);
+        }
+    };
+    /** Whether the deploy scan forbids creating instances of a class (or of a superclass of it). */
+    private static final ClassValue<Boolean> FORBIDDEN_CONSTRUCTORS = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> c) {
+            try {
+                refuseForbidden(c, NEW);
+                refuseByName(c, NEW);
+                return false;
+            } catch (IllegalAccessException forbidden) {
+                return true;
+            }
         }
     };
     private static final MethodHandle ROUTED_METHOD = handle("routed", boolean.class, Method.class);
@@ -116,6 +144,8 @@ public final class GuestReflection {
             Object.class);
     private static final MethodHandle INVOKE_PUBLIC = handle("invokePublic", Object.class, Method.class,
             Object.class, Object[].class);
+    private static final MethodHandle CHECK_CONSTRUCTOR = handle("checkConstructor", void.class, Constructor.class);
+    private static final MethodHandle CHECK_CLASS = handle("checkClass", void.class, Class.class);
 
     private GuestReflection() {
     }
@@ -224,8 +254,14 @@ public final class GuestReflection {
                 yield MethodHandles.guardWithTest(MethodHandles.dropArguments(ROUTED_FIELD, 1, Object.class),
                         MethodHandles.insertArguments(GET_ROUTED, 0, real), real);
             }
+            // Constructor.newInstance, Class.newInstance: the JDK's, as called from that class, once checked.
+            case "newInstance" -> type.parameterType(0) == Constructor.class
+                    ? MethodHandles.foldArguments(caller.findVirtual(Constructor.class, "newInstance",
+                            CONSTRUCTOR_NEW_INSTANCE.type()).asFixedArity(), CHECK_CONSTRUCTOR)
+                    : MethodHandles.foldArguments(caller.findVirtual(Class.class, "newInstance",
+                            CLASS_NEW_INSTANCE.type()), CHECK_CLASS);
             default -> throw new IllegalArgumentException("No reflective call named '" + name
-                    + "' is routed; known: invoke, get");
+                    + "' is routed; known: invoke, get, newInstance");
         };
         return new ConstantCallSite(target.asType(type));
     }
@@ -259,6 +295,12 @@ public final class GuestReflection {
             }
             return real.invoke(m, obj, args);
         }
+        if (key.equals(CONSTRUCTOR_NEW_INSTANCE) && obj instanceof Constructor<?> c) {
+            checkConstructor(c); // then the JDK's, as the function's class calls it
+        } else if (key.equals(CLASS_NEW_INSTANCE) && obj instanceof Class<?> c) {
+            checkClass(c);
+        }
+        refuseForbidden(m.getDeclaringClass(), m.getName());
         refuseByName(m.getDeclaringClass(), m.getName());
         Method standIn = STAND_INS.get(key);
         if (standIn == null) {
@@ -406,6 +448,49 @@ public final class GuestReflection {
         }
     }
 
+    /** Whether a rule of the deploy scan is about a member of {@code c} or of a superclass of it. */
+    private static boolean forbiddenOwner(Class<?> c) {
+        for (Class<?> k = c; k != null; k = k.getSuperclass()) {
+            if (JarScanner.governs(k)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Refuses what the deploy scan would have refused had the function named it in its bytecode
+     * ({@link JarScanner#rule(Class, String)}): {@code Runtime.halt}, {@code Files.readString}, a {@code Thread}'s
+     * {@code start} and so on, reached by a name held in a string; on {@code owner} or a superclass of it (an
+     * {@code SSLSocket}'s {@code connect} is a {@code Socket}'s, a JDK subclass's constructor calls its forbidden
+     * superclass's).
+     */
+    private static void refuseForbidden(Class<?> owner, String member) throws IllegalAccessException {
+        JarScanner.Rule rule = null;
+        for (Class<?> k = owner; k != null && rule == null; k = k.getSuperclass()) {
+            rule = JarScanner.rule(k, member);
+        }
+        if (rule != null) {
+            throw new IllegalAccessException("In-node Java functions may not use " + owner.getName()
+                    + (member.equals(NEW) ? " constructors" : "." + member) + " (" + rule.reason()
+                    + "), by reflection or a method handle either; deploy with \"isolation\": \"process\" to use it"
+                    + " (docs/security.md)");
+        }
+    }
+
+    /** Before {@code c.newInstance(...)}: refuses a constructor the deploy scan forbids. */
+    static void checkConstructor(Constructor<?> c) throws IllegalAccessException {
+        checkClass(c.getDeclaringClass());
+    }
+
+    /** Before {@code c.newInstance()}: as {@link #checkConstructor}; one {@link ClassValue} read when allowed. */
+    static void checkClass(Class<?> c) throws IllegalAccessException {
+        if (FORBIDDEN_CONSTRUCTORS.get(c)) {
+            refuseForbidden(c, NEW);
+            refuseByName(c, NEW);
+        }
+    }
+
     private static void refuseByName(Class<?> owner, String member) throws IllegalAccessException {
         if (byName(owner)) {
             throw new IllegalAccessException("In-node Java functions may not use " + owner.getName() + "." + member
@@ -421,9 +506,13 @@ public final class GuestReflection {
 
     /** What to return for {@code real}, a handle to member {@code key}: its stand-in's, of the same type. */
     private static MethodHandle routedHandle(MethodHandle real, Key key) throws IllegalAccessException {
+        refuseForbidden(key.owner(), key.name());
         refuseByName(key.owner(), key.name());
         MethodHandle routed;
-        if (key.equals(METHOD_INVOKE)) {
+        if (key.equals(CONSTRUCTOR_NEW_INSTANCE) || key.equals(CLASS_NEW_INSTANCE)) {
+            MethodHandle check = key.equals(CLASS_NEW_INSTANCE) ? CHECK_CLASS : CHECK_CONSTRUCTOR;
+            routed = MethodHandles.foldArguments(real.asFixedArity(), check);
+        } else if (key.equals(METHOD_INVOKE)) {
             routed = MethodHandles.insertArguments(INVOKE_ROUTED, 0, real.asFixedArity());
         } else if (key.equals(FIELD_GET)) {
             routed = MethodHandles.insertArguments(GET_ROUTED, 0, real);
@@ -511,6 +600,62 @@ public final class GuestReflection {
     public static MethodHandle unreflect(Lookup lookup, Method m) throws IllegalAccessException {
         MethodHandle real = lookup.unreflect(m);
         return routed(m) ? routedHandle(real, Key.of(m)) : real;
+    }
+
+    /** {@code lookup.findConstructor(refc, type)}: a constructor the deploy scan forbids is refused. */
+    public static MethodHandle findConstructor(Lookup lookup, Class<?> refc, MethodType type)
+            throws NoSuchMethodException, IllegalAccessException {
+        MethodHandle real = lookup.findConstructor(refc, type);
+        checkClass(refc);
+        return real;
+    }
+
+    /** {@code lookup.unreflectConstructor(c)}: a constructor the deploy scan forbids is refused. */
+    public static MethodHandle unreflectConstructor(Lookup lookup, Constructor<?> c) throws IllegalAccessException {
+        MethodHandle real = lookup.unreflectConstructor(c);
+        checkConstructor(c);
+        return real;
+    }
+
+    /**
+     * {@code c.newInstance(args)} where the calling class is not known (see {@link #invoke(Method, Object,
+     * Object[])}): refused as above, else a public constructor of a public class only.
+     */
+    public static Object newInstance(Constructor<?> c, Object[] args)
+            throws IllegalAccessException, InstantiationException, InvocationTargetException {
+        checkConstructor(c);
+        if (Modifier.isAbstract(c.getDeclaringClass().getModifiers())) {
+            throw new InstantiationException(c.getDeclaringClass().getName());
+        }
+        MethodHandle h = MethodHandles.publicLookup().unreflectConstructor(c).asFixedArity();
+        Class<?>[] params = c.getParameterTypes();
+        int n = args == null ? 0 : args.length;
+        if (n != params.length) {
+            throw new IllegalArgumentException("wrong number of arguments: " + n + " expected: " + params.length);
+        }
+        for (int i = 0; i < n; i++) {
+            if (!convertible(args[i], params[i])) {
+                throw new IllegalArgumentException("argument type mismatch");
+            }
+        }
+        try {
+            return h.invokeWithArguments(n == 0 ? List.of() : Arrays.asList(args));
+        } catch (Throwable t) {
+            throw new InvocationTargetException(t);
+        }
+    }
+
+    /**
+     * {@code c.newInstance()} where the calling class is not known: refused as above, else the public no-argument
+     * constructor of a public class, whose exceptions pass through as {@code Class.newInstance}'s do.
+     */
+    public static Object newInstance(Class<?> c) throws Throwable {
+        checkClass(c);
+        try {
+            return MethodHandles.publicLookup().findConstructor(c, MethodType.methodType(void.class)).invoke();
+        } catch (NoSuchMethodException e) {
+            throw new InstantiationException(c.getName());
+        }
     }
 
     /** {@code lookup.findStaticGetter(refc, name, type)}. */

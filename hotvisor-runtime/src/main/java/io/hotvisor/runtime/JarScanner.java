@@ -59,9 +59,13 @@ final class JarScanner {
      */
     record Rule(String owner, String member, String reason) {
         boolean matches(String usedOwner, String usedMember) {
-            boolean ownerMatches = owner.endsWith("/") ? usedOwner.startsWith(owner)
+            return governs(usedOwner) && (member.equals(ANY) || member.equals(usedMember));
+        }
+
+        /** Whether the rule is about some member of {@code usedOwner}. */
+        boolean governs(String usedOwner) {
+            return owner.endsWith("/") ? usedOwner.startsWith(owner)
                     : usedOwner.equals(owner) || usedOwner.startsWith(owner + "$");
-            return ownerMatches && (member.equals(ANY) || member.equals(usedMember));
         }
     }
 
@@ -221,6 +225,20 @@ final class JarScanner {
         String path = VERSIONED.matcher(entry).replaceFirst("");
         return path.endsWith("module-info.class") || path.endsWith("package-info.class")
                 || FunctionApiClassLoader.exposed(path.replace('/', '.'));
+    }
+
+    /**
+     * The rule that forbids {@code member} of {@code owner} ({@code <init>} for a constructor), or {@code null}: what
+     * {@link GuestReflection} refuses when a function reaches it by reflection or a method handle.
+     */
+    static Rule rule(Class<?> owner, String member) {
+        return rule(Type.getInternalName(owner), member);
+    }
+
+    /** Whether any rule is about a member of {@code owner}. */
+    static boolean governs(Class<?> owner) {
+        String internal = Type.getInternalName(owner);
+        return RULES.stream().anyMatch(r -> r.governs(internal));
     }
 
     private static Rule rule(String owner, String member) {

@@ -30,10 +30,11 @@ import org.objectweb.asm.Type;
  * closed: a class that cannot be rewritten is not loaded.
  *
  * <p>The same members looked up by name are reached through {@link GuestReflection}: calls of
- * {@code Method.invoke} and {@code Field.get} become an {@code invokedynamic} that it links (for the caller's
- * access checks; a class older than Java 7 calls it directly), calls of the {@code MethodHandles.Lookup} methods
- * that find or unreflect a member and of {@code ConstantBootstraps.getStaticFinal}/{@code staticFieldVarHandle}
- * call its methods of the same name. {@code Integer.getInteger}, {@code Long.getLong} and
+ * {@code Method.invoke}, {@code Field.get}, {@code Constructor.newInstance} and {@code Class.newInstance} become an
+ * {@code invokedynamic} that it links (for the caller's access checks; a class older than Java 7 calls it
+ * directly), calls of the {@code MethodHandles.Lookup} methods that find or unreflect a member or a constructor and
+ * of {@code ConstantBootstraps.getStaticFinal}/{@code staticFieldVarHandle} call its methods of the same name; it
+ * also refuses there what the deploy scan forbids ({@link JarScanner}). {@code Integer.getInteger}, {@code Long.getLong} and
  * {@code Boolean.getBoolean}, which read system properties inside the JDK, call {@link GuestSystem}'s, and so do the
  * methods that answer a class loader ({@code Class.getClassLoader()}, {@code ClassLoader.getSystemClassLoader()},
  * {@code Thread.getContextClassLoader()} and the like, {@link #LOADERS}) and {@code ServiceLoader.load} (which
@@ -51,6 +52,12 @@ final class SystemRedirects {
     private static final String INVOKE_DESCRIPTOR = "(Ljava/lang/reflect/Method;Ljava/lang/Object;[Ljava/lang/Object;)"
             + "Ljava/lang/Object;";
     private static final String GET_DESCRIPTOR = "(Ljava/lang/reflect/Field;Ljava/lang/Object;)Ljava/lang/Object;";
+    private static final String CONSTRUCTOR = "java/lang/reflect/Constructor";
+    private static final String NEW_INSTANCE = "newInstance";
+    private static final String CONSTRUCTOR_NEW_INSTANCE = "([Ljava/lang/Object;)Ljava/lang/Object;";
+    private static final String CONSTRUCTOR_NEW_INSTANCE_DESCRIPTOR = "(L" + CONSTRUCTOR + ";[Ljava/lang/Object;)"
+            + "Ljava/lang/Object;";
+    private static final String CLASS_NEW_INSTANCE_DESCRIPTOR = "(Ljava/lang/Class;)Ljava/lang/Object;";
     private static final Handle BOOTSTRAP = new Handle(Opcodes.H_INVOKESTATIC, GuestReflection.INTERNAL_NAME,
             GuestReflection.BOOTSTRAP, GuestReflection.BOOTSTRAP_DESCRIPTOR, false);
     /** Java 7, the first class file version with {@code invokedynamic}. */
@@ -63,7 +70,7 @@ final class SystemRedirects {
     private static final List<byte[]> NEEDLES = Stream.of(SYSTEM, PRINT_STACK_TRACE, METHOD, FIELD,
                     CONSTANT_BOOTSTRAPS, "getInteger", "getLong", "getBoolean",
                     "findStatic", "findVirtual", "unreflect", "bind", "findClass", "ClassLoader", "privateLookupIn",
-                    "java/util/ServiceLoader")
+                    "java/util/ServiceLoader", NEW_INSTANCE, "findConstructor")
             .map(n -> n.getBytes(StandardCharsets.UTF_8)).toList();
 
     /** Static methods of {@code System}, by name and descriptor, that {@link GuestSystem} replaces as they are. */
@@ -236,6 +243,21 @@ final class SystemRedirects {
     }
 
     /**
+     * The descriptor of {@link GuestReflection}'s {@code newInstance} for a call of {@code Constructor.newInstance}
+     * or {@code Class.newInstance} (receiver first), or {@code null}.
+     */
+    private static String newInstanceRedirect(String owner, String name, String descriptor) {
+        if (!name.equals(NEW_INSTANCE)) {
+            return null;
+        }
+        if (owner.equals(CONSTRUCTOR) && descriptor.equals(CONSTRUCTOR_NEW_INSTANCE)) {
+            return CONSTRUCTOR_NEW_INSTANCE_DESCRIPTOR;
+        }
+        return owner.equals("java/lang/Class") && descriptor.equals("()Ljava/lang/Object;")
+                ? CLASS_NEW_INSTANCE_DESCRIPTOR : null;
+    }
+
+    /**
      * Whether a no-argument {@code printStackTrace()} on {@code owner} is {@code Throwable}'s: the owner is the
      * call's static type, which cannot be checked without loading it, so any class named like an exception counts
      * ({@link GuestSystem#printStackTrace(Object)} copes with one that is not).
@@ -268,6 +290,11 @@ final class SystemRedirects {
             }
             if (h.getTag() == Opcodes.H_INVOKEVIRTUAL && isGet(h.getOwner(), h.getName(), h.getDesc())) {
                 return new Handle(Opcodes.H_INVOKESTATIC, GuestReflection.INTERNAL_NAME, "get", GET_DESCRIPTOR, false);
+            }
+            String newInstance = newInstanceRedirect(h.getOwner(), h.getName(), h.getDesc());
+            if (h.getTag() == Opcodes.H_INVOKEVIRTUAL && newInstance != null) {
+                return new Handle(Opcodes.H_INVOKESTATIC, GuestReflection.INTERNAL_NAME, NEW_INSTANCE, newInstance,
+                        false);
             }
             if (h.getTag() == Opcodes.H_GETSTATIC && h.getOwner().equals(SYSTEM) && FIELDS.containsKey(h.getName())) {
                 return new Handle(Opcodes.H_INVOKESTATIC, GuestSystem.INTERNAL_NAME, h.getName(), "()" + h.getDesc(),
@@ -351,9 +378,11 @@ final class SystemRedirects {
                     return;
                 }
             }
-            if (opcode == Opcodes.INVOKEVIRTUAL
-                    && (isInvoke(owner, name, descriptor) || isGet(owner, name, descriptor))) {
-                String redirected = name.equals("invoke") ? INVOKE_DESCRIPTOR : GET_DESCRIPTOR;
+            String newInstance = opcode == Opcodes.INVOKEVIRTUAL ? newInstanceRedirect(owner, name, descriptor) : null;
+            if (opcode == Opcodes.INVOKEVIRTUAL && (newInstance != null || isInvoke(owner, name, descriptor)
+                    || isGet(owner, name, descriptor))) {
+                String redirected = newInstance != null ? newInstance
+                        : name.equals("invoke") ? INVOKE_DESCRIPTOR : GET_DESCRIPTOR;
                 if (indy) {
                     super.visitInvokeDynamicInsn(name, redirected, BOOTSTRAP);
                 } else {

@@ -369,6 +369,85 @@ class JavaGuestSystemTest {
     }
 
     @Test
+    void refuses_by_reflection_and_method_handles_what_the_deploy_scan_refuses_by_name() {
+        // Nothing here that is not refused could harm the test JVM: the handles to exit and halt are never invoked.
+        LoadedFunction f = load("forbidden", """
+                interface Maker { Object make(java.lang.reflect.Constructor<?> c, Object[] a) throws Exception; }
+                interface ClassMaker { Object make(Class<?> c) throws Exception; }
+                static String thrown(Callable<?> c) {
+                    try { return "no exception: " + c.call(); } catch (Exception e) {
+                        return e.getClass().getSimpleName() + (e.getCause() == null ? ""
+                                : " of " + e.getCause().getClass().getSimpleName());
+                    }
+                }
+                """, """
+                Map<String, Object> r = new TreeMap<>();
+                Lookup l = MethodHandles.lookup();
+                Class<?> runtime = Class.forName("java.lang.Runtime");
+                Class<?> socket = Class.forName("java.net.Socket");
+                Class<?> builder = Class.forName("java.lang.ProcessBuilder");
+                MethodType exitType = MethodType.methodType(void.class, int.class);
+                r.put("haltHandle", thrown(() -> l.findVirtual(runtime, "halt", exitType)));
+                try {
+                    l.findVirtual(runtime, "halt", exitType);
+                } catch (IllegalAccessException e) {
+                    r.put("haltMessage", e.getMessage());
+                }
+                r.put("exitHandle", thrown(() -> MethodHandles.publicLookup().findStatic(
+                        Class.forName("java.lang.System"), "exit", exitType)));
+                r.put("haltBound", thrown(() -> l.bind(Runtime.getRuntime(), "halt", exitType)));
+                r.put("haltUnreflected", thrown(() -> l.unreflect(runtime.getMethod("halt", int.class))));
+                r.put("ofVirtualInvoked", thrown(() -> Thread.class.getMethod("ofVirtual").invoke(null)));
+                r.put("inheritedConnect", thrown(() -> l.findVirtual(Class.forName("javax.net.ssl.SSLSocket"),
+                        "connect", MethodType.methodType(void.class, Class.forName("java.net.SocketAddress")))));
+                r.put("newProcessBuilder", thrown(() -> builder.getConstructor(String[].class)
+                        .newInstance((Object) new String[] {"true"})));
+                r.put("newSocket", thrown(() -> socket.newInstance()));
+                r.put("socketConstructor", thrown(() -> l.findConstructor(socket, MethodType.methodType(void.class))));
+                r.put("unreflectConstructor", thrown(() -> l.unreflectConstructor(builder.getConstructor(List.class))));
+                Maker byReference = java.lang.reflect.Constructor::newInstance;
+                r.put("newInstanceByReference", thrown(() -> byReference.make(socket.getConstructor(), new Object[0])));
+                ClassMaker classByReference = Class::newInstance;
+                r.put("classNewInstanceByReference", thrown(() -> classByReference.make(socket)));
+                r.put("newInstanceReflected", thrown(() -> java.lang.reflect.Constructor.class
+                        .getMethod("newInstance", Object[].class)
+                        .invoke(socket.getConstructor(), new Object[] {new Object[0]})));
+                // What the scan allows works as before.
+                Class<?> sb = Class.forName("java.lang.StringBuilder");
+                r.put("allowed", sb.getConstructor(String.class).newInstance("a") + "/"
+                        + Class.forName("java.util.ArrayList").newInstance() + "/"
+                        + byReference.make(sb.getConstructor(String.class), new Object[] {"b"}) + "/"
+                        + classByReference.make(Class.forName("java.util.ArrayList")) + "/"
+                        + Thread.class.getMethod("getName").invoke(Thread.currentThread()).equals(
+                                Thread.currentThread().getName()));
+                try {
+                    r.put("allowedHandle", String.valueOf(l.findConstructor(sb,
+                            MethodType.methodType(void.class, String.class)).invoke("c")));
+                } catch (Throwable t) {
+                    throw new Exception(t);
+                }
+                return r;
+                """);
+
+        String json = TestFunctions.invokeOnce(f, "{}");
+
+        assertThat(json).contains("\"haltHandle\":\"IllegalAccessException\"",
+                "\"exitHandle\":\"IllegalAccessException\"", "\"haltBound\":\"IllegalAccessException\"",
+                "\"haltUnreflected\":\"IllegalAccessException\"", "\"ofVirtualInvoked\":\"IllegalAccessException\"",
+                "\"inheritedConnect\":\"IllegalAccessException\"",
+                "\"newProcessBuilder\":\"IllegalAccessException\"", "\"newSocket\":\"IllegalAccessException\"",
+                "\"socketConstructor\":\"IllegalAccessException\"",
+                "\"unreflectConstructor\":\"IllegalAccessException\"",
+                "\"newInstanceByReference\":\"IllegalAccessException\"",
+                "\"classNewInstanceByReference\":\"IllegalAccessException\"",
+                "\"newInstanceReflected\":\"IllegalAccessException\"",
+                "\"allowed\":\"a/[]/b/[]/true\"", "\"allowedHandle\":\"c\"",
+                "\"haltMessage\":\"In-node Java functions may not use java.lang.Runtime.halt (process control), by"
+                        + " reflection or a method handle either; deploy with \\\"isolation\\\": \\\"process\\\" to use it"
+                        + " (docs/security.md)\"");
+    }
+
+    @Test
     void leaves_reflection_on_the_functions_own_classes_as_the_jdk_does_it() {
         LoadedFunction f = load("ownreflect", """
                 private static final String SECRET = "private field";
