@@ -287,8 +287,15 @@ public final class Main implements Callable<Integer> {
             node.close();
             stopped.countDown();
         }, "hv-shutdown"));
-        stopped.await();
-        return 0;
+        // Only the shutdown hook ends the wait: an interrupt of this thread does not stop the node.
+        while (true) {
+            try {
+                stopped.await();
+                return 0;
+            } catch (InterruptedException ignored) {
+                // Not a request to stop: a node stops on a signal (the hook above).
+            }
+        }
     }
 
     /** Shows a generated admin key, the only time it can be shown, and saves it for the CLI. */

@@ -88,6 +88,8 @@ final class JarScanner {
             new Rule("java/lang/Runtime", "exec", PROCESS),
             new Rule("java/lang/ProcessBuilder", ANY, PROCESS),
             new Rule("java/lang/ProcessHandle", ANY, PROCESS),
+            // Signal.raise(new Signal("TERM")) stops the node; Signal.handle replaces the node's own handlers.
+            new Rule("sun/misc/Signal", ANY, PROCESS),
 
             new Rule("java/lang/Thread", NEW, THREADS),
             new Rule("java/lang/Thread", "start", THREADS),
@@ -99,6 +101,12 @@ final class JarScanner {
             new Rule("java/util/concurrent/ScheduledThreadPoolExecutor", NEW, THREADS),
             new Rule("java/util/concurrent/ForkJoinPool", NEW, THREADS),
             new Rule("java/util/Timer", NEW, THREADS),
+            // The node's threads: interrupting its main thread stopped the node (2026-11-26).
+            new Rule("java/lang/Thread", "getAllStackTraces", THREADS),
+            new Rule("java/lang/Thread", "enumerate", THREADS),
+            new Rule("java/lang/Thread", "getThreadGroup", THREADS),
+            new Rule("java/lang/ThreadGroup", ANY, THREADS),
+            new Rule("java/lang/Thread", "setDefaultUncaughtExceptionHandler", THREADS),
 
             new Rule("java/lang/reflect/AccessibleObject", "setAccessible", REFLECTION),
             new Rule("java/lang/reflect/AccessibleObject", "trySetAccessible", REFLECTION),
@@ -111,6 +119,8 @@ final class JarScanner {
             new Rule("java/lang/reflect/Constructor", "trySetAccessible", REFLECTION),
             new Rule("java/lang/reflect/Executable", "setAccessible", REFLECTION),
             new Rule("java/lang/reflect/Executable", "trySetAccessible", REFLECTION),
+            // Makes objects of any class without running their constructors.
+            new Rule("sun/reflect/ReflectionFactory", ANY, REFLECTION),
 
             new Rule("sun/misc/Unsafe", ANY, UNSAFE),
             new Rule("jdk/internal/misc/Unsafe", ANY, UNSAFE),
@@ -165,6 +175,7 @@ final class JarScanner {
             new Rule("com/sun/management/", ANY, MANAGEMENT),
             new Rule("javax/management/", ANY, MANAGEMENT),
             new Rule("jdk/management/", ANY, MANAGEMENT),
+            new Rule("jdk/jfr/", ANY, MANAGEMENT), // flight recordings of the whole JVM
 
             // They call methods named in strings or XML from inside java.desktop, where the redirects of the
             // function's reflection (GuestReflection) do not reach: System.getenv and the node's System.out.

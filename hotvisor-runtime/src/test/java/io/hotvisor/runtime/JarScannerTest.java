@@ -131,6 +131,37 @@ class JarScannerTest {
     }
 
     @Test
+    void refuses_raising_or_handling_a_signal_of_the_nodes_process() {
+        assertThat(refusal(handler("sun.misc.Signal.raise(new sun.misc.Signal(\"TERM\"));")))
+                .contains("com.acme.Fn.handle creates sun.misc.Signal (process control)",
+                        "com.acme.Fn.handle calls sun.misc.Signal.raise (process control)");
+    }
+
+    @Test
+    void refuses_reaching_the_nodes_threads_which_could_be_interrupted() {
+        String message = refusal(handler("""
+                for (Thread t : Thread.getAllStackTraces().keySet()) { t.interrupt(); }
+                Thread.currentThread().getThreadGroup().interrupt();
+                Thread.enumerate(new Thread[8]);
+                Thread.setDefaultUncaughtExceptionHandler(null);
+                """));
+        assertThat(message).contains("com.acme.Fn.handle calls java.lang.Thread.getAllStackTraces (threads)",
+                "com.acme.Fn.handle calls java.lang.Thread.getThreadGroup (threads)",
+                "com.acme.Fn.handle calls java.lang.ThreadGroup.interrupt (threads)",
+                "com.acme.Fn.handle calls java.lang.Thread.enumerate (threads)",
+                "com.acme.Fn.handle calls java.lang.Thread.setDefaultUncaughtExceptionHandler (threads)")
+                .doesNotContain("Thread.interrupt", "currentThread");
+    }
+
+    @Test
+    void refuses_flight_recordings_and_the_reflection_factory() {
+        assertThat(refusal(handler("new jdk.jfr.Recording().start();")))
+                .contains("com.acme.Fn.handle creates jdk.jfr.Recording (JVM management)");
+        assertThat(refusal(handler("Object f = sun.reflect.ReflectionFactory.getReflectionFactory();")))
+                .contains("calls sun.reflect.ReflectionFactory.getReflectionFactory (breaks encapsulation)");
+    }
+
+    @Test
     void refuses_executors() {
         assertThat(refusal(handler("java.util.concurrent.Executors.newFixedThreadPool(2).shutdown();")))
                 .contains("com.acme.Fn.handle calls java.util.concurrent.Executors.newFixedThreadPool (threads)");

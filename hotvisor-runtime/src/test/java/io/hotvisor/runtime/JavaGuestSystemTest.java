@@ -398,6 +398,9 @@ class JavaGuestSystemTest {
                 r.put("haltBound", thrown(() -> l.bind(Runtime.getRuntime(), "halt", exitType)));
                 r.put("haltUnreflected", thrown(() -> l.unreflect(runtime.getMethod("halt", int.class))));
                 r.put("ofVirtualInvoked", thrown(() -> Thread.class.getMethod("ofVirtual").invoke(null)));
+                r.put("allThreads", thrown(() -> Thread.class.getMethod("getAllStackTraces").invoke(null)));
+                Class<?> signal = Class.forName("sun.misc.Signal");
+                r.put("newSignal", thrown(() -> signal.getConstructor(String.class).newInstance("TERM")));
                 r.put("inheritedConnect", thrown(() -> l.findVirtual(Class.forName("javax.net.ssl.SSLSocket"),
                         "connect", MethodType.methodType(void.class, Class.forName("java.net.SocketAddress")))));
                 r.put("newProcessBuilder", thrown(() -> builder.getConstructor(String[].class)
@@ -434,7 +437,8 @@ class JavaGuestSystemTest {
         assertThat(json).contains("\"haltHandle\":\"IllegalAccessException\"",
                 "\"exitHandle\":\"IllegalAccessException\"", "\"haltBound\":\"IllegalAccessException\"",
                 "\"haltUnreflected\":\"IllegalAccessException\"", "\"ofVirtualInvoked\":\"IllegalAccessException\"",
-                "\"inheritedConnect\":\"IllegalAccessException\"",
+                "\"inheritedConnect\":\"IllegalAccessException\"", "\"allThreads\":\"IllegalAccessException\"",
+                "\"newSignal\":\"IllegalAccessException\"",
                 "\"newProcessBuilder\":\"IllegalAccessException\"", "\"newSocket\":\"IllegalAccessException\"",
                 "\"socketConstructor\":\"IllegalAccessException\"",
                 "\"unreflectConstructor\":\"IllegalAccessException\"",
