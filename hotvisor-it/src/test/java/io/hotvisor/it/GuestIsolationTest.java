@@ -104,6 +104,16 @@ class GuestIsolationTest {
                         py("import os\nos.kill(os.getpid(), 9)\nv = 1"), "caught:ProcessLookupError"),
                 Arguments.of("python os._exit", "python",
                         py("import os\nos._exit(3)\nv = 1"), "violation:exiting the process"),
+                // Signals: GraalPy's reach the node's JVM (before 2026-11-26 this stopped the node)
+                Arguments.of("python raise_signal SIGTERM at the node", "python",
+                        py("import signal\nsignal.raise_signal(signal.SIGTERM)\nv = 1"),
+                        "caught:PermissionError: signal.raise_signal is not available"),
+                Arguments.of("python the node's SIGTERM handler replaced", "python",
+                        py("import signal\nv = signal.signal(signal.SIGTERM, signal.SIG_IGN)"),
+                        "caught:PermissionError: signal.signal is not available"),
+                Arguments.of("python _signal imported afresh", "python",
+                        py("import sys\nsys.modules.pop('_signal', None)\nimport _signal\nv = _signal.raise_signal(15)"),
+                        "caught:PermissionError: signal.raise_signal is not available"),
                 // Threads
                 Arguments.of("js Worker", "javascript",
                         js("v = new Worker('x.js')"), "caught:Worker is not defined"),

@@ -9,6 +9,33 @@ def _hotvisor_wrapper():
     import time
     import types
 
+    def _refuse_signals():
+        # GraalPy's _signal acts on the node's JVM, not on the function: raise_signal(SIGTERM) sends the node a
+        # real SIGTERM (it stopped), signal(SIGTERM, SIG_IGN) installs a JVM-wide handler (the node then ignored
+        # SIGTERM), and getsignal swaps the JVM's handler for a moment to read it. Replaced in the builtin module
+        # itself, before the function's code runs: `import signal` copies or calls these, and `import _signal`
+        # finds this same module.
+        import _signal
+
+        def refused(name):
+            def refuse(*args, **kwargs):
+                raise PermissionError('signal.' + name + ' is not available in a Hotvisor function: signals'
+                                      ' would reach the node, not the function')
+            refuse.__name__ = name
+            return refuse
+
+        def getsignal(signalnum):
+            return _signal.SIG_DFL
+
+        names = ('signal', 'raise_signal', 'alarm', 'setitimer', 'pthread_kill', 'pthread_sigmask', 'siginterrupt',
+                 'set_wakeup_fd', 'sigwait', 'sigwaitinfo', 'sigtimedwait')
+        for module in [_signal] + ([sys.modules['signal']] if 'signal' in sys.modules else []):
+            for name in names:
+                if hasattr(module, name):
+                    setattr(module, name, refused(name))
+            module.getsignal = getsignal
+
+    _refuse_signals()
     state = {}
     # What invoke's path calls, as the standard library defines it (before the function's module runs): see prime.
     _path = {'json.loads': json.loads, 'json.dumps': json.dumps, 'time.monotonic': time.monotonic}
