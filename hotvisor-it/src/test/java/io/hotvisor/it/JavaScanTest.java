@@ -39,6 +39,35 @@ class JavaScanTest {
     }
 
     @Test
+    void refuses_at_run_time_what_the_scan_refuses_when_named_in_a_string_and_keeps_serving() throws Exception {
+        // Each of these stopped the node before 2026-11-26; the source names nothing the scan looks for.
+        Map<String, String> attacks = Map.of(
+                "halt", "Class.forName(\"java.lang.Runtime\").getMethod(\"halt\", int.class)"
+                        + ".invoke(Runtime.getRuntime(), 1);",
+                "signal", "Class<?> s = Class.forName(\"sun.misc.Signal\");"
+                        + " s.getMethod(\"raise\", s).invoke(null, s.getConstructor(String.class).newInstance(\"TERM\"));",
+                "threads", "for (Object t : ((Map<?, ?>) Class.forName(\"java.lang.Thread\")"
+                        + ".getMethod(\"getAllStackTraces\").invoke(null)).keySet()) { ((Thread) t).interrupt(); }");
+        try (NodeProcess node = NodeProcess.start()) {
+            Http http = node.http();
+            Probe.deploy(http);
+            for (var attack : attacks.entrySet()) {
+                String name = "byname-" + attack.getKey();
+                http.deploySource(name, "java", "Fn::main", "import java.util.*; public class Fn {"
+                        + " public static Map<String, Object> main(Map<String, Object> e) throws Exception { "
+                        + attack.getValue() + " return e; } }", Map.of());
+                Http.Response r = http.invoke(name, "{}");
+                assertThat(r.status()).as(r.toString()).isEqualTo(502);
+                assertThat(r.json().path("error").path("message").asText()).as(attack.getKey())
+                        .contains("In-node Java functions may not use", "by reflection or a method handle either");
+                Thread.sleep(500); // a signal raised would have arrived by now
+                Probe.assertServes(http);
+                assertThat(node.isAlive()).as(attack.getKey()).isTrue();
+            }
+        }
+    }
+
+    @Test
     void deploys_such_a_jar_in_node_mode_when_the_node_only_warns() throws Exception {
         try (NodeProcess node = NodeProcess.start("--java-scan", "warn")) {
             Http http = node.http();

@@ -17,13 +17,20 @@ import java.util.zip.ZipFile;
  *
  * @param path       the jar
  * @param classNames its top-level classes, binary names, sorted
+ * @param scan       the node's policy for forbidden APIs it was opened under: under {@link JavaScanPolicy#ENFORCE}
+ *                   its classes are also refused them at run time, reached by name ({@link GuestReflection})
  */
-record FunctionJar(Path path, List<String> classNames) {
+record FunctionJar(Path path, List<String> classNames, JavaScanPolicy scan) {
     /** How many class names an error message lists at most. */
     static final int LISTED_CLASSES = 20;
 
     FunctionJar {
         classNames = List.copyOf(classNames);
+    }
+
+    /** A jar opened under {@link JavaScanPolicy#ENFORCE}. */
+    FunctionJar(Path path, List<String> classNames) {
+        this(path, classNames, JavaScanPolicy.ENFORCE);
     }
 
     /**
@@ -53,7 +60,7 @@ record FunctionJar(Path path, List<String> classNames) {
             throw DeployException.code("The jar of function '" + functionName + "' cannot be read: " + e, e);
         }
         names.sort(null);
-        return new FunctionJar(path, names);
+        return new FunctionJar(path, names, scan);
     }
 
     /**

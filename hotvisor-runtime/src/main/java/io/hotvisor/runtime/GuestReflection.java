@@ -101,6 +101,8 @@ public final class GuestReflection {
     }
 
     private static final Lookup LOOKUP = MethodHandles.lookup();
+    /** Who called the entry points that have no calling {@code Lookup} (a method reference, a pre-Java 7 class). */
+    private static final StackWalker CALLERS = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
     /** The member name of a constructor, as the deploy scan's rules name it. */
     private static final String NEW = "<init>";
     private static final MethodType INVOKE_TYPE = MethodType.methodType(Object.class, Object.class, Object[].class);
@@ -138,8 +140,8 @@ public final class GuestReflection {
     };
     private static final MethodHandle ROUTED_METHOD = handle("routed", boolean.class, Method.class);
     private static final MethodHandle ROUTED_FIELD = handle("routed", boolean.class, Field.class);
-    private static final MethodHandle INVOKE_ROUTED = handle("invoke", Object.class, MethodHandle.class,
-            Method.class, Object.class, Object[].class);
+    private static final MethodHandle INVOKE_ROUTED = handle("invoke", Object.class, boolean.class,
+            MethodHandle.class, Method.class, Object.class, Object[].class);
     private static final MethodHandle GET_ROUTED = handle("get", Object.class, MethodHandle.class, Field.class,
             Object.class);
     private static final MethodHandle INVOKE_PUBLIC = handle("invokePublic", Object.class, Method.class,
@@ -242,12 +244,13 @@ public final class GuestReflection {
      */
     public static CallSite bootstrap(Lookup caller, String name, MethodType type)
             throws NoSuchMethodException, IllegalAccessException {
+        boolean enforce = refusesForbidden(caller.lookupClass());
         MethodHandle target = switch (name) {
             case "invoke" -> {
                 MethodHandle real = caller.findVirtual(Method.class, "invoke", INVOKE_TYPE).asFixedArity();
                 yield MethodHandles.guardWithTest(
                         MethodHandles.dropArguments(ROUTED_METHOD, 1, Object.class, Object[].class),
-                        MethodHandles.insertArguments(INVOKE_ROUTED, 0, real), real);
+                        MethodHandles.insertArguments(INVOKE_ROUTED, 0, enforce, real), real);
             }
             case "get" -> {
                 MethodHandle real = caller.findVirtual(Field.class, "get", GET_TYPE);
@@ -255,11 +258,15 @@ public final class GuestReflection {
                         MethodHandles.insertArguments(GET_ROUTED, 0, real), real);
             }
             // Constructor.newInstance, Class.newInstance: the JDK's, as called from that class, once checked.
-            case "newInstance" -> type.parameterType(0) == Constructor.class
-                    ? MethodHandles.foldArguments(caller.findVirtual(Constructor.class, "newInstance",
-                            CONSTRUCTOR_NEW_INSTANCE.type()).asFixedArity(), CHECK_CONSTRUCTOR)
-                    : MethodHandles.foldArguments(caller.findVirtual(Class.class, "newInstance",
-                            CLASS_NEW_INSTANCE.type()), CHECK_CLASS);
+            case "newInstance" -> {
+                boolean ofConstructor = type.parameterType(0) == Constructor.class;
+                MethodHandle real = ofConstructor
+                        ? caller.findVirtual(Constructor.class, "newInstance", CONSTRUCTOR_NEW_INSTANCE.type())
+                                .asFixedArity()
+                        : caller.findVirtual(Class.class, "newInstance", CLASS_NEW_INSTANCE.type());
+                yield enforce ? MethodHandles.foldArguments(real, ofConstructor ? CHECK_CONSTRUCTOR : CHECK_CLASS)
+                        : real;
+            }
             default -> throw new IllegalArgumentException("No reflective call named '" + name
                     + "' is routed; known: invoke, get, newInstance");
         };
@@ -270,9 +277,11 @@ public final class GuestReflection {
 
     /**
      * {@code m.invoke(obj, args)}, where {@code real} is {@code Method.invoke} as the function's class calls it (fixed
-     * arity): the routed member's stand-in, else {@code real}.
+     * arity): the routed member's stand-in, else {@code real}; with {@code enforce} (the function's class loader
+     * {@linkplain #refusesForbidden(Class) refuses forbidden members}), a forbidden member or constructor is refused.
      */
-    public static Object invoke(MethodHandle real, Method m, Object obj, Object[] args) throws Throwable {
+    public static Object invoke(boolean enforce, MethodHandle real, Method m, Object obj, Object[] args)
+            throws Throwable {
         if (!routed(m)) {
             return real.invoke(m, obj, args);
         }
@@ -282,7 +291,7 @@ public final class GuestReflection {
             if (obj instanceof Method inner && args != null && args.length == 2
                     && (args[1] == null || args[1] instanceof Object[])) {
                 try {
-                    return invoke(real, inner, args[0], (Object[]) args[1]);
+                    return invoke(enforce, real, inner, args[0], (Object[]) args[1]);
                 } catch (Throwable t) {
                     throw new InvocationTargetException(t);
                 }
@@ -295,12 +304,14 @@ public final class GuestReflection {
             }
             return real.invoke(m, obj, args);
         }
-        if (key.equals(CONSTRUCTOR_NEW_INSTANCE) && obj instanceof Constructor<?> c) {
-            checkConstructor(c); // then the JDK's, as the function's class calls it
-        } else if (key.equals(CLASS_NEW_INSTANCE) && obj instanceof Class<?> c) {
-            checkClass(c);
+        if (enforce) {
+            if (key.equals(CONSTRUCTOR_NEW_INSTANCE) && obj instanceof Constructor<?> c) {
+                checkConstructor(c); // then the JDK's, as the function's class calls it
+            } else if (key.equals(CLASS_NEW_INSTANCE) && obj instanceof Class<?> c) {
+                checkClass(c);
+            }
+            refuseForbidden(m.getDeclaringClass(), m.getName());
         }
-        refuseForbidden(m.getDeclaringClass(), m.getName());
         refuseByName(m.getDeclaringClass(), m.getName());
         Method standIn = STAND_INS.get(key);
         if (standIn == null) {
@@ -330,7 +341,7 @@ public final class GuestReflection {
     public static Object invoke(Method m, Object obj, Object[] args)
             throws IllegalAccessException, InvocationTargetException {
         try {
-            return invoke(INVOKE_PUBLIC, m, obj, args);
+            return invoke(refusesForbidden(CALLERS.getCallerClass()), INVOKE_PUBLIC, m, obj, args);
         } catch (IllegalAccessException | InvocationTargetException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
@@ -448,6 +459,15 @@ public final class GuestReflection {
         }
     }
 
+    /**
+     * Whether the function whose class is {@code caller} is refused, at run time too, what the deploy scan forbids:
+     * under the node's {@code --java-scan enforce} (the default); under {@code warn} or {@code off} its code may name
+     * those members, so reaching them by name is allowed as well.
+     */
+    private static boolean refusesForbidden(Class<?> caller) {
+        return !(caller.getClassLoader() instanceof FunctionClassLoader loader) || loader.system().refusesForbidden();
+    }
+
     /** Whether a rule of the deploy scan is about a member of {@code c} or of a superclass of it. */
     private static boolean forbiddenOwner(Class<?> c) {
         for (Class<?> k = c; k != null; k = k.getSuperclass()) {
@@ -505,15 +525,22 @@ public final class GuestReflection {
     }
 
     /** What to return for {@code real}, a handle to member {@code key}: its stand-in's, of the same type. */
-    private static MethodHandle routedHandle(MethodHandle real, Key key) throws IllegalAccessException {
-        refuseForbidden(key.owner(), key.name());
+    private static MethodHandle routedHandle(MethodHandle real, Key key, Lookup lookup)
+            throws IllegalAccessException {
+        boolean enforce = refusesForbidden(lookup.lookupClass());
+        if (enforce) {
+            refuseForbidden(key.owner(), key.name());
+        }
         refuseByName(key.owner(), key.name());
         MethodHandle routed;
         if (key.equals(CONSTRUCTOR_NEW_INSTANCE) || key.equals(CLASS_NEW_INSTANCE)) {
+            if (!enforce) {
+                return real;
+            }
             MethodHandle check = key.equals(CLASS_NEW_INSTANCE) ? CHECK_CLASS : CHECK_CONSTRUCTOR;
             routed = MethodHandles.foldArguments(real.asFixedArity(), check);
         } else if (key.equals(METHOD_INVOKE)) {
-            routed = MethodHandles.insertArguments(INVOKE_ROUTED, 0, real.asFixedArity());
+            routed = MethodHandles.insertArguments(INVOKE_ROUTED, 0, enforce, real.asFixedArity());
         } else if (key.equals(FIELD_GET)) {
             routed = MethodHandles.insertArguments(GET_ROUTED, 0, real);
         } else {
@@ -531,7 +558,7 @@ public final class GuestReflection {
     public static MethodHandle findStatic(Lookup lookup, Class<?> refc, String name, MethodType type)
             throws NoSuchMethodException, IllegalAccessException {
         MethodHandle real = lookup.findStatic(refc, name, type);
-        return ROUTED_OWNER.get(refc) ? routedHandle(real, new Key(refc, name, type)) : real;
+        return ROUTED_OWNER.get(refc) ? routedHandle(real, new Key(refc, name, type), lookup) : real;
     }
 
     /** {@code lookup.findVirtual(refc, name, type)}; {@code printStackTrace()} is routed on any {@code Throwable}. */
@@ -539,7 +566,7 @@ public final class GuestReflection {
             throws NoSuchMethodException, IllegalAccessException {
         MethodHandle real = lookup.findVirtual(refc, name, type);
         Class<?> owner = routedOwner(refc);
-        return ROUTED_OWNER.get(owner) ? routedHandle(real, new Key(owner, name, type)) : real;
+        return ROUTED_OWNER.get(owner) ? routedHandle(real, new Key(owner, name, type), lookup) : real;
     }
 
     /** {@code lookup.bind(receiver, name, type)}. */
@@ -551,7 +578,7 @@ public final class GuestReflection {
             return real;
         }
         MethodHandle unbound = lookup.findVirtual(owner, name, type);
-        MethodHandle routed = routedHandle(unbound, new Key(owner, name, type));
+        MethodHandle routed = routedHandle(unbound, new Key(owner, name, type), lookup);
         return routed == unbound ? real
                 : routed.asFixedArity().bindTo(receiver).withVarargs(real.isVarargsCollector());
     }
@@ -599,21 +626,25 @@ public final class GuestReflection {
     /** {@code lookup.unreflect(m)}. */
     public static MethodHandle unreflect(Lookup lookup, Method m) throws IllegalAccessException {
         MethodHandle real = lookup.unreflect(m);
-        return routed(m) ? routedHandle(real, Key.of(m)) : real;
+        return routed(m) ? routedHandle(real, Key.of(m), lookup) : real;
     }
 
     /** {@code lookup.findConstructor(refc, type)}: a constructor the deploy scan forbids is refused. */
     public static MethodHandle findConstructor(Lookup lookup, Class<?> refc, MethodType type)
             throws NoSuchMethodException, IllegalAccessException {
         MethodHandle real = lookup.findConstructor(refc, type);
-        checkClass(refc);
+        if (refusesForbidden(lookup.lookupClass())) {
+            checkClass(refc);
+        }
         return real;
     }
 
     /** {@code lookup.unreflectConstructor(c)}: a constructor the deploy scan forbids is refused. */
     public static MethodHandle unreflectConstructor(Lookup lookup, Constructor<?> c) throws IllegalAccessException {
         MethodHandle real = lookup.unreflectConstructor(c);
-        checkConstructor(c);
+        if (refusesForbidden(lookup.lookupClass())) {
+            checkConstructor(c);
+        }
         return real;
     }
 
@@ -623,7 +654,9 @@ public final class GuestReflection {
      */
     public static Object newInstance(Constructor<?> c, Object[] args)
             throws IllegalAccessException, InstantiationException, InvocationTargetException {
-        checkConstructor(c);
+        if (refusesForbidden(CALLERS.getCallerClass())) {
+            checkConstructor(c);
+        }
         if (Modifier.isAbstract(c.getDeclaringClass().getModifiers())) {
             throw new InstantiationException(c.getDeclaringClass().getName());
         }
@@ -650,7 +683,9 @@ public final class GuestReflection {
      * constructor of a public class, whose exceptions pass through as {@code Class.newInstance}'s do.
      */
     public static Object newInstance(Class<?> c) throws Throwable {
-        checkClass(c);
+        if (refusesForbidden(CALLERS.getCallerClass())) {
+            checkClass(c);
+        }
         try {
             return MethodHandles.publicLookup().findConstructor(c, MethodType.methodType(void.class)).invoke();
         } catch (NoSuchMethodException e) {

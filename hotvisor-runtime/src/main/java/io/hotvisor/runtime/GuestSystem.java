@@ -72,7 +72,7 @@ public final class GuestSystem {
     private static final StackWalker STACK = StackWalker.getInstance(
             java.util.Set.of(StackWalker.Option.RETAIN_CLASS_REFERENCE, StackWalker.Option.SHOW_HIDDEN_FRAMES));
     /** For code that is no function's (a function handed a method reference to JDK code that calls it elsewhere). */
-    private static final View NOBODY = new View("(no function)", Map.of());
+    private static final View NOBODY = new View("(no function)", Map.of(), true);
 
     private GuestSystem() {
     }
@@ -386,14 +386,24 @@ public final class GuestSystem {
         private volatile PrintStream out;
         private volatile PrintStream err;
         private volatile InputStream in = InputStream.nullInputStream();
+        private final boolean refusesForbidden;
 
-        View(String functionName, Map<String, String> env) {
+        /**
+         * @param refusesForbidden whether reflection and method handles refuse the loader's classes what the deploy
+         *                         scan forbids ({@link GuestReflection}): under the node's {@code --java-scan enforce}
+         */
+        View(String functionName, Map<String, String> env, boolean refusesForbidden) {
             this.env = Map.copyOf(env);
+            this.refusesForbidden = refusesForbidden;
             GuestOutput.Budget stray = GuestOutput.Budget.perInvocation();
             this.strayOut = GuestOutput.stdout(functionName, stray);
             this.strayErr = GuestOutput.stderr(functionName, stray);
             this.out = new PrintStream(new Routed(this, false), true, StandardCharsets.UTF_8);
             this.err = new PrintStream(new Routed(this, true), true, StandardCharsets.UTF_8);
+        }
+
+        boolean refusesForbidden() {
+            return refusesForbidden;
         }
     }
 

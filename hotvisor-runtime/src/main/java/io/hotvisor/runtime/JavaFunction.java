@@ -169,7 +169,8 @@ final class JavaFunction implements LoadedFunction {
     private LinkedCode link(String loaderSuffix) {
         String loaderName = definition.name() + "@v" + definition.version() + loaderSuffix;
         FunctionClassLoader loader = FunctionClassLoader.create(loaderName, jar.path(), api,
-                new GuestSystem.View(definition.name(), definition.config().env()));
+                new GuestSystem.View(definition.name(), definition.config().env(),
+                        jar.scan() == JavaScanPolicy.ENFORCE));
         try {
             Class<?> type = Class.forName(className, false, loader);
             return new LinkedCode(loader, type, JavaHandlerShape.resolve(type, method, definition.name(), loader));

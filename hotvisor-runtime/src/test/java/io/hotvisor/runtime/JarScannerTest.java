@@ -316,6 +316,29 @@ class JarScannerTest {
     }
 
     @Test
+    void refuses_forbidden_members_reached_by_name_only_under_enforce() {
+        String body = """
+                Object threads = Class.forName("java.lang.Thread").getMethod("getAllStackTraces").invoke(null);
+                Object socket = Class.forName("java.net.Socket").getConstructor().newInstance();
+                return threads.getClass().getSimpleName() + "/" + socket;
+                """;
+        String source = handler(body).replace("return \"ok\";", "");
+        for (JavaScanPolicy policy : JavaScanPolicy.values()) {
+            try (TestFunctions scoped = new TestFunctions(dir, RuntimeOptions.builder().javaScan(policy).build())) {
+                LoadedFunction f = scoped.load("byname-" + policy.id(), "com.acme.Fn::handle",
+                        Map.of("com.acme.Fn", source));
+                if (policy == JavaScanPolicy.ENFORCE) {
+                    assertThatThrownBy(() -> TestFunctions.invokeOnce(f, "{}")).hasMessageContaining(
+                            "In-node Java functions may not use java.lang.Thread.getAllStackTraces (threads)");
+                } else {
+                    assertThat(TestFunctions.invokeOnce(f, "{}")).as(policy.id())
+                            .isEqualTo("\"HashMap/Socket[unconnected]\"");
+                }
+            }
+        }
+    }
+
+    @Test
     void enforces_by_default() {
         assertThat(RuntimeOptions.defaults().javaScan()).isEqualTo(JavaScanPolicy.ENFORCE);
     }
