@@ -112,7 +112,8 @@ class GuestIsolationTest {
                         py("import signal\nv = signal.signal(signal.SIGTERM, signal.SIG_IGN)"),
                         "caught:PermissionError: signal.signal is not available"),
                 Arguments.of("python _signal imported afresh", "python",
-                        py("import sys\nsys.modules.pop('_signal', None)\nimport _signal\nv = _signal.raise_signal(15)"),
+                        py("import sys\nsys.modules.pop('_signal', None)\nimport _signal\n"
+                                + "v = _signal.raise_signal(15)"),
                         "caught:PermissionError: signal.raise_signal is not available"),
                 // Threads
                 Arguments.of("js Worker", "javascript",

@@ -44,8 +44,8 @@ class JavaScanTest {
         Map<String, String> attacks = Map.of(
                 "halt", "Class.forName(\"java.lang.Runtime\").getMethod(\"halt\", int.class)"
                         + ".invoke(Runtime.getRuntime(), 1);",
-                "signal", "Class<?> s = Class.forName(\"sun.misc.Signal\");"
-                        + " s.getMethod(\"raise\", s).invoke(null, s.getConstructor(String.class).newInstance(\"TERM\"));",
+                "signal", "Class<?> s = Class.forName(\"sun.misc.Signal\"); s.getMethod(\"raise\", s)"
+                        + ".invoke(null, s.getConstructor(String.class).newInstance(\"TERM\"));",
                 "threads", "for (Object t : ((Map<?, ?>) Class.forName(\"java.lang.Thread\")"
                         + ".getMethod(\"getAllStackTraces\").invoke(null)).keySet()) { ((Thread) t).interrupt(); }");
         try (NodeProcess node = NodeProcess.start()) {

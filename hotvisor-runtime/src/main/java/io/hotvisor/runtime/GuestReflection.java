@@ -352,15 +352,24 @@ public final class GuestReflection {
     private static Object invokePublic(Method m, Object obj, Object[] args)
             throws IllegalAccessException, InvocationTargetException {
         MethodHandle h = MethodHandles.publicLookup().unreflect(m).asFixedArity();
-        Class<?>[] params = m.getParameterTypes();
-        int n = args == null ? 0 : args.length;
-        List<Object> all = new ArrayList<>(n + 1);
+        List<Object> all = new ArrayList<>();
         if (!Modifier.isStatic(m.getModifiers())) {
             if (!m.getDeclaringClass().isInstance(Objects.requireNonNull(obj))) {
                 throw new IllegalArgumentException("object is not an instance of declaring class");
             }
             all.add(obj);
         }
+        all.addAll(checkedArguments(m.getParameterTypes(), args));
+        try {
+            return h.invokeWithArguments(all);
+        } catch (Throwable t) {
+            throw new InvocationTargetException(t);
+        }
+    }
+
+    /** {@code args} as {@code Method.invoke} and {@code Constructor.newInstance} accept them for {@code params}. */
+    private static List<Object> checkedArguments(Class<?>[] params, Object[] args) {
+        int n = args == null ? 0 : args.length;
         if (n != params.length) {
             throw new IllegalArgumentException("wrong number of arguments: " + n + " expected: " + params.length);
         }
@@ -368,13 +377,8 @@ public final class GuestReflection {
             if (!convertible(args[i], params[i])) {
                 throw new IllegalArgumentException("argument type mismatch");
             }
-            all.add(args[i]);
         }
-        try {
-            return h.invokeWithArguments(all);
-        } catch (Throwable t) {
-            throw new InvocationTargetException(t);
-        }
+        return n == 0 ? List.of() : Arrays.asList(args);
     }
 
     /** Method.invoke's argument conversions: a reference as it is, a primitive unboxed and widened. */
@@ -661,18 +665,9 @@ public final class GuestReflection {
             throw new InstantiationException(c.getDeclaringClass().getName());
         }
         MethodHandle h = MethodHandles.publicLookup().unreflectConstructor(c).asFixedArity();
-        Class<?>[] params = c.getParameterTypes();
-        int n = args == null ? 0 : args.length;
-        if (n != params.length) {
-            throw new IllegalArgumentException("wrong number of arguments: " + n + " expected: " + params.length);
-        }
-        for (int i = 0; i < n; i++) {
-            if (!convertible(args[i], params[i])) {
-                throw new IllegalArgumentException("argument type mismatch");
-            }
-        }
+        List<Object> checked = checkedArguments(c.getParameterTypes(), args);
         try {
-            return h.invokeWithArguments(n == 0 ? List.of() : Arrays.asList(args));
+            return h.invokeWithArguments(checked);
         } catch (Throwable t) {
             throw new InvocationTargetException(t);
         }

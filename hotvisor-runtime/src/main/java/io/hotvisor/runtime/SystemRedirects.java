@@ -34,8 +34,9 @@ import org.objectweb.asm.Type;
  * {@code invokedynamic} that it links (for the caller's access checks; a class older than Java 7 calls it
  * directly), calls of the {@code MethodHandles.Lookup} methods that find or unreflect a member or a constructor and
  * of {@code ConstantBootstraps.getStaticFinal}/{@code staticFieldVarHandle} call its methods of the same name; it
- * also refuses there what the deploy scan forbids ({@link JarScanner}). {@code Integer.getInteger}, {@code Long.getLong} and
- * {@code Boolean.getBoolean}, which read system properties inside the JDK, call {@link GuestSystem}'s, and so do the
+ * also refuses there what the deploy scan forbids ({@link JarScanner}). {@code Integer.getInteger},
+ * {@code Long.getLong} and {@code Boolean.getBoolean}, which read system properties inside the JDK, call
+ * {@link GuestSystem}'s, and so do the
  * methods that answer a class loader ({@code Class.getClassLoader()}, {@code ClassLoader.getSystemClassLoader()},
  * {@code Thread.getContextClassLoader()} and the like, {@link #LOADERS}) and {@code ServiceLoader.load} (which
  * would otherwise use the node's loader); {@code MethodHandles.privateLookupIn}
