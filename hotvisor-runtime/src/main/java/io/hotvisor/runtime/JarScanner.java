@@ -150,6 +150,8 @@ final class JarScanner {
             new Rule("java/nio/file/Path", "of", FILES),
             new Rule("java/nio/file/FileSystems", ANY, FILES),
             new Rule("java/nio/channels/FileChannel", ANY, FILES),
+            // Stored under the node user's home (~/.java), by a timer thread of the JDK's.
+            new Rule("java/util/prefs/", ANY, FILES),
 
             new Rule("java/net/Socket", ANY, NETWORK),
             new Rule("java/net/ServerSocket", ANY, NETWORK),

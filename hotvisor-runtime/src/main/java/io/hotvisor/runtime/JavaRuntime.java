@@ -6,6 +6,7 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -31,9 +32,26 @@ final class JavaRuntime implements LanguageRuntime {
     }
 
     static JavaRuntime create(RuntimeOptions options) {
+        refuseExternalXmlByDefault();
         WorkerSnapshot.removeLeftovers(options);
         TrainingWorkers.removeLeftovers(options);
         return new JavaRuntime(new FunctionApiClassLoader(JavaRuntime.class.getClassLoader()), options);
+    }
+
+    /**
+     * The JDK's XML parsers (DOM, SAX, StAX, XSLT, schemas) follow external entities and DTDs by default, so an
+     * in-node function that parses XML from its event, {@code <!ENTITY e SYSTEM "file:///...">} and all, hands the
+     * event's sender the node's files (seen: {@code /etc/hostname} read that way, 2026-11-26). JAXP's system
+     * properties make no protocol allowed unless the node's operator set them; a function that sets the factory's
+     * own {@code XMLConstants.ACCESS_EXTERNAL_DTD} still can (docs/security.md).
+     */
+    static void refuseExternalXmlByDefault() {
+        for (String property : List.of("javax.xml.accessExternalDTD", "javax.xml.accessExternalSchema",
+                "javax.xml.accessExternalStylesheet")) {
+            if (System.getProperty(property) == null) {
+                System.setProperty(property, "");
+            }
+        }
     }
 
     private synchronized WorkerJvm workerJvm() {

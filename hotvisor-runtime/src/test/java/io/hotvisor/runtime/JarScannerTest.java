@@ -154,6 +154,12 @@ class JarScannerTest {
     }
 
     @Test
+    void refuses_preferences_which_the_jdk_stores_in_the_nodes_home() {
+        assertThat(refusal(handler("java.util.prefs.Preferences.userRoot().put(\"k\", \"v\");")))
+                .contains("com.acme.Fn.handle calls java.util.prefs.Preferences.userRoot (file system)");
+    }
+
+    @Test
     void refuses_flight_recordings_and_the_reflection_factory() {
         assertThat(refusal(handler("new jdk.jfr.Recording().start();")))
                 .contains("com.acme.Fn.handle creates jdk.jfr.Recording (JVM management)");

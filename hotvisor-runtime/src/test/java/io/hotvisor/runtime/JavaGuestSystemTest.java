@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -449,6 +450,25 @@ class JavaGuestSystemTest {
                 "\"haltMessage\":\"In-node Java functions may not use java.lang.Runtime.halt (process control), by"
                         + " reflection or a method handle either; deploy with \\\"isolation\\\": \\\"process\\\" to use it"
                         + " (docs/security.md)\"");
+    }
+
+    @Test
+    void parses_xml_without_following_external_entities_to_the_nodes_files() throws Exception {
+        Path secret = Files.writeString(dir.resolve("secret.txt"), "node secret");
+        LoadedFunction f = load("xxe", "", """
+                String xml = "<!DOCTYPE x [<!ENTITY e SYSTEM \\"" + event.get("uri") + "\\">]><x>&e;</x>";
+                try {
+                    var doc = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                            .parse(new ByteArrayInputStream(xml.getBytes()));
+                    return Map.of("leaked", doc.getDocumentElement().getTextContent());
+                } catch (org.xml.sax.SAXException e) {
+                    return Map.of("refused", e.getMessage());
+                }
+                """);
+
+        String json = TestFunctions.invokeOnce(f, "{\"uri\":\"" + secret.toUri() + "\"}");
+
+        assertThat(json).doesNotContain("node secret").contains("\"refused\"", "accessExternalDTD");
     }
 
     @Test
