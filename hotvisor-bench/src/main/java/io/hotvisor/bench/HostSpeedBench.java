@@ -189,7 +189,15 @@ public final class HostSpeedBench {
                 .build(), new FunctionCode.BundleDirectory(bundle), 1);
     }
 
-    /** Pins the calling thread to {@code cpu}; says how it went (the bench runs unpinned if it cannot). */
+    /** What {@link #pin} answers when the thread is pinned to {@code cpu}. */
+    static String pinned(int cpu) {
+        return "cpu" + cpu + " pinned";
+    }
+
+    /**
+     * Pins the calling thread to {@code cpu}; says how it went, {@link #pinned} if it went well (the bench runs
+     * unpinned if it cannot).
+     */
     static String pin(int cpu) {
         try (Arena arena = Arena.ofConfined()) {
             Linker linker = Linker.nativeLinker();
@@ -200,7 +208,7 @@ public final class HostSpeedBench {
             MemorySegment mask = arena.allocate(128); // cpu_set_t: 1024 bits
             mask.set(ValueLayout.JAVA_LONG, (cpu / 64) * 8L, 1L << (cpu % 64));
             int rc = (int) setAffinity.invokeExact(0, 128L, mask);
-            return rc == 0 ? "cpu" + cpu + " pinned" : "cpu" + cpu + " not pinned (sched_setaffinity " + rc + ")";
+            return rc == 0 ? pinned(cpu) : "cpu" + cpu + " not pinned (sched_setaffinity " + rc + ")";
         } catch (Throwable e) {
             return "cpu" + cpu + " not pinned (" + e + ")";
         }

@@ -63,7 +63,7 @@ final class HostSpeedSampler {
 
     private void run(int cpu, long startNanos, IntFunction<String> pin) {
         String pinned = pin.apply(cpu);
-        if (!pinned.equals("cpu" + cpu + " pinned")) {
+        if (!pinned.equals(HostSpeedBench.pinned(cpu))) {
             unpinned.add(pinned);
             System.err.println("Host-speed sampler: " + pinned + "; its CPU is left unsampled");
             return;
