@@ -28,6 +28,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
@@ -124,7 +125,8 @@ public final class Gateway implements AutoCloseable {
     }
 
     private void routes(HttpRouting.Builder r) {
-        r.get("/healthz", (req, res) -> json(res, 200, ClusterStore.JSON.createObjectNode().put("status", "ok")
+        Endpoints own = new Endpoints(r);
+        own.get("/healthz", (req, res) -> json(res, 200, ClusterStore.JSON.createObjectNode().put("status", "ok")
                         .put("role", "gateway")))
                 .get("/v1/cluster", (req, res) -> {
                     admin(req);
@@ -135,20 +137,42 @@ public final class Gateway implements AutoCloseable {
                     json(res, 200, functionPlacement(namespace(req), req.path().pathParameters().get("name")));
                 })
                 .post("/v1/functions/{name}/invoke", this::invoke)
-                .get("/v1/invocations/{id}", this::invocation)
-                .any(this::proxy)
+                .get("/v1/invocations/{id}", this::invocation);
+        r.any((req, res) -> unrouted(own, req, Endpoints.forMethod(req, res)))
                 .error(GatewayException.class, (req, res, e) -> {
+                    ServerResponse out = Endpoints.forMethod(req, res);
                     if (e.status() == 401) {
-                        res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"hotvisor\"");
+                        out.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"hotvisor\"");
                     }
-                    error(res, e.status(), e.type(), e.getMessage());
+                    error(out, e.status(), e.type(), e.getMessage());
                 })
-                .error(ClusterException.class, (req, res, e) -> error(res, 503, "ClusterUnavailable",
-                        e.getMessage()))
+                .error(ClusterException.class, (req, res, e) -> error(Endpoints.forMethod(req, res), 503,
+                        "ClusterUnavailable", e.getMessage()))
                 .error(Exception.class, (req, res, e) -> {
                     LOG.log(Level.ERROR, "Request " + req.path().path() + " failed", e);
-                    error(res, 500, "InternalError", "The gateway failed to handle the request; see its log");
+                    error(Endpoints.forMethod(req, res), 500, "InternalError",
+                            "The gateway failed to handle the request; see its log");
                 });
+    }
+
+    /**
+     * A request none of the gateway's own routes took: on one of their paths with another method, 405 and the methods
+     * it takes ({@code OPTIONS}: 204), once the key is checked; anything else goes to a node.
+     */
+    private void unrouted(Endpoints own, ServerRequest req, ServerResponse res) {
+        Optional<String> allow = own.allow(req.prologue().method(), req.path().path());
+        if (allow.isEmpty()) {
+            proxy(req, res);
+            return;
+        }
+        caller(req);
+        res.header(HeaderNames.ALLOW, allow.get());
+        if (Method.OPTIONS.equals(req.prologue().method())) {
+            res.status(204).send();
+            return;
+        }
+        error(res, 405, "MethodNotAllowed", "Method " + req.prologue().method().text() + " is not allowed on "
+                + req.path().path() + "; it takes " + allow.get());
     }
 
     // ---- auth
@@ -369,11 +393,17 @@ public final class Gateway implements AutoCloseable {
         r.headers().map().forEach((k, vs) -> {
             String lk = k.toLowerCase(java.util.Locale.ROOT);
             if (lk.startsWith("x-hotvisor-") || lk.equals("content-type") || lk.equals("www-authenticate")
-                    || lk.equals("retry-after")) { // e.g. a node's 503 FunctionLoading
+                    || lk.equals("retry-after") // e.g. a node's 503 FunctionLoading
+                    || lk.equals("allow")) { // a node's 405
                 vs.forEach(v -> res.header(k, v));
             }
         });
         res.header(NODE_HEADER, n.id());
+        if (Method.HEAD.text().equals(r.request().method())) { // no body came: the node's length is the answer's
+            r.headers().firstValue("content-length").ifPresent(v -> res.header(HeaderNames.CONTENT_LENGTH, v));
+            res.status(r.statusCode()).send();
+            return;
+        }
         res.status(r.statusCode()).send(r.body());
     }
 

@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -70,6 +72,57 @@ class BadInputTest {
     private static JsonNode error(Http.Response r, int status) {
         assertThat(r.status()).as(r.toString()).isEqualTo(status);
         return r.json().path("error");
+    }
+
+    @Test
+    void answers_a_method_a_path_does_not_take_with_405_naming_the_methods_it_takes() {
+        Map<String, String> takes = Map.of("/v1/functions/keeper", "DELETE, GET, HEAD, OPTIONS, PUT",
+                "/v1/functions/keeper/invoke", "OPTIONS, POST", "/v1/functions", "GET, HEAD, OPTIONS",
+                "/v1/namespaces/default/keys", "GET, HEAD, OPTIONS, POST", "/healthz", "GET, HEAD, OPTIONS");
+        takes.forEach((path, allow) -> {
+            for (String method : List.of("PATCH", "TRACE", "PUT", "POST", "DELETE", "GET")) {
+                if (allow.contains(method)) {
+                    continue;
+                }
+                Http.Response r = http.send(method, path, "{}");
+                JsonNode e = error(r, 405);
+                assertThat(r.header("Allow")).as(method + " " + path).isEqualTo(allow);
+                assertThat(e.path("type").asText()).isEqualTo("MethodNotAllowed");
+                assertThat(e.path("message").asText()).isEqualTo("Method " + method + " is not allowed on " + path
+                        + "; it takes " + allow);
+            }
+            Http.Response options = http.send("OPTIONS", path, (String) null);
+            assertThat(options.status()).as(path).isEqualTo(204);
+            assertThat(options.header("Allow")).as(path).isEqualTo(allow);
+        });
+        // A path the API does not have stays 404; without a key, nothing is told.
+        assertThat(error(http.send("PATCH", "/v1/nothing", "{}"), 404).path("message").asText())
+                .startsWith("No endpoint PATCH /v1/nothing; see the API");
+        Http.Response anonymous = http.withoutKey().send("PATCH", "/v1/functions/keeper", "{}");
+        assertThat(anonymous.status()).isEqualTo(401);
+        assertThat(anonymous.header("Allow")).isNull();
+    }
+
+    @Test
+    void answers_head_with_the_status_and_length_of_get_and_no_body() {
+        // Answers that do not change between two calls: the same length. Descriptions and metrics may (a sandbox
+        // reaped, a counter moved): a length is sent.
+        Set<String> fixed = Set.of("/healthz", "/v1/functions/absent", "/v1/invocations/absent");
+        for (String path : List.of("/v1/functions/keeper", "/v1/functions", "/metrics", "/healthz",
+                "/v1/functions/absent", "/v1/invocations/absent")) {
+            Http.Response get = http.get(path);
+            Http.Response head = http.send("HEAD", path, (String) null);
+            assertThat(head.status()).as(path).isEqualTo(get.status());
+            assertThat(head.body()).as(path).isEmpty();
+            assertThat(head.header("Content-Type")).as(path).isEqualTo(get.header("Content-Type"));
+            int length = Integer.parseInt(head.header("Content-Length"));
+            if (fixed.contains(path)) {
+                assertThat(length).as(path).isEqualTo(get.body().getBytes(StandardCharsets.UTF_8).length);
+            } else {
+                assertThat(length).as(path).isPositive();
+            }
+        }
+        assertThat(http.withoutKey().send("HEAD", "/v1/functions", (String) null).status()).isEqualTo(401);
     }
 
     private static final String VALID = "{\"language\":\"javascript\",\"handler\":\"index.handler\","
@@ -167,10 +220,11 @@ class BadInputTest {
         String deploy = "{\"language\":\"javascript\",\"handler\":\"main\",\"code\":\"function main(){return 1}\"}";
         for (Http.Response r : List.of(http.send("PUT", "/v1/functions/" + encoded, deploy),
                 http.delete("/v1/functions/" + encoded), http.invoke(encoded, "{}"))) {
-            // Resolved by the server before routing (no route: 404) or refused by the name check (400).
-            assertThat(r.status()).as(r.toString()).isIn(400, 404);
+            // Resolved by the server before routing (no route: 404; a route for other methods, as "." makes
+            // /v1/functions/invoke of /v1/functions/./invoke: 405) or refused by the name check (400).
+            assertThat(r.status()).as(r.toString()).isIn(400, 404, 405);
             assertThat(r.json().path("error").path("message").asText())
-                    .containsAnyOf("Invalid function name", "No endpoint");
+                    .containsAnyOf("Invalid function name", "No endpoint", "is not allowed on");
         }
         assertThat(Http.names(http.get("/v1/functions").json().path("functions")))
                 .containsExactly("keeper");

@@ -340,6 +340,41 @@ class ClusterTest {
 
     // ---- helpers
 
+    @Test
+    @Order(8)
+    void answers_a_method_a_path_does_not_take_with_405_and_allow_whether_the_gateway_or_a_node_has_the_path() {
+        Http g = gateway.http();
+        // The gateway's own paths.
+        Http.Response r = g.send("PATCH", "/v1/cluster", "{}");
+        assertThat(r.status()).as(r.toString()).isEqualTo(405);
+        assertThat(r.header("Allow")).isEqualTo("GET, HEAD, OPTIONS");
+        assertThat(r.json().path("error").path("type").asText()).isEqualTo("MethodNotAllowed");
+        r = g.send("GET", "/v1/functions/echo-0/invoke", (String) null);
+        assertThat(r.status()).as(r.toString()).isEqualTo(405);
+        assertThat(r.header("Allow")).isEqualTo("OPTIONS, POST");
+        assertThat(g.withoutKey().send("PATCH", "/v1/cluster", "{}").status()).isEqualTo(401);
+        // A node's path, through the gateway: the node's 405 and its Allow header reach the client.
+        r = g.send("POST", "/v1/functions/echo-0", "{}");
+        assertThat(r.status()).as(r.toString()).isEqualTo(405);
+        assertThat(r.header("Allow")).isEqualTo("DELETE, GET, HEAD, OPTIONS, PUT");
+        assertThat(r.json().path("error").path("message").asText())
+                .isEqualTo("Method POST is not allowed on /v1/functions/echo-0; it takes DELETE, GET, HEAD, OPTIONS, PUT");
+        // HEAD: the GET's status and length, no body, on the gateway's paths and on a node's.
+        for (String path : List.of("/v1/cluster", "/v1/functions/echo-0", "/v1/functions/nothing-here")) {
+            Http.Response get = g.get(path);
+            Http.Response head = g.send("HEAD", path, (String) null);
+            assertThat(head.status()).as(path).isEqualTo(get.status());
+            assertThat(head.body()).as(path).isEmpty();
+            int length = Integer.parseInt(head.header("Content-Length"));
+            if (path.endsWith("nothing-here")) { // the others change from one call to the next
+                assertThat(length).as(path).isEqualTo(get.body().length());
+            } else {
+                assertThat(length).as(path).isPositive();
+            }
+        }
+        assertThat(g.send("OPTIONS", "/v1/cluster", (String) null).status()).isEqualTo(204);
+    }
+
     /** The id of the live node with an invocation of {@code function} running (a busy sandbox), waiting for one. */
     private String running(String function) throws InterruptedException {
         long deadline = System.nanoTime() + PATIENCE.toNanos();

@@ -8,9 +8,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.helidon.http.HeaderNames;
-import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.hotvisor.cluster.Endpoints;
 
 /**
  * The admin API: namespaces and keys. Every call needs an admin key. A key's secret is in the answer that made it
@@ -39,7 +39,7 @@ final class AdminApi {
         this.namespaces = namespaces;
     }
 
-    void routes(HttpRouting.Builder r) {
+    void routes(Endpoints r) {
         r.post("/v1/namespaces", (req, res) -> create(req, res))
                 .get("/v1/namespaces", (req, res) -> {
                     access.admin(req);

@@ -16,10 +16,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
 import io.helidon.http.RequestException;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.hotvisor.cluster.Endpoints;
 import io.hotvisor.runtime.InvocationFailure;
 import io.hotvisor.runtime.InvocationResult;
 import io.hotvisor.runtime.WarmUp;
@@ -70,7 +72,8 @@ final class HttpApi {
      * key learns nothing else, not even whether its path exists.
      */
     void routes(HttpRouting.Builder r) {
-        r.get("/healthz", (req, res) -> json(res, 200, Json.object().put("status", "ok")))
+        Endpoints api = new Endpoints(r);
+        api.get("/healthz", (req, res) -> json(res, 200, Json.object().put("status", "ok")))
                 .get("/readyz", (req, res) -> json(res, status.isReady() ? 200 : 503, status.readiness()))
                 .get("/v1/node", (req, res) -> {
                     access.admin(req);
@@ -90,30 +93,49 @@ final class HttpApi {
                         req.path().pathParameters().get("id"), res))
                 .post("/register", (req, res) -> graalvisorRegister(access.functions(req), req, res))
                 .post("/", (req, res) -> graalvisorInvoke(access.functions(req), req, res));
-        admin.routes(r);
-        r.any((req, res) -> {
-                    access.caller(req);
-                    error(res, 404, "NotFound", "No endpoint " + req.prologue().method().text() + " "
-                            + DeployRequest.printable(req.path().path()) + "; see the API: /v1/functions, "
-                            + "/v1/functions/{name}, /v1/functions/{name}/invoke, /v1/invocations/{id},"
-                            + " /v1/namespaces, /v1/admin-keys, /v1/node, /healthz, /readyz, /metrics");
-                })
+        admin.routes(api);
+        r.any((req, res) -> unrouted(api, req, Endpoints.forMethod(req, res)))
                 .error(ApiException.class, (req, res, e) -> {
+                    ServerResponse out = Endpoints.forMethod(req, res);
                     if (e.status() == 401) {
-                        res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"hotvisor\"");
+                        out.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"hotvisor\"");
                     }
-                    e.retryAfter().ifPresent(seconds -> res.header(HeaderNames.RETRY_AFTER, Long.toString(seconds)));
-                    error(res, e.status(), e.type(), e.getMessage());
+                    e.retryAfter().ifPresent(seconds -> out.header(HeaderNames.RETRY_AFTER, Long.toString(seconds)));
+                    error(out, e.status(), e.type(), e.getMessage());
                 })
                 .error(RequestException.class, (req, res, e) -> {
                     int status = e.status().code();
-                    error(res, status, status == 413 ? "PayloadTooLarge" : "BadRequest", e.getMessage());
+                    error(Endpoints.forMethod(req, res), status, status == 413 ? "PayloadTooLarge" : "BadRequest", e.getMessage());
                 })
                 .error(Exception.class, (req, res, e) -> {
                     LOG.log(Level.ERROR, "Request " + req.prologue().method().text() + " " + req.path().path()
                             + " failed", e);
-                    error(res, 500, "InternalError", "The node failed to handle the request; see its log");
+                    error(Endpoints.forMethod(req, res), 500, "InternalError", "The node failed to handle the request; see its log");
                 });
+    }
+
+    /**
+     * Answers a request no route took, once its key is checked: a path the API has, asked with another method, gets
+     * 405 and the methods it takes ({@code Allow}; {@code OPTIONS} gets 204 and the same header); any other path 404.
+     */
+    private void unrouted(Endpoints api, ServerRequest req, ServerResponse res) {
+        access.caller(req);
+        String method = req.prologue().method().text();
+        String path = DeployRequest.printable(req.path().path());
+        Optional<String> allow = api.allow(req.prologue().method(), req.path().path());
+        if (allow.isEmpty()) {
+            error(res, 404, "NotFound", "No endpoint " + method + " " + path + "; see the API: /v1/functions, "
+                    + "/v1/functions/{name}, /v1/functions/{name}/invoke, /v1/invocations/{id},"
+                    + " /v1/namespaces, /v1/admin-keys, /v1/node, /healthz, /readyz, /metrics");
+            return;
+        }
+        res.header(HeaderNames.ALLOW, allow.get());
+        if (Method.OPTIONS.equals(req.prologue().method())) {
+            res.status(204).send();
+            return;
+        }
+        error(res, 405, "MethodNotAllowed", "Method " + method + " is not allowed on " + path + "; it takes "
+                + allow.get());
     }
 
     /**
