@@ -50,10 +50,12 @@ public final class HotvisorNode implements AutoCloseable {
     private final WebServer server;
     private final ClusterLink cluster;
     private final ClusterAotShare aotShare;
+    private final AsyncInvocations async;
 
     private HotvisorNode(FunctionRuntime runtime, Namespaces namespaces, String generatedAdminKey,
                          ScheduledExecutorService scheduler, ExecutorService background, WebServer server,
-                         ClusterLink cluster, ClusterAotShare aotShare) {
+                         ClusterLink cluster, ClusterAotShare aotShare, AsyncInvocations async) {
+        this.async = async;
         this.cluster = cluster;
         this.aotShare = aotShare;
         this.runtime = runtime;
@@ -100,8 +102,11 @@ public final class HotvisorNode implements AutoCloseable {
                 store, runtime, config.dispatch(), Ticker.system(), Clock.systemUTC(), scheduler, background, metrics,
                 config.warmth(), config.warmUpPolicy(), cluster::get));
         self.set(namespaces);
+        // On its own, the node keeps async invocations in its data directory and runs again those a stop or crash
+        // cut short; in a cluster they are in Redis.
         AsyncInvocations async = new AsyncInvocations(scheduler, Clock.systemUTC(), config.asyncRetention(),
-                config.asyncMaxPending());
+                config.asyncMaxPending(), co.enabled() ? null : config.dataDir().resolve("async"));
+        async.resume(namespaces::get);
         Access access = new Access(tenants, namespaces);
         NodeStatus status = new NodeStatus();
         status.section("truffle", () -> Json.object().put("runtime", runtime.truffleRuntimeName()));
@@ -189,7 +194,7 @@ public final class HotvisorNode implements AutoCloseable {
                 + " (Truffle runtime: " + runtime.truffleRuntimeName() + ", data: "
                 + config.dataDir().toAbsolutePath() + ", namespaces: " + namespaces.all().size() + ")");
         return new HotvisorNode(runtime, namespaces, generated, scheduler, background, server, cluster.get(),
-                aotShare);
+                aotShare, async);
     }
 
     /**
@@ -414,6 +419,7 @@ public final class HotvisorNode implements AutoCloseable {
             cluster.close();
         }
         server.stop();
+        async.stopping(); // what the stop cancels stays queued, to run again at the next start
         try {
             CompletableFuture.allOf(namespaces.all().values().stream().map(FunctionRegistry::shutdownNow)
                     .toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);

@@ -434,7 +434,7 @@ final class HttpApi {
             n.put("durationUs", e.durationNanos() / 1000);
         }
         if (e.failure() != null) {
-            n.putObject("error").put("type", e.failure().errorType()).put("message", e.failure().getMessage())
+            n.putObject("error").put("type", e.failure().type()).put("message", e.failure().message())
                     .put("class", e.failure().kind().name().toLowerCase(java.util.Locale.ROOT))
                     .put("status", status(e.failure().kind()));
         }
