@@ -130,7 +130,10 @@ public final class HotStartBench {
                         + " the other in turn), or, in a configuration through the gateway (via), the gateway gets "
                         + o.invocations() + " invocations of each, all measured whichever node served them"
                         + " (node4_share: node 4's part); ratio = X-Hotvisor-Duration-Us (the serving node's) / steady_us, the median of "
-                        + o.steady() + " invocations on node 1 just before; not_hot = node 4's own warmth count"
+                        + o.steady() + " invocations on node 1 just before, back to back; mixed: node 1's "
+                        + o.steady() + " calls of each function one of each in turn, as node 4 takes them (first call"
+                        + " vs node 1 mixed: node 4's first call's duration and CPU time over their medians there);"
+                        + " not_hot = node 4's own warmth count"
                         + " (warming); 'acting' = the mechanisms switched on that act on the function's language;"
                         + " all processes share the machine's cores with whatever else runs on it", failed);
         header.put("mode", o.mode());
@@ -199,13 +202,42 @@ public final class HotStartBench {
         // Not while node 1 still compiles what it was just warmed on, or the last node 4 still winds down.
         Calm calm = awaitCalm(HotStartBench::busyCores, CALM_MAX_WINDOWS);
         CpuAccount.Snapshot steadyStart = steadyAccount.take();
+        Map<String, long[]> steadyCpuUs = new LinkedHashMap<>();
         for (Function f : functions) {
             Samples s = new Samples(o.steady());
+            long[] cpuUs = new long[o.steady()];
             for (int i = 0; i < o.steady(); i++) {
-                s.add(invoke(n1, f).durationUs() * 1000);
+                Call call = invoke(n1, f);
+                s.add(call.durationUs() * 1000);
+                cpuUs[i] = call.cpuUs();
             }
             steady.put(f.name(), Math.max(1, Math.round(s.medianMs() * 1000)));
+            steadyCpuUs.put(f.name(), cpuUs);
             node1State.put(f.name(), status(n1, f).path("warmth").path("state").asText("unknown"));
+        }
+        // The same number of calls again, one of each function in turn, as node 4 then takes them: a call that
+        // follows other functions' calls finds less of its own in the caches than one that follows itself, so
+        // node 4's calls are set against this too (the "mixed" columns), beside the back-to-back steady state.
+        Map<String, long[]> mixedUs = new LinkedHashMap<>();
+        Map<String, long[]> mixedCpuUs = new LinkedHashMap<>();
+        functions.forEach(f -> {
+            mixedUs.put(f.name(), new long[o.steady()]);
+            mixedCpuUs.put(f.name(), new long[o.steady()]);
+        });
+        for (int i = 0; i < o.steady(); i++) {
+            for (Function f : functions) {
+                Call call = invoke(n1, f);
+                mixedUs.get(f.name())[i] = call.durationUs();
+                mixedCpuUs.get(f.name())[i] = call.cpuUs();
+            }
+        }
+        Map<String, Map<String, Long>> references = new LinkedHashMap<>();
+        for (Function f : functions) {
+            Map<String, Long> r = new LinkedHashMap<>();
+            r.put("steady_cpu_us", median(steadyCpuUs.get(f.name())));
+            r.put("steady_mixed_us", median(mixedUs.get(f.name())));
+            r.put("steady_mixed_cpu_us", median(mixedCpuUs.get(f.name())));
+            references.put(f.name(), r);
         }
         Map<String, Object> steadyCpu = new LinkedHashMap<>();
         steadyCpu.put("steady_calm_wait_ms", calm.waitedMs());
@@ -222,8 +254,8 @@ public final class HotStartBench {
                 gateway = ClusterProcesses.gateway(root, work, "gateway-" + c.name(), redis, cluster,
                         c.gatewayOptions(), KEY);
             }
-            measure(root, work, options, id, gateway, fleetNodes, functions, c, steady, steadyCpu, node1State, o, rows,
-                    invocations, lines);
+            measure(root, work, options, id, gateway, fleetNodes, functions, c, steady, references, steadyCpu,
+                    node1State, o, rows, invocations, lines);
         } finally {
             if (gateway != null) {
                 gateway.close();
@@ -234,7 +266,7 @@ public final class HotStartBench {
     private static void measure(Path root, Path work, List<String> options, String id, ServerProcess gateway,
                                 List<ServerProcess> fleetNodes,
                                 List<Function> functions, HotStartMechanism.Configuration c, Map<String, Long> steady,
-                                Map<String, Object> steadyCpu, Map<String, String> node1State, HotStartOptions o,
+                                Map<String, Map<String, Long>> references, Map<String, Object> steadyCpu, Map<String, String> node1State, HotStartOptions o,
                                 List<Map<String, Object>> rows, List<Map<String, Object>> invocations,
                                 List<HotStartReport.Line> lines)
             throws IOException, InterruptedException {
@@ -264,7 +296,7 @@ public final class HotStartBench {
                     Call call = invoke(target, f);
                     // A node answers without X-Hotvisor-Node; the gateway names the node that served.
                     calls.get(f.name()).add(target == n4
-                            ? new Call(call.durationUs(), call.wallUs(), id, call.warmth()) : call);
+                            ? new Call(call.durationUs(), call.cpuUs(), call.wallUs(), id, call.warmth()) : call);
                 }
                 if (i == 0) {
                     cpu.putAll(account.between(start, account.take(), "first_round_"));
@@ -276,8 +308,9 @@ public final class HotStartBench {
             for (Function f : functions) {
                 rows.add(row(c, f, n4, id, calls.get(f.name()), steady.get(f.name()), node1State.get(f.name()),
                         readyMs, metrics, invocations, lines));
-                // Every node's own count of these calls: what clients got through the gateway.
                 Map<String, Object> row = rows.getLast();
+                row.putAll(againstMixed(references.get(f.name()), calls.get(f.name())));
+                // Every node's own count of these calls: what clients got through the gateway.
                 row.putAll(cpu);
                 long notHot = fleetAfter.get(f.name())[1] - fleetBefore.get(f.name())[1] + (long) row.get("not_hot");
                 long hot = fleetAfter.get(f.name())[0] - fleetBefore.get(f.name())[0] + (long) row.get("hot");
@@ -506,8 +539,48 @@ public final class HotStartBench {
         }
     }
 
-    /** One invocation: the node's duration, the client's wall time, the serving node, the state it counted it in. */
-    private record Call(long durationUs, long wallUs, String node, String warmth) {
+    /**
+     * One invocation: the node's duration, its CPU time ({@code X-Hotvisor-Cpu-Us}, -1 if not sent), the client's
+     * wall time, the serving node, the state it counted it in.
+     */
+    record Call(long durationUs, long cpuUs, long wallUs, String node, String warmth) {
+    }
+
+    /**
+     * Node 1's references for one function ({@code steady_cpu_us}: the CPU time of its back-to-back steady calls;
+     * {@code steady_mixed_us}, {@code steady_mixed_cpu_us}: its calls one of each function in turn, as node 4 takes
+     * them), and the first of {@code calls} set against the mixed ones ({@code first_ratio_mixed} in the node's
+     * duration, {@code first_cpu_ratio_mixed} and {@code first_cpu_ratio_b2b} in CPU time), with the median call's
+     * duration ({@code median_ratio_mixed}); "n/a" where there is no call or no CPU time.
+     */
+    static Map<String, Object> againstMixed(Map<String, Long> references, List<Call> calls) {
+        Map<String, Object> m = new LinkedHashMap<>(references);
+        long mixedUs = references.get("steady_mixed_us");
+        long mixedCpuUs = references.get("steady_mixed_cpu_us");
+        long cpuUs = references.get("steady_cpu_us");
+        Call first = calls.isEmpty() ? null : calls.getFirst();
+        m.put("first_ratio_mixed", first == null || mixedUs <= 0 ? "n/a" : ratio(first.durationUs(), mixedUs));
+        boolean cpu = first != null && first.cpuUs() >= 0;
+        m.put("first_cpu_us", cpu ? first.cpuUs() : "n/a");
+        m.put("first_cpu_ratio_mixed", cpu && mixedCpuUs > 0 ? ratio(first.cpuUs(), mixedCpuUs) : "n/a");
+        m.put("first_cpu_ratio_b2b", cpu && cpuUs > 0 ? ratio(first.cpuUs(), cpuUs) : "n/a");
+        m.put("median_ratio_mixed", calls.isEmpty() || mixedUs <= 0 ? "n/a"
+                : ratio(median(calls.stream().mapToLong(Call::durationUs).toArray()), mixedUs));
+        return m;
+    }
+
+    private static double ratio(long value, long reference) {
+        return Math.round(100.0 * value / reference) / 100.0;
+    }
+
+    /** The median (the lower one of an even count); -1 for none or when any value is unknown (negative). */
+    static long median(long[] values) {
+        if (values.length == 0 || java.util.Arrays.stream(values).anyMatch(v -> v < 0)) {
+            return -1;
+        }
+        long[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        return sorted[(sorted.length - 1) / 2];
     }
 
     private static Call invoke(ServerProcess target, Function f) throws IOException, InterruptedException {
@@ -519,7 +592,8 @@ public final class HotStartBench {
                     + r.body() + "; expected " + EXPECTED.get(f.kind()));
         }
         return new Call(Long.parseLong(r.headers().firstValue(DURATION_HEADER).orElseThrow(() ->
-                new IllegalStateException(target + " sent no " + DURATION_HEADER))), wall,
+                new IllegalStateException(target + " sent no " + DURATION_HEADER))),
+                r.headers().firstValue("X-Hotvisor-Cpu-Us").map(Long::parseLong).orElse(-1L), wall,
                 r.headers().firstValue(NODE_HEADER).orElse(""),
                 r.headers().firstValue("X-Hotvisor-Warmth").orElse(""));
     }

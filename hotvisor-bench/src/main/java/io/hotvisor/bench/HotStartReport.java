@@ -167,14 +167,17 @@ final class HotStartReport {
         Results.readmeHeader(md, header, "", "configurations");
         md.append("- ").append(header.get("notes")).append("\n\n");
         md.append("| function | configuration | acting here | via | node 4 share | steady us | first ratio"
-                + " | node 4's first call, CPU / its reference | median ratio | p90 ratio | total ratio | client median us | within 1.5x from"
+                + " | node 4's first call, CPU / its reference | first call vs node 1 mixed: duration, CPU"
+                + " | median ratio | p90 ratio | total ratio | client median us | within 1.5x from"
                 + " | not hot (node 4's own) | not hot (all nodes) | warm-up | AOT cache | snapshot |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Map<String, Object> r : rows) {
             md.append("| ").append(r.get("function")).append(" | ").append(r.get("configuration")).append(" | ")
                     .append(r.get("acting")).append(" | ").append(r.get("via")).append(" | ")
                     .append(r.get("node4_share")).append(" | ").append(r.get("steady_us")).append(" | ")
                     .append(r.get("first_ratio")).append(" | ").append(r.get("node4_first_cpu_ratio")).append(" | ")
+                    .append(r.getOrDefault("first_ratio_mixed", "n/a")).append(", ")
+                    .append(r.getOrDefault("first_cpu_ratio_mixed", "n/a")).append(" | ")
                     .append(r.get("median_ratio")).append(" | ")
                     .append(r.get("p90_ratio")).append(" | ").append(r.get("total_ratio")).append(" | ")
                     .append(r.get("client_median_us")).append(" | ")

@@ -37,6 +37,29 @@ class HotStartBenchTest {
     }
 
     @Test
+    void sets_the_first_call_against_node_1s_mixed_calls_in_duration_and_cpu_time() {
+        Map<String, Long> references = Map.of("steady_cpu_us", 2000L, "steady_mixed_us", 5000L,
+                "steady_mixed_cpu_us", 2500L);
+        List<HotStartBench.Call> calls = List.of(new HotStartBench.Call(9000, 3000, 12000, "node-4", "warming"),
+                new HotStartBench.Call(5000, 2400, 6000, "node-4", "hot"),
+                new HotStartBench.Call(6000, 2600, 7000, "node-4", "hot"));
+
+        Map<String, Object> m = HotStartBench.againstMixed(references, calls);
+
+        assertThat(m).containsEntry("steady_mixed_us", 5000L).containsEntry("first_ratio_mixed", 1.8)
+                .containsEntry("first_cpu_us", 3000L).containsEntry("first_cpu_ratio_mixed", 1.2)
+                .containsEntry("first_cpu_ratio_b2b", 1.5).containsEntry("median_ratio_mixed", 1.2);
+        // No CPU time sent (a node before X-Hotvisor-Cpu-Us), or no call at all (a gateway that sent node 4 none).
+        Map<String, Object> noCpu = HotStartBench.againstMixed(references,
+                List.of(new HotStartBench.Call(9000, -1, 12000, "node-4", "warming")));
+        assertThat(noCpu).containsEntry("first_ratio_mixed", 1.8).containsEntry("first_cpu_ratio_mixed", "n/a");
+        assertThat(HotStartBench.againstMixed(references, List.of())).containsEntry("first_ratio_mixed", "n/a")
+                .containsEntry("median_ratio_mixed", "n/a");
+        assertThat(HotStartBench.median(new long[] {5, 1, 3, 2})).isEqualTo(2);
+        assertThat(HotStartBench.median(new long[] {5, -1, 3})).isEqualTo(-1);
+    }
+
+    @Test
     void the_warm_up_column_says_what_the_replays_did_and_what_the_recheck_did() throws Exception {
         assertThat(HotStartBench.warmUpSummary(MissingNode.getInstance())).isEqualTo("none");
         assertThat(HotStartBench.warmUpSummary(JSON.readTree("""
