@@ -13,7 +13,8 @@ import picocli.CommandLine.Spec;
         description = "Deploy and invoke functions on a Hotvisor node.",
         subcommands = {DeployCommand.class, InvokeCommand.class, SimpleCommands.ResultCommand.class,
                 SimpleCommands.ListCommand.class, SimpleCommands.DescribeCommand.class,
-                SimpleCommands.DeleteCommand.class, SimpleCommands.HealthCommand.class,
+                SimpleCommands.LogsCommand.class, SimpleCommands.DeleteCommand.class,
+                SimpleCommands.HealthCommand.class,
                 TenantCommands.NamespaceCommand.class, TenantCommands.KeyCommand.class,
                 ClusterCommands.ClusterCommand.class,
                 CommandLine.HelpCommand.class})

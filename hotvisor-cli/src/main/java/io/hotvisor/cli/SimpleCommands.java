@@ -6,9 +6,10 @@ import java.util.List;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** The commands that are one request and a print: result, list, describe, delete, health. */
+/** The commands that are one request and a print: result, list, describe, logs, delete, health. */
 final class SimpleCommands {
 
     private SimpleCommands() {
@@ -91,6 +92,57 @@ final class SimpleCommands {
                 out().println(Json.prettyOrRaw(client.get("/v1/functions/" + NodeClient.segment(name)).body()));
                 return ExitCodes.OK;
             }
+        }
+    }
+
+    @Command(name = "logs", description = "Show what a function printed while serving invocations (the newest"
+            + " lines the node, or every node behind a gateway, kept), oldest first.")
+    static final class LogsCommand extends NodeCommand {
+        @Parameters(index = "0", paramLabel = "NAME", description = "The function.")
+        private String name;
+
+        @Option(names = "--invocation", paramLabel = "ID", description = "Only the lines of this invocation (the id"
+                + " 'invoke' prints on stderr, or 'invoke --async' prints).")
+        private String invocation;
+
+        @Option(names = "--limit", paramLabel = "N", description = "At most N lines, the newest (1 to 500;"
+                + " the node's default is 100).")
+        private Integer limit;
+
+        @Override
+        public Integer call() {
+            StringBuilder path = new StringBuilder("/v1/functions/" + NodeClient.segment(name) + "/logs");
+            String sep = "?";
+            if (limit != null) {
+                path.append(sep).append("limit=").append(limit);
+                sep = "&";
+            }
+            if (invocation != null) {
+                path.append(sep).append("invocation=").append(NodeClient.segment(invocation));
+            }
+            try (NodeClient client = node.client()) {
+                JsonNode json = client.get(path.toString()).json().orElse(Json.object());
+                JsonNode lines = json.path("lines");
+                if (lines.isEmpty()) {
+                    err().println("No output of " + name + (invocation == null ? "" : " for invocation " + invocation)
+                            + " kept on " + node.url());
+                    return ExitCodes.OK;
+                }
+                for (JsonNode l : lines) {
+                    out().println(line(l));
+                }
+                if (json.path("dropped").asLong() > 0) {
+                    err().println("(" + json.path("dropped").asLong() + " older lines no longer kept)");
+                }
+                return ExitCodes.OK;
+            }
+        }
+
+        /** {@code <time> <stream> [<node>] <invocation id> <text>}. */
+        static String line(JsonNode l) {
+            return l.path("time").asText() + " " + l.path("stream").asText()
+                    + (l.has("node") ? " " + l.path("node").asText() : "")
+                    + " " + l.path("invocationId").asText("-") + " " + l.path("text").asText();
         }
     }
 

@@ -51,6 +51,34 @@ class SimpleCommandsTest {
     }
 
     @Test
+    void prints_a_functions_logs_one_line_each_oldest_first() {
+        node.on("GET", "/v1/functions/hello/logs?limit=2&invocation=inv%201", 200, """
+                {"function": "hello", "dropped": 3, "lines": [
+                  {"time": "2026-11-26T21:00:00Z", "version": 2, "invocationId": "inv 1", "stream": "stdout",
+                   "text": "starting"},
+                  {"time": "2026-11-26T21:00:01Z", "version": 2, "invocationId": "inv 1", "stream": "stderr",
+                   "text": "oops", "node": "node-2"}]}""");
+
+        Cli.Run run = Cli.run("logs", "hello", "--limit", "2", "--invocation", "inv 1", "--url", node.url());
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).isEqualTo("2026-11-26T21:00:00Z stdout inv 1 starting" + NL
+                + "2026-11-26T21:00:01Z stderr node-2 inv 1 oops" + NL);
+        assertThat(run.err()).isEqualTo("(3 older lines no longer kept)" + NL);
+    }
+
+    @Test
+    void says_so_when_no_output_is_kept() {
+        node.on("GET", "/v1/functions/quiet/logs", 200, "{\"function\": \"quiet\", \"lines\": [], \"dropped\": 0}");
+
+        Cli.Run run = Cli.run("logs", "quiet", "--url", node.url());
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err()).isEqualTo("No output of quiet kept on " + node.url() + NL);
+    }
+
+    @Test
     void describes_a_function_as_pretty_json() {
         node.on("GET", "/v1/functions/hello", 200, "{\"name\":\"hello\",\"env\":{}}");
 

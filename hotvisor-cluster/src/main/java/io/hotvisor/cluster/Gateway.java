@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -69,6 +70,8 @@ public final class Gateway implements AutoCloseable {
     private static final List<String> PASSED_REQUEST_HEADERS = List.of("Authorization", "X-Hotvisor-Namespace",
             "Content-Type");
     private static final Duration SUSPECT_FOR = Duration.ofSeconds(2);
+    /** The lines {@code GET /v1/functions/{name}/logs} answers with when it names no {@code limit}, as a node does. */
+    private static final int DEFAULT_LOG_LINES = 100;
     private static final long REFRESH_MILLIS = 250;
     /**
      * The most nodes one invocation is sent to that answer 503 {@code FunctionLoading}: each made it wait its {@code
@@ -137,6 +140,7 @@ public final class Gateway implements AutoCloseable {
                     json(res, 200, functionPlacement(namespace(req), req.path().pathParameters().get("name")));
                 })
                 .post("/v1/functions/{name}/invoke", this::invoke)
+                .get("/v1/functions/{name}/logs", this::logs)
                 .get("/v1/invocations/{id}", this::invocation);
         r.any((req, res) -> unrouted(own, req, Endpoints.forMethod(req, res)))
                 .error(GatewayException.class, (req, res, e) -> {
@@ -375,10 +379,16 @@ public final class Gateway implements AutoCloseable {
 
     private HttpResponse<byte[]> forward(NodeInfo n, ServerRequest req, byte[] body, long catalogVersion)
             throws IOException, InterruptedException {
+        return forward(n, req, req.prologue().method().text(), body, catalogVersion);
+    }
+
+    /** As the request came, with {@code method}. */
+    private HttpResponse<byte[]> forward(NodeInfo n, ServerRequest req, String method, byte[] body,
+                                         long catalogVersion) throws IOException, InterruptedException {
         String query = req.query().rawValue();
         URI uri = URI.create(n.url() + req.path().rawPath() + (query.isEmpty() ? "" : "?" + query));
         HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(config.requestTimeout())
-                .method(req.prologue().method().text(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
+                .method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofByteArray(body));
         for (String h : PASSED_REQUEST_HEADERS) {
             req.headers().first(HeaderNames.create(h)).ifPresent(v -> b.header(h, v));
@@ -405,6 +415,76 @@ public final class Gateway implements AutoCloseable {
             return;
         }
         res.status(r.statusCode()).send(r.body());
+    }
+
+    /**
+     * {@code GET /v1/functions/{name}/logs} through the gateway: what each live node kept of the function's output
+     * (the node's answer, see the node's API), merged by time, each line with the {@code node} that kept it, the newest
+     * {@code limit} (as a node counts it); {@code dropped} summed. A node that does not hold the function has no
+     * lines (its 404 is the answer only if every node says so); one that cannot be reached is named in
+     * {@code unreachable}; a node's refusal (a bad {@code limit}, a key it does not accept) is the answer.
+     */
+    private void logs(ServerRequest req, ServerResponse res) {
+        namespace(req); // checks the key here first; each node checks it again
+        long now = System.nanoTime();
+        List<NodeInfo> alive = nodes.stream().filter(NodeInfo::alive)
+                .filter(n -> suspects.getOrDefault(n.id(), 0L) < now).toList();
+        if (alive.isEmpty()) {
+            throw new GatewayException(503, "NoNodes", "No live node in cluster '" + config.cluster() + "'");
+        }
+        List<ObjectNode> lines = new ArrayList<>();
+        ArrayNode unreachable = ClusterStore.JSON.createArrayNode();
+        long dropped = 0;
+        boolean held = false;
+        HttpResponse<byte[]> notFound = null;
+        NodeInfo notFoundBy = null;
+        for (NodeInfo n : alive) {
+            HttpResponse<byte[]> r;
+            try {
+                r = forward(n, req, Method.GET.text(), new byte[0], -1);
+            } catch (IOException e) {
+                unreachable.add(n.id());
+                continue;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new GatewayException(503, "Cancelled", "The gateway is stopping");
+            }
+            if (r.statusCode() == 404) {
+                notFound = r;
+                notFoundBy = n;
+                continue;
+            }
+            if (r.statusCode() != 200) {
+                relay(r, n, res);
+                return;
+            }
+            held = true;
+            JsonNode body;
+            try {
+                body = ClusterStore.JSON.readTree(r.body());
+            } catch (IOException e) {
+                unreachable.add(n.id());
+                continue;
+            }
+            dropped += body.path("dropped").asLong();
+            for (JsonNode l : body.path("lines")) {
+                lines.add(((ObjectNode) l.deepCopy()).put("node", n.id()));
+            }
+        }
+        if (!held && notFound != null) {
+            relay(notFound, notFoundBy, res);
+            return;
+        }
+        if (!held) {
+            throw new GatewayException(503, "NoNodes", "No live node of cluster '" + config.cluster() + "' answered");
+        }
+        lines.sort(java.util.Comparator.comparing(l -> java.time.Instant.parse(l.path("time").asText())));
+        int limit = req.query().contains("limit") ? Integer.parseInt(req.query().get("limit").strip())
+                : DEFAULT_LOG_LINES;
+        ObjectNode root = ClusterStore.JSON.createObjectNode().put("function", req.path().pathParameters().get("name"));
+        root.putArray("lines").addAll(lines.subList(Math.max(0, lines.size() - limit), lines.size()));
+        root.put("dropped", dropped).set("unreachable", unreachable);
+        json(res, 200, root);
     }
 
     private void suspect(NodeInfo n, Exception e) {

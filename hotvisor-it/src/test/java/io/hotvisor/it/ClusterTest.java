@@ -358,7 +358,8 @@ class ClusterTest {
         assertThat(r.status()).as(r.toString()).isEqualTo(405);
         assertThat(r.header("Allow")).isEqualTo("DELETE, GET, HEAD, OPTIONS, PUT");
         assertThat(r.json().path("error").path("message").asText())
-                .isEqualTo("Method POST is not allowed on /v1/functions/echo-0; it takes DELETE, GET, HEAD, OPTIONS, PUT");
+                .isEqualTo("Method POST is not allowed on /v1/functions/echo-0; it takes"
+                        + " DELETE, GET, HEAD, OPTIONS, PUT");
         // HEAD: the GET's status and length, no body, on the gateway's paths and on a node's.
         for (String path : List.of("/v1/cluster", "/v1/functions/echo-0", "/v1/functions/nothing-here")) {
             Http.Response get = g.get(path);
@@ -373,6 +374,53 @@ class ClusterTest {
             }
         }
         assertThat(g.send("OPTIONS", "/v1/cluster", (String) null).status()).isEqualTo(204);
+    }
+
+    @Test
+    @Order(9)
+    void shows_a_functions_output_from_every_node_through_the_gateway_by_time() throws Exception {
+        if (nodes.stream().filter(NodeProcess::isAlive).count() < 2) { // the tests before may have killed nodes
+            cluster.addNode();
+        }
+        List<NodeProcess> alive = nodes.stream().filter(NodeProcess::isAlive).toList();
+        alive.getFirst().http().deploySource("talker", "javascript", "index.handler",
+                "exports.handler = async (e) => { console.log('said ' + e.n); return {n: e.n}; };", Map.of());
+        awaitHeld("default/talker", alive.size());
+        Http g = gateway.http();
+        List<String> expected = new ArrayList<>(); // "<node> <invocation id> said <n>", in the order sent
+        for (int i = 0; i < 12; i++) {
+            // Through the gateway, then straight to each live node in turn: every node has lines of its own.
+            NodeProcess n = alive.get(i % alive.size());
+            Http.Response r = i == 0 ? g.invoke("talker", "{\"n\": 0}")
+                    : n.http().invoke("talker", "{\"n\": " + i + "}");
+            assertThat(r.status()).as(r.toString()).isEqualTo(200);
+            String node = i == 0 ? r.header("X-Hotvisor-Node") : "node-" + (nodes.indexOf(n) + 1);
+            expected.add(node + " " + r.header("X-Hotvisor-Invocation-Id") + " said " + i);
+        }
+        // The gateway's answer has them all, as the nodes kept them, oldest first.
+        Http.Response all = g.get("/v1/functions/talker/logs");
+        assertThat(all.status()).as(all.toString()).isEqualTo(200);
+        assertThat(all.json().path("unreachable")).isEmpty();
+        List<String> got = new ArrayList<>();
+        for (JsonNode l : all.json().path("lines")) {
+            got.add(l.path("node").asText() + " " + l.path("invocationId").asText() + " " + l.path("text").asText());
+        }
+        assertThat(got).containsExactlyElementsOf(expected);
+        Http.Response newest = g.get("/v1/functions/talker/logs?limit=3");
+        assertThat(newest.json().path("lines")).hasSize(3);
+        assertThat(newest.json().path("lines").get(2).path("text").asText()).isEqualTo("said 11");
+        // A node alone answers with the lines it kept only; a bad limit is the nodes' refusal.
+        for (NodeProcess n : alive) {
+            String id = "node-" + (nodes.indexOf(n) + 1);
+            List<String> own = new ArrayList<>();
+            for (JsonNode l : n.http().get("/v1/functions/talker/logs").json().path("lines")) {
+                own.add(id + " " + l.path("invocationId").asText() + " " + l.path("text").asText());
+            }
+            assertThat(own).as(id).isNotEmpty()
+                    .containsExactlyElementsOf(expected.stream().filter(e -> e.startsWith(id + " ")).toList());
+        }
+        assertThat(g.get("/v1/functions/talker/logs?limit=0").status()).isEqualTo(400);
+        assertThat(g.get("/v1/functions/nobody/logs").status()).isEqualTo(404);
     }
 
     /** The id of the live node with an invocation of {@code function} running (a busy sandbox), waiting for one. */

@@ -166,6 +166,7 @@ final class FunctionRegistry {
     private final NodeMetrics metrics;
     private final DispatchListener listener;
     private final WarmthTracker warmth;
+    private final FunctionLogs logs;
     private final Map<String, Live> live = new ConcurrentHashMap<>();
     private final Map<String, String> failedToLoad = new ConcurrentHashMap<>();
     private final Map<String, Object> nameLocks = new ConcurrentHashMap<>();
@@ -197,7 +198,37 @@ final class FunctionRegistry {
         this.background = background;
         this.metrics = metrics;
         this.warmth = WarmthTracker.create(warmthOptions);
-        this.listener = metrics.listener(namespace, warmth);
+        this.logs = new FunctionLogs(clock);
+        this.listener = new LoggingListener(metrics.listener(namespace, warmth), logs);
+    }
+
+    /** The metrics' listener, and the functions' output kept in {@link #logs()}. */
+    private record LoggingListener(DispatchListener metrics, FunctionLogs logs) implements DispatchListener {
+        @Override
+        public void sandboxCreated(FunctionDefinition function, long nanos) {
+            metrics.sandboxCreated(function, nanos);
+        }
+
+        @Override
+        public Optional<Warmth.State> invocationSucceeded(FunctionDefinition function, long nanos,
+                                                          long measuredNanos) {
+            return metrics.invocationSucceeded(function, nanos, measuredNanos);
+        }
+
+        @Override
+        public void invocationFailed(FunctionDefinition function, long nanos, InvocationFailure failure) {
+            metrics.invocationFailed(function, nanos, failure);
+        }
+
+        @Override
+        public void output(FunctionDefinition function, String invocationId, boolean stderr, String line) {
+            logs.add(function.name(), function.version(), invocationId, stderr, line);
+        }
+    }
+
+    /** The recent output of this namespace's functions on this node. */
+    FunctionLogs logs() {
+        return logs;
     }
 
     /** The namespace whose functions these are. */
@@ -478,6 +509,7 @@ final class FunctionRegistry {
             failedToLoad.remove(name);
             Live old = live.remove(name);
             warmth.forget(name);
+            logs.forget(name);
             samples.remove(name);
             savedSteadyStates.remove(name);
             if (old != null) {

@@ -86,6 +86,7 @@ final class HttpApi {
                 })
                 .get("/v1/functions", (req, res) -> list(access.functions(req), res))
                 .get("/v1/functions/{name}", (req, res) -> describe(access.functions(req), name(req), res))
+                .get("/v1/functions/{name}/logs", (req, res) -> logs(access.functions(req), name(req), req, res))
                 .put("/v1/functions/{name}", (req, res) -> deploy(access.functions(req), name(req), req, res))
                 .delete("/v1/functions/{name}", (req, res) -> delete(access.functions(req), name(req), res))
                 .post("/v1/functions/{name}/invoke", (req, res) -> invoke(access.functions(req), name(req), req, res))
@@ -105,12 +106,14 @@ final class HttpApi {
                 })
                 .error(RequestException.class, (req, res, e) -> {
                     int status = e.status().code();
-                    error(Endpoints.forMethod(req, res), status, status == 413 ? "PayloadTooLarge" : "BadRequest", e.getMessage());
+                    error(Endpoints.forMethod(req, res), status, status == 413 ? "PayloadTooLarge" : "BadRequest",
+                            e.getMessage());
                 })
                 .error(Exception.class, (req, res, e) -> {
                     LOG.log(Level.ERROR, "Request " + req.prologue().method().text() + " " + req.path().path()
                             + " failed", e);
-                    error(Endpoints.forMethod(req, res), 500, "InternalError", "The node failed to handle the request; see its log");
+                    error(Endpoints.forMethod(req, res), 500, "InternalError",
+                            "The node failed to handle the request; see its log");
                 });
     }
 
@@ -125,7 +128,8 @@ final class HttpApi {
         Optional<String> allow = api.allow(req.prologue().method(), req.path().path());
         if (allow.isEmpty()) {
             error(res, 404, "NotFound", "No endpoint " + method + " " + path + "; see the API: /v1/functions, "
-                    + "/v1/functions/{name}, /v1/functions/{name}/invoke, /v1/invocations/{id},"
+                    + "/v1/functions/{name}, /v1/functions/{name}/invoke, /v1/functions/{name}/logs,"
+                    + " /v1/invocations/{id},"
                     + " /v1/namespaces, /v1/admin-keys, /v1/node, /healthz, /readyz, /metrics");
             return;
         }
@@ -266,6 +270,48 @@ final class HttpApi {
         DeployRequest.checkName(name);
         FunctionRegistry.Live l = registry.get(name).orElseThrow(() -> registry.unknown(name));
         json(res, 200, describe(registry, l, true));
+    }
+
+    /** The most lines {@code GET /v1/functions/{name}/logs} answers with, and how many without {@code limit}. */
+    static final int MAX_LOG_LINES = FunctionLogs.MAX_LINES;
+    static final int DEFAULT_LOG_LINES = 100;
+
+    /**
+     * {@code GET /v1/functions/{name}/logs?limit=&invocation=}: {@code {"function", "lines": [{"time", "version",
+     * "invocationId", "stream": "stdout"|"stderr", "text"}], "dropped"}}, the newest {@code limit} lines this node
+     * kept of the function's output (of one invocation with {@code invocation}), oldest first; {@code dropped}: older
+     * lines no longer kept.
+     */
+    private void logs(FunctionRegistry registry, String name, ServerRequest req, ServerResponse res) {
+        DeployRequest.checkName(name);
+        registry.get(name).orElseThrow(() -> registry.unknown(name));
+        int limit = DEFAULT_LOG_LINES;
+        if (req.query().contains("limit")) {
+            String asked = req.query().get("limit");
+            try {
+                limit = Integer.parseInt(asked.strip());
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > MAX_LOG_LINES) {
+                throw ApiException.badRequest("Query parameter 'limit' must be a whole number from 1 to "
+                        + MAX_LOG_LINES + "; got '" + DeployRequest.printable(asked) + "'");
+            }
+        }
+        Optional<String> invocation = req.query().contains("invocation")
+                ? Optional.of(req.query().get("invocation").strip()) : Optional.empty();
+        FunctionLogs.Recent recent = registry.logs().recent(name, invocation, limit);
+        ObjectNode root = Json.object().put("function", name);
+        ArrayNode lines = root.putArray("lines");
+        for (FunctionLogs.Line l : recent.lines()) {
+            ObjectNode o = lines.addObject().put("time", l.time().toString()).put("version", l.version());
+            if (l.invocationId() != null) {
+                o.put("invocationId", l.invocationId());
+            }
+            o.put("stream", l.stderr() ? "stderr" : "stdout").put("text", l.text());
+        }
+        root.put("dropped", recent.dropped());
+        json(res, 200, root);
     }
 
     private void deploy(FunctionRegistry registry, String name, ServerRequest req, ServerResponse res) {

@@ -27,6 +27,15 @@ public interface DispatchListener {
     default void invocationFailed(FunctionDefinition function, long nanos, InvocationFailure failure) {
     }
 
+    /**
+     * A line {@code function} printed while it served invocation {@code invocationId}: stdout, or stderr when
+     * {@code stderr} ({@code LambdaLogger} lines count by level, and so does the line saying output was capped). Called
+     * on the invoking thread; never for warm-up replays, whose output is dropped, nor for output printed outside an
+     * invocation (while the code loads, or by a thread of the function's own).
+     */
+    default void output(FunctionDefinition function, String invocationId, boolean stderr, String line) {
+    }
+
     /** A listener that ignores everything. */
     static DispatchListener none() {
         return new DispatchListener() {

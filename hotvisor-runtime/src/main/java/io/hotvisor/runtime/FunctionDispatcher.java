@@ -264,7 +264,10 @@ public final class FunctionDispatcher {
         long cpu = ticker.threadCpu();
         long logged = sandbox.outputCpuNanos();
         try {
-            String json = sandbox.invoke(task.eventJson, ctx);
+            String json;
+            try (OutputTap tap = OutputTap.open(listener, definition, task.invocationId)) {
+                json = sandbox.invoke(task.eventJson, ctx);
+            }
             // Logging the function's output is the node's work, and replays (whose output is dropped) never pay it.
             logged = sandbox.outputCpuNanos() - logged;
             // Warmth's measure (Warmth.Measure): this thread's CPU time, or a worker process's own report.

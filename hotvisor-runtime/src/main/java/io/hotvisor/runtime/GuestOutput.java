@@ -7,7 +7,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A guest's stdout or stderr ({@code console.log}, {@code print}): each line goes to the function's
- * {@code System.Logger} ({@code hotvisor.function.<name>}), never to the node's own stdout.
+ * {@code System.Logger} ({@code hotvisor.function.<name>}), never to the node's own stdout, and to the invocation's
+ * listener ({@link OutputTap}).
  *
  * <p>Bounded, so that a flood fills neither the log nor memory: lines longer than {@value #MAX_LINE_BYTES} bytes
  * are cut, and stdout and stderr of one sandbox share a {@link Budget} of {@value #MAX_INVOCATION_BYTES} bytes per
@@ -75,9 +76,13 @@ final class GuestOutput extends OutputStream {
         return sinkCpuNanos;
     }
 
+    /** The function's logger, and the invocation's listener if a tap is open on the writing thread. */
     private static Sink sink(String functionName) {
         System.Logger logger = logger(functionName);
-        return logger::log;
+        return (lineLevel, text) -> {
+            logger.log(lineLevel, text);
+            OutputTap.line(lineLevel, text);
+        };
     }
 
     @Override

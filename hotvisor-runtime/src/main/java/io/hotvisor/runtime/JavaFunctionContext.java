@@ -142,6 +142,7 @@ final class JavaFunctionContext implements Context, FunctionContext {
         public void log(String message) {
             if (log != null) {
                 log.log(Level.INFO, message);
+                OutputTap.line(Level.INFO, message);
             }
         }
 
@@ -155,13 +156,15 @@ final class JavaFunctionContext implements Context, FunctionContext {
             if (log == null) {
                 return;
             }
-            log.log(switch (level) {
+            Level mapped = switch (level) {
                 case TRACE -> Level.TRACE;
                 case DEBUG -> Level.DEBUG;
                 case WARN -> Level.WARNING;
                 case ERROR, FATAL -> Level.ERROR;
                 case INFO, UNDEFINED -> Level.INFO;
-            }, message);
+            };
+            log.log(mapped, message);
+            OutputTap.line(mapped, message);
         }
 
         @Override

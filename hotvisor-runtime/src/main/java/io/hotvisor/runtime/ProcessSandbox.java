@@ -504,8 +504,10 @@ final class ProcessSandbox implements Sandbox {
         stdout.finishInvocation();
         stderr.finishInvocation();
         if (r.droppedOutputBytes() > 0) {
-            GuestOutput.logger(name).log(Level.WARNING, "[output capped: " + r.droppedOutputBytes()
-                    + " bytes dropped beyond the limit of " + GuestOutput.MAX_INVOCATION_BYTES + " bytes per invocation]");
+            String capped = "[output capped: " + r.droppedOutputBytes() + " bytes dropped beyond the limit of "
+                    + GuestOutput.MAX_INVOCATION_BYTES + " bytes per invocation]";
+            GuestOutput.logger(name).log(Level.WARNING, capped);
+            OutputTap.line(Level.WARNING, capped);
         }
         return value(r);
     }

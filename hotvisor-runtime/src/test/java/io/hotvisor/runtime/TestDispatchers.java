@@ -28,9 +28,15 @@ final class TestDispatchers implements AutoCloseable {
 
     /** Loads version 1 of {@code config} with {@code code} and dispatches it with {@code options}. */
     FunctionDispatcher create(FunctionConfig config, FunctionCode code, DispatchOptions options) {
+        return create(config, code, options, DispatchListener.none());
+    }
+
+    /** As {@link #create(FunctionConfig, FunctionCode, DispatchOptions)}, telling {@code listener}. */
+    FunctionDispatcher create(FunctionConfig config, FunctionCode code, DispatchOptions options,
+                              DispatchListener listener) {
         LoadedFunction loaded = runtime.load(new FunctionDefinition(config, code, 1));
         FunctionDispatcher d = FunctionDispatcher.create(loaded, options, Ticker.system(), watchdog, background,
-                DispatchListener.none());
+                listener);
         made.add(d);
         return d;
     }
