@@ -266,7 +266,8 @@ public final class HotStartBench {
     private static void measure(Path root, Path work, List<String> options, String id, ServerProcess gateway,
                                 List<ServerProcess> fleetNodes,
                                 List<Function> functions, HotStartMechanism.Configuration c, Map<String, Long> steady,
-                                Map<String, Map<String, Long>> references, Map<String, Object> steadyCpu, Map<String, String> node1State, HotStartOptions o,
+                                Map<String, Map<String, Long>> references, Map<String, Object> steadyCpu,
+                                Map<String, String> node1State, HotStartOptions o,
                                 List<Map<String, Object>> rows, List<Map<String, Object>> invocations,
                                 List<HotStartReport.Line> lines)
             throws IOException, InterruptedException {
