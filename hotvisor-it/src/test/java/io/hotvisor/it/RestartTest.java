@@ -114,6 +114,24 @@ class RestartTest {
         }
     }
 
+    @Test
+    void refuses_an_async_invocation_it_cannot_store_and_queues_nothing() throws Exception {
+        Files.createDirectories(NodeProcess.IT_DIR);
+        Path data = Files.createTempDirectory(NodeProcess.IT_DIR, "data-async-blocked-");
+        Files.writeString(data.resolve("async"), "a file where the node keeps its async invocations' directory");
+        try (NodeProcess node = NodeProcess.start(data)) {
+            Http http = node.http();
+            http.deploySource("quick", "javascript", "index.handler", "exports.handler = async (e) => ({ n: e.n });",
+                    Map.of());
+            Http.Response r = http.post("/v1/functions/quick/invoke?mode=async", "{\"n\": 1}");
+            assertThat(r.status()).as(r.toString()).isEqualTo(503);
+            assertThat(r.json().path("error").path("type").asText()).isEqualTo("StorageFailed");
+            assertThat(r.json().path("error").path("message").asText()).isEqualTo("The node cannot store the"
+                    + " invocation on its disk; nothing was queued, retry later").doesNotContain(data.toString());
+            assertThat(http.invoke("quick", "{\"n\": 2}").json().path("n").asInt()).isEqualTo(2);
+        }
+    }
+
     private static String submit(Http http, String function, int n) {
         Http.Response r = http.post("/v1/functions/" + function + "/invoke?mode=async", "{\"n\": " + n + "}");
         assertThat(r.status()).as(r.toString()).isEqualTo(202);

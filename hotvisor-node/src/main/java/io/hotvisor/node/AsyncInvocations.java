@@ -116,8 +116,9 @@ final class AsyncInvocations {
         } catch (IOException | UncheckedIOException e) {
             pending.decrementAndGet();
             LOG.log(Level.ERROR, "Cannot keep async invocation " + id + " in " + journal, e);
-            throw new ApiException(503, "StorageFailed", "Cannot keep the invocation on the node's disk (" + e
-                    + "); nothing was queued, retry later");
+            // The node's log names the file and the error; the caller learns nothing of the node's disk.
+            throw new ApiException(503, "StorageFailed", "The node cannot store the invocation on its disk; nothing"
+                    + " was queued, retry later");
         }
         entries.put(id, queued);
         attempt(registry, function, eventJson, id, FIRST_BACKOFF_MS);
