@@ -571,7 +571,7 @@ public final class HotStartBench {
     }
 
     private static double ratio(long value, long reference) {
-        return Math.round(100.0 * value / reference) / 100.0;
+        return HotStartReport.round((double) value / reference);
     }
 
     /** The median (the lower one of an even count); -1 for none or when any value is unknown (negative). */

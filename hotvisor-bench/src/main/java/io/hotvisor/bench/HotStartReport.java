@@ -241,7 +241,8 @@ final class HotStartReport {
         return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
     }
 
-    private static double round(double v) {
+    /** {@code v} to 2 decimals, as the report shows ratios. */
+    static double round(double v) {
         return Math.round(v * 100.0) / 100.0;
     }
 }

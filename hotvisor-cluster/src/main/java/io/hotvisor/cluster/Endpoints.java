@@ -83,6 +83,35 @@ public final class Endpoints {
         return Optional.of(String.join(", ", allowed));
     }
 
+    /** How an API writes an error answer: {@code {"error": {"type", "message"}}} in its own JSON. */
+    @FunctionalInterface
+    public interface ErrorWriter {
+        void write(ServerResponse res, int status, String type, String message);
+    }
+
+    /**
+     * Answers a request no route took whose path the API has with other methods ({@link #allow}): {@code Allow} and
+     * 204 for {@code OPTIONS}, else 405 {@code MethodNotAllowed} naming the methods, through {@code error}, with the
+     * path shown as {@code shownPath}.
+     *
+     * @return false, having answered nothing, when the path is not the API's (the caller's 404)
+     */
+    public boolean answerOtherMethod(ServerRequest req, ServerResponse res, String shownPath, ErrorWriter error) {
+        Method method = req.prologue().method();
+        Optional<String> allow = allow(method, req.path().path());
+        if (allow.isEmpty()) {
+            return false;
+        }
+        res.header(HeaderNames.ALLOW, allow.get());
+        if (Method.OPTIONS.equals(method)) {
+            res.status(204).send();
+        } else {
+            error.write(res, 405, "MethodNotAllowed", "Method " + method.text() + " is not allowed on " + shownPath
+                    + "; it takes " + allow.get());
+        }
+        return true;
+    }
+
     /**
      * {@code res}, or for a {@code HEAD} request a response that sends the status and headers of what is sent
      * through it, without the body: for answers written outside a {@code GET} route (errors, the fallback).
@@ -151,7 +180,12 @@ public final class Endpoints {
 
         @Override
         public void send(byte[] bytes, int position, int length) {
-            delegate.header(HeaderNames.CONTENT_LENGTH, Integer.toString(length));
+            sendLength(length);
+        }
+
+        /** Sends the status and headers, with {@code length} (what the body would have been) as the length. */
+        private void sendLength(long length) {
+            delegate.header(HeaderNames.CONTENT_LENGTH, Long.toString(length));
             delegate.send();
         }
 
@@ -190,8 +224,7 @@ public final class Endpoints {
 
                 @Override
                 public void close() {
-                    delegate.header(HeaderNames.CONTENT_LENGTH, Long.toString(length));
-                    delegate.send();
+                    sendLength(length);
                 }
             };
         }

@@ -164,19 +164,12 @@ public final class Gateway implements AutoCloseable {
      * it takes ({@code OPTIONS}: 204), once the key is checked; anything else goes to a node.
      */
     private void unrouted(Endpoints own, ServerRequest req, ServerResponse res) {
-        Optional<String> allow = own.allow(req.prologue().method(), req.path().path());
-        if (allow.isEmpty()) {
+        if (own.allow(req.prologue().method(), req.path().path()).isEmpty()) {
             proxy(req, res);
             return;
         }
         caller(req);
-        res.header(HeaderNames.ALLOW, allow.get());
-        if (Method.OPTIONS.equals(req.prologue().method())) {
-            res.status(204).send();
-            return;
-        }
-        error(res, 405, "MethodNotAllowed", "Method " + req.prologue().method().text() + " is not allowed on "
-                + req.path().path() + "; it takes " + allow.get());
+        own.answerOtherMethod(req, res, req.path().path(), Gateway::error);
     }
 
     // ---- auth
@@ -426,9 +419,7 @@ public final class Gateway implements AutoCloseable {
      */
     private void logs(ServerRequest req, ServerResponse res) {
         namespace(req); // checks the key here first; each node checks it again
-        long now = System.nanoTime();
-        List<NodeInfo> alive = nodes.stream().filter(NodeInfo::alive)
-                .filter(n -> suspects.getOrDefault(n.id(), 0L) < now).toList();
+        List<NodeInfo> alive = aliveNodes(); // a node still warming up may have served calls sent to it
         if (alive.isEmpty()) {
             throw new GatewayException(503, "NoNodes", "No live node in cluster '" + config.cluster() + "'");
         }
@@ -524,9 +515,13 @@ public final class Gateway implements AutoCloseable {
      * only the ones ready for traffic (not still warming up after a start), unless none is.
      */
     List<NodeInfo> liveNodes() {
+        return readyFirst(aliveNodes());
+    }
+
+    /** Nodes with a current heartbeat, not suspected in the last 2 s, ready for traffic or not. */
+    private List<NodeInfo> aliveNodes() {
         long now = System.nanoTime();
-        return readyFirst(nodes.stream().filter(NodeInfo::alive)
-                .filter(n -> suspects.getOrDefault(n.id(), 0L) < now).toList());
+        return nodes.stream().filter(NodeInfo::alive).filter(n -> suspects.getOrDefault(n.id(), 0L) < now).toList();
     }
 
     /** {@link #liveNodes()}, re-read from Redis on this thread first if the last read is older than 50 ms. */

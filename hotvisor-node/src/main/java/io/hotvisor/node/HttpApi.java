@@ -16,7 +16,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
-import io.helidon.http.Method;
 import io.helidon.http.RequestException;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
@@ -123,23 +122,14 @@ final class HttpApi {
      */
     private void unrouted(Endpoints api, ServerRequest req, ServerResponse res) {
         access.caller(req);
-        String method = req.prologue().method().text();
         String path = DeployRequest.printable(req.path().path());
-        Optional<String> allow = api.allow(req.prologue().method(), req.path().path());
-        if (allow.isEmpty()) {
-            error(res, 404, "NotFound", "No endpoint " + method + " " + path + "; see the API: /v1/functions, "
+        if (!api.answerOtherMethod(req, res, path, HttpApi::error)) {
+            error(res, 404, "NotFound", "No endpoint " + req.prologue().method().text() + " " + path
+                    + "; see the API: /v1/functions, "
                     + "/v1/functions/{name}, /v1/functions/{name}/invoke, /v1/functions/{name}/logs,"
                     + " /v1/invocations/{id},"
                     + " /v1/namespaces, /v1/admin-keys, /v1/node, /healthz, /readyz, /metrics");
-            return;
         }
-        res.header(HeaderNames.ALLOW, allow.get());
-        if (Method.OPTIONS.equals(req.prologue().method())) {
-            res.status(204).send();
-            return;
-        }
-        error(res, 405, "MethodNotAllowed", "Method " + method + " is not allowed on " + path + "; it takes "
-                + allow.get());
     }
 
     /**

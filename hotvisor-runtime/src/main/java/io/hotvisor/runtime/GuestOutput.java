@@ -79,10 +79,7 @@ final class GuestOutput extends OutputStream {
     /** The function's logger, and the invocation's listener if a tap is open on the writing thread. */
     private static Sink sink(String functionName) {
         System.Logger logger = logger(functionName);
-        return (lineLevel, text) -> {
-            logger.log(lineLevel, text);
-            OutputTap.line(lineLevel, text);
-        };
+        return (lineLevel, text) -> OutputTap.log(logger, lineLevel, text);
     }
 
     @Override
@@ -118,9 +115,13 @@ final class GuestOutput extends OutputStream {
         flushLine();
         long dropped = budget.reset();
         if (dropped > 0) {
-            log(Level.WARNING, "[output capped: " + dropped + " bytes dropped beyond the limit of "
-                    + budget.limit + " bytes per invocation]");
+            log(Level.WARNING, capped(dropped, budget.limit));
         }
+    }
+
+    /** The line saying that {@code dropped} bytes of an invocation's output were dropped beyond {@code limit}. */
+    static String capped(long dropped, long limit) {
+        return "[output capped: " + dropped + " bytes dropped beyond the limit of " + limit + " bytes per invocation]";
     }
 
     /** Logs what is left of an unterminated last line. */

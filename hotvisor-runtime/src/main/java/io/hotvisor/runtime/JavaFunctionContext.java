@@ -126,7 +126,7 @@ final class JavaFunctionContext implements Context, FunctionContext {
         private final System.Logger log;
 
         FunctionLogger(String functionName) {
-            this.log = System.getLogger("hotvisor.function." + functionName);
+            this.log = GuestOutput.logger(functionName);
         }
 
         private FunctionLogger() {
@@ -141,8 +141,7 @@ final class JavaFunctionContext implements Context, FunctionContext {
         @Override
         public void log(String message) {
             if (log != null) {
-                log.log(Level.INFO, message);
-                OutputTap.line(Level.INFO, message);
+                OutputTap.log(log, Level.INFO, message);
             }
         }
 
@@ -156,15 +155,13 @@ final class JavaFunctionContext implements Context, FunctionContext {
             if (log == null) {
                 return;
             }
-            Level mapped = switch (level) {
+            OutputTap.log(log, switch (level) {
                 case TRACE -> Level.TRACE;
                 case DEBUG -> Level.DEBUG;
                 case WARN -> Level.WARNING;
                 case ERROR, FATAL -> Level.ERROR;
                 case INFO, UNDEFINED -> Level.INFO;
-            };
-            log.log(mapped, message);
-            OutputTap.line(mapped, message);
+            }, message);
         }
 
         @Override

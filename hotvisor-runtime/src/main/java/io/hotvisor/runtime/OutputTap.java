@@ -33,8 +33,17 @@ final class OutputTap implements AutoCloseable {
         return tap;
     }
 
+    /**
+     * Logs a line of a function's output to its logger ({@link GuestOutput#logger}) and offers it to the tap open on
+     * this thread: where every line a function prints goes.
+     */
+    static void log(System.Logger logger, Level level, String text) {
+        logger.log(level, text);
+        line(level, text);
+    }
+
     /** Offers a logged line to the tap open on this thread, if any; a {@code WARNING} or worse is stderr. */
-    static void line(Level level, String text) {
+    private static void line(Level level, String text) {
         OutputTap tap = CURRENT.get();
         if (tap == null) {
             return;

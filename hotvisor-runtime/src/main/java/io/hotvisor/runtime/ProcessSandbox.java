@@ -504,10 +504,8 @@ final class ProcessSandbox implements Sandbox {
         stdout.finishInvocation();
         stderr.finishInvocation();
         if (r.droppedOutputBytes() > 0) {
-            String capped = "[output capped: " + r.droppedOutputBytes() + " bytes dropped beyond the limit of "
-                    + GuestOutput.MAX_INVOCATION_BYTES + " bytes per invocation]";
-            GuestOutput.logger(name).log(Level.WARNING, capped);
-            OutputTap.line(Level.WARNING, capped);
+            OutputTap.log(GuestOutput.logger(name), Level.WARNING,
+                    GuestOutput.capped(r.droppedOutputBytes(), GuestOutput.MAX_INVOCATION_BYTES));
         }
         return value(r);
     }
